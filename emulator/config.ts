@@ -1,0 +1,22 @@
+/* The emulator's own settings, from its environment (it is a separate program from the app). */
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export const ZEmulatorConfig = z.object({
+  EMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(8443),
+  EMULATOR_HOST: z.string().default("localhost"),
+  EMULATOR_CERT_DIR: z.string().default(path.resolve(here, "..", ".data", "certs")),
+  EMULATOR_TENANT_FILE: z.string().default(path.join(here, "tenant.json")),
+  EMULATOR_GROUPS_OVERAGE_LIMIT: z.coerce.number().int().min(0).default(200),
+});
+
+export type EmulatorConfig = z.infer<typeof ZEmulatorConfig>;
+
+export function readEmulatorConfig(source: Record<string, string | undefined> = process.env): EmulatorConfig {
+  const parsed = ZEmulatorConfig.safeParse(source);
+  if (!parsed.success) throw new Error(`Invalid emulator settings:\n${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}

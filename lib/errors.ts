@@ -1,0 +1,40 @@
+/**
+ * The one error type the app throws on purpose. `userMessage` is safe to show and says what to do;
+ * `message` is for logs. Anything that is not an AppError is unexpected: it is logged with a
+ * correlation id and the user sees a generic message carrying that id.
+ */
+export const APP_ERROR_STATUS = {
+  /** no valid session: sign in again */
+  UNAUTHENTICATED: 401,
+  /** signed in, but the permissions table does not allow it */
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  /** input failed validation */
+  INVALID_INPUT: 400,
+  /** the sign-in attempt cannot be completed (state, code, nonce or tenant problems) */
+  SIGN_IN_FAILED: 400,
+  /** Entra ID or Graph did not answer as expected */
+  UPSTREAM: 502,
+} as const;
+
+export type AppErrorCode = keyof typeof APP_ERROR_STATUS;
+
+export class AppError extends Error {
+  readonly code: AppErrorCode;
+  readonly userMessage: string;
+
+  constructor(code: AppErrorCode, options: { message: string; userMessage: string; cause?: unknown }) {
+    super(options.message, { cause: options.cause });
+    this.name = "AppError";
+    this.code = code;
+    this.userMessage = options.userMessage;
+  }
+
+  get status() {
+    return APP_ERROR_STATUS[this.code];
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}

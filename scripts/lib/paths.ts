@@ -1,0 +1,8 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const DATA_DIR = path.join(ROOT, ".data");
+export const CERT_DIR = path.join(DATA_DIR, "certs");
+export const LOG_DIR = path.join(DATA_DIR, "logs");
+export const BIN = path.join(ROOT, "node_modules", ".bin");
