@@ -56,7 +56,10 @@ export function registerGraph(router: Router, ctx: EmulatorContext) {
       try {
         token = await ctx.key.verify(bearer, { issuer: issuerFor(ctx), audience: GRAPH_RESOURCE });
       } catch (error) {
-        const reason = (error as { code?: string }).code === "ERR_JWT_EXPIRED" ? "Lifetime validation failed, the token is expired." : "Access token validation failure. Invalid audience or signature.";
+        const reason =
+          (error as { code?: string }).code === "ERR_JWT_EXPIRED"
+            ? "Lifetime validation failed, the token is expired."
+            : "Access token validation failure. Invalid audience or signature.";
         return sendGraphError(res, 401, "InvalidAuthenticationToken", reason);
       }
       handler(req, res, token);
@@ -72,7 +75,12 @@ export function registerGraph(router: Router, ctx: EmulatorContext) {
     }
     const user = ctx.tenant.user(req.params.id);
     if (!user) {
-      sendGraphError(res, 404, "Request_ResourceNotFound", `Resource '${req.params.id}' does not exist or one of its queried reference-property objects are not present.`);
+      sendGraphError(
+        res,
+        404,
+        "Request_ResourceNotFound",
+        `Resource '${req.params.id}' does not exist or one of its queried reference-property objects are not present.`,
+      );
     }
     return user;
   };
@@ -112,7 +120,10 @@ export function registerGraph(router: Router, ctx: EmulatorContext) {
   for (const path of ["/v1.0/me/transitiveMemberOf", "/v1.0/me/transitiveMemberOf/microsoft.graph.group"]) {
     router.on("GET", path, authenticated(transitiveMemberOf));
   }
-  for (const path of ["/v1.0/users/:id/transitiveMemberOf", "/v1.0/users/:id/transitiveMemberOf/microsoft.graph.group"]) {
+  for (const path of [
+    "/v1.0/users/:id/transitiveMemberOf",
+    "/v1.0/users/:id/transitiveMemberOf/microsoft.graph.group",
+  ]) {
     router.on("GET", path, authenticated(transitiveMemberOf));
   }
 }

@@ -94,7 +94,10 @@ export function stringParam(source: Record<string, unknown> | URLSearchParams, k
 export function entraError(error: string, aadsts: number, description: string, suberror?: string) {
   const traceId = randomUUID();
   const correlationId = randomUUID();
-  const timestamp = new Date().toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
+  const timestamp = new Date()
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, "Z");
   return {
     error,
     error_description: `AADSTS${aadsts}: ${description} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${timestamp}`,
@@ -128,7 +131,11 @@ export function sendGraphError(res: ServerResponse, status: number, code: string
       error: {
         code,
         message,
-        innerError: { date: new Date().toISOString().slice(0, 19), "request-id": requestId, "client-request-id": requestId },
+        innerError: {
+          date: new Date().toISOString().slice(0, 19),
+          "request-id": requestId,
+          "client-request-id": requestId,
+        },
       },
     },
     { "request-id": requestId, "client-request-id": requestId },

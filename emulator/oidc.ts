@@ -3,15 +3,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import { issuerFor, type EmulatorContext } from "./context";
-import {
-  type EmulatorRequest,
-  type Router,
-  redirect,
-  sendEntraError,
-  sendHtml,
-  sendJson,
-  stringParam,
-} from "./http";
+import { type EmulatorRequest, type Router, redirect, sendEntraError, sendHtml, sendJson, stringParam } from "./http";
 import { accountPickerPage, errorPage, formPostPage, signedOutPage } from "./pages";
 import type { Application } from "./tenant";
 import { clientInfo, issueAppToken, issueUserTokens, resolveScopes } from "./tokens";
@@ -58,7 +50,13 @@ export function registerOidc(router: Router, ctx: EmulatorContext) {
   const tenantGuard = (req: EmulatorRequest, res: ServerResponse) => {
     const segment = req.params.tenant ?? "";
     if (ctx.tenant.matchesAuthorityTenant(segment)) return true;
-    sendEntraError(res, 400, "invalid_tenant", 90002, `Tenant '${segment}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
+    sendEntraError(
+      res,
+      400,
+      "invalid_tenant",
+      90002,
+      `Tenant '${segment}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+    );
     return false;
   };
 
@@ -84,7 +82,23 @@ export function registerOidc(router: Router, ctx: EmulatorContext) {
       http_logout_supported: true,
       frontchannel_logout_supported: true,
       end_session_endpoint: `${base}/oauth2/v2.0/logout`,
-      claims_supported: ["sub", "iss", "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name", "tid", "ver", "at_hash", "c_hash", "email"],
+      claims_supported: [
+        "sub",
+        "iss",
+        "aud",
+        "exp",
+        "iat",
+        "auth_time",
+        "acr",
+        "nonce",
+        "preferred_username",
+        "name",
+        "tid",
+        "ver",
+        "at_hash",
+        "c_hash",
+        "email",
+      ],
       kerberos_endpoint: `${base}/kerberos`,
       tenant_region_scope: "EU",
       cloud_instance_name: new URL(ctx.baseUrl).host,
@@ -110,12 +124,28 @@ export function registerOidc(router: Router, ctx: EmulatorContext) {
     }
     const app = ctx.tenant.application(clientId);
     if (!app) {
-      sendHtml(res, 400, errorPage(700016, `Application with identifier '${clientId}' was not found in the directory '${ctx.tenant.displayName}'.`, "Check the client id (ENTRA_CLIENT_ID)."));
+      sendHtml(
+        res,
+        400,
+        errorPage(
+          700016,
+          `Application with identifier '${clientId}' was not found in the directory '${ctx.tenant.displayName}'.`,
+          "Check the client id (ENTRA_CLIENT_ID).",
+        ),
+      );
       return undefined;
     }
     const redirectUri = stringParam(params, "redirect_uri");
     if (!redirectUri || !isRegisteredRedirect(app, redirectUri)) {
-      sendHtml(res, 400, errorPage(50011, `The redirect URI '${redirectUri ?? ""}' specified in the request does not match the redirect URIs configured for the application '${app.appId}'.`, `Registered: ${app.redirectUris.join(", ")}`));
+      sendHtml(
+        res,
+        400,
+        errorPage(
+          50011,
+          `The redirect URI '${redirectUri ?? ""}' specified in the request does not match the redirect URIs configured for the application '${app.appId}'.`,
+          `Registered: ${app.redirectUris.join(", ")}`,
+        ),
+      );
       return undefined;
     }
     return { app, redirectUri };
@@ -152,14 +182,35 @@ export function registerOidc(router: Router, ctx: EmulatorContext) {
     const client = validateClient(q, res);
     if (!client) return;
     if (!(stringParam(q, "response_type") ?? "").split(" ").includes("code")) {
-      return authorizeError(res, client.redirectUri, q, "unsupported_response_type", 700054, "response_type 'code' is required by this emulator.");
+      return authorizeError(
+        res,
+        client.redirectUri,
+        q,
+        "unsupported_response_type",
+        700054,
+        "response_type 'code' is required by this emulator.",
+      );
     }
     if (!stringParam(q, "scope")) {
-      return authorizeError(res, client.redirectUri, q, "invalid_request", 900144, "The request body must contain the following parameter: 'scope'.");
+      return authorizeError(
+        res,
+        client.redirectUri,
+        q,
+        "invalid_request",
+        900144,
+        "The request body must contain the following parameter: 'scope'.",
+      );
     }
     const method = stringParam(q, "code_challenge_method");
     if (method && method !== "S256" && method !== "plain") {
-      return authorizeError(res, client.redirectUri, q, "invalid_request", 501491, `Invalid code_challenge_method '${method}'.`);
+      return authorizeError(
+        res,
+        client.redirectUri,
+        q,
+        "invalid_request",
+        501491,
+        `Invalid code_challenge_method '${method}'.`,
+      );
     }
     const fields = Object.fromEntries([...q.entries()].filter(([k]) => k !== "user_id" && k !== "cancel"));
     sendHtml(
@@ -181,11 +232,25 @@ export function registerOidc(router: Router, ctx: EmulatorContext) {
     const client = validateClient(body, res);
     if (!client) return;
     if (stringParam(body, "cancel")) {
-      return authorizeError(res, client.redirectUri, body, "access_denied", 65004, "User declined to consent to access the app.");
+      return authorizeError(
+        res,
+        client.redirectUri,
+        body,
+        "access_denied",
+        65004,
+        "User declined to consent to access the app.",
+      );
     }
     const user = ctx.tenant.user(stringParam(body, "user_id") ?? "");
     if (!user || !user.accountEnabled) {
-      return authorizeError(res, client.redirectUri, body, "access_denied", 50057, "The user account is disabled or does not exist.");
+      return authorizeError(
+        res,
+        client.redirectUri,
+        body,
+        "access_denied",
+        50057,
+        "The user account is disabled or does not exist.",
+      );
     }
     const code = randomBytes(48).toString("base64url");
     const now = ctx.now().getTime();
@@ -197,7 +262,8 @@ export function registerOidc(router: Router, ctx: EmulatorContext) {
       scope: stringParam(body, "scope") ?? "",
       nonce: stringParam(body, "nonce"),
       codeChallenge: stringParam(body, "code_challenge"),
-      codeChallengeMethod: stringParam(body, "code_challenge_method") ?? (stringParam(body, "code_challenge") ? "plain" : undefined),
+      codeChallengeMethod:
+        stringParam(body, "code_challenge_method") ?? (stringParam(body, "code_challenge") ? "plain" : undefined),
       authTime: Math.floor(now / 1000),
       sessionId,
       expiresAt: now + CODE_LIFETIME_MS,
@@ -223,12 +289,39 @@ export function registerOidc(router: Router, ctx: EmulatorContext) {
       clientId = decodeURIComponent(id ?? "");
       clientSecret = decodeURIComponent(secret ?? "");
     }
-    if (!clientId) return sendEntraError(res, 400, "invalid_request", 900144, "The request body must contain the following parameter: 'client_id'.");
+    if (!clientId)
+      return sendEntraError(
+        res,
+        400,
+        "invalid_request",
+        900144,
+        "The request body must contain the following parameter: 'client_id'.",
+      );
     const app = ctx.tenant.application(clientId);
-    if (!app) return sendEntraError(res, 400, "unauthorized_client", 700016, `Application with identifier '${clientId}' was not found in the directory '${ctx.tenant.displayName}'.`);
-    if (!clientSecret) return sendEntraError(res, 401, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+    if (!app)
+      return sendEntraError(
+        res,
+        400,
+        "unauthorized_client",
+        700016,
+        `Application with identifier '${clientId}' was not found in the directory '${ctx.tenant.displayName}'.`,
+      );
+    if (!clientSecret)
+      return sendEntraError(
+        res,
+        401,
+        "invalid_client",
+        7000218,
+        "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+      );
     if (!safeEqual(clientSecret, app.clientSecret)) {
-      return sendEntraError(res, 401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app.");
+      return sendEntraError(
+        res,
+        401,
+        "invalid_client",
+        7000215,
+        "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app.",
+      );
     }
     const grantType = stringParam(body, "grant_type");
     const wantsClientInfo = stringParam(body, "client_info") === "1";
@@ -237,38 +330,88 @@ export function registerOidc(router: Router, ctx: EmulatorContext) {
     if (grantType === "client_credentials") {
       const scopes = (stringParam(body, "scope") ?? "").split(/\s+/).filter(Boolean);
       if (scopes.length !== 1 || !scopes[0]!.endsWith("/.default")) {
-        return sendEntraError(res, 400, "invalid_scope", 1002012, `The provided value for scope ${scopes.join(" ")} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
+        return sendEntraError(
+          res,
+          400,
+          "invalid_scope",
+          1002012,
+          `The provided value for scope ${scopes.join(" ")} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+        );
       }
       const resource = scopes[0]!.slice(0, -"/.default".length);
       const token = await issueAppToken(ctx.key, issuer, ctx.tenant, app, resource);
-      return sendJson(res, 200, { token_type: "Bearer", expires_in: token.expiresIn, ext_expires_in: token.expiresIn, access_token: token.accessToken });
+      return sendJson(res, 200, {
+        token_type: "Bearer",
+        expires_in: token.expiresIn,
+        ext_expires_in: token.expiresIn,
+        access_token: token.accessToken,
+      });
     }
 
     let grant: { userId: string; scope: string; nonce?: string; authTime: number; sessionId: string };
     if (grantType === "authorization_code") {
       const code = stringParam(body, "code");
-      if (!code) return sendEntraError(res, 400, "invalid_request", 900144, "The request body must contain the following parameter: 'code'.");
+      if (!code)
+        return sendEntraError(
+          res,
+          400,
+          "invalid_request",
+          900144,
+          "The request body must contain the following parameter: 'code'.",
+        );
       const pending = ctx.codes.get(code);
       if (!pending || pending.clientId !== app.appId) {
         return sendEntraError(res, 400, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid.");
       }
       if (pending.isRedeemed) {
-        return sendEntraError(res, 400, "invalid_grant", 54005, "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.");
+        return sendEntraError(
+          res,
+          400,
+          "invalid_grant",
+          54005,
+          "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.",
+        );
       }
       pending.isRedeemed = true;
       if (ctx.now().getTime() > pending.expiresAt) {
-        return sendEntraError(res, 400, "invalid_grant", 70008, "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.");
+        return sendEntraError(
+          res,
+          400,
+          "invalid_grant",
+          70008,
+          "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.",
+        );
       }
       const redirectUri = stringParam(body, "redirect_uri");
       if (redirectUri !== pending.redirectUri) {
-        return sendEntraError(res, 400, "invalid_grant", 500112, `The reply address '${redirectUri ?? ""}' does not match the reply address '${pending.redirectUri}' provided when requesting Authorization code.`);
+        return sendEntraError(
+          res,
+          400,
+          "invalid_grant",
+          500112,
+          `The reply address '${redirectUri ?? ""}' does not match the reply address '${pending.redirectUri}' provided when requesting Authorization code.`,
+        );
       }
       if (pending.codeChallenge) {
         const verifier = stringParam(body, "code_verifier");
-        if (!verifier) return sendEntraError(res, 400, "invalid_request", 50148, "The code_verifier does not match the code_challenge supplied in the authorization request for PKCE.");
-        const computed = pending.codeChallengeMethod === "S256" ? createHash("sha256").update(verifier).digest("base64url") : verifier;
+        if (!verifier)
+          return sendEntraError(
+            res,
+            400,
+            "invalid_request",
+            50148,
+            "The code_verifier does not match the code_challenge supplied in the authorization request for PKCE.",
+          );
+        const computed =
+          pending.codeChallengeMethod === "S256" ? createHash("sha256").update(verifier).digest("base64url") : verifier;
         if (!safeEqual(computed, pending.codeChallenge)) {
-          return sendEntraError(res, 400, "invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request.");
+          return sendEntraError(
+            res,
+            400,
+            "invalid_grant",
+            501481,
+            "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
+          );
         }
       }
       grant = pending;
@@ -279,7 +422,13 @@ export function registerOidc(router: Router, ctx: EmulatorContext) {
       }
       grant = { ...stored, scope: stringParam(body, "scope") ?? stored.scope };
     } else {
-      return sendEntraError(res, 400, "unsupported_grant_type", 70003, `The app requested an unsupported grant type '${grantType ?? ""}'.`);
+      return sendEntraError(
+        res,
+        400,
+        "unsupported_grant_type",
+        70003,
+        `The app requested an unsupported grant type '${grantType ?? ""}'.`,
+      );
     }
 
     const user = ctx.tenant.user(grant.userId);
@@ -302,11 +451,22 @@ export function registerOidc(router: Router, ctx: EmulatorContext) {
     let refreshToken: string | undefined;
     if (isOffline) {
       refreshToken = randomBytes(48).toString("base64url");
-      ctx.refreshTokens.set(refreshToken, { clientId: app.appId, userId: user.id, scope: grant.scope, authTime: grant.authTime, sessionId: grant.sessionId });
+      ctx.refreshTokens.set(refreshToken, {
+        clientId: app.appId,
+        userId: user.id,
+        scope: grant.scope,
+        authTime: grant.authTime,
+        sessionId: grant.sessionId,
+      });
     }
     sendJson(res, 200, {
       token_type: "Bearer",
-      scope: [...tokens.permissions.map((p) => (tokens.resource === "https://graph.microsoft.com" ? p : `${tokens.resource}/${p}`)), ...oidc.filter((s) => s !== "offline_access")].join(" "),
+      scope: [
+        ...tokens.permissions.map((p) =>
+          tokens.resource === "https://graph.microsoft.com" ? p : `${tokens.resource}/${p}`,
+        ),
+        ...oidc.filter((s) => s !== "offline_access"),
+      ].join(" "),
       expires_in: tokens.expiresIn,
       ext_expires_in: tokens.expiresIn,
       access_token: tokens.accessToken,

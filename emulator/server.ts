@@ -27,7 +27,11 @@ export interface RunningEmulator {
 function state(ctx: EmulatorContext) {
   return {
     tenant: { id: ctx.tenant.id, displayName: ctx.tenant.displayName, domain: ctx.tenant.domain },
-    users: ctx.tenant.users.map((u) => ({ id: u.id, userPrincipalName: u.userPrincipalName, displayName: u.displayName })),
+    users: ctx.tenant.users.map((u) => ({
+      id: u.id,
+      userPrincipalName: u.userPrincipalName,
+      displayName: u.displayName,
+    })),
     groups: ctx.tenant.groups.map((g) => ({ id: g.id, displayName: g.displayName, members: [...g.members] })),
   };
 }
@@ -48,6 +52,15 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   registerGraph(router, ctx);
   router.on("GET", "/_emulator/health", (_req, res) => sendJson(res, 200, { status: "ok" }));
   router.on("GET", "/_emulator/state", (_req, res) => sendJson(res, 200, state(ctx)));
+  // Test knobs: e.g. a groups overage limit of 1 makes tokens point to Graph instead of listing groups.
+  router.on("PUT", "/_emulator/settings", (req, res) => {
+    const limit = Number(req.body.groupsOverageLimit);
+    if (!Number.isInteger(limit) || limit < 0) {
+      return sendJson(res, 400, { error: { code: "BadRequest", message: "groupsOverageLimit must be a whole number" } });
+    }
+    ctx.groupsOverageLimit = limit;
+    sendJson(res, 200, { groupsOverageLimit: ctx.groupsOverageLimit });
+  });
 
   const server = https.createServer({ cert: options.tls.cert, key: options.tls.key }, async (req, res) => {
     // Browser clients (msal-browser) call discovery and /token cross-origin.

@@ -131,7 +131,13 @@ export async function issueUserTokens(key: SigningKey, ctx: UserTokenContext) {
   return { accessToken, idToken, resource, permissions, expiresIn: TOKEN_LIFETIME_SECONDS };
 }
 
-export async function issueAppToken(key: SigningKey, issuer: string, tenant: Tenant, app: Application, resource: string) {
+export async function issueAppToken(
+  key: SigningKey,
+  issuer: string,
+  tenant: Tenant,
+  app: Application,
+  resource: string,
+) {
   const accessToken = await key.sign({
     iss: issuer,
     aud: resource,

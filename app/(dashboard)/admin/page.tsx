@@ -1,0 +1,49 @@
+import type { Metadata } from "next";
+import { ComingSoon, PageHeader } from "@/components/page-header";
+import { describeSignInConfiguration } from "@/lib/auth/configuration";
+import { requirePermission } from "@/lib/auth/current-user";
+
+export const metadata: Metadata = { title: "Admin" };
+
+export default async function AdminPage() {
+  const user = await requirePermission("catalog.admin", "/admin");
+  const config = describeSignInConfiguration(user);
+  const rows: Array<[string, string]> = [
+    ["Authority", config.authority],
+    ["Client ID", config.clientId],
+    ["Redirect URI", config.redirectUri],
+    ["Microsoft Graph", config.graphBaseUrl],
+    ...config.roleGroups.map(({ role, groupIds }): [string, string] => [
+      `${role[0]!.toUpperCase()}${role.slice(1)} groups`,
+      groupIds.length > 0 ? groupIds.join(", ") : "none configured",
+    ]),
+    ["Session timeouts", `${config.session.idleMinutes} min idle, ${config.session.absoluteHours} h absolute`],
+  ];
+  return (
+    <>
+      <PageHeader title="Admin">
+        <p>Configuration and health of this AKS JIT installation.</p>
+      </PageHeader>
+      <section aria-labelledby="sign-in-config" className="mb-8">
+        <h2 id="sign-in-config" className="mb-3 text-lg font-semibold">
+          Sign-in
+        </h2>
+        <dl className="grid grid-cols-1 gap-x-6 gap-y-2 rounded-lg border border-slate-200 bg-white p-4 text-sm sm:grid-cols-[12rem_1fr]">
+          {rows.map(([label, value]) => (
+            <div key={label} className="contents">
+              <dt className="font-medium text-slate-600">{label}</dt>
+              <dd className="break-all font-mono text-xs leading-5">{value}</dd>
+            </div>
+          ))}
+        </dl>
+      </section>
+      <ComingSoon
+        title="This page will also hold"
+        items={[
+          "The access catalog as loaded: clusters, roles, grants and policies, with validation errors named by file and line.",
+          "Health of the database, Entra ID, Graph and ARM; failed jobs with a retry button; drift between the cloud and the database.",
+        ]}
+      />
+    </>
+  );
+}

@@ -1,0 +1,50 @@
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { MainNav } from "@/components/main-nav";
+import { getCurrentUser } from "@/lib/auth/current-user";
+import { sectionsFor } from "@/lib/auth/navigation";
+
+// Navigation only: every page checks the session and its permission itself.
+export default async function DashboardLayout({ children }: { children: ReactNode }) {
+  const user = await getCurrentUser();
+  return (
+    <>
+      <a
+        href="#main"
+        className="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-4 focus:rounded focus:bg-white focus:px-3 focus:py-2"
+      >
+        Skip to content
+      </a>
+      <header className="border-b border-slate-200 bg-white">
+        <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-3 px-4 py-3">
+          <Link href="/" className="text-lg font-semibold text-brand-900">
+            AKS JIT
+          </Link>
+          {user ? <MainNav items={sectionsFor(user.roles)} /> : null}
+          {user ? (
+            <div className="ml-auto flex items-center gap-3 text-sm">
+              <span>
+                <span className="sr-only">Signed in as </span>
+                <span className="font-medium" data-testid="signed-in-user">
+                  {user.displayName}
+                </span>
+                <span className="ml-1 text-slate-500">({user.userPrincipalName})</span>
+              </span>
+              <form action="/auth/sign-out" method="post">
+                <button
+                  type="submit"
+                  className="rounded-md border border-slate-300 px-3 py-1.5 font-medium hover:bg-slate-100"
+                >
+                  Sign out
+                </button>
+              </form>
+            </div>
+          ) : null}
+        </div>
+      </header>
+      <main id="main" className="mx-auto max-w-6xl px-4 py-8">
+        {children}
+      </main>
+    </>
+  );
+}

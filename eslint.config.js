@@ -1,0 +1,80 @@
+// @ts-check
+import nextVitals from "eslint-config-next/core-web-vitals";
+import nextTypescript from "eslint-config-next/typescript";
+
+const NO_PROCESS_ENV = {
+  selector: "MemberExpression[object.name='process'][property.name='env']",
+  message:
+    "Read configuration from lib/config/env.js: it is validated at boot, so a missing or malformed setting stops start-up with its name instead of failing later in production.",
+};
+
+const config = [
+  {
+    ignores: [
+      ".next/**",
+      ".data/**",
+      "node_modules/**",
+      "lib/db/generated/**",
+      "next-env.d.ts",
+      "test-results/**",
+      "playwright-report/**",
+    ],
+  },
+  ...nextVitals,
+  ...nextTypescript,
+  {
+    rules: {
+      "no-restricted-syntax": ["error", NO_PROCESS_ENV],
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
+    },
+  },
+  {
+    // The pure domain core: no database, no SDKs, no framework, no clock.
+    files: ["lib/domain/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            "@/lib/db/*",
+            "@prisma/*",
+            "@azure/*",
+            "@microsoft/*",
+            "next/*",
+            "@/lib/cloud/*",
+            "@/lib/config/*",
+          ],
+        },
+      ],
+      "no-restricted-syntax": [
+        "error",
+        NO_PROCESS_ENV,
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: "Pass `now` in: the domain core never reads the clock.",
+        },
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message: "Pass `now` in: the domain core never reads the clock.",
+        },
+      ],
+    },
+  },
+  {
+    // Separate programs with their own settings, and the one module that reads the app's.
+    files: [
+      "lib/config/env.js",
+      "scripts/**",
+      "emulator/**",
+      "e2e/**",
+      "test/**",
+      "prisma.config.ts",
+      "playwright.config.ts",
+      "vitest.config.ts",
+    ],
+    rules: { "no-restricted-syntax": "off" },
+  },
+];
+
+export default config;

@@ -1,0 +1,26 @@
+import "server-only";
+import { cookies } from "next/headers";
+import { forbidden, redirect } from "next/navigation";
+import { cache } from "react";
+import { can, type Permission } from "./permissions";
+import { SESSION_COOKIE, resolveSession, type SessionUser } from "./session";
+
+/** The signed-in user for this request (read once per request), or null. */
+export const getCurrentUser = cache(async (): Promise<SessionUser | null> => {
+  const cookie = (await cookies()).get(SESSION_COOKIE)?.value;
+  return cookie ? resolveSession(cookie, new Date()) : null;
+});
+
+/** For pages: the signed-in user, or a redirect to sign-in that comes back to `returnTo`. */
+export async function requireUser(returnTo: string): Promise<SessionUser> {
+  const user = await getCurrentUser();
+  if (!user) redirect(`/auth/sign-in?returnTo=${encodeURIComponent(returnTo)}`);
+  return user;
+}
+
+/** For pages: the signed-in user if the permissions table allows `permission`, else a 403 page. */
+export async function requirePermission(permission: Permission, returnTo: string): Promise<SessionUser> {
+  const user = await requireUser(returnTo);
+  if (!can(user.roles, permission)) forbidden();
+  return user;
+}

@@ -1,0 +1,78 @@
+// @ts-check
+/** The schema of the app's configuration; lib/config/env.js applies it to process.env at boot. */
+import { z } from "zod";
+
+/** Comma-separated Entra group object ids. */
+const groupIds = z
+  .string()
+  .default("")
+  .transform((value) =>
+    value
+      .split(",")
+      .map((id) => id.trim().toLowerCase())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.guid({ message: "must be a comma-separated list of Entra group object ids (GUIDs)" })));
+
+const httpsUrl = z
+  .url()
+  .refine((value) => value.startsWith("https://"), {
+    message: "must be an https:// URL (MSAL and the Azure SDKs refuse plain http)",
+  })
+  .transform((value) => value.replace(/\/+$/, ""));
+
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+export const ZEnv = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  /** Public origin of the dashboard; the sign-in redirect URI is `${APP_URL}/auth/callback`. */
+  APP_URL: z
+    .url()
+    .transform((value) => value.replace(/\/+$/, ""))
+    .refine((value) => value.startsWith("https://") || LOOPBACK.has(new URL(value).hostname), {
+      message: "must use https:// unless the host is localhost (session cookies are Secure outside localhost)",
+    }),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, { message: "must be a postgresql:// connection string" }),
+  /** Encrypts session cookies. 32 characters or more of randomness: `openssl rand -base64 48`. */
+  SESSION_SECRET: z.string().min(32, { message: "must be at least 32 characters (try: openssl rand -base64 48)" }),
+  SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
+  SESSION_ABSOLUTE_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24)
+    .default(8),
+  /** https://login.microsoftonline.com in Azure's public cloud; the emulator's URL in the demo. */
+  ENTRA_AUTHORITY_HOST: httpsUrl.default("https://login.microsoftonline.com"),
+  ENTRA_TENANT_ID: z.guid({ message: "must be your Entra tenant id (a GUID)" }),
+  ENTRA_CLIENT_ID: z.guid({ message: "must be the app registration's Application (client) ID" }),
+  ENTRA_CLIENT_SECRET: z.string().min(1, { message: "must be a client secret of the app registration" }),
+  /** https://graph.microsoft.com in Azure's public cloud; the emulator's URL in the demo. */
+  GRAPH_BASE_URL: httpsUrl.default("https://graph.microsoft.com"),
+  APPROVER_GROUP_IDS: groupIds,
+  AUDITOR_GROUP_IDS: groupIds,
+  ADMIN_GROUP_IDS: groupIds,
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+/** @typedef {z.infer<typeof ZEnv>} Env */
+
+/**
+ * @param {Record<string, string | undefined>} source
+ * @returns {Env}
+ */
+export function parseEnv(source) {
+  // Treat empty strings as unset, so `FOO=` in a .env file falls back to the default.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ""));
+  const result = ZEnv.safeParse(cleaned);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `  - ${issue.path.join(".")}: ${issue.message}`).join("\n");
+    throw new Error(`Invalid configuration. Fix these environment variables and start again:\n${problems}`);
+  }
+  return result.data;
+}

