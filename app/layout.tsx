@@ -5,6 +5,7 @@ import "./globals.css";
 export const metadata: Metadata = {
   title: { default: "AKS JIT", template: "%s · AKS JIT" },
   description: "Just-in-time, approved, time-bound access to AKS clusters and nodes.",
+  icons: { icon: "/aks-jit.svg" },
 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {

@@ -56,7 +56,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   router.on("PUT", "/_emulator/settings", (req, res) => {
     const limit = Number(req.body.groupsOverageLimit);
     if (!Number.isInteger(limit) || limit < 0) {
-      return sendJson(res, 400, { error: { code: "BadRequest", message: "groupsOverageLimit must be a whole number" } });
+      return sendJson(res, 400, {
+        error: { code: "BadRequest", message: "groupsOverageLimit must be a whole number" },
+      });
     }
     ctx.groupsOverageLimit = limit;
     sendJson(res, 200, { groupsOverageLimit: ctx.groupsOverageLimit });

@@ -1,0 +1,51 @@
+import { APP_URL, expect, signInAs, test } from "./support/fixtures";
+
+/** Guards the session cookie and the sign-in callback against forgery and replay. */
+
+async function callbackFor(context: import("@playwright/test").BrowserContext, userPrincipalName: string) {
+  const toEntra = await context.request.get(`${APP_URL}/auth/sign-in`, { maxRedirects: 0 });
+  const authorizeUrl = new URL(toEntra.headers().location!);
+  const state = await (await context.request.get(`${authorizeUrl.origin}/_emulator/state`)).json();
+  const user = state.users.find((u: { userPrincipalName: string }) => u.userPrincipalName === userPrincipalName);
+  const picked = await context.request.post(`${authorizeUrl.origin}${authorizeUrl.pathname}`, {
+    form: { ...Object.fromEntries(authorizeUrl.searchParams), user_id: user.id },
+    maxRedirects: 0,
+  });
+  return new URL(picked.headers().location!);
+}
+
+test("[AUTH] a tampered session cookie is rejected", async ({ page, context }) => {
+  await signInAs(context, "n01@contoso.com");
+  const [session] = (await context.cookies()).filter((c) => c.name === "jit_session");
+  await context.addCookies([{ ...session!, value: `${session!.value.slice(0, -6)}AAAAAA` }]);
+  await page.goto("/access");
+  await expect(page).toHaveURL(/\/oauth2\/v2\.0\/authorize\?/);
+});
+
+test("[AUTH] a callback with a wrong state is rejected with a clear message", async ({ page, context }) => {
+  const callback = await callbackFor(context, "n01@contoso.com");
+  callback.searchParams.set("state", "forged");
+  await page.goto(callback.href);
+  await expect(page).toHaveURL(/\/auth\/error\?reason=state_mismatch/);
+  await expect(page.getByRole("heading", { name: "The sign-in response did not match your sign-in" })).toBeVisible();
+  expect((await context.cookies()).some((c) => c.name === "jit_session")).toBe(false);
+});
+
+test("[AUTH] a replayed callback is rejected: first by the app, then by Entra ID", async ({ page, context }) => {
+  const callback = await callbackFor(context, "n01@contoso.com");
+  const signInCookie = (await context.cookies()).find((c) => c.name === "jit_sign_in")!;
+  await page.goto(callback.href);
+  await expect(page.getByTestId("signed-in-user")).toHaveText("Nadia Okafor");
+  await context.clearCookies();
+
+  // The app forgets a sign-in attempt once used.
+  await page.goto(callback.href);
+  await expect(page.getByRole("heading", { name: "This sign-in has expired or was already used" })).toBeVisible();
+  expect((await context.cookies()).some((c) => c.name === "jit_session")).toBe(false);
+
+  // Even with the attempt's cookie restored, Entra ID refuses the used code.
+  await context.addCookies([signInCookie]);
+  await page.goto(callback.href);
+  await expect(page.getByRole("heading", { name: "This sign-in code was already used" })).toBeVisible();
+  expect((await context.cookies()).some((c) => c.name === "jit_session")).toBe(false);
+});
