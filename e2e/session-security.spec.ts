@@ -1,18 +1,6 @@
-import { APP_URL, expect, signInAs, test } from "./support/fixtures";
+import { expect, pickAccount, signInAs, test } from "./support/fixtures";
 
 /** Guards the session cookie and the sign-in callback against forgery and replay. */
-
-async function callbackFor(context: import("@playwright/test").BrowserContext, userPrincipalName: string) {
-  const toEntra = await context.request.get(`${APP_URL}/auth/sign-in`, { maxRedirects: 0 });
-  const authorizeUrl = new URL(toEntra.headers().location!);
-  const state = await (await context.request.get(`${authorizeUrl.origin}/_emulator/state`)).json();
-  const user = state.users.find((u: { userPrincipalName: string }) => u.userPrincipalName === userPrincipalName);
-  const picked = await context.request.post(`${authorizeUrl.origin}${authorizeUrl.pathname}`, {
-    form: { ...Object.fromEntries(authorizeUrl.searchParams), user_id: user.id },
-    maxRedirects: 0,
-  });
-  return new URL(picked.headers().location!);
-}
 
 test("[AUTH] a tampered session cookie is rejected", async ({ page, context }) => {
   await signInAs(context, "n01@contoso.com");
@@ -23,7 +11,7 @@ test("[AUTH] a tampered session cookie is rejected", async ({ page, context }) =
 });
 
 test("[AUTH] a callback with a wrong state is rejected with a clear message", async ({ page, context }) => {
-  const callback = await callbackFor(context, "n01@contoso.com");
+  const callback = await pickAccount(context, "n01@contoso.com");
   callback.searchParams.set("state", "forged");
   await page.goto(callback.href);
   await expect(page).toHaveURL(/\/auth\/error\?reason=state_mismatch/);
@@ -32,7 +20,7 @@ test("[AUTH] a callback with a wrong state is rejected with a clear message", as
 });
 
 test("[AUTH] a replayed callback is rejected: first by the app, then by Entra ID", async ({ page, context }) => {
-  const callback = await callbackFor(context, "n01@contoso.com");
+  const callback = await pickAccount(context, "n01@contoso.com");
   const signInCookie = (await context.cookies()).find((c) => c.name === "jit_sign_in")!;
   await page.goto(callback.href);
   await expect(page.getByTestId("signed-in-user")).toHaveText("Nadia Okafor");

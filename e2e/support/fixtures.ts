@@ -4,11 +4,10 @@ import { test as base, expect, type BrowserContext, type Page } from "@playwrigh
 export const APP_URL = process.env.E2E_APP_URL!;
 
 /**
- * Signs a browser context in as a demo user through the real flow (the app's /auth/sign-in,
- * the emulator's account picker, the app's callback), but with HTTP requests instead of clicks.
- * Journeys that are about sign-in itself click through the pages instead.
+ * Starts a sign-in at the app and picks `userPrincipalName` at the emulator's account picker, with
+ * HTTP requests sharing the context's cookies. Returns the callback URL Entra sends the browser to.
  */
-export async function signInAs(context: BrowserContext, userPrincipalName: string) {
+export async function pickAccount(context: BrowserContext, userPrincipalName: string) {
   const toEntra = await context.request.get(`${APP_URL}/auth/sign-in`, { maxRedirects: 0 });
   const authorizeUrl = new URL(toEntra.headers().location!);
   const state = (await (await context.request.get(`${authorizeUrl.origin}/_emulator/state`)).json()) as {
@@ -19,7 +18,16 @@ export async function signInAs(context: BrowserContext, userPrincipalName: strin
     form: { ...Object.fromEntries(authorizeUrl.searchParams), user_id: user.id },
     maxRedirects: 0,
   });
-  const callback = await context.request.get(picked.headers().location!, { maxRedirects: 0 });
+  return new URL(picked.headers().location!);
+}
+
+/**
+ * Signs a browser context in as a demo user through the real flow (the app's /auth/sign-in, the
+ * emulator's account picker, the app's callback), with requests instead of clicks. Journeys about
+ * sign-in itself click through the pages instead.
+ */
+export async function signInAs(context: BrowserContext, userPrincipalName: string) {
+  const callback = await context.request.get((await pickAccount(context, userPrincipalName)).href, { maxRedirects: 0 });
   expect(callback.status(), "the callback should sign in and redirect").toBe(303);
 }
 
@@ -30,7 +38,7 @@ export async function expectAccessible(page: Page) {
 }
 
 export const test = base.extend<{ baseURL: string }>({
-  baseURL: async ({}, use) => use(APP_URL),
+  baseURL: async ({}, provide) => provide(APP_URL),
 });
 
 export { expect };
