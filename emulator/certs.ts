@@ -25,6 +25,9 @@ function isUsable(pem: string, now: Date) {
 }
 
 export async function ensureCertificates(dir: string, now = new Date()): Promise<EmulatorCertificates> {
+  // Only the certificate folder is private: a recursive mkdir would give every new parent (.data
+  // itself) mode 0700 too, and as root the embedded PostgreSQL (run as `postgres`) needs to pass.
+  mkdirSync(path.dirname(dir), { recursive: true });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const files = {
     caCert: path.join(dir, "ca.pem"),
