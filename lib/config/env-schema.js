@@ -57,6 +57,8 @@ export const ZEnv = z.object({
   APPROVER_GROUP_IDS: groupIds,
   AUDITOR_GROUP_IDS: groupIds,
   ADMIN_GROUP_IDS: groupIds,
+  /** The access catalog: clusters, roles, grants and policies (YAML). */
+  CATALOG_PATH: z.string().min(1).default("jit.catalog.yaml"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
