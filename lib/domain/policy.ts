@@ -1,0 +1,112 @@
+/**
+ * Policy evaluation: may this person ask for this role like this, and may that person decide it?
+ * Pure: group memberships and `now` come in as arguments. Every refusal says what to fix.
+ */
+import { addMinutes, describeDuration } from "./duration";
+import type { RolePolicy, TextRule } from "./policy-types";
+
+export interface RequestDraft {
+  durationMinutes: number;
+  justification: string;
+  ticket?: string;
+  /** null: start as soon as approved */
+  startAt: Date | null;
+  isBreakGlass: boolean;
+}
+
+export type PolicyField = "eligibility" | "duration" | "justification" | "ticket" | "startAt" | "breakGlass";
+
+export interface PolicyViolation {
+  field: PolicyField;
+  message: string;
+}
+
+const isMember = (groupIds: readonly string[], allowed: readonly string[]) => {
+  const mine = new Set(groupIds.map((g) => g.toLowerCase()));
+  return allowed.some((g) => mine.has(g.toLowerCase()));
+};
+
+export const isEligible = (policy: RolePolicy, groupIds: readonly string[]) =>
+  isMember(groupIds, policy.eligibleGroupIds);
+
+function checkText(field: "justification" | "ticket", label: string, rule: TextRule, value: string | undefined) {
+  const text = value?.trim() ?? "";
+  if (!text) return rule.isRequired ? [{ field, message: `${label} is required for this role.` }] : [];
+  if (rule.pattern && !new RegExp(`^(?:${rule.pattern})$`).test(text)) {
+    return [
+      { field, message: rule.message ?? `${label} "${text}" does not have the required format (${rule.pattern}).` },
+    ];
+  }
+  return [];
+}
+
+/** Everything wrong with a draft request under `policy`, in form order; empty when it may be filed. */
+export function checkRequest(input: {
+  draft: RequestDraft;
+  policy: RolePolicy;
+  requesterGroupIds: readonly string[];
+  now: Date;
+}): PolicyViolation[] {
+  const { draft, policy, now } = input;
+  const violations: PolicyViolation[] = [];
+  if (!isEligible(policy, input.requesterGroupIds)) {
+    violations.push({
+      field: "eligibility",
+      message: "You are not in a group that may request this role. Ask a platform admin which group grants it.",
+    });
+  }
+  if (!Number.isInteger(draft.durationMinutes) || draft.durationMinutes <= 0) {
+    violations.push({ field: "duration", message: "Choose a duration of at least one minute." });
+  } else if (draft.durationMinutes > policy.maxDurationMinutes) {
+    violations.push({
+      field: "duration",
+      message: `${describeDuration(draft.durationMinutes)} is longer than this role allows (at most ${describeDuration(policy.maxDurationMinutes)}).`,
+    });
+  }
+  violations.push(...checkText("justification", "A justification", policy.justification, draft.justification));
+  violations.push(...checkText("ticket", "A ticket", policy.ticket, draft.ticket));
+  if (draft.startAt) {
+    if (!policy.isScheduledStartAllowed) {
+      violations.push({
+        field: "startAt",
+        message: "This role can only start as soon as it is approved: choose “now”.",
+      });
+    } else if (draft.startAt < now) {
+      violations.push({ field: "startAt", message: "The start time is in the past: choose a time from now on." });
+    } else if (draft.startAt > addMinutes(now, policy.maxStartAheadMinutes)) {
+      violations.push({
+        field: "startAt",
+        message: `Start at most ${describeDuration(policy.maxStartAheadMinutes)} ahead.`,
+      });
+    }
+  }
+  if (draft.isBreakGlass && !policy.isBreakGlassAllowed) {
+    violations.push({ field: "breakGlass", message: "Break-glass is not allowed for this role: request it normally." });
+  }
+  return violations;
+}
+
+export type DeciderRefusal = "self" | "not_approver";
+
+/**
+ * May `actor` decide a request? Self-approval is never allowed, whatever groups they are in.
+ * `actorGroupIds` should be live membership (Graph), not what the session saw at sign-in.
+ */
+export function checkDecider(input: {
+  policy: RolePolicy;
+  requesterId: string;
+  actorId: string;
+  actorGroupIds: readonly string[];
+}): { isAllowed: true } | { isAllowed: false; reason: DeciderRefusal; message: string } {
+  if (input.actorId === input.requesterId) {
+    return {
+      isAllowed: false,
+      reason: "self",
+      message: "This is your own request: someone else in an approver group has to decide it.",
+    };
+  }
+  if (!isMember(input.actorGroupIds, input.policy.approverGroupIds)) {
+    return { isAllowed: false, reason: "not_approver", message: "You are not in an approver group for this role." };
+  }
+  return { isAllowed: true };
+}
