@@ -10,8 +10,8 @@ const nextConfig = {
     // forbidden() and forbidden.tsx: pages answer 403 with a page that explains what to do.
     authInterrupts: true,
   },
-  // pino and pg are plain Node libraries: load them at run time instead of bundling them.
-  serverExternalPackages: ["pino", "pg"],
+  // pino, pg and pg-boss are plain Node libraries: load them at run time instead of bundling them.
+  serverExternalPackages: ["pino", "pg", "pg-boss"],
   async headers() {
     return [
       {

@@ -9,6 +9,8 @@ export const APP_ERROR_STATUS = {
   /** signed in, but the permissions table does not allow it */
   FORBIDDEN: 403,
   NOT_FOUND: 404,
+  /** the thing changed meanwhile: decided already, timed out, no longer in that state */
+  CONFLICT: 409,
   /** input failed validation */
   INVALID_INPUT: 400,
   /** the sign-in attempt cannot be completed (state, code, nonce or tenant problems) */
@@ -19,15 +21,26 @@ export const APP_ERROR_STATUS = {
 
 export type AppErrorCode = keyof typeof APP_ERROR_STATUS;
 
+/** A problem with one input field, for forms and API clients to show next to it. */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
 export class AppError extends Error {
   readonly code: AppErrorCode;
   readonly userMessage: string;
+  readonly fields: FieldProblem[];
 
-  constructor(code: AppErrorCode, options: { message: string; userMessage: string; cause?: unknown }) {
+  constructor(
+    code: AppErrorCode,
+    options: { message: string; userMessage: string; fields?: FieldProblem[]; cause?: unknown },
+  ) {
     super(options.message, { cause: options.cause });
     this.name = "AppError";
     this.code = code;
     this.userMessage = options.userMessage;
+    this.fields = options.fields ?? [];
   }
 
   get status() {

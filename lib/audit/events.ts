@@ -3,12 +3,33 @@
  * audit_events.data: change a shape only by adding optional fields, never by renaming, because
  * recorded events are never rewritten.
  */
-export interface AuditEventData {
+import type { RequestEventType, RequestStatus } from "@/lib/domain/request-state";
+
+/** Where a user action came from, recorded with every event it causes. */
+export interface RequestOrigin {
+  ip?: string;
+  userAgent?: string;
+}
+
+/** Every request event: the state change, who caused it, and the policy that applied. */
+export interface RequestAuditData extends RequestOrigin {
+  from: RequestStatus | null;
+  to: RequestStatus;
+  /** "user", or "policy" (approved without a person) or "system" (timers, jobs) */
+  actorKind: "user" | "policy" | "system";
+  clusterName: string;
+  roleName: string;
+  /** the role's policy when the request was filed (on request.created) */
+  policy?: unknown;
+  [key: string]: unknown;
+}
+
+export type AuditEventData = {
   /** a person completed sign-in and a session was created */
   "session.signed_in": { roles: string[]; groupCount: number; groupsSource: "token" | "graph"; userAgent?: string };
   /** a person signed out (their session ended at their request) */
   "session.signed_out": { sessionAgeSeconds: number };
-}
+} & { [T in RequestEventType]: RequestAuditData };
 
 export type AuditEventType = keyof AuditEventData;
 
@@ -17,6 +38,8 @@ export type AuditEventInput = {
     type: T;
     actor: { id: string; userPrincipalName: string } | null;
     subjectId?: string;
+    requestId?: string;
+    correlationId?: string;
     data: AuditEventData[T];
     occurredAt: Date;
   };

@@ -14,7 +14,9 @@ export async function recordAuditEvent(tx: Prisma.TransactionClient, event: Audi
       actorId: event.actor?.id ?? null,
       actorUpn: event.actor?.userPrincipalName ?? null,
       subjectId: event.subjectId ?? null,
-      data: event.data,
+      requestId: event.requestId ?? null,
+      correlationId: event.correlationId ?? null,
+      data: event.data as Prisma.InputJsonValue,
     },
   });
 }

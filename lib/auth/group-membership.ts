@@ -1,16 +1,12 @@
 import "server-only";
 import { AppError } from "@/lib/errors";
+import { transitiveGroupIds } from "@/lib/cloud/directory";
 import { graphClientFor } from "@/lib/cloud/graph-client";
 
 interface GroupClaims {
   groups?: unknown;
   _claim_names?: { groups?: unknown };
   hasgroups?: unknown;
-}
-
-interface DirectoryObjectPage {
-  value: Array<{ "@odata.type"?: string; id: string }>;
-  "@odata.nextLink"?: string;
 }
 
 /**
@@ -30,19 +26,9 @@ export async function groupIdsFromSignIn(
     const groups = Array.isArray(claims.groups) ? claims.groups.filter((g): g is string => typeof g === "string") : [];
     return { groupIds: groups.map((g) => g.toLowerCase()), source: "token" };
   }
-  const client = graphClientFor(accessToken);
-  const groupIds: string[] = [];
+  let groupIds: string[];
   try {
-    // No OData cast: a cast needs Graph's advanced query mode (ConsistencyLevel + $count).
-    let page = (await client.api("/me/transitiveMemberOf").select("id").top(999).get()) as DirectoryObjectPage;
-    for (;;) {
-      for (const item of page.value) {
-        if (item["@odata.type"] === "#microsoft.graph.group") groupIds.push(item.id.toLowerCase());
-      }
-      const next = page["@odata.nextLink"];
-      if (!next) break;
-      page = (await client.api(next).get()) as DirectoryObjectPage;
-    }
+    groupIds = await transitiveGroupIds(graphClientFor(accessToken), "/me/transitiveMemberOf");
   } catch (error) {
     throw new AppError("UPSTREAM", {
       message: `Graph transitiveMemberOf failed during sign-in: ${String(error)}`,

@@ -54,6 +54,8 @@ export const ZEnv = z.object({
   ENTRA_CLIENT_SECRET: z.string().min(1, { message: "must be a client secret of the app registration" }),
   /** https://graph.microsoft.com in Azure's public cloud; the emulator's URL in the demo. */
   GRAPH_BASE_URL: httpsUrl.default("https://graph.microsoft.com"),
+  /** The Graph resource the app's own token is for; its host differs only in sovereign clouds. */
+  GRAPH_APP_SCOPE: z.string().default("https://graph.microsoft.com/.default"),
   APPROVER_GROUP_IDS: groupIds,
   AUDITOR_GROUP_IDS: groupIds,
   ADMIN_GROUP_IDS: groupIds,

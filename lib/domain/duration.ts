@@ -3,15 +3,17 @@
  * edges and in words on pages. Only days, hours and minutes: PIM durations have no seconds, and
  * months or years have no fixed length.
  */
-const ISO_DURATION = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$/;
-
+/**
+ * Minutes in an ISO 8601 duration of days, hours and minutes (`P1D`, `PT8H`, `PT1H30M`). Seconds are
+ * finer than any grant, and years, months and weeks have no fixed length in minutes, so they are
+ * refused rather than guessed; so is zero, which no policy means.
+ */
 export function parseIsoDuration(text: string): number | undefined {
-  const match = ISO_DURATION.exec(text.trim().toUpperCase());
-  if (!match || text.trim().toUpperCase().endsWith("T")) return undefined;
-  const [, days, hours, minutes] = match;
-  if (days === undefined && hours === undefined && minutes === undefined) return undefined;
-  const total = Number(days ?? 0) * 1440 + Number(hours ?? 0) * 60 + Number(minutes ?? 0);
-  return total > 0 ? total : undefined;
+  const match = /^P(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?)?$/.exec(text);
+  if (!match || text === "P") return undefined;
+  const [days = 0, hours = 0, minutes = 0] = match.slice(1).map((part) => (part === undefined ? 0 : Number(part)));
+  const total = days * 24 * 60 + hours * 60 + minutes;
+  return total > 0 && Number.isSafeInteger(total) ? total : undefined;
 }
 
 export function toIsoDuration(minutes: number): string {

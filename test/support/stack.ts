@@ -38,7 +38,9 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
-export async function startTestStack(options: { app?: "build-and-start" | "start" } = {}): Promise<TestStack> {
+export async function startTestStack(
+  options: { app?: "build-and-start" | "start"; catalogPath?: string } = {},
+): Promise<TestStack> {
   const runDir = path.join(DATA_DIR, "test", `${process.pid}-${randomBytes(3).toString("hex")}`);
   const tls = await ensureCertificates(CERT_DIR);
   const stoppers: Array<() => Promise<void>> = [];
@@ -73,6 +75,7 @@ export async function startTestStack(options: { app?: "build-and-start" | "start
         tenant,
       }),
       LOG_LEVEL: "warn",
+      ...(options.catalogPath ? { CATALOG_PATH: options.catalogPath } : {}),
     };
 
     if (options.app) {

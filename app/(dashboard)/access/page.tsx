@@ -1,11 +1,15 @@
 import type { Metadata } from "next";
-import { ComingSoon, PageHeader } from "@/components/page-header";
+import { PageHeader } from "@/components/page-header";
+import { RequestTable } from "@/components/request-table";
+import { eligibleRoles, listMyRequests } from "@/lib/access/queries";
 import { requirePermission } from "@/lib/auth/current-user";
+import { RequestForm } from "./_components/request-form";
 
 export const metadata: Metadata = { title: "My access" };
 
 export default async function MyAccessPage() {
   const user = await requirePermission("access.request", "/access");
+  const [clusters, requests] = [eligibleRoles(user), await listMyRequests(user)];
   return (
     <>
       <PageHeader title="My access">
@@ -13,19 +17,23 @@ export default async function MyAccessPage() {
           Welcome, {user.displayName}. Request time-bound Kubernetes admin or node (SSH) access to an AKS cluster; it is
           applied when approved and removed when it ends.
         </p>
-        <p className="mt-1 text-sm">
-          Your roles: <strong>{user.roles.join(", ")}</strong>
-        </p>
       </PageHeader>
-      <ComingSoon
-        title="This page will hold"
-        items={[
-          "The clusters and roles you are eligible for, with each role's limits (maximum duration, approval, justification and ticket rules).",
-          "A request form: cluster, role, duration, justification, ticket, start now or later.",
-          "Your requests with their status, timeline and a countdown to when access ends.",
-          "The exact az, kubectl and kubelogin commands to use your access, and buttons to extend or end it early.",
-        ]}
-      />
+      <section aria-labelledby="new-request" className="mb-10">
+        <h2 id="new-request" className="mb-3 text-lg font-semibold">
+          Request access
+        </h2>
+        <RequestForm clusters={clusters} />
+      </section>
+      <section aria-labelledby="my-requests">
+        <h2 id="my-requests" className="mb-3 text-lg font-semibold">
+          My requests
+        </h2>
+        {requests.length === 0 ? (
+          <p className="text-slate-600">You have not requested anything yet.</p>
+        ) : (
+          <RequestTable requests={requests} caption="Your requests, newest first" variant="mine" now={new Date()} />
+        )}
+      </section>
     </>
   );
 }

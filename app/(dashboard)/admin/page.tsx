@@ -2,12 +2,15 @@ import type { Metadata } from "next";
 import { ComingSoon, PageHeader } from "@/components/page-header";
 import { describeSignInConfiguration } from "@/lib/auth/configuration";
 import { requirePermission } from "@/lib/auth/current-user";
+import { describeCatalog } from "@/lib/config/catalog-view";
+import { AccessCatalog } from "./_components/access-catalog";
 
 export const metadata: Metadata = { title: "Admin" };
 
 export default async function AdminPage() {
   const user = await requirePermission("catalog.admin", "/admin");
   const config = describeSignInConfiguration(user);
+  const catalog = describeCatalog(user);
   const rows: Array<[string, string]> = [
     ["Authority", config.authority],
     ["Client ID", config.clientId],
@@ -24,6 +27,7 @@ export default async function AdminPage() {
       <PageHeader title="Admin">
         <p>Configuration and health of this AKS JIT installation.</p>
       </PageHeader>
+      <AccessCatalog catalog={catalog} />
       <section aria-labelledby="sign-in-config" className="mb-8">
         <h2 id="sign-in-config" className="mb-3 text-lg font-semibold">
           Sign-in
@@ -40,7 +44,6 @@ export default async function AdminPage() {
       <ComingSoon
         title="This page will also hold"
         items={[
-          "The access catalog as loaded: clusters, roles, grants and policies, with validation errors named by file and line.",
           "Health of the database, Entra ID, Graph and ARM; failed jobs with a retry button; drift between the cloud and the database.",
         ]}
       />

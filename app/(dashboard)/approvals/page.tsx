@@ -1,25 +1,32 @@
 import type { Metadata } from "next";
-import { ComingSoon, PageHeader } from "@/components/page-header";
+import { PageHeader } from "@/components/page-header";
+import { RequestTable } from "@/components/request-table";
+import { listApprovableRequests } from "@/lib/access/queries";
 import { requirePermission } from "@/lib/auth/current-user";
 
 export const metadata: Metadata = { title: "Approvals" };
 
 export default async function ApprovalsPage() {
-  await requirePermission("request.approve", "/approvals");
+  const user = await requirePermission("request.approve", "/approvals");
+  const requests = await listApprovableRequests(user);
   return (
     <>
       <PageHeader title="Approvals">
-        <p>Decide the access requests routed to your approver groups.</p>
+        <p>
+          Requests waiting for a decision from your approver groups, oldest first. Open one to see the requester&apos;s
+          history and to approve or deny it. You never decide your own requests.
+        </p>
       </PageHeader>
-      <ComingSoon
-        title="This page will hold"
-        items={[
-          "Your inbox: requests you may decide, oldest first, with requester, cluster, role, duration, justification, ticket and age.",
-          "Each request's detail with the requester's recent history on that cluster.",
-          "Approve or deny with a comment, after fresh authentication when the role's policy asks for it.",
-          "Your own requests, shown but never decidable by you.",
-        ]}
-      />
+      {requests.length === 0 ? (
+        <p className="text-slate-600">Nothing is waiting for you.</p>
+      ) : (
+        <RequestTable
+          requests={requests}
+          caption="Requests waiting for a decision, oldest first"
+          variant="inbox"
+          now={new Date()}
+        />
+      )}
     </>
   );
 }

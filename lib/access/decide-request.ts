@@ -1,0 +1,67 @@
+import "server-only";
+import { authorize } from "@/lib/auth/authorize";
+import { liveGroupIds } from "@/lib/cloud/directory";
+import { db } from "@/lib/db/client";
+import { checkDecider } from "@/lib/domain/policy";
+import type { RolePolicy } from "@/lib/domain/policy-types";
+import { decide } from "@/lib/domain/request-state";
+import { AppError } from "@/lib/errors";
+import { getBoss } from "@/lib/jobs/boss";
+import type { ActionContext } from "./context";
+import { loadRequestView } from "./queries";
+import { lockRequest, notFound, recordRequestEvent, refusalError } from "./request-record";
+import { ZDecisionInput, fieldProblems, type TDecisionInput } from "./schemas";
+
+/**
+ * Approve or deny (approve-request.ts, deny-request.ts). The approver's groups are read live from
+ * Graph before anything is written; the row lock makes concurrent decisions take turns; the
+ * unique (request, decider) index is the last guard against counting one person twice.
+ */
+export async function decideRequest(
+  outcome: "approve" | "deny",
+  requestId: string,
+  input: TDecisionInput,
+  context: ActionContext,
+) {
+  authorize(context.viewer, "request.approve");
+  const parsed = ZDecisionInput.safeParse(input);
+  if (!parsed.success) {
+    const fields = fieldProblems(parsed.error);
+    throw new AppError("INVALID_INPUT", {
+      message: "bad decision input",
+      userMessage: fields.map((f) => f.message).join(" "),
+      fields,
+    });
+  }
+  const { comment } = parsed.data;
+  const existing = await db.accessRequest.findUnique({
+    where: { id: requestId },
+    select: { requesterId: true, policy: true },
+  });
+  if (!existing) throw notFound(requestId);
+
+  const check = checkDecider({
+    policy: existing.policy as unknown as RolePolicy,
+    requesterId: existing.requesterId,
+    actorId: context.viewer.id,
+    actorGroupIds: await liveGroupIds(context.viewer.entraObjectId),
+  });
+  if (!check.isAllowed)
+    throw new AppError("FORBIDDEN", { message: `decider refused: ${check.reason}`, userMessage: check.message });
+
+  await getBoss(); // an approval may hand off the activation job
+  await db.$transaction(async (tx) => {
+    const request = await lockRequest(tx, requestId);
+    const command =
+      outcome === "approve"
+        ? ({ type: "approve", actorId: context.viewer.id, comment } as const)
+        : ({ type: "deny", actorId: context.viewer.id, comment } as const);
+    const decision = decide(request.state, command, context.now);
+    if (!decision.isAccepted) throw refusalError(decision);
+    await tx.decision.create({
+      data: { requestId, deciderId: context.viewer.id, outcome, comment: comment || null, decidedAt: context.now },
+    });
+    await recordRequestEvent(tx, request, decision.event, context);
+  });
+  return loadRequestView(requestId, context.viewer);
+}

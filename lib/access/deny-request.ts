@@ -1,0 +1,9 @@
+import "server-only";
+import type { ActionContext } from "./context";
+import { decideRequest } from "./decide-request";
+import type { TDecisionInput } from "./schemas";
+
+/** Denies a pending request; the comment is required, because the requester reads it. */
+export function denyRequest(requestId: string, input: TDecisionInput, context: ActionContext) {
+  return decideRequest("deny", requestId, input, context);
+}

@@ -1,0 +1,198 @@
+import "server-only";
+import { can } from "@/lib/auth/permissions";
+import type { SessionUser } from "@/lib/auth/session";
+import { getCatalog } from "@/lib/config/catalog";
+import { db } from "@/lib/db/client";
+import { checkDecider, isEligible } from "@/lib/domain/policy";
+import type { RolePolicy } from "@/lib/domain/policy-types";
+import { describeStatus, type RequestStatus } from "@/lib/domain/request-state";
+import { authorize } from "@/lib/auth/authorize";
+import { notFound } from "./request-record";
+
+/**
+ * Read models for pages and the API. Every query filters by what the viewer may see: a requester
+ * sees their own requests, an approver those routed to their groups, auditors and admins all.
+ */
+
+const requestInclude = {
+  requester: { select: { id: true, userPrincipalName: true, displayName: true } },
+  decisions: {
+    orderBy: { decidedAt: "asc" as const },
+    select: {
+      outcome: true,
+      comment: true,
+      decidedAt: true,
+      deciderId: true,
+      decider: { select: { userPrincipalName: true, displayName: true } },
+    },
+  },
+};
+
+type RequestRow = NonNullable<Awaited<ReturnType<typeof findRequest>>>;
+const findRequest = (id: string) => db.accessRequest.findUnique({ where: { id }, include: requestInclude });
+
+export interface RequestView {
+  id: string;
+  clusterName: string;
+  roleName: string;
+  status: RequestStatus;
+  statusLabel: string;
+  durationMinutes: number;
+  justification: string;
+  ticket: string | null;
+  startAt: string | null;
+  isBreakGlass: boolean;
+  approvalsRequired: number;
+  pendingExpiresAt: string;
+  createdAt: string;
+  requester: { id: string; userPrincipalName: string; displayName: string };
+  decisions: Array<{ outcome: string; comment: string | null; decidedAt: string; by: string; byUpn: string }>;
+  /** for the viewer: may they decide it now, and if not, why not */
+  canDecide: boolean;
+  cannotDecideReason: string | null;
+  canCancel: boolean;
+}
+
+function isApproverFor(viewer: SessionUser, policy: RolePolicy) {
+  return can(viewer.roles, "request.approve") && policy.approverGroupIds.some((g) => viewer.groupIds.includes(g));
+}
+
+function mayView(viewer: SessionUser, row: RequestRow) {
+  return (
+    row.requesterId === viewer.id ||
+    can(viewer.roles, "audit.read") ||
+    isApproverFor(viewer, row.policy as unknown as RolePolicy)
+  );
+}
+
+function toView(row: RequestRow, viewer: SessionUser): RequestView {
+  const policy = row.policy as unknown as RolePolicy;
+  const status = row.status as RequestStatus;
+  const hasDecided = row.decisions.some((d) => d.deciderId === viewer.id);
+  const decider = checkDecider({
+    policy,
+    requesterId: row.requesterId,
+    actorId: viewer.id,
+    actorGroupIds: viewer.groupIds,
+  });
+  const cannotDecideReason =
+    status !== "pending"
+      ? `This request is ${describeStatus(status)}.`
+      : !decider.isAllowed
+        ? decider.message
+        : hasDecided
+          ? "You have already decided this request."
+          : null;
+  return {
+    id: row.id,
+    clusterName: row.clusterName,
+    roleName: row.roleName,
+    status,
+    statusLabel: describeStatus(status),
+    durationMinutes: row.durationMinutes,
+    justification: row.justification,
+    ticket: row.ticket,
+    startAt: row.startAt?.toISOString() ?? null,
+    isBreakGlass: row.isBreakGlass,
+    approvalsRequired: row.approvalsRequired,
+    pendingExpiresAt: row.pendingExpiresAt.toISOString(),
+    createdAt: row.createdAt.toISOString(),
+    requester: row.requester,
+    decisions: row.decisions.map((d) => ({
+      outcome: d.outcome,
+      comment: d.comment,
+      decidedAt: d.decidedAt.toISOString(),
+      by: d.decider.displayName,
+      byUpn: d.decider.userPrincipalName,
+    })),
+    canDecide: cannotDecideReason === null && isApproverFor(viewer, policy),
+    cannotDecideReason,
+    canCancel: status === "pending" && row.requesterId === viewer.id,
+  };
+}
+
+/** One request, if the viewer may see it (404 otherwise: its existence is not disclosed). */
+export async function loadRequestView(id: string, viewer: SessionUser): Promise<RequestView> {
+  const row = await findRequest(id);
+  if (!row || !mayView(viewer, row)) throw notFound(id);
+  return toView(row, viewer);
+}
+
+export async function listMyRequests(viewer: SessionUser, take = 50): Promise<RequestView[]> {
+  authorize(viewer, "access.request");
+  const rows = await db.accessRequest.findMany({
+    where: { requesterId: viewer.id },
+    orderBy: { createdAt: "desc" },
+    take,
+    include: requestInclude,
+  });
+  return rows.map((row) => toView(row, viewer));
+}
+
+/** Pending requests routed to the viewer's approver groups, oldest first, their own included (not decidable). */
+export async function listApprovableRequests(viewer: SessionUser): Promise<RequestView[]> {
+  authorize(viewer, "request.approve");
+  const rows = await db.accessRequest.findMany({
+    where: { status: "pending" },
+    orderBy: { createdAt: "asc" },
+    take: 200,
+    include: requestInclude,
+  });
+  return rows
+    .filter((row) => isApproverFor(viewer, row.policy as unknown as RolePolicy))
+    .map((row) => toView(row, viewer));
+}
+
+export async function listAllRequests(viewer: SessionUser, take = 100): Promise<RequestView[]> {
+  authorize(viewer, "audit.read");
+  const rows = await db.accessRequest.findMany({ orderBy: { createdAt: "desc" }, take, include: requestInclude });
+  return rows.map((row) => toView(row, viewer));
+}
+
+/** The requester's recent requests on one cluster: context for the approver. */
+export async function recentRequestsOnCluster(
+  viewer: SessionUser,
+  requesterId: string,
+  clusterName: string,
+  excludeId: string,
+) {
+  authorize(viewer, "request.approve");
+  const rows = await db.accessRequest.findMany({
+    where: { requesterId, clusterName, id: { not: excludeId } },
+    orderBy: { createdAt: "desc" },
+    take: 10,
+    include: requestInclude,
+  });
+  return rows.map((row) => toView(row, viewer));
+}
+
+/** The audit events of one request, in order. */
+export async function requestTimeline(viewer: SessionUser, id: string) {
+  await loadRequestView(id, viewer);
+  const events = await db.auditEvent.findMany({
+    where: { requestId: id },
+    orderBy: { seq: "asc" },
+    select: { seq: true, type: true, occurredAt: true, actorUpn: true, data: true },
+  });
+  return events.map((e) => ({
+    ...e,
+    seq: e.seq.toString(),
+    occurredAt: e.occurredAt.toISOString(),
+    data: e.data as Record<string, unknown>,
+  }));
+}
+
+/** The roles the viewer may request, per cluster, with their policies. */
+export function eligibleRoles(viewer: SessionUser) {
+  authorize(viewer, "access.request");
+  return getCatalog()
+    .clusters.map((cluster) => ({
+      name: cluster.name,
+      displayName: cluster.displayName,
+      environment: cluster.environment,
+      roles: cluster.roles
+        .filter((role) => isEligible(role.policy, viewer.groupIds))
+        .map((role) => ({ name: role.name, description: role.description, policy: role.policy })),
+    }))
+    .filter((cluster) => cluster.roles.length > 0);
+}

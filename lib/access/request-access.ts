@@ -1,0 +1,112 @@
+import "server-only";
+import { getCatalog } from "@/lib/config/catalog";
+import { findRole } from "@/lib/config/catalog-schema";
+import { db } from "@/lib/db/client";
+import { parseIsoDuration } from "@/lib/domain/duration";
+import { checkRequest } from "@/lib/domain/policy";
+import { openRequest } from "@/lib/domain/request-state";
+import { AppError } from "@/lib/errors";
+import { getBoss } from "@/lib/jobs/boss";
+import type { ActionContext } from "./context";
+import { loadRequestView } from "./queries";
+import { recordRequestEvent } from "./request-record";
+import { ZRequestAccessInput, fieldProblems, type TRequestAccessInput } from "./schemas";
+
+const invalid = (message: string, fields: Array<{ field: string; message: string }>) =>
+  new AppError("INVALID_INPUT", { message, userMessage: fields.map((f) => f.message).join(" "), fields });
+
+/**
+ * Files a request for a role on a cluster. Refused requests store nothing. Without a required
+ * approval (self-activation) or as break-glass, the policy approves it at once and the activation
+ * is queued in the same transaction.
+ */
+export async function requestAccess(input: TRequestAccessInput, context: ActionContext) {
+  const parsed = ZRequestAccessInput.safeParse(input);
+  if (!parsed.success) throw invalid("request input failed validation", fieldProblems(parsed.error));
+  const { cluster: clusterName, role: roleName, justification, ticket, breakGlass: isBreakGlass } = parsed.data;
+
+  const catalog = getCatalog();
+  const found = findRole(catalog, clusterName, roleName);
+  if (!found) {
+    const cluster = catalog.clusters.find((c) => c.name === clusterName);
+    throw invalid(`unknown ${cluster ? "role" : "cluster"}`, [
+      cluster
+        ? {
+            field: "role",
+            message: `There is no role "${roleName}" on ${clusterName}. Choose one of: ${cluster.roles.map((r) => r.name).join(", ")}.`,
+          }
+        : {
+            field: "cluster",
+            message: `There is no cluster "${clusterName}". Choose one of: ${catalog.clusters.map((c) => c.name).join(", ")}.`,
+          },
+    ]);
+  }
+  const { policy } = found.role;
+  const durationMinutes = parseIsoDuration(parsed.data.duration);
+  if (durationMinutes === undefined) {
+    throw invalid("bad duration", [
+      {
+        field: "duration",
+        message: `"${parsed.data.duration}" is not a duration: use ISO 8601 such as PT1H or PT30M.`,
+      },
+    ]);
+  }
+  const startAt = parsed.data.startAt ? new Date(parsed.data.startAt) : null;
+  const draft = { durationMinutes, justification, ticket, startAt, isBreakGlass };
+  const violations = checkRequest({ draft, policy, requesterGroupIds: context.viewer.groupIds, now: context.now });
+  if (isBreakGlass && !justification) {
+    violations.push({
+      field: "justification",
+      message: "Break-glass needs a reason: say what is broken and why it cannot wait.",
+    });
+  }
+  if (violations.some((v) => v.field === "eligibility")) {
+    throw new AppError("FORBIDDEN", {
+      message: "not eligible",
+      userMessage: violations.find((v) => v.field === "eligibility")!.message,
+    });
+  }
+  if (violations.length > 0) throw invalid("request refused by policy", violations);
+
+  await getBoss(); // the hand-off below needs the queue's tables
+  const opened = openRequest({
+    requesterId: context.viewer.id,
+    approvalsRequired: policy.approvalsRequired,
+    startAt,
+    pendingTimeoutMinutes: policy.pendingTimeoutMinutes,
+    isBreakGlass,
+    now: context.now,
+  });
+  const requestId = await db.$transaction(async (tx) => {
+    const created = await tx.accessRequest.create({
+      data: {
+        requesterId: context.viewer.id,
+        clusterName,
+        roleName,
+        status: "pending",
+        durationMinutes,
+        justification,
+        ticket,
+        startAt,
+        isBreakGlass,
+        approvalsRequired: policy.approvalsRequired,
+        pendingExpiresAt: opened.state.pendingExpiresAt,
+        policy: JSON.parse(JSON.stringify(policy)),
+        createdAt: context.now,
+        updatedAt: context.now,
+      },
+    });
+    const request = { id: created.id, clusterName, roleName };
+    for (const [index, event] of opened.events.entries()) {
+      await recordRequestEvent(
+        tx,
+        request,
+        event,
+        context,
+        index === 0 ? { policy, durationMinutes, ticket: ticket ?? null } : {},
+      );
+    }
+    return created.id;
+  });
+  return loadRequestView(requestId, context.viewer);
+}

@@ -1,0 +1,30 @@
+/** Inputs of the access use cases, parsed at every edge (forms, API) with the same schemas. */
+import { z } from "zod";
+
+export const ZRequestAccessInput = z.object({
+  cluster: z.string().trim().min(1, "Choose a cluster."),
+  role: z.string().trim().min(1, "Choose a role."),
+  /** ISO 8601, e.g. PT1H; checked against the role's maximum by the policy */
+  duration: z.string().trim().min(1, "Choose a duration."),
+  justification: z.string().trim().max(2000, "Keep the justification under 2000 characters.").default(""),
+  ticket: z
+    .string()
+    .trim()
+    .max(100, "Keep the ticket under 100 characters.")
+    .optional()
+    .transform((v) => v || undefined),
+  /** absent or null: start as soon as approved */
+  startAt: z.iso.datetime({ offset: true, message: "Give the start as a date and time with its offset." }).nullish(),
+  breakGlass: z.boolean().default(false),
+});
+export type TRequestAccessInput = z.input<typeof ZRequestAccessInput>;
+
+export const ZDecisionInput = z.object({
+  comment: z.string().trim().max(2000, "Keep the comment under 2000 characters.").default(""),
+});
+export type TDecisionInput = z.input<typeof ZDecisionInput>;
+
+/** zod problems as field messages for forms and the API. */
+export function fieldProblems(error: z.ZodError) {
+  return error.issues.map((issue) => ({ field: issue.path.join(".") || "input", message: issue.message }));
+}

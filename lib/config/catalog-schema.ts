@@ -1,0 +1,372 @@
+/**
+ * The access catalog (jit.catalog.yaml): which clusters exist, which roles one can request on them,
+ * what each role grants and under which policy. Pure: text in, typed catalog or CatalogError out, so
+ * the app (lib/config/catalog.ts), `npm run catalog:check` and the tests share one set of rules.
+ * Every problem names file, line, column and field, because the person fixing it is reading YAML.
+ */
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { z } from "zod";
+import type { RolePolicy, TextRule } from "@/lib/domain/policy-types";
+import { describeDuration, parseIsoDuration } from "../domain/duration";
+
+export type Grant =
+  | { kind: "entraPimGroup" | "entraGroup"; groupId: string }
+  | { kind: "armPim" | "armRoleAssignment"; roleDefinitionId: string; scope: "cluster" | "nodeResourceGroup" };
+
+export interface CatalogRole {
+  name: string;
+  description: string;
+  grants: Grant[];
+  policy: RolePolicy;
+}
+
+export interface CatalogCluster {
+  name: string;
+  /** the name to show people; the catalog name when the file gives none */
+  displayName: string;
+  environment: string;
+  resourceId: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  clusterName: string;
+  nodeResourceGroup: string;
+  roles: CatalogRole[];
+}
+
+export interface Catalog {
+  file: string;
+  clusters: CatalogCluster[];
+}
+
+export interface CatalogProblem {
+  file: string;
+  line?: number;
+  column?: number;
+  /** the field, as `clusters[0].roles[1].policy.maxDuration`; empty for the file as a whole */
+  path: string;
+  message: string;
+}
+
+export class CatalogError extends Error {
+  readonly problems: CatalogProblem[];
+
+  constructor(problems: CatalogProblem[]) {
+    super(problems.map(formatProblem).join("\n"));
+    this.name = "CatalogError";
+    this.problems = problems;
+  }
+}
+
+export function formatProblem({ file, line, column, path, message }: CatalogProblem): string {
+  const where = line === undefined ? file : `${file}:${line}:${column ?? 1}`;
+  return path ? `${where} ${path}: ${message}` : `${where} ${message}`;
+}
+
+export function findRole(
+  catalog: Catalog,
+  clusterName: string,
+  roleName: string,
+): { cluster: CatalogCluster; role: CatalogRole } | undefined {
+  const cluster = catalog.clusters.find((candidate) => candidate.name === clusterName);
+  const role = cluster?.roles.find((candidate) => candidate.name === roleName);
+  return cluster && role ? { cluster, role } : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The schema. Objects are strict: a misspelt optional field (`tiket:`) would otherwise be dropped
+// silently and its default, usually the laxer one, would apply.
+
+const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const RESOURCE_GROUP = String.raw`[-\p{L}\p{N}_.()]{0,89}[-\p{L}\p{N}_()]`;
+const RESOURCE_ID = new RegExp(
+  String.raw`^/subscriptions/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})` +
+    String.raw`/resourceGroups/(${RESOURCE_GROUP})/providers/Microsoft\.ContainerService/managedClusters/([a-z0-9](?:[-\w]{0,61}[a-z0-9])?)$`,
+  "iu",
+);
+const DURATION_MESSAGE = "must be an ISO 8601 duration such as PT8H (days, hours and minutes: P1D, PT1H30M; not zero)";
+const APPROVALS_MESSAGE = "must be a whole number from 0 (self-activation, no approver) to 5";
+
+const slug = (what: string) =>
+  z.string().regex(SLUG, { error: `must be a ${what}: lowercase letters, digits and hyphens, at most 63` });
+
+const label = z.string().trim().min(1, { error: "must not be empty" });
+
+const groupId = z.guid({ error: "must be an Entra group object id (a GUID)" }).transform((id) => id.toLowerCase());
+
+const groupIds = z.array(groupId, { error: "must be a list of Entra group object ids" });
+
+const duration = z.string({ error: DURATION_MESSAGE }).transform((text, ctx) => {
+  const minutes = parseIsoDuration(text);
+  if (minutes !== undefined) return minutes;
+  ctx.addIssue({ code: "custom", message: DURATION_MESSAGE });
+  return z.NEVER;
+});
+
+const resourceId = z.string().transform((text, ctx) => {
+  const match = RESOURCE_ID.exec(text);
+  if (!match) {
+    ctx.addIssue({
+      code: "custom",
+      message:
+        "must be the cluster's ARM resource id: /subscriptions/<subscription id>/resourceGroups/<resource group>/providers/Microsoft.ContainerService/managedClusters/<cluster name>",
+    });
+    return z.NEVER;
+  }
+  const [, subscriptionId = "", resourceGroup = "", clusterName = ""] = match;
+  return { resourceId: text, subscriptionId: subscriptionId.toLowerCase(), resourceGroup, clusterName };
+});
+
+const grant = z.discriminatedUnion(
+  "kind",
+  [
+    z.strictObject({ kind: z.enum(["entraPimGroup", "entraGroup"]), groupId }),
+    z.strictObject({
+      kind: z.enum(["armPim", "armRoleAssignment"]),
+      roleDefinitionId: z
+        .guid({ error: "must be a role definition id (the GUID of a built-in or custom Azure role)" })
+        .transform((id) => id.toLowerCase()),
+      scope: z.enum(["cluster", "nodeResourceGroup"], { error: "must be cluster or nodeResourceGroup" }),
+    }),
+  ],
+  { error: "must be one of entraPimGroup, entraGroup, armPim, armRoleAssignment" },
+);
+
+function textRule(isRequiredByDefault: boolean) {
+  return z
+    .strictObject({
+      required: z.boolean().default(isRequiredByDefault),
+      pattern: z
+        .string()
+        .min(1)
+        .superRefine((pattern, ctx) => {
+          try {
+            new RegExp(pattern);
+          } catch (error) {
+            const reason = error instanceof Error ? error.message : String(error);
+            ctx.addIssue({ code: "custom", message: `is not a valid regular expression (${reason})` });
+          }
+        })
+        .optional(),
+      message: label.optional(),
+    })
+    .prefault({})
+    .transform((rule): TextRule => ({
+      isRequired: rule.required,
+      ...(rule.pattern !== undefined && { pattern: rule.pattern }),
+      ...(rule.message !== undefined && { message: rule.message }),
+    }));
+}
+
+const policy = z
+  .strictObject({
+    eligibleGroups: groupIds.min(1, { error: "must name at least one group whose members may request the role" }),
+    approverGroups: groupIds.default([]),
+    approvalsRequired: z
+      .number({ error: APPROVALS_MESSAGE })
+      .int({ error: APPROVALS_MESSAGE })
+      .min(0, { error: APPROVALS_MESSAGE })
+      .max(5, { error: APPROVALS_MESSAGE }),
+    maxDuration: duration,
+    defaultDuration: duration,
+    justification: textRule(true),
+    ticket: textRule(false),
+    pendingTimeout: duration.default(24 * 60),
+    scheduledStart: z
+      .strictObject({ allowed: z.boolean(), maxAhead: duration.optional() })
+      .prefault({ allowed: false })
+      .superRefine((start, ctx) => {
+        if (start.allowed && start.maxAhead === undefined) {
+          ctx.addIssue({ code: "custom", path: ["maxAhead"], message: "is required when allowed is true, e.g. P7D" });
+        }
+      }),
+    breakGlass: z.strictObject({ allowed: z.boolean() }).prefault({ allowed: false }),
+  })
+  .superRefine((policy, ctx) => {
+    if (policy.defaultDuration > policy.maxDuration) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["defaultDuration"],
+        message: `must not be longer than maxDuration (${describeDuration(policy.maxDuration)})`,
+      });
+    }
+    if (policy.approvalsRequired >= 1 && policy.approverGroups.length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["approverGroups"],
+        message: `must name at least one group when approvalsRequired is ${policy.approvalsRequired} (use 0 for self-activation)`,
+      });
+    }
+  })
+  .transform((policy): RolePolicy => ({
+    eligibleGroupIds: policy.eligibleGroups,
+    approverGroupIds: policy.approverGroups,
+    approvalsRequired: policy.approvalsRequired,
+    maxDurationMinutes: policy.maxDuration,
+    defaultDurationMinutes: policy.defaultDuration,
+    justification: policy.justification,
+    ticket: policy.ticket,
+    pendingTimeoutMinutes: policy.pendingTimeout,
+    isScheduledStartAllowed: policy.scheduledStart.allowed,
+    maxStartAheadMinutes: policy.scheduledStart.allowed ? (policy.scheduledStart.maxAhead ?? 0) : 0,
+    isBreakGlassAllowed: policy.breakGlass.allowed,
+  }));
+
+const role = z.strictObject({
+  name: slug("role name"),
+  description: label,
+  grants: z.array(grant).min(1, { error: "must list at least one grant" }),
+  policy,
+});
+
+const cluster = z
+  .strictObject({
+    name: slug("cluster name"),
+    displayName: label.optional(),
+    environment: label,
+    resourceId,
+    nodeResourceGroup: z.string().regex(new RegExp(`^${RESOURCE_GROUP}$`, "u"), {
+      error: "must be a resource group name, e.g. MC_rg_cluster_region",
+    }),
+    roles: z.array(role).min(1, { error: "must list at least one role" }),
+  })
+  .transform(({ resourceId, displayName, ...rest }): CatalogCluster => ({
+    ...rest,
+    displayName: displayName ?? rest.name,
+    ...resourceId,
+  }));
+
+const catalog = z.strictObject({ clusters: z.array(cluster).min(1, { error: "must list at least one cluster" }) });
+
+/** Zod's defaults speak TypeScript ("expected string, received undefined"); these speak YAML. */
+const yamlWords: z.core.$ZodErrorMap = (issue) => {
+  if (issue.code !== "invalid_type") return undefined;
+  if (issue.input === undefined) return "is required";
+  const words: Record<string, string> = {
+    string: "must be text",
+    number: "must be a number",
+    boolean: "must be true or false",
+    array: "must be a list",
+    object: "must be a mapping (key: value lines)",
+  };
+  return words[issue.expected] ?? `must be ${issue.expected}`;
+};
+
+// ---------------------------------------------------------------------------------------------
+
+type Path = ReadonlyArray<PropertyKey>;
+
+export function parseCatalog(text: string, file: string): Catalog {
+  const lineCounter = new LineCounter();
+  // Merge keys (`<<: *policy`) let a large catalog share a policy; YAML 1.2 leaves them off by default.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true });
+  const at = (offset: number) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  if (doc.errors.length > 0) {
+    throw new CatalogError(
+      doc.errors.map((error) => ({ file, ...at(error.pos[0]), path: "", message: `YAML syntax: ${error.message}` })),
+    );
+  }
+
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (error) {
+    // e.g. an alias bomb: yaml refuses documents whose aliases expand without bound
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new CatalogError([{ file, path: "", message: `YAML: ${reason}` }]);
+  }
+  const result = catalog.safeParse(raw, { error: yamlWords });
+  const issues: Array<{ path: Path; message: string; isKey?: boolean }> = duplicateIssues(raw);
+  for (const issue of result.error?.issues ?? []) {
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) {
+        issues.push({ path: [...issue.path, key], message: "is not a known field (check the spelling)", isKey: true });
+      }
+    } else {
+      issues.push({ path: issue.path, message: issue.message });
+    }
+  }
+  if (issues.length > 0 || !result.data) {
+    const problems = issues
+      .map(({ path, message, isKey }) => ({ file, ...at(offsetOf(doc, path, isKey)), path: formatPath(path), message }))
+      .sort((a, b) => a.line - b.line || a.column - b.column);
+    throw new CatalogError(problems);
+  }
+  return { file, ...result.data };
+}
+
+/**
+ * Run on the raw value, not in the schema, so that duplicates are reported together with every other
+ * problem: zod skips a list's refinements while any item in it is invalid. A repeated resource id is
+ * the copy-paste slip that would let a dev role's self-activation grant access to production.
+ */
+function duplicateIssues(raw: unknown): Array<{ path: Path; message: string }> {
+  const issues: Array<{ path: Path; message: string }> = [];
+  const listOf = (value: unknown, key: string): unknown[] => {
+    const list = fieldOf(value, key);
+    return Array.isArray(list) ? list : [];
+  };
+  const findRepeats = (items: unknown[], at: Path, field: string, what: string, normalize = (s: string) => s) => {
+    const seen = new Map<string, number>();
+    items.forEach((item, index) => {
+      const value = fieldOf(item, field);
+      if (typeof value !== "string") return;
+      const first = seen.get(normalize(value));
+      if (first === undefined) seen.set(normalize(value), index);
+      else
+        issues.push({ path: [...at, index, field], message: `repeats the ${what} of ${formatPath([...at, first])}` });
+    });
+  };
+  const clusters = listOf(raw, "clusters");
+  findRepeats(clusters, ["clusters"], "name", "name");
+  findRepeats(clusters, ["clusters"], "resourceId", "resource id", (id) => id.toLowerCase());
+  clusters.forEach((cluster, index) =>
+    findRepeats(listOf(cluster, "roles"), ["clusters", index, "roles"], "name", "name"),
+  );
+  return issues;
+}
+
+function fieldOf(value: unknown, key: string): unknown {
+  return typeof value === "object" && value !== null && key in value
+    ? (value as Record<string, unknown>)[key]
+    : undefined;
+}
+
+function formatPath(path: Path): string {
+  return path
+    .map((part, index) => (typeof part === "number" ? `[${part}]` : `${index > 0 ? "." : ""}${String(part)}`))
+    .join("");
+}
+
+/**
+ * Where in the text a field is. A value that is present points at itself; a missing one at the key of
+ * the mapping that lacks it (or the list item), and an unknown key at the key itself.
+ */
+function offsetOf(doc: Document, path: Path, isKey = false): number {
+  let node: unknown = doc.contents;
+  let offset = rangeStart(node);
+  for (const [index, part] of path.entries()) {
+    if (isMap(node)) {
+      const pair = node.items.find((item) => isScalar(item.key) && item.key.value === part);
+      if (!pair) break;
+      const keyStart = rangeStart(pair.key);
+      const isLast = index === path.length - 1;
+      // A block mapping or list starts on the line after its key: the key is easier to find.
+      offset = (isLast && isKey) || !isScalar(pair.value) ? keyStart : rangeStart(pair.value, keyStart);
+      node = pair.value;
+    } else if (isSeq(node) && typeof part === "number" && node.items[part] !== undefined) {
+      node = node.items[part];
+      offset = rangeStart(node, offset);
+    } else {
+      break;
+    }
+  }
+  return offset;
+}
+
+function rangeStart(node: unknown, fallback = 0): number {
+  const range = (node as Node | null | undefined)?.range;
+  return range ? range[0] : fallback;
+}

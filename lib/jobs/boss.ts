@@ -1,0 +1,48 @@
+import "server-only";
+import PgBoss from "pg-boss";
+import { env } from "@/lib/config/env";
+import type { Prisma } from "@/lib/db/client";
+import { log } from "@/lib/log";
+import { QUEUES } from "./queues";
+
+/**
+ * pg-boss on the app's own PostgreSQL (schema `pgboss`): several app instances share the queue
+ * safely (SKIP LOCKED). Started once per process; `startJobs` in instrumentation.ts also runs the
+ * workers, unless a separate worker deployment does.
+ */
+const globalForBoss = globalThis as unknown as { boss?: Promise<PgBoss> };
+
+async function createBoss() {
+  const boss = new PgBoss({ connectionString: env.DATABASE_URL, schema: "pgboss", application_name: "aks-jit" });
+  boss.on("error", (error) => log.error({ err: error.message }, "job queue error"));
+  await boss.start();
+  for (const name of Object.values(QUEUES)) {
+    if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, retryLimit: 5, retryBackoff: true });
+  }
+  return boss;
+}
+
+export function getBoss(): Promise<PgBoss> {
+  globalForBoss.boss ??= createBoss().catch((error) => {
+    globalForBoss.boss = undefined;
+    throw error;
+  });
+  return globalForBoss.boss;
+}
+
+export async function stopBoss() {
+  const boss = await globalForBoss.boss?.catch(() => undefined);
+  globalForBoss.boss = undefined;
+  await boss?.stop({ graceful: true, wait: true, timeout: 10_000 });
+}
+
+/**
+ * Lets pg-boss insert a job through a Prisma transaction, so that a state change and the work it
+ * hands off commit together: an approval is never recorded without its activation job, nor the
+ * reverse.
+ */
+export function inTransaction(tx: Prisma.TransactionClient): PgBoss.Db {
+  return {
+    executeSql: async (text, values) => ({ rows: await tx.$queryRawUnsafe<unknown[]>(text, ...values) }),
+  };
+}

@@ -1,0 +1,14 @@
+/**
+ * The job queues and what their jobs carry. Jobs are keyed by request: a handler may run twice
+ * (retries, two instances) and must be idempotent.
+ */
+export const QUEUES = {
+  /** apply an approved request's grants in Entra ID / ARM (handler: issue 4; until then jobs wait) */
+  activate: "activate",
+  /** time out pending requests nobody decided in time (every minute) */
+  timeOutRequests: "time-out-requests",
+} as const;
+
+export interface ActivateJob {
+  requestId: string;
+}
