@@ -1,0 +1,121 @@
+import type { Page } from "@playwright/test";
+import { expect, expectAccessible, signInAs, test } from "./support/fixtures";
+
+/** The requester and approver journeys through the pages. */
+
+async function fileRequest(
+  page: Page,
+  fields: { cluster: string; role: string; justification: string; ticket?: string },
+) {
+  await page.goto("/access");
+  await page.getByLabel("Cluster").selectOption(fields.cluster);
+  await page.getByLabel("Role", { exact: true }).selectOption(fields.role);
+  await page.getByLabel(/^Justification/).fill(fields.justification);
+  if (fields.ticket !== undefined) await page.getByLabel(/^Ticket/).fill(fields.ticket);
+  await page.getByRole("button", { name: "Request access" }).click();
+}
+
+test("[REQUESTS] n01 asks for prod admin, cannot approve it, p01 approves it from the inbox", async ({ browser }) => {
+  const justification = `Rotate the ingress certificate ${Date.now()}`;
+  const requester = await browser.newContext({ ignoreHTTPSErrors: true });
+  await signInAs(requester, "n01@contoso.com");
+  const page = await requester.newPage();
+  await page.goto("/access");
+  await page.getByLabel("Cluster").selectOption("aks-prod-weu");
+  const rules = page.getByRole("complementary", { name: /Rules for admin on aks-prod-weu/ });
+  await expect(rules).toContainText("Needs 1 approval");
+  await expect(rules).toContainText("Up to 8 h");
+  await expectAccessible(page);
+
+  await fileRequest(page, { cluster: "aks-prod-weu", role: "admin", justification, ticket: "INC12345" });
+  await expect(page).toHaveURL(/\/requests\/[0-9a-f-]{36}$/);
+  const requestUrl = page.url();
+  await expect(page.locator("[data-status]").first()).toHaveText("waiting for approval");
+  await expect(page.getByRole("button", { name: "Approve" })).toHaveCount(0);
+  await expect(page.getByTestId("cannot-decide")).toContainText("your own request");
+  await expectAccessible(page);
+
+  const approver = await browser.newContext({ ignoreHTTPSErrors: true });
+  await signInAs(approver, "p01@contoso.com");
+  const inbox = await approver.newPage();
+  await inbox.goto("/approvals");
+  const row = inbox.getByRole("row").filter({ hasText: justification });
+  await expect(row).toContainText("Nadia Okafor");
+  await expect(row).toContainText("INC12345");
+  await expect(row).toContainText("1 h");
+  await expectAccessible(inbox);
+  await row.getByRole("link", { name: "admin on aks-prod-weu" }).click();
+  await expect(inbox).toHaveURL(requestUrl);
+  await expectAccessible(inbox);
+  await inbox.getByLabel(/^Comment/).fill("Go ahead, ticket checked");
+  await inbox.getByRole("button", { name: "Approve" }).click();
+  await expect(inbox.locator("[data-status]").first()).toHaveText("approved");
+  await expect(inbox.getByRole("list").filter({ hasText: "Approved" })).toContainText("p01@contoso.com");
+  await expect(inbox.getByRole("button", { name: "Approve" })).toHaveCount(0);
+
+  await page.reload();
+  await expect(page.locator("[data-status]").first()).toHaveText("approved");
+  await requester.close();
+  await approver.close();
+});
+
+test("[REQUESTS] the form explains a refusal next to the field and stores nothing", async ({ page, context }) => {
+  await signInAs(context, "n01@contoso.com");
+  const justification = `Refused on purpose ${Date.now()}`;
+  await fileRequest(page, { cluster: "aks-prod-weu", role: "admin", justification, ticket: "JIRA-7" });
+  await expect(page.getByRole("alert").first()).toContainText("Please fix the fields marked below.");
+  await expect(page.getByLabel(/^Ticket/)).toHaveAttribute("aria-invalid", "true");
+  await expect(page.locator("#ticket-error")).toContainText("INC");
+  await expectAccessible(page);
+  await page.goto("/access");
+  await expect(page.getByText(justification)).toHaveCount(0);
+});
+
+test("[REQUESTS] a dev cluster request is approved by policy at once", async ({ page, context }) => {
+  await signInAs(context, "n01@contoso.com");
+  await fileRequest(page, {
+    cluster: "aks-dev-weu",
+    role: "node-access",
+    justification: `Inspect a node ${Date.now()}`,
+  });
+  await expect(page.locator("[data-status]").first()).toHaveText("approved");
+  await expect(page.getByRole("list").filter({ hasText: "Approved" })).toContainText("by policy");
+});
+
+test("[APPROVALS] an approver sees their own request in the inbox but cannot decide it", async ({ page, context }) => {
+  await signInAs(context, "n02@contoso.com");
+  const justification = `My own request ${Date.now()}`;
+  await fileRequest(page, { cluster: "aks-prod-weu", role: "node-access", justification, ticket: "CHG0042" });
+  await page.goto("/approvals");
+  const row = page.getByRole("row").filter({ hasText: justification });
+  await expect(row).toContainText("This is your own request");
+  await row.getByRole("link").click();
+  await expect(page.getByRole("button", { name: "Approve" })).toHaveCount(0);
+  await expect(page.getByTestId("cannot-decide")).toContainText("your own request");
+});
+
+test("[APPROVALS] denying needs a comment, and the requester sees the reason", async ({ browser }) => {
+  const justification = `To be denied ${Date.now()}`;
+  const requester = await browser.newContext({ ignoreHTTPSErrors: true });
+  await signInAs(requester, "n01@contoso.com");
+  const page = await requester.newPage();
+  await fileRequest(page, { cluster: "aks-prod-weu", role: "node-access", justification, ticket: "INC99999" });
+  await expect(page).toHaveURL(/\/requests\/[0-9a-f-]{36}$/);
+  const requestUrl = page.url();
+
+  const approver = await browser.newContext({ ignoreHTTPSErrors: true });
+  await signInAs(approver, "p01@contoso.com");
+  const decision = await approver.newPage();
+  await decision.goto(requestUrl);
+  await decision.getByRole("button", { name: "Deny" }).click();
+  await expect(decision.locator("#comment-error")).toContainText("Say why");
+  await decision.getByLabel(/^Comment/).fill("Use the read-only role for this");
+  await decision.getByRole("button", { name: "Deny" }).click();
+  await expect(decision.locator("[data-status]").first()).toHaveText("denied");
+
+  await page.reload();
+  await expect(page.locator("[data-status]").first()).toHaveText("denied");
+  await expect(page.getByText("“Use the read-only role for this”")).toBeVisible();
+  await requester.close();
+  await approver.close();
+});
