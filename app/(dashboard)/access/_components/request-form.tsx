@@ -219,8 +219,8 @@ export function RequestForm({ clusters }: { clusters: EligibleCluster[] }) {
               </span>
             </label>
             <p id="break-glass-hint" className="mt-1 text-slate-700">
-              For emergencies only. Every approver and auditor is told at once and the use is reviewed afterwards; the
-              justification is required.
+              For emergencies only: it is flagged in the audit history for review afterwards, and the justification is
+              required.
             </p>
             <FieldError id="breakGlass-error" message={error("breakGlass")} />
           </div>
