@@ -34,6 +34,8 @@ export async function decideRequest(
     });
   }
   const { comment } = parsed.data;
+  // 404 unless the viewer may see the request: an approver not routed to it learns nothing of it.
+  await loadRequestView(requestId, context.viewer);
   const existing = await db.accessRequest.findUnique({
     where: { id: requestId },
     select: { requesterId: true, policy: true },

@@ -7,7 +7,7 @@ import { checkDecider, isEligible } from "@/lib/domain/policy";
 import type { RolePolicy } from "@/lib/domain/policy-types";
 import { describeStatus, type RequestStatus } from "@/lib/domain/request-state";
 import { authorize } from "@/lib/auth/authorize";
-import { notFound } from "./request-record";
+import { assertRequestId, notFound } from "./request-record";
 
 /**
  * Read models for pages and the API. Every query filters by what the viewer may see: a requester
@@ -113,6 +113,7 @@ function toView(row: RequestRow, viewer: SessionUser): RequestView {
 
 /** One request, if the viewer may see it (404 otherwise: its existence is not disclosed). */
 export async function loadRequestView(id: string, viewer: SessionUser): Promise<RequestView> {
+  assertRequestId(id);
   const row = await findRequest(id);
   if (!row || !mayView(viewer, row)) throw notFound(id);
   return toView(row, viewer);

@@ -23,6 +23,7 @@ export interface LockedRequest {
  * one request run one after the other, each seeing the previous one's result.
  */
 export async function lockRequest(tx: Prisma.TransactionClient, requestId: string): Promise<LockedRequest> {
+  assertRequestId(requestId);
   const rows = await tx.$queryRaw<
     Array<{ id: string }>
   >`SELECT id FROM access_requests WHERE id = ${requestId}::uuid FOR UPDATE`;
@@ -49,6 +50,13 @@ export async function lockRequest(tx: Prisma.TransactionClient, requestId: strin
       isBreakGlass: row.isBreakGlass,
     },
   };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Request ids are UUIDs: anything else cannot exist, and must not reach the database's uuid cast (a 500). */
+export function assertRequestId(requestId: string) {
+  if (!UUID.test(requestId)) throw notFound(requestId);
 }
 
 export function notFound(requestId: string) {
@@ -99,7 +107,9 @@ export async function recordRequestEvent(
       actorKind: event.actor.kind,
       clusterName: request.clusterName,
       roleName: request.roleName,
-      ...(isUser ? { ip: context.origin.ip, userAgent: context.origin.userAgent } : {}),
+      ...(isUser
+        ? { channel: context.origin.channel, ip: context.origin.ip, userAgent: context.origin.userAgent }
+        : {}),
       ...event.data,
       ...extra,
     },

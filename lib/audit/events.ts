@@ -7,6 +7,8 @@ import type { RequestEventType, RequestStatus } from "@/lib/domain/request-state
 
 /** Where a user action came from, recorded with every event it causes. */
 export interface RequestOrigin {
+  /** the dashboard or the JSON API */
+  channel?: "web" | "api";
   ip?: string;
   userAgent?: string;
 }

@@ -1,0 +1,20 @@
+// GET /api/v1/requests?scope=mine|approvable|all: requests the caller may see in that scope.
+// POST /api/v1/requests: file a request for a role on a cluster (201 with the request).
+import { requestAccess } from "@/lib/access/request-access";
+import { apiRoute, created, ok } from "@/lib/api/handler";
+import { readJsonBody, readQuery } from "@/lib/api/input";
+import { listRequestsInScope } from "@/lib/api/requests";
+import { ZApiRequestAccessInput, ZListRequestsQuery } from "@/lib/api/schemas";
+
+export const dynamic = "force-dynamic";
+
+export const GET = apiRoute(async ({ request, context }) => {
+  const { scope } = readQuery(request, ZListRequestsQuery);
+  return ok({ requests: await listRequestsInScope(context.viewer, scope) });
+});
+
+export const POST = apiRoute(async ({ request, context }) => {
+  const input = await readJsonBody(request, ZApiRequestAccessInput);
+  const view = await requestAccess(input, context);
+  return created(view, `/api/v1/requests/${view.id}`);
+});

@@ -1,0 +1,144 @@
+import "server-only";
+import { createRemoteJWKSet, errors, jwtVerify, type JWTHeaderParameters, type JWTPayload } from "jose";
+import { hasGroupsOverage } from "@/lib/auth/group-membership";
+import { AUTHORITY } from "@/lib/auth/msal";
+import { rolesFor } from "@/lib/auth/permissions";
+import { roleGroupsFromEnv, type SessionUser } from "@/lib/auth/session";
+import { liveGroupIds } from "@/lib/cloud/directory";
+import { env } from "@/lib/config/env";
+import { db } from "@/lib/db/client";
+import { AppError } from "@/lib/errors";
+
+/**
+ * Bearer tokens for the JSON API: Entra ID access tokens issued by our tenant for this app's API
+ * (scope `api://<client id>/access_as_user`), to people, through any client the tenant allows.
+ */
+
+/** v2.0 tokens carry the client id as audience; tokens for the `api://` URI carry that URI. */
+const AUDIENCES = [`api://${env.ENTRA_CLIENT_ID}`, env.ENTRA_CLIENT_ID];
+const ISSUER = `${AUTHORITY}/v2.0`;
+const JWKS_URL = `${AUTHORITY}/discovery/v2.0/keys`;
+
+// On globalThis: Next bundles each route separately, and every copy of this module should share
+// one key set (and its fetch cool-down) per process. Keyed by URL because test files may differ.
+const KEY_SETS = Symbol.for("aks-jit.api.jwks");
+const holder = globalThis as { [KEY_SETS]?: Map<string, ReturnType<typeof createRemoteJWKSet>> };
+
+function tenantKeys() {
+  const keySets = (holder[KEY_SETS] ??= new Map());
+  let keys = keySets.get(JWKS_URL);
+  if (!keys) {
+    keys = createRemoteJWKSet(new URL(JWKS_URL));
+    keySets.set(JWKS_URL, keys);
+  }
+  return keys;
+}
+
+const unauthenticated = (message: string, userMessage: string, cause?: unknown) =>
+  new AppError("UNAUTHENTICATED", { message, userMessage, cause });
+
+/**
+ * The key for a token's `kid`. A token signed with a key the tenant does not publish is the
+ * caller's problem (401); failing to fetch the published keys at all is ours (502).
+ */
+async function signingKey(header: JWTHeaderParameters) {
+  try {
+    return await tenantKeys()(header);
+  } catch (error) {
+    if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) throw error;
+    throw new AppError("UPSTREAM", {
+      message: `cannot read the tenant's signing keys at ${JWKS_URL}: ${String(error)}`,
+      userMessage: "Your access token could not be checked because Entra ID did not answer. Try again in a minute.",
+      cause: error,
+    });
+  }
+}
+
+async function verify(token: string, now: Date): Promise<JWTPayload> {
+  try {
+    const { payload } = await jwtVerify(token, signingKey, {
+      issuer: ISSUER,
+      audience: AUDIENCES,
+      algorithms: ["RS256"],
+      // Without an expiry a stolen token would work for ever.
+      requiredClaims: ["exp"],
+      currentDate: now,
+      // Entra's clock and ours may differ a little; a minute absorbs that without stretching tokens much.
+      clockTolerance: 60,
+    });
+    return payload;
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    if (error instanceof errors.JWTExpired)
+      throw unauthenticated("access token expired", "Your access token has expired. Get a new one.", error);
+    if (error instanceof errors.JWTClaimValidationFailed) {
+      throw unauthenticated(
+        `access token claim ${error.claim} refused: ${error.reason}`,
+        `Your access token is not for this API (its "${error.claim}" claim does not match). Ask for a token with the scope api://${env.ENTRA_CLIENT_ID}/access_as_user from this tenant.`,
+        error,
+      );
+    }
+    throw unauthenticated(
+      `access token refused: ${error instanceof Error ? error.message : String(error)}`,
+      "Your access token is not valid. Get a new one from Entra ID.",
+      error,
+    );
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const text = (value: unknown) => (typeof value === "string" && value.trim() !== "" ? value.trim() : undefined);
+
+async function groupIdsOf(claims: JWTPayload, oid: string): Promise<string[]> {
+  const { _claim_names: names, hasgroups } = claims;
+  const pointer = typeof names === "object" && names !== null ? names : undefined;
+  // Too many groups for the token: Entra leaves a pointer instead, and we ask Graph directly.
+  if (hasGroupsOverage({ _claim_names: pointer, hasgroups })) return liveGroupIds(oid);
+  const groups = Array.isArray(claims.groups) ? claims.groups : [];
+  return groups.filter((g): g is string => typeof g === "string").map((g) => g.toLowerCase());
+}
+
+/** The person behind a bearer token, as the use cases see a signed-in user. */
+export async function userFromAccessToken(token: string, now: Date): Promise<SessionUser> {
+  const claims = await verify(token, now);
+  const oid = text(claims.oid)?.toLowerCase();
+  if (claims.tid !== env.ENTRA_TENANT_ID || !oid || !UUID.test(oid)) {
+    throw unauthenticated(
+      `access token for tenant ${String(claims.tid)} (expected ${env.ENTRA_TENANT_ID}) or without oid`,
+      "Your access token was not issued to a person in this tenant.",
+    );
+  }
+  // Requests and decisions are made by people: an app-only token (client credentials) has no
+  // user behind it, no `scp`, and could not be held to "nobody approves their own request".
+  if (!text(claims.scp) || claims.idtyp === "app") {
+    throw new AppError("FORBIDDEN", {
+      message: `app-only token refused (azp ${String(claims.azp ?? claims.appid)})`,
+      userMessage:
+        "App-only tokens are not accepted: access is requested and approved by people. Use a delegated token, signed in as yourself.",
+    });
+  }
+  const userPrincipalName = text(claims.preferred_username) ?? text(claims.upn) ?? text(claims.unique_name);
+  const displayName = text(claims.name);
+  const groupIds = await groupIdsOf(claims, oid);
+  // Like sign-in: the object id never changes, names are refreshed; not a sign-in, so lastSignInAt stays.
+  const user = await db.user.upsert({
+    where: { entraObjectId: oid },
+    create: {
+      entraObjectId: oid,
+      tenantId: env.ENTRA_TENANT_ID,
+      userPrincipalName: userPrincipalName ?? oid,
+      displayName: displayName ?? userPrincipalName ?? oid,
+    },
+    update: { ...(userPrincipalName ? { userPrincipalName } : {}), ...(displayName ? { displayName } : {}) },
+  });
+  return {
+    id: user.id,
+    entraObjectId: user.entraObjectId,
+    displayName: user.displayName,
+    userPrincipalName: user.userPrincipalName,
+    groupIds,
+    roles: rolesFor(groupIds, roleGroupsFromEnv()),
+    sessionExpiresAt: new Date((claims.exp ?? now.getTime() / 1000) * 1000),
+  };
+}

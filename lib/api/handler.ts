@@ -1,0 +1,93 @@
+import "server-only";
+import type { ActionContext } from "@/lib/access/context";
+import { isAppError, type AppErrorCode, type FieldProblem } from "@/lib/errors";
+import { log } from "@/lib/log";
+import { authenticate } from "./authenticate";
+import { originFromHeaders } from "@/lib/auth/request-origin";
+
+/** What a route answers when all went well; errors are thrown and shaped here. */
+export interface ApiReply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export const ok = (body: unknown): ApiReply => ({ status: 200, body });
+export const created = (body: unknown, location: string): ApiReply => ({
+  status: 201,
+  body,
+  headers: { location },
+});
+
+/** The one error shape of the API (documented in openapi.ts as `Error`). */
+export interface ApiErrorBody {
+  error: { code: AppErrorCode | "INTERNAL"; message: string; fields?: FieldProblem[] };
+}
+
+// Next passes `{ params: Promise<...> }`; static routes get an empty object.
+type Segment<P> = { params: Promise<P> };
+
+/**
+ * A JSON API route: authenticates the caller (authenticate.ts), runs the handler with an
+ * ActionContext, and turns what it returns or throws into a response with the correlation id and
+ * `Cache-Control: no-store` (answers are per user and often about access: no cache may keep them).
+ */
+export function apiRoute<P extends Record<string, string> = Record<string, string>>(
+  handler: (args: { request: Request; context: ActionContext; params: P }) => Promise<ApiReply>,
+) {
+  return async (request: Request, segment: Segment<P>): Promise<Response> => {
+    const origin = originFromHeaders(request.headers, "api");
+    try {
+      const now = new Date();
+      const viewer = await authenticate(request, now);
+      const params = await segment.params;
+      return respond(await handler({ request, context: { viewer, origin, now }, params }), origin.correlationId);
+    } catch (error) {
+      return respond(errorReply(error, origin.correlationId, request), origin.correlationId);
+    }
+  };
+}
+
+/** A route anyone may call (the OpenAPI document), with the same headers and error handling. */
+export function publicApiRoute(handler: (args: { request: Request }) => Promise<ApiReply>) {
+  return async (request: Request): Promise<Response> => {
+    const { correlationId } = originFromHeaders(request.headers, "api");
+    try {
+      return respond(await handler({ request }), correlationId);
+    } catch (error) {
+      return respond(errorReply(error, correlationId, request), correlationId);
+    }
+  };
+}
+
+function respond(reply: ApiReply, correlationId: string): Response {
+  const response = Response.json(reply.body, { status: reply.status, headers: reply.headers });
+  response.headers.set("cache-control", "no-store");
+  response.headers.set("x-correlation-id", correlationId);
+  return response;
+}
+
+function errorReply(error: unknown, correlationId: string, request: Request): ApiReply {
+  const route = `${request.method} ${new URL(request.url).pathname}`;
+  if (isAppError(error)) {
+    const { code, status, userMessage, fields } = error;
+    // Expected refusals are routine; an upstream failure is worth a look.
+    if (status >= 500) log.warn({ correlationId, route, code, err: error.message }, "api upstream failure");
+    else log.info({ correlationId, route, code, reason: error.message }, "api request refused");
+    const body: ApiErrorBody = { error: { code, message: userMessage, ...(fields.length > 0 ? { fields } : {}) } };
+    return {
+      status,
+      body,
+      // RFC 6750: tell a client without valid credentials how to authenticate.
+      headers: status === 401 ? { "www-authenticate": 'Bearer realm="aks-jit"' } : undefined,
+    };
+  }
+  log.error({ correlationId, route, err: error instanceof Error ? error.stack : String(error) }, "api request failed");
+  const body: ApiErrorBody = {
+    error: {
+      code: "INTERNAL",
+      message: `Something went wrong on our side. If it keeps happening, give your admin this reference: ${correlationId}.`,
+    },
+  };
+  return { status: 500, body };
+}

@@ -1,0 +1,460 @@
+import "server-only";
+import { z } from "zod";
+import { AUTHORITY } from "@/lib/auth/msal";
+import { SESSION_COOKIE } from "@/lib/auth/session";
+import { env } from "@/lib/config/env";
+import { REQUEST_STATUSES } from "@/lib/domain/request-state";
+import { APP_ERROR_STATUS } from "@/lib/errors";
+import { REQUEST_SCOPES, ZApiDecisionInput, ZApiRequestAccessInput } from "./schemas";
+
+/**
+ * The OpenAPI 3.1 description of /api/v1, written by hand next to the routes it describes. Input
+ * schemas are generated from the zod schemas the routes parse with, so they cannot drift; the
+ * output schemas mirror RequestView and eligibleRoles, and test/integration/api.test.ts checks
+ * them against real answers.
+ */
+
+type Schema = { [keyword: string]: unknown };
+
+interface Operation {
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  parameters?: Array<{ $ref: string }>;
+  requestBody?: { required: boolean; content: { "application/json": { schema: Schema } } };
+  responses: Record<string, { $ref: string } | { description: string; headers?: Schema; content?: Schema }>;
+  security?: Array<Record<string, string[]>>;
+}
+
+export interface OpenApiDocument {
+  openapi: "3.1.0";
+  info: { title: string; version: string; description: string };
+  servers: Array<{ url: string }>;
+  security: Array<Record<string, string[]>>;
+  tags: Array<{ name: string; description: string }>;
+  paths: Record<string, { get?: Operation; post?: Operation }>;
+  components: {
+    schemas: Record<string, Schema>;
+    responses: Record<string, { description: string; headers: Schema; content: Schema }>;
+    parameters: Record<string, Schema>;
+    headers: Record<string, Schema>;
+    securitySchemes: Record<string, Schema>;
+  };
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: Schema) => ({ "application/json": { schema } });
+const nullable = (schema: Schema): Schema => ({ anyOf: [schema, { type: "null" }] });
+const dateTime: Schema = { type: "string", format: "date-time" };
+
+/** A zod schema as JSON Schema 2020-12 (what OpenAPI 3.1 uses), with a description per property. */
+function fromZod(schema: z.ZodType, descriptions: Record<string, string>): Schema {
+  const { $schema: _dialect, ...generated } = z.toJSONSchema(schema, { io: "input" }) as Schema;
+  const properties = generated.properties as Record<string, Schema>;
+  for (const [name, description] of Object.entries(descriptions))
+    properties[name] = { description, ...properties[name] };
+  return generated;
+}
+
+const ERROR_RESPONSES = {
+  BadRequest: [400, "Invalid input: malformed JSON, a field that fails validation or a request the policy refuses."],
+  Unauthenticated: [401, "No valid session cookie or bearer token."],
+  Forbidden: [
+    403,
+    "Not allowed: missing permission, not eligible, not an approver of this request, self-approval, an app-only token, or a cookie-authenticated POST without this site's Origin.",
+  ],
+  NotFound: [404, "No such request, or the caller may not see it."],
+  Conflict: [409, "The request is no longer in a state that allows this (already decided, cancelled, timed out)."],
+  UpstreamFailure: [502, "Entra ID or Microsoft Graph did not answer as expected; nothing was recorded."],
+  InternalError: [500, "Unexpected failure; the message carries a reference to give to an admin."],
+} as const;
+
+type ErrorResponse = keyof typeof ERROR_RESPONSES;
+
+/** Operation responses: the success response plus the listed errors and the 500 every call can give. */
+function responses(success: Record<string, Operation["responses"][string]>, ...errors: ErrorResponse[]) {
+  const all: Operation["responses"] = { ...success };
+  for (const name of [...errors, "InternalError" as const]) {
+    all[String(ERROR_RESPONSES[name][0])] = { $ref: `#/components/responses/${name}` };
+  }
+  return all;
+}
+
+const success = (description: string, schema: Schema, extraHeaders: Schema = {}) => ({
+  description,
+  headers: { "x-correlation-id": { $ref: "#/components/headers/CorrelationId" }, ...extraHeaders },
+  content: json(schema),
+});
+
+const AUTHENTICATED_ERRORS: ErrorResponse[] = ["Unauthenticated", "Forbidden", "UpstreamFailure"];
+
+function decisionOperation(verb: "approve" | "deny" | "cancel"): Operation {
+  const about = {
+    approve: {
+      summary: "Approve a request",
+      description:
+        "Adds the caller's approval. The request is approved once it has as many distinct approvals as its policy requires, and its activation is then queued. Only members of the role's approver groups may approve, never their own request; group membership is checked live with Microsoft Graph. `comment` is optional.",
+    },
+    deny: {
+      summary: "Deny a request",
+      description:
+        "Denies a pending request routed to the caller's approver groups. `comment` is required: the requester reads it.",
+    },
+    cancel: {
+      summary: "Cancel one's own request",
+      description:
+        "The requester withdraws their request while it is still pending. The body may be omitted; a `comment` is accepted but not recorded.",
+    },
+  }[verb];
+  return {
+    operationId: `${verb}Request`,
+    ...about,
+    tags: ["requests"],
+    parameters: [{ $ref: "#/components/parameters/RequestId" }, { $ref: "#/components/parameters/CorrelationId" }],
+    requestBody: { required: verb === "deny", content: json(ref("DecisionInput")) },
+    responses: responses(
+      { "200": success("The request after the change.", ref("RequestView")) },
+      "BadRequest",
+      ...AUTHENTICATED_ERRORS,
+      "NotFound",
+      "Conflict",
+    ),
+  };
+}
+
+const TEXT_RULE: Schema = {
+  type: "object",
+  properties: {
+    isRequired: { type: "boolean" },
+    pattern: { type: "string", description: "A regular expression the whole value must match." },
+    message: { type: "string", description: "What to tell the requester when the pattern does not match." },
+  },
+  required: ["isRequired"],
+};
+
+const minutes = (description: string): Schema => ({ type: "integer", minimum: 0, description });
+
+const ROLE_POLICY: Schema = {
+  type: "object",
+  description: "A role's policy, as in the access catalog; durations in whole minutes.",
+  properties: {
+    eligibleGroupIds: { type: "array", items: { type: "string", format: "uuid" } },
+    approverGroupIds: { type: "array", items: { type: "string", format: "uuid" } },
+    approvalsRequired: { type: "integer", minimum: 0, description: "0: self-activation, approved by policy." },
+    maxDurationMinutes: minutes("The longest duration a request may ask for."),
+    defaultDurationMinutes: minutes("The duration suggested to requesters."),
+    justification: ref("TextRule"),
+    ticket: ref("TextRule"),
+    pendingTimeoutMinutes: minutes("A request without enough approvals after this long times out."),
+    isScheduledStartAllowed: { type: "boolean" },
+    maxStartAheadMinutes: minutes("How far ahead `startAt` may be, when scheduled starts are allowed."),
+    isBreakGlassAllowed: { type: "boolean" },
+  },
+  required: [
+    "eligibleGroupIds",
+    "approverGroupIds",
+    "approvalsRequired",
+    "maxDurationMinutes",
+    "defaultDurationMinutes",
+    "justification",
+    "ticket",
+    "pendingTimeoutMinutes",
+    "isScheduledStartAllowed",
+    "maxStartAheadMinutes",
+    "isBreakGlassAllowed",
+  ],
+};
+
+const CATALOG: Schema = {
+  type: "object",
+  properties: {
+    clusters: {
+      type: "array",
+      description: "Only clusters with at least one role the caller is eligible for.",
+      items: {
+        type: "object",
+        properties: {
+          name: { type: "string" },
+          displayName: { type: "string" },
+          environment: { type: "string" },
+          roles: {
+            type: "array",
+            items: {
+              type: "object",
+              properties: { name: { type: "string" }, description: { type: "string" }, policy: ref("RolePolicy") },
+              required: ["name", "description", "policy"],
+            },
+          },
+        },
+        required: ["name", "displayName", "environment", "roles"],
+      },
+    },
+  },
+  required: ["clusters"],
+};
+
+const REQUEST_VIEW: Schema = {
+  type: "object",
+  properties: {
+    id: { type: "string", format: "uuid" },
+    clusterName: { type: "string" },
+    roleName: { type: "string" },
+    status: ref("RequestStatus"),
+    statusLabel: { type: "string", description: "The status in words." },
+    durationMinutes: { type: "integer", minimum: 1 },
+    justification: { type: "string" },
+    ticket: nullable({ type: "string" }),
+    startAt: nullable({ ...dateTime, description: "null: starts as soon as approved." }),
+    isBreakGlass: { type: "boolean" },
+    approvalsRequired: { type: "integer", minimum: 0 },
+    pendingExpiresAt: { ...dateTime, description: "When a request still pending times out." },
+    createdAt: dateTime,
+    requester: {
+      type: "object",
+      properties: {
+        id: { type: "string", format: "uuid" },
+        userPrincipalName: { type: "string" },
+        displayName: { type: "string" },
+      },
+      required: ["id", "userPrincipalName", "displayName"],
+    },
+    decisions: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: {
+          outcome: { type: "string", enum: ["approve", "deny"] },
+          comment: nullable({ type: "string" }),
+          decidedAt: dateTime,
+          by: { type: "string", description: "The decider's display name." },
+          byUpn: { type: "string" },
+        },
+        required: ["outcome", "comment", "decidedAt", "by", "byUpn"],
+      },
+    },
+    canDecide: { type: "boolean", description: "Whether the caller may approve or deny it now." },
+    cannotDecideReason: nullable({ type: "string", description: "Why not, in words." }),
+    canCancel: { type: "boolean", description: "Whether the caller may cancel it now." },
+  },
+  required: [
+    "id",
+    "clusterName",
+    "roleName",
+    "status",
+    "statusLabel",
+    "durationMinutes",
+    "justification",
+    "ticket",
+    "startAt",
+    "isBreakGlass",
+    "approvalsRequired",
+    "pendingExpiresAt",
+    "createdAt",
+    "requester",
+    "decisions",
+    "canDecide",
+    "cannotDecideReason",
+    "canCancel",
+  ],
+};
+
+const ERROR: Schema = {
+  type: "object",
+  properties: {
+    error: {
+      type: "object",
+      properties: {
+        code: { type: "string", enum: [...Object.keys(APP_ERROR_STATUS), "INTERNAL"] },
+        message: { type: "string", description: "What went wrong and what to do, in words for people." },
+        fields: {
+          type: "array",
+          description: "Per input field, for 400 answers about the body or query.",
+          items: {
+            type: "object",
+            properties: { field: { type: "string" }, message: { type: "string" } },
+            required: ["field", "message"],
+          },
+        },
+      },
+      required: ["code", "message"],
+    },
+  },
+  required: ["error"],
+};
+
+export function openApiDocument(): OpenApiDocument {
+  const apiScope = `api://${env.ENTRA_CLIENT_ID}/access_as_user`;
+  const errorResponses = Object.fromEntries(
+    Object.entries(ERROR_RESPONSES).map(([name, [, description]]) => [
+      name,
+      {
+        description,
+        headers: { "x-correlation-id": { $ref: "#/components/headers/CorrelationId" } },
+        content: json(ref("Error")),
+      },
+    ]),
+  );
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "AKS JIT API",
+      version: "1.0.0",
+      description:
+        "Just-in-time, approved, time-bound access to AKS clusters, for scripts and the CLI. The same rules as the dashboard apply: eligibility, policy, approvals and audit. Every answer carries `x-correlation-id` (send your own to tie your logs to ours) and `Cache-Control: no-store`.",
+    },
+    servers: [{ url: env.APP_URL }],
+    security: [{ entraId: [apiScope] }, { sessionCookie: [] }],
+    tags: [
+      { name: "catalog", description: "What the caller may request." },
+      { name: "requests", description: "Access requests and their decisions." },
+      { name: "meta", description: "This document." },
+    ],
+    paths: {
+      "/api/v1/catalog": {
+        get: {
+          operationId: "getCatalog",
+          summary: "Roles the caller may request",
+          description: "The clusters and roles the caller is eligible for, each with its policy.",
+          tags: ["catalog"],
+          parameters: [{ $ref: "#/components/parameters/CorrelationId" }],
+          responses: responses({ "200": success("The caller's catalog.", ref("Catalog")) }, ...AUTHENTICATED_ERRORS),
+        },
+      },
+      "/api/v1/requests": {
+        get: {
+          operationId: "listRequests",
+          summary: "List requests",
+          description:
+            "`mine` (default): the caller's own, newest first, up to 50. `approvable`: pending requests routed to the caller's approver groups, oldest first, up to 200 (needs the approver role). `all`: everyone's, newest first, up to 100 (needs the auditor or admin role).",
+          tags: ["requests"],
+          parameters: [
+            { $ref: "#/components/parameters/RequestScope" },
+            { $ref: "#/components/parameters/CorrelationId" },
+          ],
+          responses: responses(
+            { "200": success("The requests in that scope.", ref("RequestList")) },
+            "BadRequest",
+            ...AUTHENTICATED_ERRORS,
+          ),
+        },
+        post: {
+          operationId: "requestAccess",
+          summary: "Request access",
+          description:
+            "Files a request for a role on a cluster. Checked against the role's policy; a refused request stores nothing. A role without required approval (self-activation), or a break-glass request where allowed, is approved at once.",
+          tags: ["requests"],
+          parameters: [{ $ref: "#/components/parameters/CorrelationId" }],
+          requestBody: { required: true, content: json(ref("RequestAccessInput")) },
+          responses: responses(
+            {
+              "201": success("The new request.", ref("RequestView"), {
+                location: { description: "The request's URL.", schema: { type: "string" } },
+              }),
+            },
+            "BadRequest",
+            ...AUTHENTICATED_ERRORS,
+          ),
+        },
+      },
+      "/api/v1/requests/{id}": {
+        get: {
+          operationId: "getRequest",
+          summary: "One request",
+          tags: ["requests"],
+          parameters: [
+            { $ref: "#/components/parameters/RequestId" },
+            { $ref: "#/components/parameters/CorrelationId" },
+          ],
+          responses: responses(
+            { "200": success("The request.", ref("RequestView")) },
+            ...AUTHENTICATED_ERRORS,
+            "NotFound",
+          ),
+        },
+      },
+      "/api/v1/requests/{id}/approve": { post: decisionOperation("approve") },
+      "/api/v1/requests/{id}/deny": { post: decisionOperation("deny") },
+      "/api/v1/requests/{id}/cancel": { post: decisionOperation("cancel") },
+      "/api/v1/openapi.json": {
+        get: {
+          operationId: "getOpenApiDocument",
+          summary: "This document",
+          tags: ["meta"],
+          security: [],
+          responses: { "200": { description: "The OpenAPI 3.1 document.", content: json({ type: "object" }) } },
+        },
+      },
+    },
+    components: {
+      schemas: {
+        RequestAccessInput: fromZod(ZApiRequestAccessInput, {
+          cluster: "The cluster's name in the catalog, e.g. aks-prod-weu.",
+          role: "The role's name on that cluster, e.g. admin.",
+          duration: "ISO 8601 days, hours and minutes, e.g. PT1H or PT1H30M; at most the role's maximum.",
+          justification: "Why the access is needed; required by most policies.",
+          ticket: "An incident or change reference, when the policy asks for one (its pattern applies).",
+          startAt: "A later start with its offset, where the policy allows scheduled starts; absent or null: now.",
+          breakGlass: "Emergency access without approval, where allowed: needs a justification and is reviewed.",
+        }),
+        DecisionInput: fromZod(ZApiDecisionInput, {
+          comment: "Shown to the requester and kept in the audit trail; required to deny.",
+        }),
+        RequestStatus: { type: "string", enum: [...REQUEST_STATUSES] },
+        RequestView: REQUEST_VIEW,
+        RequestList: {
+          type: "object",
+          properties: { requests: { type: "array", items: ref("RequestView") } },
+          required: ["requests"],
+        },
+        Catalog: CATALOG,
+        RolePolicy: ROLE_POLICY,
+        TextRule: TEXT_RULE,
+        Error: ERROR,
+      },
+      responses: errorResponses,
+      parameters: {
+        RequestId: { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } },
+        RequestScope: {
+          name: "scope",
+          in: "query",
+          required: false,
+          schema: { type: "string", enum: [...REQUEST_SCOPES], default: "mine" },
+        },
+        CorrelationId: {
+          name: "x-correlation-id",
+          in: "header",
+          required: false,
+          description: "Your id for this call (letters, digits, `.`, `_`, `:`, `-`; up to 64), echoed back.",
+          schema: { type: "string", maxLength: 64 },
+        },
+      },
+      headers: {
+        CorrelationId: {
+          description: "The id of this call in our logs and audit trail: yours if you sent a usable one.",
+          schema: { type: "string" },
+        },
+      },
+      securitySchemes: {
+        entraId: {
+          type: "oauth2",
+          description: `An Entra ID access token for this app's API, delegated (signed in as a person): send \`Authorization: Bearer <token>\`. App-only tokens are refused with 403.`,
+          flows: {
+            authorizationCode: {
+              authorizationUrl: `${AUTHORITY}/oauth2/v2.0/authorize`,
+              tokenUrl: `${AUTHORITY}/oauth2/v2.0/token`,
+              scopes: { [apiScope]: "Use AKS JIT as the signed-in user." },
+            },
+          },
+        },
+        sessionCookie: {
+          type: "apiKey",
+          in: "cookie",
+          name: SESSION_COOKIE,
+          description:
+            "The dashboard's session, for calls from a signed-in browser. POST requests must carry this site's `Origin` header, or they are refused with 403 (cross-site request forgery protection).",
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,17 @@
+/** What the JSON API accepts: the use cases' own schemas, made strict at this edge. */
+import { z } from "zod";
+import { ZDecisionInput, ZRequestAccessInput } from "@/lib/access/schemas";
+
+/**
+ * Unknown keys are refused rather than dropped: a script that misspells `startAt` or `breakGlass`
+ * would otherwise get an immediate, non-break-glass request it did not ask for.
+ */
+export const ZApiRequestAccessInput = z.strictObject(ZRequestAccessInput.shape);
+export const ZApiDecisionInput = z.strictObject(ZDecisionInput.shape);
+
+export const REQUEST_SCOPES = ["mine", "approvable", "all"] as const;
+export type RequestScope = (typeof REQUEST_SCOPES)[number];
+
+export const ZListRequestsQuery = z.object({
+  scope: z.enum(REQUEST_SCOPES, { message: "Use scope=mine, scope=approvable or scope=all." }).default("mine"),
+});

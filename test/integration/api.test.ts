@@ -1,0 +1,367 @@
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import * as catalogRoute from "@/app/api/v1/catalog/route";
+import * as openApiRoute from "@/app/api/v1/openapi.json/route";
+import * as approveRoute from "@/app/api/v1/requests/[id]/approve/route";
+import * as cancelRoute from "@/app/api/v1/requests/[id]/cancel/route";
+import * as denyRoute from "@/app/api/v1/requests/[id]/deny/route";
+import * as requestRoute from "@/app/api/v1/requests/[id]/route";
+import * as requestsRoute from "@/app/api/v1/requests/route";
+import { apiRoute } from "@/lib/api/handler";
+import { endSession } from "@/lib/auth/session";
+import { db } from "@/lib/db/client";
+import { demoUser } from "../support/emulator-browser";
+import { signInThroughEmulator } from "../support/sign-in";
+import {
+  API_SCOPE,
+  appOnlyToken,
+  bearer,
+  callApi,
+  session,
+  userAccessToken,
+  type Call,
+  type Credentials,
+} from "../support/api";
+
+/**
+ * The JSON API (/api/v1) through its route handlers, called as Next calls them, with real
+ * credentials: session cookies from a real sign-in and access tokens from the emulator.
+ */
+
+const prodAdmin = {
+  cluster: "aks-prod-weu",
+  role: "admin",
+  duration: "PT1H",
+  justification: "Rotate the ingress certificate",
+  ticket: "INC12345",
+};
+const devAdmin = { cluster: "aks-dev-weu", role: "admin", duration: "PT2H", justification: "Debug a rollout" };
+
+const createRequest = (credentials: Credentials, body: unknown, options: Call = {}) =>
+  callApi(requestsRoute.POST, "/api/v1/requests", credentials, { ...options, body });
+
+const decide = (
+  verb: "approve" | "deny" | "cancel",
+  id: string,
+  credentials: Credentials,
+  body: unknown = {},
+  options: Call = {},
+) => {
+  const route = { approve: approveRoute, deny: denyRoute, cancel: cancelRoute }[verb];
+  return callApi(route.POST, `/api/v1/requests/${id}/${verb}`, credentials, { ...options, body, params: { id } });
+};
+
+const getRequest = (id: string, credentials: Credentials) =>
+  callApi(requestRoute.GET, `/api/v1/requests/${id}`, credentials, { params: { id } });
+
+const listRequests = (credentials: Credentials, query = "") =>
+  callApi(requestsRoute.GET, `/api/v1/requests${query}`, credentials);
+
+/** The error shape every refusal shares; returns the error for further checks. */
+function expectError(result: Awaited<ReturnType<typeof callApi>>, status: number, code: string, message?: RegExp) {
+  expect({ status: result.status, code: result.json?.error?.code }).toEqual({ status, code });
+  expect(typeof result.json.error.message).toBe("string");
+  if (message) expect(result.json.error.message).toMatch(message);
+  expect(result.headers.get("cache-control")).toBe("no-store");
+  expect(result.headers.get("x-correlation-id")).toBeTruthy();
+  return result.json.error as { code: string; message: string; fields?: Array<{ field: string; message: string }> };
+}
+
+const requestCount = () => db.accessRequest.count();
+
+describe("JSON API: authentication", () => {
+  it("answers 401 without credentials, in the error shape, uncached, with a correlation id", async () => {
+    const result = await callApi(catalogRoute.GET, "/api/v1/catalog", null);
+    expectError(result, 401, "UNAUTHENTICATED", /Authorization: Bearer/);
+    expect(result.headers.get("www-authenticate")).toMatch(/^Bearer/);
+    expect(result.json.error.fields).toBeUndefined();
+  });
+
+  it("accepts a delegated access token for the API and maps it to the person, with groups from the token", async () => {
+    const n01 = await callApi(catalogRoute.GET, "/api/v1/catalog", await bearer("n01@contoso.com"));
+    expect(n01.status).toBe(200);
+    expect(n01.headers.get("cache-control")).toBe("no-store");
+    const clusters = n01.json.clusters as Array<{ name: string; roles: Array<{ name: string; policy: unknown }> }>;
+    expect(clusters.map((c) => c.name)).toEqual(expect.arrayContaining(["aks-prod-weu", "aks-dev-weu"]));
+    const prod = clusters.find((c) => c.name === "aks-prod-weu")!;
+    expect(prod.roles.find((r) => r.name === "admin")!.policy).toMatchObject({
+      approvalsRequired: 1,
+      maxDurationMinutes: 480,
+      ticket: { isRequired: true, pattern: "^(INC|CHG)[0-9]{4,}$" },
+    });
+    // aud01 is not in the `default` group, so nothing is requestable: the groups came from aud01's token.
+    const aud01 = await callApi(catalogRoute.GET, "/api/v1/catalog", await bearer("aud01@contoso.com"));
+    expect(aud01).toMatchObject({ status: 200, json: { clusters: [] } });
+  });
+
+  it("refuses a token for another audience (Graph) with 401", async () => {
+    const graphToken = await userAccessToken("n01@contoso.com", ["User.Read"]);
+    const result = await callApi(catalogRoute.GET, "/api/v1/catalog", { bearer: graphToken });
+    expectError(result, 401, "UNAUTHENTICATED", /"aud" claim/);
+  });
+
+  it("refuses a token whose signature does not match, and a non-bearer Authorization header, with 401", async () => {
+    const token = await userAccessToken("n01@contoso.com");
+    const [header, payload] = token.split(".");
+    const forged = JSON.parse(Buffer.from(payload!, "base64url").toString());
+    forged.groups = [...forged.groups, "09ecf0d7-9504-4f6c-b557-71f30e9759bf"]; // the approver group
+    const tampered = `${header}.${Buffer.from(JSON.stringify(forged)).toString("base64url")}.${token.split(".")[2]}`;
+    expectError(await callApi(catalogRoute.GET, "/api/v1/catalog", { bearer: tampered }), 401, "UNAUTHENTICATED");
+    const basic = await callApi(catalogRoute.GET, "/api/v1/catalog", null, {
+      headers: { authorization: "Basic bjAxOnNlY3JldA==" },
+    });
+    expectError(basic, 401, "UNAUTHENTICATED", /must be "Bearer <token>"/);
+  });
+
+  it("refuses an app-only (client credentials) token for the API with 403: requests are made by people", async () => {
+    const before = await requestCount();
+    const token = await appOnlyToken();
+    expectError(await callApi(catalogRoute.GET, "/api/v1/catalog", { bearer: token }), 403, "FORBIDDEN", /App-only/);
+    expectError(await createRequest({ bearer: token }, devAdmin), 403, "FORBIDDEN", /App-only/);
+    expect(await requestCount()).toBe(before);
+  });
+
+  it("accepts the session cookie for reads, and for changes only with this site's Origin (CSRF)", async () => {
+    const n01 = await session("n01@contoso.com");
+    expect((await callApi(catalogRoute.GET, "/api/v1/catalog", n01)).status).toBe(200);
+
+    const before = await requestCount();
+    const withoutOrigin = await createRequest(n01, devAdmin, { origin: null });
+    expectError(withoutOrigin, 403, "FORBIDDEN", /Origin header is missing.*cross-site request forgery/);
+    const crossSite = await createRequest(n01, devAdmin, { origin: "https://evil.example" });
+    expectError(crossSite, 403, "FORBIDDEN", /"https:\/\/evil\.example".*cross-site request forgery/);
+    expect(await requestCount()).toBe(before);
+
+    const sameSite = await createRequest(n01, devAdmin);
+    expect(sameSite.status).toBe(201);
+    expect(await requestCount()).toBe(before + 1);
+  });
+
+  it("refuses a cookie whose session has ended with 401", async () => {
+    const { cookie } = await signInThroughEmulator("n01@contoso.com");
+    await endSession(cookie, new Date());
+    expectError(await callApi(catalogRoute.GET, "/api/v1/catalog", { cookie }), 401, "UNAUTHENTICATED");
+  });
+});
+
+describe("JSON API: requests", () => {
+  it("files a request with 201 and records who, from where and the caller's correlation id", async () => {
+    const result = await createRequest(await bearer("n01@contoso.com"), prodAdmin, {
+      headers: {
+        "x-correlation-id": "cli-run-42",
+        "x-forwarded-for": "198.51.100.9, 10.0.0.1",
+        "user-agent": "jit-cli",
+      },
+    });
+    expect(result.status).toBe(201);
+    expect(result.json).toMatchObject({
+      status: "pending",
+      clusterName: "aks-prod-weu",
+      roleName: "admin",
+      durationMinutes: 60,
+      ticket: "INC12345",
+      requester: { userPrincipalName: "n01@contoso.com" },
+    });
+    expect(result.headers.get("location")).toBe(`/api/v1/requests/${result.json.id}`);
+    expect(result.headers.get("x-correlation-id")).toBe("cli-run-42");
+
+    const requester = await db.user.findUniqueOrThrow({ where: { entraObjectId: demoUser("n01@contoso.com").id } });
+    expect(result.json.requester.id).toBe(requester.id);
+    const created = await db.auditEvent.findFirstOrThrow({
+      where: { requestId: result.json.id, type: "request.created" },
+    });
+    expect(created).toMatchObject({ correlationId: "cli-run-42", actorUpn: "n01@contoso.com" });
+    expect(created.data).toMatchObject({ ip: "198.51.100.9", userAgent: "jit-cli" });
+  });
+
+  it("approves a self-activating role at once", async () => {
+    const result = await createRequest(await bearer("n01@contoso.com"), devAdmin);
+    expect(result).toMatchObject({ status: 201, json: { status: "approved", clusterName: "aks-dev-weu" } });
+  });
+
+  it.each([
+    ["a ticket that fails the policy's pattern", { ...prodAdmin, ticket: "JIRA-7" }, "ticket", /INC|CHG/],
+    ["a duration over the maximum", { ...prodAdmin, duration: "PT9H" }, "duration", /longer than this role allows/],
+    ["a field of the wrong type", { ...prodAdmin, breakGlass: "yes" }, "breakGlass", /boolean/],
+    ["an unknown field", { ...prodAdmin, start_at: "2030-01-01T00:00:00Z" }, "input", /start_at/],
+    ["a missing cluster", { ...prodAdmin, cluster: undefined }, "cluster", /./],
+  ])("refuses %s with 400 and per-field messages, storing nothing", async (_case, body, field, message) => {
+    const before = await requestCount();
+    const error = expectError(await createRequest(await bearer("n01@contoso.com"), body), 400, "INVALID_INPUT");
+    expect(error.fields?.find((f) => f.field === field)?.message).toMatch(message);
+    expect(await requestCount()).toBe(before);
+  });
+
+  it.each([
+    ["malformed JSON", '{"cluster": "aks-prod-weu",', /not valid JSON/],
+    ["a JSON array", "[1, 2]", /got an array/],
+    ["a JSON string", '"aks-prod-weu"', /got string/],
+    ["JSON null", "null", /got null/],
+  ])("refuses %s as the body with 400", async (_case, body, detail) => {
+    const before = await requestCount();
+    const error = expectError(
+      await createRequest(await bearer("n01@contoso.com"), body),
+      400,
+      "INVALID_INPUT",
+      /must be a JSON object/,
+    );
+    expect(error.message).toMatch(detail);
+    expect(await requestCount()).toBe(before);
+  });
+
+  it("refuses a requester outside the role's eligible groups with 403", async () => {
+    const before = await requestCount();
+    expectError(await createRequest(await bearer("aud01@contoso.com"), prodAdmin), 403, "FORBIDDEN", /not in a group/);
+    expect(await requestCount()).toBe(before);
+  });
+
+  it("lets p01 approve (200), refuses a second decision with 409, and queues nothing twice", async () => {
+    const { json: request } = await createRequest(await bearer("n01@contoso.com"), prodAdmin);
+    const approved = await decide("approve", request.id, await session("p01@contoso.com"), { comment: "go ahead" });
+    expect(approved.status).toBe(200);
+    expect(approved.json).toMatchObject({
+      id: request.id,
+      status: "approved",
+      decisions: [{ outcome: "approve", comment: "go ahead", byUpn: "p01@contoso.com" }],
+    });
+
+    const n02 = await bearer("n02@contoso.com");
+    expectError(await decide("approve", request.id, n02), 409, "CONFLICT", /approved/);
+    expectError(await decide("deny", request.id, n02, { comment: "too late" }), 409, "CONFLICT");
+    expect(await db.decision.count({ where: { requestId: request.id } })).toBe(1);
+  });
+
+  it("refuses self-approval by n02, an approver, with 403", async () => {
+    const n02 = await bearer("n02@contoso.com");
+    const { json: request } = await createRequest(n02, prodAdmin);
+    expectError(await decide("approve", request.id, n02), 403, "FORBIDDEN", /your own request/);
+    expect(await db.decision.count({ where: { requestId: request.id } })).toBe(0);
+  });
+
+  it("refuses a denial without a comment with 400 on the comment field, then denies with one", async () => {
+    const { json: request } = await createRequest(await bearer("n01@contoso.com"), prodAdmin);
+    const p01 = await bearer("p01@contoso.com");
+    const error = expectError(await decide("deny", request.id, p01, {}), 400, "INVALID_INPUT");
+    expect(error.fields?.map((f) => f.field)).toEqual(["comment"]);
+    expectError(await decide("deny", request.id, p01, ""), 400, "INVALID_INPUT");
+    expect((await db.accessRequest.findUniqueOrThrow({ where: { id: request.id } })).status).toBe("pending");
+
+    const denied = await decide("deny", request.id, p01, { comment: "Use the read-only role" });
+    expect(denied).toMatchObject({ status: 200, json: { status: "denied" } });
+  });
+
+  it("lets the requester cancel a pending request, with or without a body", async () => {
+    const n01 = await bearer("n01@contoso.com");
+    const { json: first } = await createRequest(n01, prodAdmin);
+    expect(await decide("cancel", first.id, n01)).toMatchObject({ status: 200, json: { status: "cancelled" } });
+    const { json: second } = await createRequest(n01, prodAdmin);
+    const noBody = await callApi(cancelRoute.POST, `/api/v1/requests/${second.id}/cancel`, n01, {
+      method: "POST",
+      params: { id: second.id },
+    });
+    expect(noBody).toMatchObject({ status: 200, json: { status: "cancelled" } });
+    expectError(await decide("cancel", second.id, n01), 409, "CONFLICT");
+  });
+
+  it("answers 404 for an unknown id, a malformed id and a request the caller may not see", async () => {
+    const n01 = await bearer("n01@contoso.com");
+    expectError(await getRequest(randomUUID(), n01), 404, "NOT_FOUND");
+    expectError(await getRequest("not-a-uuid", n01), 404, "NOT_FOUND");
+    expectError(await decide("approve", randomUUID(), await bearer("p01@contoso.com")), 404, "NOT_FOUND");
+
+    // A self-activated dev request has no approvers: n02 (an approver elsewhere) may not see it.
+    const { json: request } = await createRequest(n01, devAdmin);
+    expect((await getRequest(request.id, n01)).json).toMatchObject({ id: request.id, status: "approved" });
+    expectError(await getRequest(request.id, await bearer("n02@contoso.com")), 404, "NOT_FOUND");
+  });
+
+  it("lists by scope: mine by default, approvable for approvers, all for auditors only", async () => {
+    const n01 = await bearer("n01@contoso.com");
+    const { json: request } = await createRequest(n01, prodAdmin);
+    const ids = (result: Awaited<ReturnType<typeof callApi>>) =>
+      (result.json.requests as Array<{ id: string; requester: { userPrincipalName: string } }>).map((r) => r.id);
+
+    const mine = await listRequests(n01);
+    expect(mine.status).toBe(200);
+    expect(ids(mine)).toContain(request.id);
+    expect(
+      (mine.json.requests as Array<{ requester: { userPrincipalName: string } }>).every(
+        (r) => r.requester.userPrincipalName === "n01@contoso.com",
+      ),
+    ).toBe(true);
+    expect(ids(await listRequests(await bearer("p01@contoso.com"), "?scope=approvable"))).toContain(request.id);
+    expect(ids(await listRequests(await bearer("aud01@contoso.com"), "?scope=all"))).toContain(request.id);
+
+    expectError(await listRequests(n01, "?scope=all"), 403, "FORBIDDEN");
+    expectError(await listRequests(n01, "?scope=approvable"), 403, "FORBIDDEN");
+    const bad = expectError(await listRequests(n01, "?scope=everything"), 400, "INVALID_INPUT");
+    expect(bad.fields?.[0]?.field).toBe("scope");
+  });
+});
+
+describe("JSON API: unexpected failures and the OpenAPI document", () => {
+  it("answers 500 with a reference and no internals when something unexpected fails", async () => {
+    const failing = apiRoute(async () => {
+      throw new Error("connection to 10.1.2.3 refused: password=hunter2");
+    });
+    const result = await callApi(failing, "/api/v1/catalog", await bearer("n01@contoso.com"), {
+      headers: { "x-correlation-id": "trace-500" },
+    });
+    const error = expectError(result, 500, "INTERNAL", /reference: trace-500/);
+    expect(JSON.stringify(result.json)).not.toMatch(/10\.1\.2\.3|hunter2|Error/);
+    expect(error.fields).toBeUndefined();
+  });
+
+  it("serves an OpenAPI 3.1 document whose paths match the route handlers and whose refs resolve", async () => {
+    const result = await callApi(openApiRoute.GET, "/api/v1/openapi.json", null);
+    expect(result.status).toBe(200);
+    const doc = result.json;
+    expect(doc.openapi).toBe("3.1.0");
+
+    const routes: Record<string, Record<string, unknown>> = {
+      "/api/v1/catalog": catalogRoute,
+      "/api/v1/requests": requestsRoute,
+      "/api/v1/requests/{id}": requestRoute,
+      "/api/v1/requests/{id}/approve": approveRoute,
+      "/api/v1/requests/{id}/deny": denyRoute,
+      "/api/v1/requests/{id}/cancel": cancelRoute,
+      "/api/v1/openapi.json": openApiRoute,
+    };
+    expect(Object.keys(doc.paths).sort()).toEqual(Object.keys(routes).sort());
+    for (const [path, module] of Object.entries(routes)) {
+      const exported = ["GET", "POST"].filter((method) => typeof module[method] === "function");
+      expect(
+        Object.keys(doc.paths[path]).map((m) => m.toUpperCase()),
+        path,
+      ).toEqual(exported);
+    }
+
+    const refs: string[] = [];
+    JSON.stringify(doc, (key, value) => (key === "$ref" ? (refs.push(value), value) : value));
+    expect(refs.length).toBeGreaterThan(20);
+    for (const ref of refs) {
+      expect(ref, ref).toMatch(/^#\/components\//);
+      const target = ref
+        .slice(2)
+        .split("/")
+        .reduce((node, key) => node?.[key], doc);
+      expect(target, ref).toBeDefined();
+    }
+
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(["entraId", "sessionCookie"]);
+    expect(doc.components.securitySchemes.entraId.flows.authorizationCode.scopes).toHaveProperty(API_SCOPE);
+    expect(doc.components.schemas.RequestAccessInput).toMatchObject({
+      additionalProperties: false,
+      required: ["cluster", "role", "duration"],
+    });
+  });
+
+  it("describes RequestView with exactly the fields the API returns", async () => {
+    const { json: doc } = await callApi(openApiRoute.GET, "/api/v1/openapi.json", null);
+    const { json: view } = await createRequest(await bearer("n01@contoso.com"), prodAdmin);
+    const schema = doc.components.schemas.RequestView;
+    expect(Object.keys(schema.properties).sort()).toEqual(Object.keys(view).sort());
+    expect([...schema.required].sort()).toEqual(Object.keys(view).sort());
+    expect(doc.components.schemas.RequestStatus.enum).toContain(view.status);
+  });
+});
