@@ -23,6 +23,23 @@ export interface RefreshGrant {
   sessionId: string;
 }
 
+/** A fault to inject into matching requests, `count` times (see POST /_emulator/faults). */
+export interface Fault {
+  id: string;
+  /** a regular expression matched against the request's path and query */
+  path: string;
+  method?: string;
+  count: number;
+  /** answer with this status (429, 500, 503 ...) instead of serving the request */
+  status?: number;
+  /** seconds, sent as Retry-After with the status */
+  retryAfter?: number;
+  /** wait this long before answering (or before the fault's status) */
+  latencyMs?: number;
+  /** close the connection without answering */
+  drop?: boolean;
+}
+
 /** Everything the emulator's handlers share; one per running emulator. */
 export interface EmulatorContext {
   baseUrl: string;
@@ -33,6 +50,9 @@ export interface EmulatorContext {
   refreshTokens: Map<string, RefreshGrant>;
   /** injectable clock, so tests can age codes and tokens */
   now: () => Date;
+  faults: Fault[];
+  /** each service module adds what it holds to GET /_emulator/state */
+  inspectors: Array<() => Record<string, unknown>>;
 }
 
 export function issuerFor(ctx: EmulatorContext) {

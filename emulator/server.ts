@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import type { EmulatorContext } from "./context";
 import { registerGraph } from "./graph";
 import { Router, readBody, sendGraphError, sendJson } from "./http";
+import { applyFault, registerFaults } from "./faults";
 import { registerOidc } from "./oidc";
 import type { Tenant } from "./tenant";
 import { SigningKey } from "./tokens";
@@ -47,9 +48,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     codes: new Map(),
     refreshTokens: new Map(),
     now: options.now ?? (() => new Date()),
+    faults: [],
+    inspectors: [],
   };
   registerOidc(router, ctx);
   registerGraph(router, ctx);
+  registerFaults(router, ctx);
   router.on("GET", "/_emulator/health", (_req, res) => sendJson(res, 200, { status: "ok" }));
   router.on("GET", "/_emulator/state", (_req, res) => sendJson(res, 200, state(ctx)));
   // Test knobs: e.g. a groups overage limit of 1 makes tokens point to Graph instead of listing groups.
@@ -79,6 +83,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     try {
       // ARM SDKs may send "//subscriptions/..."; collapse leading slashes before parsing.
       const url = new URL((req.url ?? "/").replace(/^\/+/, "/"), ctx.baseUrl);
+      if (!url.pathname.startsWith("/_emulator/") && (await applyFault(ctx, req.method ?? "GET", url, req, res)))
+        return;
       const match = router.match(req.method ?? "GET", url.pathname);
       if (!match) {
         return sendGraphError(res, 404, "NotFound", `The emulator does not serve ${req.method} ${url.pathname}.`);

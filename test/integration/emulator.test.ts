@@ -260,3 +260,33 @@ describe("Entra ID emulator: Microsoft Graph", () => {
     ]);
   });
 });
+
+describe("Entra ID emulator: fault injection", () => {
+  const addFault = (fault: Record<string, unknown>) =>
+    fetch(`${EMU}/_emulator/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(fault),
+    });
+
+  it("throttles with Retry-After, which the Graph client honours before retrying", async () => {
+    const client = graph(await appToken());
+    expect((await addFault({ path: "^/v1.0/users/p01", count: 1, status: 429, retryAfter: 1 })).status).toBe(201);
+    const started = Date.now();
+    expect(await client.api("/users/p01@contoso.com").get()).toMatchObject({ displayName: "Priya Raman" });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect((await (await fetch(`${EMU}/_emulator/faults`)).json()).faults).toEqual([]);
+  });
+
+  it("fails with 500 in Graph's error shape, and drops connections, the given number of times", async () => {
+    const client = graph(await appToken());
+    await addFault({ path: "^/v1.0/users/aud01", count: 1, status: 500 });
+    await expect(client.api("/users/aud01@contoso.com").get()).rejects.toMatchObject({
+      statusCode: 500,
+      code: "InternalServerError",
+    });
+    await addFault({ path: "^/v1.0/users/aud01", count: 1, drop: true });
+    await expect(fetch(`${EMU}/v1.0/users/aud01@contoso.com`)).rejects.toThrow();
+    expect(await client.api("/users/aud01@contoso.com").get()).toMatchObject({ displayName: "Alex Dubois" });
+  });
+});
