@@ -21,6 +21,9 @@ test("[REQUESTS] n01 asks for prod admin, cannot approve it, p01 approves it fro
   await signInAs(requester, "n01@contoso.com");
   const page = await requester.newPage();
   await page.goto("/access");
+  const eligible = page.getByRole("region", { name: "What you can request" });
+  await expect(eligible).toContainText("admin: 1 approval, up to 8 h, ticket required");
+  await expect(eligible).toContainText("aks-dev-weu (development)");
   await page.getByLabel("Cluster").selectOption("aks-prod-weu");
   const rules = page.getByRole("complementary", { name: /Rules for admin on aks-prod-weu/ });
   await expect(rules).toContainText("Needs 1 approval");
