@@ -10,7 +10,63 @@ import { GRAPH_RESOURCE } from "./tokens";
 const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 999;
 
-type GraphHandler = (req: EmulatorRequest, res: ServerResponse, token: JWTPayload) => void;
+export type GraphHandler = (req: EmulatorRequest, res: ServerResponse, token: JWTPayload) => void | Promise<void>;
+
+/** Wraps a handler so it runs only with a valid Bearer token this emulator issued for Graph, as real Graph does. */
+export function authenticated(ctx: EmulatorContext, handler: GraphHandler) {
+  return async (req: EmulatorRequest, res: ServerResponse): Promise<void> => {
+    const bearer = req.headers.authorization?.match(/^Bearer (.+)$/i)?.[1];
+    if (!bearer) return sendGraphError(res, 401, "InvalidAuthenticationToken", "Access token is empty.");
+    let token: JWTPayload;
+    try {
+      token = await ctx.key.verify(bearer, { issuer: issuerFor(ctx), audience: GRAPH_RESOURCE });
+    } catch (error) {
+      const reason =
+        (error as { code?: string }).code === "ERR_JWT_EXPIRED"
+          ? "Lifetime validation failed, the token is expired."
+          : "Access token validation failure. Invalid audience or signature.";
+      return sendGraphError(res, 401, "InvalidAuthenticationToken", reason);
+    }
+    await handler(req, res, token);
+  };
+}
+
+/** Graph's 404 for an id that names nothing (contract A.7, observed body). */
+export function sendResourceNotFound(res: ServerResponse, id: string) {
+  sendGraphError(
+    res,
+    404,
+    "Request_ResourceNotFound",
+    `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+  );
+}
+
+/** One page of a collection: `$top` (default 100, max 999) and an absolute `@odata.nextLink` on the
+ * emulator host carrying `$skiptoken`, since the Graph client only follows https links (contract D.1). */
+export function sendPage(
+  ctx: EmulatorContext,
+  req: EmulatorRequest,
+  res: ServerResponse,
+  context: string,
+  all: ReadonlyArray<Record<string, unknown>>,
+) {
+  const q = req.url.searchParams;
+  const top = Math.min(Number(q.get("$top") ?? DEFAULT_PAGE_SIZE) || DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+  const skip = Number(q.get("$skiptoken") ?? 0) || 0;
+  const page = all.slice(skip, skip + top).map((item) => applySelect(item, q.get("$select")));
+  let nextLink: string | undefined;
+  if (skip + top < all.length) {
+    const next = new URL(`${ctx.baseUrl}${req.url.pathname}`);
+    q.forEach((v, k) => k !== "$skiptoken" && next.searchParams.set(k, v));
+    next.searchParams.set("$skiptoken", String(skip + top));
+    nextLink = next.href;
+  }
+  sendJson(res, 200, {
+    "@odata.context": `${ctx.baseUrl}/v1.0/$metadata#${context}`,
+    value: page,
+    ...(nextLink ? { "@odata.nextLink": nextLink } : {}),
+  });
+}
 
 function userResource(user: DirectoryUser) {
   return {
@@ -46,84 +102,175 @@ function applySelect(item: Record<string, unknown>, select: string | null) {
   return Object.fromEntries(Object.entries(item).filter(([k]) => k.startsWith("@odata") || wanted.has(k)));
 }
 
-export function registerGraph(router: Router, ctx: EmulatorContext) {
-  const authenticated =
-    (handler: GraphHandler) =>
-    async (req: EmulatorRequest, res: ServerResponse): Promise<void> => {
-      const bearer = req.headers.authorization?.match(/^Bearer (.+)$/i)?.[1];
-      if (!bearer) return sendGraphError(res, 401, "InvalidAuthenticationToken", "Access token is empty.");
-      let token: JWTPayload;
-      try {
-        token = await ctx.key.verify(bearer, { issuer: issuerFor(ctx), audience: GRAPH_RESOURCE });
-      } catch (error) {
-        const reason =
-          (error as { code?: string }).code === "ERR_JWT_EXPIRED"
-            ? "Lifetime validation failed, the token is expired."
-            : "Access token validation failure. Invalid audience or signature.";
-        return sendGraphError(res, 401, "InvalidAuthenticationToken", reason);
-      }
-      handler(req, res, token);
-    };
+/** The user a `/users/{id | userPrincipalName}/…` or `/me/…` path names; answers the error itself when there is none. */
+function resolveUser(ctx: EmulatorContext, req: EmulatorRequest, res: ServerResponse, token: JWTPayload) {
+  if (req.params.id === undefined) {
+    if (token.idtyp === "app") {
+      sendGraphError(res, 400, "BadRequest", "/me request is only valid with delegated authentication flow.");
+      return undefined;
+    }
+    return ctx.tenant.user(String(token.oid));
+  }
+  const user = ctx.tenant.user(req.params.id);
+  if (!user) sendResourceNotFound(res, req.params.id);
+  return user;
+}
 
-  const resolveUser = (req: EmulatorRequest, res: ServerResponse, token: JWTPayload) => {
-    if (req.params.id === undefined) {
-      if (token.idtyp === "app") {
-        sendGraphError(res, 400, "BadRequest", "/me request is only valid with delegated authentication flow.");
-        return undefined;
-      }
-      return ctx.tenant.user(String(token.oid));
-    }
-    const user = ctx.tenant.user(req.params.id);
-    if (!user) {
-      sendGraphError(
-        res,
-        404,
-        "Request_ResourceNotFound",
-        `Resource '${req.params.id}' does not exist or one of its queried reference-property objects are not present.`,
-      );
-    }
-    return user;
-  };
+export function registerGraph(router: Router, ctx: EmulatorContext) {
+  const auth = (handler: GraphHandler) => authenticated(ctx, handler);
 
   const getUser: GraphHandler = (req, res, token) => {
-    const user = resolveUser(req, res, token);
+    const user = resolveUser(ctx, req, res, token);
     if (!user) return;
     sendJson(res, 200, {
       "@odata.context": `${ctx.baseUrl}/v1.0/$metadata#users/$entity`,
       ...applySelect(userResource(user), req.url.searchParams.get("$select")),
     });
   };
-  router.on("GET", "/v1.0/me", authenticated(getUser));
-  router.on("GET", "/v1.0/users/:id", authenticated(getUser));
+  router.on("GET", "/v1.0/me", auth(getUser));
+  router.on("GET", "/v1.0/users/:id", auth(getUser));
 
   const transitiveMemberOf: GraphHandler = (req, res, token) => {
-    const user = resolveUser(req, res, token);
+    const user = resolveUser(ctx, req, res, token);
     if (!user) return;
-    const q = req.url.searchParams;
-    const top = Math.min(Number(q.get("$top") ?? DEFAULT_PAGE_SIZE) || DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
-    const skip = Number(q.get("$skiptoken") ?? 0) || 0;
-    const all = ctx.tenant.transitiveGroupsOf(user.id);
-    const page = all.slice(skip, skip + top).map((g) => applySelect(groupResource(g), q.get("$select")));
-    let nextLink: string | undefined;
-    if (skip + top < all.length) {
-      const next = new URL(`${ctx.baseUrl}${req.url.pathname}`);
-      q.forEach((v, k) => k !== "$skiptoken" && next.searchParams.set(k, v));
-      next.searchParams.set("$skiptoken", String(skip + top));
-      nextLink = next.href;
-    }
-    sendJson(res, 200, {
-      "@odata.context": `${ctx.baseUrl}/v1.0/$metadata#directoryObjects`,
-      value: page,
-      ...(nextLink ? { "@odata.nextLink": nextLink } : {}),
-    });
+    sendPage(ctx, req, res, "directoryObjects", ctx.tenant.transitiveGroupsOf(user.id).map(groupResource));
   };
   for (const path of ["/v1.0/me/transitiveMemberOf", "/v1.0/me/transitiveMemberOf/microsoft.graph.group"]) {
-    router.on("GET", path, authenticated(transitiveMemberOf));
+    router.on("GET", path, auth(transitiveMemberOf));
   }
   for (const path of [
     "/v1.0/users/:id/transitiveMemberOf",
     "/v1.0/users/:id/transitiveMemberOf/microsoft.graph.group",
   ]) {
-    router.on("GET", path, authenticated(transitiveMemberOf));
+    router.on("GET", path, auth(transitiveMemberOf));
   }
+
+  registerGroupMembers(router, ctx);
+  registerSignInRevocation(router, ctx);
+  registerMail(router, ctx);
+}
+
+/** The object id an `@odata.id` reference names: `…/directoryObjects/{id}` (the documented form), `…/users/{id}`
+ * or `…/groups/{id}`. */
+function referencedObjectId(reference: unknown): string | undefined {
+  if (typeof reference !== "string") return undefined;
+  return reference.match(/\/(?:directoryObjects|users|groups)\/([^/?#]+)\/?$/i)?.[1];
+}
+
+/** G16, G17: plain membership, for tenants without PIM (contract A.7). */
+function registerGroupMembers(router: Router, ctx: EmulatorContext) {
+  router.on(
+    "POST",
+    "/v1.0/groups/:id/members/$ref",
+    authenticated(ctx, (req, res) => {
+      const groupId = req.params.id ?? "";
+      const group = ctx.tenant.group(groupId);
+      if (!group) return sendResourceNotFound(res, groupId);
+      const reference = req.body["@odata.id"];
+      const objectId = referencedObjectId(reference);
+      if (!objectId) {
+        return sendGraphError(
+          res,
+          400,
+          "Request_BadRequest",
+          `Invalid object identifier '${String(reference ?? "")}'.`,
+        );
+      }
+      if (!ctx.tenant.directoryObject(objectId)) return sendResourceNotFound(res, objectId);
+      if (!ctx.tenant.addMember(group.id, objectId.toLowerCase())) {
+        // The observed text for an existing member (contract A.7, third-party).
+        return sendGraphError(
+          res,
+          400,
+          "Request_BadRequest",
+          "One or more added object references already exist for the following modified properties: 'members'.",
+        );
+      }
+      res.writeHead(204).end();
+    }),
+  );
+  router.on(
+    "DELETE",
+    "/v1.0/groups/:id/members/:memberId/$ref",
+    authenticated(ctx, (req, res) => {
+      const groupId = req.params.id ?? "";
+      const memberId = req.params.memberId ?? "";
+      const group = ctx.tenant.group(groupId);
+      if (!group) return sendResourceNotFound(res, groupId);
+      // UNCERTAIN (contract G): the error for a non-member; 404 Request_ResourceNotFound is the likely one.
+      if (!ctx.tenant.removeMember(group.id, memberId.toLowerCase())) return sendResourceNotFound(res, memberId);
+      res.writeHead(204).end();
+    }),
+  );
+}
+
+/** G20: recorded for inspection; it also invalidates the user's refresh tokens, as Entra does. */
+function registerSignInRevocation(router: Router, ctx: EmulatorContext) {
+  const revocations: Array<{ userId: string; at: string }> = [];
+  ctx.inspectors.push(() => ({ signInRevocations: [...revocations] }));
+  const revoke: GraphHandler = (req, res, token) => {
+    const user = resolveUser(ctx, req, res, token);
+    if (!user) return;
+    revocations.push({ userId: user.id, at: ctx.now().toISOString() });
+    for (const [refreshToken, grant] of ctx.refreshTokens) {
+      if (grant.userId === user.id) ctx.refreshTokens.delete(refreshToken);
+    }
+    // 200 with a Boolean rather than the documented 204: a known Graph service issue (contract A.7).
+    sendJson(res, 200, { "@odata.context": `${ctx.baseUrl}/v1.0/$metadata#Edm.Boolean`, value: true });
+  };
+  router.on("POST", "/v1.0/me/revokeSignInSessions", authenticated(ctx, revoke));
+  router.on("POST", "/v1.0/users/:id/revokeSignInSessions", authenticated(ctx, revoke));
+}
+
+interface SentMail {
+  from: string;
+  to: string[];
+  subject: string;
+  contentType: string;
+  body: string;
+  sentAt: string;
+}
+
+function recipientAddresses(recipients: unknown): string[] {
+  if (!Array.isArray(recipients)) return [];
+  return recipients
+    .map((r: unknown) => (r as { emailAddress?: { address?: unknown } } | null)?.emailAddress?.address)
+    .filter((address): address is string => typeof address === "string" && address.includes("@"));
+}
+
+/** `sendMail`: 202 and kept in a mailbox that GET /_emulator/state shows, so notifications can be checked. */
+function registerMail(router: Router, ctx: EmulatorContext) {
+  const mailbox: SentMail[] = [];
+  ctx.inspectors.push(() => ({
+    mail: mailbox.map((m) => ({ from: m.from, to: m.to, subject: m.subject, body: m.body, sentAt: m.sentAt })),
+  }));
+  const sendMail: GraphHandler = (req, res, token) => {
+    const user = resolveUser(ctx, req, res, token);
+    if (!user) return;
+    const message = req.body.message as
+      { subject?: unknown; body?: { contentType?: unknown; content?: unknown }; toRecipients?: unknown } | undefined;
+    if (!message || typeof message !== "object") {
+      return sendGraphError(res, 400, "ErrorInvalidRequest", "The 'message' parameter is required.");
+    }
+    const to = recipientAddresses(message.toRecipients);
+    if (to.length === 0) {
+      return sendGraphError(
+        res,
+        400,
+        "ErrorInvalidRecipients",
+        "At least one recipient isn't valid., A message can't be sent because it contains no recipients.",
+      );
+    }
+    mailbox.push({
+      from: user.userPrincipalName,
+      to,
+      subject: typeof message.subject === "string" ? message.subject : "",
+      contentType: typeof message.body?.contentType === "string" ? message.body.contentType : "text",
+      body: typeof message.body?.content === "string" ? message.body.content : "",
+      sentAt: ctx.now().toISOString(),
+    });
+    res.writeHead(202).end();
+  };
+  router.on("POST", "/v1.0/me/sendMail", authenticated(ctx, sendMail));
+  router.on("POST", "/v1.0/users/:id/sendMail", authenticated(ctx, sendMail));
 }

@@ -2,7 +2,9 @@
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import type { EmulatorContext } from "./context";
+import { registerArm } from "./arm";
 import { registerGraph } from "./graph";
+import { registerGraphPim } from "./graph-pim";
 import { Router, readBody, sendGraphError, sendJson } from "./http";
 import { applyFault, registerFaults } from "./faults";
 import { registerOidc } from "./oidc";
@@ -34,6 +36,7 @@ function state(ctx: EmulatorContext) {
       displayName: u.displayName,
     })),
     groups: ctx.tenant.groups.map((g) => ({ id: g.id, displayName: g.displayName, members: [...g.members] })),
+    ...Object.assign({}, ...ctx.inspectors.map((inspect) => inspect())),
   };
 }
 
@@ -53,6 +56,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   };
   registerOidc(router, ctx);
   registerGraph(router, ctx);
+  registerArm(router, ctx);
+  registerGraphPim(router, ctx);
   registerFaults(router, ctx);
   router.on("GET", "/_emulator/health", (_req, res) => sendJson(res, 200, { status: "ok" }));
   router.on("GET", "/_emulator/state", (_req, res) => sendJson(res, 200, state(ctx)));
