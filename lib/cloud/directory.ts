@@ -1,31 +1,13 @@
 import "server-only";
-import { ConfidentialClientApplication } from "@azure/msal-node";
 import type { Client } from "@microsoft/microsoft-graph-client";
-import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
-import { graphClientFor } from "./graph-client";
+import { appGraphClient } from "./credentials";
 
 /**
  * Reads the directory with the app's own identity (client credentials, `GroupMember.Read.All`
  * application permission). Used where a decision must rest on membership as it is now, not as it
  * was at sign-in: approvers are checked live before their decision counts.
  */
-let appClient: ConfidentialClientApplication | undefined;
-
-async function appToken() {
-  appClient ??= new ConfidentialClientApplication({
-    auth: {
-      clientId: env.ENTRA_CLIENT_ID,
-      clientSecret: env.ENTRA_CLIENT_SECRET,
-      authority: `${env.ENTRA_AUTHORITY_HOST}/${env.ENTRA_TENANT_ID}`,
-      knownAuthorities: [new URL(env.ENTRA_AUTHORITY_HOST).host],
-    },
-  });
-  const result = await appClient.acquireTokenByClientCredential({ scopes: [env.GRAPH_APP_SCOPE] });
-  if (!result) throw new Error("no token for Microsoft Graph");
-  return result.accessToken;
-}
-
 interface DirectoryObjectPage {
   value: Array<{ "@odata.type"?: string; id: string }>;
   "@odata.nextLink"?: string;
@@ -48,7 +30,7 @@ export async function transitiveGroupIds(client: Client, path: string): Promise<
 
 export async function liveGroupIds(entraObjectId: string): Promise<string[]> {
   try {
-    return await transitiveGroupIds(graphClientFor(await appToken()), `/users/${entraObjectId}/transitiveMemberOf`);
+    return await transitiveGroupIds(appGraphClient(), `/users/${entraObjectId}/transitiveMemberOf`);
   } catch (error) {
     throw new AppError("UPSTREAM", {
       message: `Graph transitiveMemberOf for ${entraObjectId} failed: ${String(error)}`,

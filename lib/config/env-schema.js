@@ -56,6 +56,10 @@ export const ZEnv = z.object({
   GRAPH_BASE_URL: httpsUrl.default("https://graph.microsoft.com"),
   /** The Graph resource the app's own token is for; its host differs only in sovereign clouds. */
   GRAPH_APP_SCOPE: z.string().default("https://graph.microsoft.com/.default"),
+  /** https://management.azure.com in Azure's public cloud; the emulator's URL in the demo. */
+  ARM_BASE_URL: httpsUrl.default("https://management.azure.com"),
+  /** The ARM resource the app's own token is for. */
+  ARM_APP_SCOPE: z.string().default("https://management.azure.com/.default"),
   APPROVER_GROUP_IDS: groupIds,
   AUDITOR_GROUP_IDS: groupIds,
   ADMIN_GROUP_IDS: groupIds,

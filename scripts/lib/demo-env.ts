@@ -37,6 +37,7 @@ export function demoAppEnv(options: {
     ENTRA_CLIENT_ID: app.appId,
     ENTRA_CLIENT_SECRET: app.clientSecret,
     GRAPH_BASE_URL: options.emulatorUrl,
+    ARM_BASE_URL: options.emulatorUrl,
     APPROVER_GROUP_IDS: groupId("approver"),
     AUDITOR_GROUP_IDS: groupId("auditors"),
     ADMIN_GROUP_IDS: groupId("jit-admins"),
