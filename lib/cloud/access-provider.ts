@@ -5,7 +5,7 @@
  * succeeds without creating a duplicate. SDK errors become ProviderError, so the job layer can
  * decide to retry (throttled, transient), give up (policy, invalid, forbidden) or move on.
  */
-import type { Grant } from "@/lib/config/catalog-schema";
+import type { CatalogCluster, CatalogRole, Grant } from "@/lib/config/catalog-schema";
 
 export interface GrantTarget {
   /** Entra object id of the person who gets the access */
@@ -98,4 +98,19 @@ export function scopeOf(target: GrantTarget) {
     throw new Error(`${target.grant.kind} grants have no ARM scope`);
   }
   return target.grant.scope === "cluster" ? target.clusterResourceId : target.nodeResourceGroupId;
+}
+
+/** The targets of a role's grants for one person: what the activation job applies, one provider call each. */
+export function grantTargets(
+  cluster: Pick<CatalogCluster, "resourceId" | "subscriptionId" | "nodeResourceGroup">,
+  role: Pick<CatalogRole, "grants">,
+  principalId: string,
+): GrantTarget[] {
+  const nodeResourceGroupId = `/subscriptions/${cluster.subscriptionId}/resourceGroups/${cluster.nodeResourceGroup}`;
+  return role.grants.map((grant) => ({
+    principalId,
+    grant,
+    clusterResourceId: cluster.resourceId,
+    nodeResourceGroupId,
+  }));
 }
