@@ -1,0 +1,239 @@
+import "server-only";
+import {
+  ProviderError,
+  type AccessProvider,
+  type GrantState,
+  type GrantTarget,
+  type GrantWindow,
+  type ProviderResult,
+} from "@/lib/cloud/access-provider";
+import { appGraphClient } from "@/lib/cloud/credentials";
+import { toProviderError } from "./graph-errors";
+
+/**
+ * `entraPimGroup` grants: time-bound membership of an Entra group through PIM for Groups (Graph
+ * `assignmentScheduleRequests`, accessId `member`), made by the app as an admin assignment. Entra
+ * itself ends the membership at the window's end, so a missed removal job cannot leave access behind.
+ * Errors become ProviderError; nothing here retries (the Graph client and the job layer do).
+ */
+
+const BASE = "/identityGovernance/privilegedAccess/group";
+const TICKET_SYSTEM = "AKS JIT";
+
+interface Page<T> {
+  value: T[];
+  "@odata.nextLink"?: string;
+}
+
+interface AssignmentSchedule {
+  id: string;
+  /** the schedule request that created it */
+  createdUsing?: string | null;
+  scheduleInfo?: {
+    startDateTime?: string | null;
+    expiration?: { endDateTime?: string | null } | null;
+  } | null;
+}
+
+interface AssignmentScheduleInstance {
+  id: string;
+  assignmentScheduleId?: string | null;
+  endDateTime?: string | null;
+}
+
+/** An assignment as far as this provider cares: when it starts and ends (null: never). */
+interface Assignment {
+  createdUsing?: string;
+  start: Date | null;
+  end: Date | null;
+}
+
+function groupIdOf(target: GrantTarget) {
+  if (target.grant.kind !== "entraPimGroup") {
+    throw new Error(`the entraPimGroup provider was given a ${target.grant.kind} grant`);
+  }
+  return target.grant.groupId;
+}
+
+const dateOrNull = (value: string | null | undefined) => (value ? new Date(value) : null);
+/** null (no end) is later than any date */
+const endsAtOrAfter = (end: Date | null, date: Date) => end === null || end.getTime() >= date.getTime();
+
+/** The item that ends last, a permanent one (end null) before any other. */
+function lastToEnd<T extends { end: Date | null }>(items: T[]): T | undefined {
+  return items.reduce<T | undefined>(
+    (last, item) =>
+      last === undefined || (last.end !== null && (item.end === null || item.end > last.end)) ? item : last,
+    undefined,
+  );
+}
+
+function memberFilter(target: GrantTarget) {
+  return `groupId eq '${groupIdOf(target)}' and principalId eq '${target.principalId}' and accessId eq 'member'`;
+}
+
+async function listAll<T>(path: string, filter: string): Promise<T[]> {
+  const client = appGraphClient();
+  let page = (await client.api(path).filter(filter).get()) as Page<T>;
+  const items = [...page.value];
+  while (page["@odata.nextLink"]) {
+    page = (await client.api(page["@odata.nextLink"]).get()) as Page<T>;
+    items.push(...page.value);
+  }
+  return items;
+}
+
+async function createRequest(body: Record<string, unknown>, action: string): Promise<string> {
+  try {
+    const created = (await appGraphClient()
+      .api(`${BASE}/assignmentScheduleRequests`)
+      .post({ accessId: "member", ...body })) as { id: string };
+    return created.id;
+  } catch (error) {
+    throw toProviderError(error, action);
+  }
+}
+
+const justificationFor = (requestId: string, justification: string) => `AKS JIT request ${requestId}: ${justification}`;
+
+const ticketInfoFor = (window: GrantWindow) =>
+  window.ticket ? { ticketInfo: { ticketNumber: window.ticket, ticketSystem: TICKET_SYSTEM } } : {};
+
+/**
+ * The member assignment that is current or still to start, from the schedules rather than the
+ * instances: PIM refuses a second adminAssign while a scheduled (not yet active) one exists too.
+ * With several, the one ending last counts.
+ */
+async function currentAssignment(target: GrantTarget): Promise<Assignment | undefined> {
+  let schedules: AssignmentSchedule[];
+  try {
+    schedules = await listAll<AssignmentSchedule>(`${BASE}/assignmentSchedules`, memberFilter(target));
+  } catch (error) {
+    throw toProviderError(error, `read ${target.principalId}'s membership of group ${groupIdOf(target)}`);
+  }
+  return lastToEnd(
+    schedules.map((schedule) => ({
+      createdUsing: schedule.createdUsing ?? undefined,
+      start: dateOrNull(schedule.scheduleInfo?.startDateTime),
+      end: dateOrNull(schedule.scheduleInfo?.expiration?.endDateTime),
+    })),
+  );
+}
+
+/**
+ * Makes an existing assignment last at least until window.endAt. Never shortens one: a later end
+ * belongs to another request for the same person and group (the grant ledger tracks which).
+ */
+async function ensureUntil(target: GrantTarget, window: GrantWindow, existing: Assignment): Promise<ProviderResult> {
+  const groupId = groupIdOf(target);
+  if (existing.end === null) {
+    // A standing member assigned outside AKS JIT: treating it as ours would make our removal end it.
+    throw new ProviderError(
+      "conflict",
+      `${target.principalId} is already a permanent member of group ${groupId}, assigned outside AKS JIT; ` +
+        "AKS JIT does not take over standing access.",
+    );
+  }
+  if (endsAtOrAfter(existing.end, window.endAt)) {
+    return { providerRequestId: existing.createdUsing, enforcedEndAt: existing.end };
+  }
+  // Only a schedule that has not started yet keeps its start; otherwise PIM measures the extension
+  // from now, which is what its maximum duration is about.
+  const startsLater = existing.start !== null && existing.start.getTime() > Date.now();
+  const providerRequestId = await createRequest(
+    {
+      action: "adminExtend",
+      principalId: target.principalId,
+      groupId,
+      justification: justificationFor(window.requestId, window.justification),
+      scheduleInfo: {
+        ...(startsLater && { startDateTime: existing.start?.toISOString() }),
+        expiration: { type: "afterDateTime", endDateTime: window.endAt.toISOString() },
+      },
+      ...ticketInfoFor(window),
+    },
+    `extend ${target.principalId}'s membership of group ${groupId} to ${window.endAt.toISOString()}`,
+  );
+  return { providerRequestId, enforcedEndAt: window.endAt };
+}
+
+async function apply(target: GrantTarget, window: GrantWindow): Promise<ProviderResult> {
+  const groupId = groupIdOf(target);
+  try {
+    const providerRequestId = await createRequest(
+      {
+        action: "adminAssign",
+        principalId: target.principalId,
+        groupId,
+        justification: justificationFor(window.requestId, window.justification),
+        scheduleInfo: {
+          startDateTime: window.startAt.toISOString(),
+          expiration: { type: "afterDateTime", endDateTime: window.endAt.toISOString() },
+        },
+        ...ticketInfoFor(window),
+      },
+      `make ${target.principalId} a member of group ${groupId}`,
+    );
+    return { providerRequestId, enforcedEndAt: window.endAt };
+  } catch (error) {
+    if (!(error instanceof ProviderError && error.code === "RoleAssignmentExists")) throw error;
+  }
+  // Already assigned: by an earlier attempt whose answer was lost, or for an overlapping request.
+  const existing = await currentAssignment(target);
+  if (!existing) {
+    throw new ProviderError(
+      "transient",
+      `The membership of ${target.principalId} in group ${groupId} changed while AKS JIT was assigning it; ` +
+        "it will be tried again.",
+    );
+  }
+  return ensureUntil(target, window, existing);
+}
+
+async function extend(target: GrantTarget, window: GrantWindow): Promise<ProviderResult> {
+  const existing = await currentAssignment(target);
+  // Nothing to extend (it ended, or was removed in Entra meanwhile): assign the new window instead.
+  if (!existing) return apply(target, window);
+  return ensureUntil(target, window, existing);
+}
+
+async function remove(
+  target: GrantTarget,
+  context: { requestId: string; justification: string },
+): Promise<ProviderResult> {
+  const groupId = groupIdOf(target);
+  try {
+    const providerRequestId = await createRequest(
+      {
+        action: "adminRemove",
+        principalId: target.principalId,
+        groupId,
+        justification: justificationFor(context.requestId, context.justification),
+      },
+      `remove ${target.principalId} from group ${groupId}`,
+    );
+    return { providerRequestId, enforcedEndAt: null };
+  } catch (error) {
+    // Already gone: it expired, or someone removed it in Entra.
+    if (error instanceof ProviderError && error.code === "RoleAssignmentDoesNotExist") return { enforcedEndAt: null };
+    throw error;
+  }
+}
+
+async function read(target: GrantTarget): Promise<GrantState> {
+  let instances: AssignmentScheduleInstance[];
+  try {
+    instances = await listAll<AssignmentScheduleInstance>(`${BASE}/assignmentScheduleInstances`, memberFilter(target));
+  } catch (error) {
+    throw toProviderError(error, `read ${target.principalId}'s membership of group ${groupIdOf(target)}`);
+  }
+  const latest = lastToEnd(
+    instances.map((instance) => ({
+      end: dateOrNull(instance.endDateTime),
+      providerId: instance.assignmentScheduleId ?? instance.id,
+    })),
+  );
+  return latest ? { isActive: true, endAt: latest.end, providerId: latest.providerId } : { isActive: false };
+}
+
+export const entraPimGroupProvider: AccessProvider = { kind: "entraPimGroup", apply, extend, remove, read };

@@ -1,0 +1,335 @@
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  type AccessProvider,
+  type GrantTarget,
+  type GrantWindow,
+  grantTargets,
+  ProviderError,
+  scopeOf,
+} from "@/lib/cloud/access-provider";
+import { armAuthorizationClient } from "@/lib/cloud/credentials";
+import { armPimProvider } from "@/lib/cloud/providers/arm-pim";
+import { armRoleAssignmentProvider } from "@/lib/cloud/providers/arm-role-assignment";
+import { type CatalogCluster, findRole, parseCatalog } from "@/lib/config/catalog-schema";
+import { env } from "@/lib/config/env";
+import { demoUser } from "../support/emulator-browser";
+
+/**
+ * The ARM providers against the emulator, through the SDK they use: what ends up assigned in Azure
+ * (the emulator's state), idempotence, leaving standing access alone, PIM's rules, and how throttling
+ * and outages reach the job layer. Every test works on a cluster of its own, so none depends on another.
+ */
+const SUB = "0b1f6471-1bf0-4dda-aec3-111122223333";
+const RBAC_ADMIN = "3498e952-d568-435e-9b2c-8d77e338d7f7";
+const RBAC_READER = "7f6c6a51-bcf8-42ba-9220-52d62157d7db";
+const VM_USER_LOGIN = "fb879df8-f326-4884-b1cf-06f3ad86be52";
+const n01 = demoUser("n01@contoso.com").id;
+const n02 = demoUser("n02@contoso.com").id;
+const aud01 = demoUser("aud01@contoso.com").id;
+
+const catalog = parseCatalog(readFileSync("jit.catalog.yaml", "utf8"), "jit.catalog.yaml");
+
+/** A copy of a demo cluster under fresh resource groups: same roles and grants, scopes nobody else uses. */
+function freshCluster(name = "aks-prod-weu"): CatalogCluster {
+  const cluster = catalog.clusters.find((c) => c.name === name);
+  if (!cluster) throw new Error(`no cluster ${name} in jit.catalog.yaml`);
+  const id = randomUUID().slice(0, 8);
+  return {
+    ...cluster,
+    resourceId: `/subscriptions/${SUB}/resourceGroups/rg-prov-${id}/providers/Microsoft.ContainerService/managedClusters/${cluster.name}`,
+    nodeResourceGroup: `MC_rg-prov-${id}_${cluster.name}_westeurope`,
+  };
+}
+
+/** The catalog's Azure role assignment grants of a role, on a fresh copy of its cluster. */
+function catalogArmTargets(roleName: string, principalId: string) {
+  const cluster = freshCluster();
+  const role = findRole(catalog, "aks-prod-weu", roleName)?.role;
+  if (!role) throw new Error(`no role ${roleName}`);
+  return grantTargets(cluster, role, principalId).filter((t) => t.grant.kind === "armRoleAssignment");
+}
+
+function pimTarget(
+  principalId: string,
+  roleDefinitionId = RBAC_READER,
+  scope: "cluster" | "nodeResourceGroup" = "cluster",
+) {
+  const [target] = grantTargets(freshCluster(), { grants: [{ kind: "armPim", roleDefinitionId, scope }] }, principalId);
+  return target!;
+}
+
+function windowOf(minutes: number, startAt = new Date()): GrantWindow {
+  return {
+    startAt,
+    endAt: new Date(startAt.getTime() + minutes * 60_000),
+    justification: "Investigating INC0042",
+    ticket: "INC0042",
+    requestId: randomUUID(),
+  };
+}
+
+/** The role assignments Azure holds at the target's scope, for its person (the emulator's inspection endpoint). */
+async function assignedAt(target: GrantTarget) {
+  const response = await fetch(`${env.ARM_BASE_URL}/_emulator/state`);
+  const state = (await response.json()) as {
+    roleAssignments: Array<{
+      id: string;
+      scope: string;
+      roleDefinitionId: string;
+      principalId: string;
+      endDateTime: string | null;
+    }>;
+  };
+  const scope = scopeOf(target).toLowerCase();
+  return state.roleAssignments.filter((a) => a.scope.toLowerCase() === scope && a.principalId === target.principalId);
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<ProviderError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(ProviderError);
+    return error as ProviderError;
+  }
+  throw new Error("expected the provider to fail");
+}
+
+async function injectFault(fault: Record<string, unknown>) {
+  const response = await fetch(`${env.ARM_BASE_URL}/_emulator/faults`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(fault),
+  });
+  expect(response.status).toBe(201);
+}
+
+async function clearFaults() {
+  await fetch(`${env.ARM_BASE_URL}/_emulator/faults`, { method: "DELETE" });
+}
+
+/** A standing assignment someone made by hand, under a name of their own. */
+async function createStanding(target: GrantTarget, roleGuid: string) {
+  const created = await armAuthorizationClient(SUB).roleAssignments.create(scopeOf(target).slice(1), randomUUID(), {
+    roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${roleGuid}`,
+    principalId: target.principalId,
+    principalType: "User",
+  });
+  const name = created.name!;
+  cleanups.push(() => armAuthorizationClient(SUB).roleAssignments.delete(scopeOf(target).slice(1), name));
+  return created.id!;
+}
+
+// Whatever a failing test leaves behind is removed, so that it cannot make another test pass or fail.
+const cleanups: Array<() => Promise<unknown>> = [];
+const track = (provider: AccessProvider, target: GrantTarget) => {
+  cleanups.push(() => provider.remove(target, { requestId: randomUUID(), justification: "Test clean-up" }));
+  return target;
+};
+
+afterAll(async () => {
+  await clearFaults();
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+});
+
+describe("armRoleAssignment provider", () => {
+  const provider = armRoleAssignmentProvider;
+
+  it("assigns the catalog role at its scope without an end, and finds it again", async () => {
+    const targets = [...catalogArmTargets("admin", n01), ...catalogArmTargets("node-access", n01)].map((t) =>
+      track(provider, t),
+    );
+    expect(targets.map((t) => t.grant)).toEqual([
+      { kind: "armRoleAssignment", roleDefinitionId: RBAC_ADMIN, scope: "cluster" },
+      { kind: "armRoleAssignment", roleDefinitionId: VM_USER_LOGIN, scope: "nodeResourceGroup" },
+    ]);
+    for (const target of targets) {
+      expect(await provider.read(target)).toEqual({ isActive: false });
+      const result = await provider.apply(target, windowOf(60));
+      const assigned = await assignedAt(target);
+      expect(assigned).toHaveLength(1);
+      expect(assigned[0]).toMatchObject({
+        roleDefinitionId: (target.grant as { roleDefinitionId: string }).roleDefinitionId,
+        endDateTime: null,
+      });
+      expect(result).toEqual({ providerRequestId: assigned[0]!.id, enforcedEndAt: null });
+      expect(await provider.read(target)).toEqual({ isActive: true, endAt: null, providerId: assigned[0]!.id });
+    }
+  });
+
+  it("applies twice to the same assignment, and extending changes nothing in Azure", async () => {
+    const [target] = catalogArmTargets("admin", n01).map((t) => track(provider, t));
+    const first = await provider.apply(target!, windowOf(60));
+    const second = await provider.apply(target!, windowOf(120));
+    expect(second.providerRequestId).toBe(first.providerRequestId);
+    expect(await provider.extend(target!, windowOf(180))).toEqual({
+      providerRequestId: first.providerRequestId,
+      enforcedEndAt: null,
+    });
+    expect(await assignedAt(target!)).toEqual([
+      expect.objectContaining({ id: first.providerRequestId, endDateTime: null }),
+    ]);
+  });
+
+  it("removes the assignment, and removing it again still succeeds", async () => {
+    const [target] = catalogArmTargets("admin", n02).map((t) => track(provider, t));
+    await provider.apply(target!, windowOf(60));
+    expect(await assignedAt(target!)).toHaveLength(1);
+    await provider.remove(target!, { requestId: randomUUID(), justification: "Done" });
+    expect(await assignedAt(target!)).toEqual([]);
+    expect(await provider.read(target!)).toEqual({ isActive: false });
+    await expect(provider.remove(target!, { requestId: randomUUID(), justification: "Done" })).resolves.toMatchObject({
+      enforcedEndAt: null,
+    });
+  });
+
+  it("keeps one person's assignment when another's at the same scope is removed", async () => {
+    const [forN01] = catalogArmTargets("admin", n01).map((t) => track(provider, t));
+    const forN02 = track(provider, { ...forN01!, principalId: n02 });
+    await provider.apply(forN01!, windowOf(60));
+    await provider.apply(forN02, windowOf(60));
+    await provider.remove(forN01!, { requestId: randomUUID(), justification: "Done" });
+    expect(await assignedAt(forN01!)).toEqual([]);
+    expect(await assignedAt(forN02)).toHaveLength(1);
+  });
+
+  // Guards against deleting access AKS JIT did not give: a standing assignment of the same role.
+  it("succeeds over a standing assignment and leaves it in place on removal", async () => {
+    const [target] = catalogArmTargets("admin", aud01).map((t) => track(provider, t));
+    const standingId = await createStanding(target!, RBAC_ADMIN);
+
+    const result = await provider.apply(target!, windowOf(60));
+    expect(result.enforcedEndAt).toBeNull();
+    expect(result.providerRequestId).toContain(standingId);
+    expect(result.providerRequestId).toMatch(/standing/i);
+    expect((await assignedAt(target!)).map((a) => a.id)).toEqual([standingId]);
+
+    await provider.remove(target!, { requestId: randomUUID(), justification: "Done" });
+    expect((await assignedAt(target!)).map((a) => a.id)).toEqual([standingId]);
+  });
+});
+
+describe("armPim provider", () => {
+  const provider = armPimProvider;
+
+  it("assigns through PIM with the requested end, once however often it is applied", async () => {
+    const target = track(provider, pimTarget(n01));
+    expect(await provider.read(target)).toEqual({ isActive: false });
+    const window = windowOf(60);
+
+    const result = await provider.apply(target, window);
+    expect(result.enforcedEndAt).toEqual(window.endAt);
+    expect(result.providerRequestId).toMatch(
+      /\/providers\/Microsoft\.Authorization\/RoleAssignmentScheduleRequests\//i,
+    );
+    const assigned = await assignedAt(target);
+    expect(assigned).toEqual([
+      expect.objectContaining({ roleDefinitionId: RBAC_READER, endDateTime: window.endAt.toISOString() }),
+    ]);
+    expect(await provider.read(target)).toEqual({ isActive: true, endAt: window.endAt, providerId: assigned[0]!.id });
+
+    const again = await provider.apply(target, window);
+    expect(again.enforcedEndAt).toEqual(window.endAt);
+    expect(await assignedAt(target)).toEqual(assigned);
+  });
+
+  it("applying a later end over an active assignment moves its end", async () => {
+    const target = track(provider, pimTarget(n02, RBAC_ADMIN, "nodeResourceGroup"));
+    await provider.apply(target, windowOf(60));
+    const longer = windowOf(120);
+    expect((await provider.apply(target, longer)).enforcedEndAt).toEqual(longer.endAt);
+    expect(await assignedAt(target)).toEqual([expect.objectContaining({ endDateTime: longer.endAt.toISOString() })]);
+  });
+
+  it("extends the end, and assigns again when nothing is active to extend", async () => {
+    const target = track(provider, pimTarget(n01));
+    const window = windowOf(60);
+    await provider.apply(target, window);
+    const extended = { ...window, endAt: new Date(window.endAt.getTime() + 2 * 3_600_000) };
+    const result = await provider.extend(target, extended);
+    expect(result.enforcedEndAt).toEqual(extended.endAt);
+    expect(await assignedAt(target)).toEqual([expect.objectContaining({ endDateTime: extended.endAt.toISOString() })]);
+    expect(await provider.read(target)).toMatchObject({ isActive: true, endAt: extended.endAt });
+
+    const idle = track(provider, pimTarget(n02));
+    const fresh = windowOf(30);
+    expect((await provider.extend(idle, fresh)).enforcedEndAt).toEqual(fresh.endAt);
+    expect(await assignedAt(idle)).toEqual([expect.objectContaining({ endDateTime: fresh.endAt.toISOString() })]);
+  });
+
+  it("removes the assignment, and removing it again still succeeds", async () => {
+    const target = track(provider, pimTarget(aud01));
+    await provider.apply(target, windowOf(60));
+    expect(await assignedAt(target)).toHaveLength(1);
+    const removed = await provider.remove(target, { requestId: randomUUID(), justification: "Done" });
+    expect(removed.providerRequestId).toMatch(/RoleAssignmentScheduleRequests\//i);
+    expect(await assignedAt(target)).toEqual([]);
+    expect(await provider.read(target)).toEqual({ isActive: false });
+    await expect(provider.remove(target, { requestId: randomUUID(), justification: "Done" })).resolves.toMatchObject({
+      enforcedEndAt: null,
+    });
+  });
+
+  // Guards against AKS JIT ending or shortening standing access it did not give.
+  it("leaves a permanent assignment of the same role alone on apply, extend and remove", async () => {
+    const target = track(provider, pimTarget(n01));
+    const standingId = await createStanding(target, RBAC_READER);
+    const applied = await provider.apply(target, windowOf(60));
+    expect(applied).toEqual({ providerRequestId: expect.stringContaining(standingId), enforcedEndAt: null });
+    await provider.extend(target, windowOf(120));
+    await provider.remove(target, { requestId: randomUUID(), justification: "Done" });
+    expect(await assignedAt(target)).toEqual([expect.objectContaining({ id: standingId, endDateTime: null })]);
+  });
+
+  it("reports PIM's expiration rule as a policy failure that retrying will not fix", async () => {
+    const target = track(provider, pimTarget(n01));
+    const error = await failureOf(provider.apply(target, windowOf(9 * 60)));
+    expect(error).toMatchObject({
+      kind: "policy",
+      status: 400,
+      code: "RoleAssignmentRequestPolicyValidationFailed",
+      failedRules: ["ExpirationRule"],
+      isRetryable: false,
+    });
+    expect(error.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(error.message).toContain("Azure Kubernetes Service RBAC Reader on aks-prod-weu");
+    expect(await assignedAt(target)).toEqual([]);
+  });
+
+  it("reports a lasting outage as transient once the SDK's own retries are spent", { timeout: 60_000 }, async () => {
+    const target = track(provider, pimTarget(n02));
+    const group = target.clusterResourceId.split("/")[4];
+    try {
+      await injectFault({ path: `${group}/.*roleAssignmentScheduleRequests`, method: "PUT", count: 5, status: 500 });
+      const error = await failureOf(provider.apply(target, windowOf(60)));
+      expect(error).toMatchObject({ kind: "transient", status: 500, isRetryable: true });
+      expect(await assignedAt(target)).toEqual([]);
+    } finally {
+      await clearFaults();
+    }
+  });
+
+  it(
+    "reports throttling with Azure's Retry-After once the SDK's own retries are spent",
+    { timeout: 60_000 },
+    async () => {
+      const target = track(provider, pimTarget(aud01));
+      const group = target.clusterResourceId.split("/")[4];
+      try {
+        await injectFault({
+          path: `${group}/.*roleAssignmentScheduleRequests`,
+          method: "PUT",
+          count: 5,
+          status: 429,
+          retryAfter: 1,
+        });
+        const error = await failureOf(provider.apply(target, windowOf(60)));
+        expect(error).toMatchObject({ kind: "throttled", status: 429, retryAfterSeconds: 1, isRetryable: true });
+        expect(await assignedAt(target)).toEqual([]);
+      } finally {
+        await clearFaults();
+      }
+    },
+  );
+});
