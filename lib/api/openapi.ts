@@ -104,7 +104,7 @@ function decisionOperation(verb: "approve" | "deny" | "cancel"): Operation {
     cancel: {
       summary: "Cancel one's own request",
       description:
-        "The requester withdraws their request while it is still pending. The body may be omitted; a `comment` is accepted but not recorded.",
+        "The requester withdraws their request while it is still pending. The body may be omitted; a `comment` is recorded with the cancellation.",
     },
   }[verb];
   return {

@@ -102,7 +102,16 @@ describe("requesting and approving access", () => {
     const n01 = await contextFor("n01@contoso.com");
     const request = await requestAccess(prodAdmin, n01);
     await expectAppError(cancelRequest(request.id, await contextFor("p01@contoso.com")), "NOT_FOUND");
-    expect((await cancelRequest(request.id, n01)).status).toBe("cancelled");
+    expect((await cancelRequest(request.id, n01, { comment: "Fixed without access" })).status).toBe("cancelled");
+    const cancelled = await db.auditEvent.findFirstOrThrow({
+      where: { requestId: request.id, type: "request.cancelled" },
+    });
+    expect(cancelled.data).toMatchObject({
+      comment: "Fixed without access",
+      actorKind: "user",
+      from: "pending",
+      to: "cancelled",
+    });
   });
 
   it.each([

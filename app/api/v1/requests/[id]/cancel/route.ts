@@ -6,8 +6,6 @@ import { ZApiDecisionInput } from "@/lib/api/schemas";
 
 export const POST = apiRoute<{ id: string }>(async ({ request, context, params }) => {
   const id = requestIdFrom(params);
-  // The body is checked like a decision's, so a malformed one is still a 400; cancelRequest does
-  // not record a comment (yet), as the OpenAPI document says.
-  await readJsonBody(request, ZApiDecisionInput);
-  return ok(await cancelRequest(id, context));
+  const input = await readJsonBody(request, ZApiDecisionInput);
+  return ok(await cancelRequest(id, context, input));
 });
