@@ -3,6 +3,8 @@ import { expect, expectAccessible, signInAs, test } from "./support/fixtures";
 
 /** The requester and approver journeys through the pages. */
 
+const APPROVED_OR_LATER = /^(approved|being activated|active)$/;
+
 async function fileRequest(
   page: Page,
   fields: { cluster: string; role: string; justification: string; ticket?: string },
@@ -52,12 +54,13 @@ test("[REQUESTS] n01 asks for prod admin, cannot approve it, p01 approves it fro
   await expectAccessible(inbox);
   await inbox.getByLabel(/^Comment/).fill("Go ahead, ticket checked");
   await inbox.getByRole("button", { name: "Approve" }).click();
-  await expect(inbox.locator("[data-status]").first()).toHaveText("approved");
+  // The activation worker may already be applying it.
+  await expect(inbox.locator("[data-status]").first()).toHaveText(APPROVED_OR_LATER);
   await expect(inbox.getByRole("list").filter({ hasText: "Approved" })).toContainText("p01@contoso.com");
   await expect(inbox.getByRole("button", { name: "Approve" })).toHaveCount(0);
 
   await page.reload();
-  await expect(page.locator("[data-status]").first()).toHaveText("approved");
+  await expect(page.locator("[data-status]").first()).toHaveText(APPROVED_OR_LATER);
   await requester.close();
   await approver.close();
 });
@@ -81,7 +84,7 @@ test("[REQUESTS] a dev cluster request is approved by policy at once", async ({ 
     role: "node-access",
     justification: `Inspect a node ${Date.now()}`,
   });
-  await expect(page.locator("[data-status]").first()).toHaveText("approved");
+  await expect(page.locator("[data-status]").first()).toHaveText(APPROVED_OR_LATER);
   await expect(page.getByRole("list").filter({ hasText: "Approved" })).toContainText("by policy");
 });
 
@@ -121,4 +124,36 @@ test("[APPROVALS] denying needs a comment, and the requester sees the reason", a
   await expect(page.getByText("“Use the read-only role for this”")).toBeVisible();
   await requester.close();
   await approver.close();
+});
+
+test("[ACCESS] an approved request is applied in Entra ID and Azure, and its end is shown", async ({
+  page,
+  context,
+}) => {
+  await signInAs(context, "n02@contoso.com");
+  await fileRequest(page, { cluster: "aks-dev-weu", role: "admin", justification: `Apply me ${Date.now()}` });
+  await expect(page).toHaveURL(/\/requests\/[0-9a-f-]{36}$/);
+  await expect
+    .poll(
+      async () => {
+        await page.reload();
+        return page.locator("[data-status]").first().textContent();
+      },
+      { timeout: 30_000 },
+    )
+    .toBe("active");
+  await expect(page.getByText("Access ends")).toBeVisible();
+  await expect(page.getByText("kubelogin remove-tokens")).toBeVisible();
+  await expect(page.getByRole("list").filter({ hasText: "Access applied" })).toBeVisible();
+
+  const authorize = new URL((await context.request.get("/auth/sign-in", { maxRedirects: 0 })).headers().location!);
+  const state = await (await context.request.get(`${authorize.origin}/_emulator/state`)).json();
+  const n02 = state.users.find((u: { userPrincipalName: string }) => u.userPrincipalName === "n02@contoso.com").id;
+  expect(state.pimGroupAssignments.some((a: { principalId: string }) => a.principalId === n02)).toBe(true);
+  expect(
+    state.roleAssignments.some(
+      (a: { principalId: string; scope: string }) => a.principalId === n02 && /aks-dev-weu$/i.test(a.scope),
+    ),
+  ).toBe(true);
+  await expectAccessible(page);
 });

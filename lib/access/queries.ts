@@ -44,6 +44,9 @@ export interface RequestView {
   isBreakGlass: boolean;
   approvalsRequired: number;
   pendingExpiresAt: string;
+  /** when the access period started and ends, once activated */
+  activeFrom: string | null;
+  activeUntil: string | null;
   createdAt: string;
   requester: { id: string; userPrincipalName: string; displayName: string };
   decisions: Array<{ outcome: string; comment: string | null; decidedAt: string; by: string; byUpn: string }>;
@@ -96,6 +99,8 @@ function toView(row: RequestRow, viewer: SessionUser): RequestView {
     isBreakGlass: row.isBreakGlass,
     approvalsRequired: row.approvalsRequired,
     pendingExpiresAt: row.pendingExpiresAt.toISOString(),
+    activeFrom: row.activeFrom?.toISOString() ?? null,
+    activeUntil: row.activeUntil?.toISOString() ?? null,
     createdAt: row.createdAt.toISOString(),
     requester: row.requester,
     decisions: row.decisions.map((d) => ({

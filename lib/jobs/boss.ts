@@ -16,8 +16,20 @@ async function createBoss() {
   const boss = new PgBoss({ connectionString: env.DATABASE_URL, schema: "pgboss", application_name: "aks-jit" });
   boss.on("error", (error) => log.error({ err: error.message }, "job queue error"));
   await boss.start();
-  for (const name of Object.values(QUEUES)) {
-    if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, retryLimit: 5, retryBackoff: true });
+  // A dead-letter queue must exist before the queue that names it.
+  const names = [QUEUES.activateFailed, ...Object.values(QUEUES).filter((n) => n !== QUEUES.activateFailed)];
+  for (const name of names) {
+    // Retries with exponential backoff (5 s, 10 s, 20 s ...); an activation that fails them all
+    // goes to its dead-letter queue, whose worker marks the request failed.
+    const options = {
+      name,
+      retryLimit: 5,
+      retryDelay: 5,
+      retryBackoff: true,
+      ...(name === QUEUES.activate ? { deadLetter: QUEUES.activateFailed } : {}),
+    };
+    if (!(await boss.getQueue(name))) await boss.createQueue(name, options);
+    else await boss.updateQueue(name, options);
   }
   return boss;
 }

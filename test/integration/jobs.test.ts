@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { expireDueAccess } from "@/lib/access/expire-access";
 import { requestAccess } from "@/lib/access/request-access";
 import { db } from "@/lib/db/client";
 import { getBoss } from "@/lib/jobs/boss";
@@ -14,6 +15,9 @@ describe("background jobs", () => {
       { cluster: "aks-prod-weu", role: "admin", duration: "PT1H", justification: "Left pending", ticket: "INC20001" },
       await contextFor("n01@contoso.com", twoDaysAgo),
     );
+    // Activation jobs queued by other test files would be picked up by the workers started here
+    // and change the emulator under their feet: cancel them, keeping this file to itself.
+    await db.$executeRaw`UPDATE pgboss.job SET state = 'cancelled' WHERE name = 'activate' AND state IN ('created', 'retry')`;
     await startJobs();
     const boss = await getBoss();
     expect((await boss.getSchedules()).map((s) => [s.name, s.cron])).toContainEqual([
@@ -30,5 +34,20 @@ describe("background jobs", () => {
       status = (await db.accessRequest.findUniqueOrThrow({ where: { id: request.id } })).status;
     }
     expect(status).toBe("timed_out");
+  });
+
+  it("activates an approved request through the activate worker", async () => {
+    const request = await requestAccess(
+      { cluster: "aks-dev-weu", role: "node-access", duration: "PT1H", justification: "Inspect a node" },
+      await contextFor("n02@contoso.com"),
+    );
+    const deadline = Date.now() + 20_000;
+    let status: string = request.status;
+    while (status !== "active" && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      status = (await db.accessRequest.findUniqueOrThrow({ where: { id: request.id } })).status;
+    }
+    expect(status).toBe("active");
+    await expireDueAccess(new Date(Date.now() + 61 * 60_000));
   });
 });

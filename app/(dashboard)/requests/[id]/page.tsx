@@ -21,6 +21,11 @@ const EVENT_WORDS: Record<string, string> = {
   "request.denied": "Denied",
   "request.cancelled": "Cancelled",
   "request.timed_out": "Timed out",
+  "request.scheduled": "Scheduled",
+  "request.activating": "Activation started",
+  "request.activated": "Access applied",
+  "request.activation_failed": "Activation failed",
+  "request.expired": "Access ended",
 };
 
 export default async function RequestPage({ params }: { params: Promise<{ id: string }> }) {
@@ -47,6 +52,12 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
     ["Approvals", `${request.decisions.filter((d) => d.outcome === "approve").length} of ${request.approvalsRequired}`],
   ];
   if (request.status === "pending") facts.push(["Times out", `${time.format(new Date(request.pendingExpiresAt))} UTC`]);
+  if (request.activeUntil) {
+    facts.push([
+      request.status === "active" ? "Access ends" : "Access period",
+      `${time.format(new Date(request.activeUntil))} UTC`,
+    ]);
+  }
 
   return (
     <>
@@ -70,6 +81,12 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
                 </div>
               ))}
             </dl>
+            {request.status === "active" ? (
+              <p className="mt-3 text-sm text-slate-700">
+                Tokens Entra ID issued before the end stay valid for up to about 75 minutes, and AKS caches them: to
+                stop using this access on your machine, run <code>kubelogin remove-tokens</code>.
+              </p>
+            ) : null}
           </section>
           <section aria-labelledby="timeline">
             <h2 id="timeline" className="mb-3 text-lg font-semibold">
@@ -85,6 +102,9 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
                   </span>
                   {typeof event.data.comment === "string" && event.data.comment ? (
                     <p className="mt-0.5 text-slate-700">“{event.data.comment}”</p>
+                  ) : null}
+                  {typeof event.data.reason === "string" && event.type === "request.activation_failed" ? (
+                    <p className="mt-0.5 text-rose-800">{event.data.reason}</p>
                   ) : null}
                 </li>
               ))}

@@ -1,0 +1,140 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { grantTargets, ProviderError, type ProviderResult } from "@/lib/cloud/access-provider";
+import { providerFor } from "@/lib/cloud/providers";
+import { getCatalog } from "@/lib/config/catalog";
+import { findRole } from "@/lib/config/catalog-schema";
+import { db } from "@/lib/db/client";
+import { addMinutes } from "@/lib/domain/duration";
+import { decide } from "@/lib/domain/request-state";
+import { getBoss } from "@/lib/jobs/boss";
+import { QUEUES } from "@/lib/jobs/queues";
+import { log } from "@/lib/log";
+import { endGrant } from "./expire-access";
+import { coverWithGrant, uncover, type LedgerGrant } from "./grant-ledger";
+import { lockRequest, recordRequestEvent } from "./request-record";
+
+const system = (correlationId: string) => ({ viewer: null, origin: { correlationId } });
+
+/**
+ * The `activate` job: applies an approved request's grants in Entra ID and ARM. Runs again safely
+ * (retries, two workers): the ledger and the providers are idempotent. The access period is
+ * recorded in the ledger before any provider call. A retryable provider error (throttling, 5xx) is
+ * thrown for the queue to retry; any other failure ends the request as `failed`, with the
+ * provider's words, and removes what this request alone had applied.
+ */
+export async function activateRequest(
+  requestId: string,
+  now: Date,
+): Promise<"active" | "scheduled" | "skipped" | "failed"> {
+  const correlationId = `activate-${randomUUID()}`;
+  const prepared = await db.$transaction(async (tx) => {
+    const request = await lockRequest(tx, requestId);
+    const row = await tx.accessRequest.findUniqueOrThrow({ where: { id: requestId }, include: { requester: true } });
+    if (request.state.status === "approved" || request.state.status === "scheduled") {
+      if (request.state.startAt && request.state.startAt > now) {
+        if (request.state.status === "approved") {
+          const scheduled = decide(request.state, { type: "schedule" }, now);
+          if (scheduled.isAccepted)
+            await recordRequestEvent(tx, request, scheduled.event, { ...system(correlationId), now });
+        }
+        return { outcome: "scheduled" as const, startAt: request.state.startAt };
+      }
+      const begun = decide(request.state, { type: "begin_activation" }, now);
+      if (!begun.isAccepted) return { outcome: "skipped" as const };
+      await recordRequestEvent(tx, request, begun.event, { ...system(correlationId), now });
+    } else if (request.state.status !== "activating") {
+      return { outcome: "skipped" as const };
+    }
+    const activeFrom = row.activeFrom ?? now;
+    const activeUntil = row.activeUntil ?? addMinutes(activeFrom, row.durationMinutes);
+    await tx.accessRequest.update({ where: { id: requestId }, data: { activeFrom, activeUntil } });
+    const found = findRole(getCatalog(), row.clusterName, row.roleName);
+    if (!found) return { outcome: "missing-role" as const, request };
+    const grants: LedgerGrant[] = [];
+    for (const target of grantTargets(found.cluster, found.role, row.requester.entraObjectId)) {
+      grants.push(await coverWithGrant(tx, { userId: row.requesterId, requestId, target, endAt: activeUntil }));
+    }
+    return {
+      outcome: "apply" as const,
+      grants,
+      activeUntil,
+      justification: row.justification,
+      ticket: row.ticket ?? undefined,
+    };
+  });
+
+  if (prepared.outcome === "scheduled") {
+    const boss = await getBoss();
+    await boss.send(
+      QUEUES.activate,
+      { requestId },
+      { startAfter: prepared.startAt, singletonKey: `scheduled-${requestId}` },
+    );
+    return "scheduled";
+  }
+  if (prepared.outcome === "skipped") return "skipped";
+  if (prepared.outcome === "missing-role") {
+    await failActivation(requestId, now, correlationId, "The role is no longer in the access catalog.");
+    return "failed";
+  }
+
+  const results: Array<{ kind: string; result: ProviderResult }> = [];
+  for (const grant of prepared.grants) {
+    try {
+      const window = {
+        startAt: now,
+        endAt: grant.endAt,
+        justification: prepared.justification,
+        ticket: prepared.ticket,
+        requestId,
+      };
+      results.push({
+        kind: grant.target.grant.kind,
+        result: await providerFor(grant.target.grant.kind).apply(grant.target, window),
+      });
+    } catch (error) {
+      if (error instanceof ProviderError && error.isRetryable) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      await failActivation(requestId, now, correlationId, reason);
+      return "failed";
+    }
+  }
+
+  await db.$transaction(async (tx) => {
+    const request = await lockRequest(tx, requestId);
+    const done = decide(request.state, { type: "activation_succeeded" }, now);
+    if (!done.isAccepted) return;
+    await tx.grant.updateMany({
+      where: { id: { in: prepared.grants.map((g) => g.id) }, appliedAt: null },
+      data: { appliedAt: now },
+    });
+    await recordRequestEvent(
+      tx,
+      request,
+      done.event,
+      { ...system(correlationId), now },
+      {
+        activeUntil: prepared.activeUntil.toISOString(),
+        grants: results.map(
+          ({ kind, result }) =>
+            `${kind}: ${result.providerRequestId ?? "applied"}${result.enforcedEndAt ? ` (ends ${result.enforcedEndAt.toISOString()} at the service)` : " (removed by AKS JIT at the end)"}`,
+        ),
+      },
+    );
+  });
+  return "active";
+}
+
+/** The activation gave up: the request becomes `failed`, and grants only it covered are removed again. */
+export async function failActivation(requestId: string, now: Date, correlationId: string, reason: string) {
+  const orphans = await db.$transaction(async (tx) => {
+    const request = await lockRequest(tx, requestId);
+    const failed = decide(request.state, { type: "activation_failed", reason }, now);
+    if (!failed.isAccepted) return [];
+    await recordRequestEvent(tx, request, failed.event, { ...system(correlationId), now });
+    return uncover(tx, requestId, now);
+  });
+  for (const grant of orphans) await endGrant(grant.id, now);
+  log.warn({ requestId, reason }, "activation failed");
+}

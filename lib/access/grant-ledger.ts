@@ -1,0 +1,74 @@
+import "server-only";
+import { scopeOf, type GrantTarget } from "@/lib/cloud/access-provider";
+import type { Prisma } from "@/lib/db/client";
+
+/**
+ * The grant ledger: one current grant per person and binding. Covering a request either creates
+ * the grant or pushes its end out (never in); the end is recorded here, in the caller's
+ * transaction, before any provider call applies it.
+ */
+export function bindingKey(target: GrantTarget) {
+  const { grant } = target;
+  if ("groupId" in grant) return `${grant.kind}:${grant.groupId}`;
+  return `${grant.kind}:${grant.roleDefinitionId}:${scopeOf(target).toLowerCase()}`;
+}
+
+export interface LedgerGrant {
+  id: string;
+  target: GrantTarget;
+  endAt: Date;
+}
+
+export async function coverWithGrant(
+  tx: Prisma.TransactionClient,
+  input: { userId: string; requestId: string; target: GrantTarget; endAt: Date },
+): Promise<LedgerGrant> {
+  const key = bindingKey(input.target);
+  // Lock the current grant, if any, so that two activations for one person take turns.
+  const rows = await tx.$queryRaw<Array<{ id: string; end_at: Date }>>`
+    SELECT id, end_at FROM grants WHERE user_id = ${input.userId}::uuid AND binding_key = ${key} AND status = 'active' FOR UPDATE`;
+  let grant: { id: string; endAt: Date };
+  const current = rows[0];
+  if (current) {
+    const endAt = current.end_at > input.endAt ? current.end_at : input.endAt;
+    grant = await tx.grant.update({ where: { id: current.id }, data: { endAt }, select: { id: true, endAt: true } });
+  } else {
+    grant = await tx.grant.create({
+      data: {
+        userId: input.userId,
+        bindingKey: key,
+        target: input.target as unknown as Prisma.InputJsonValue,
+        status: "active",
+        endAt: input.endAt,
+      },
+      select: { id: true, endAt: true },
+    });
+  }
+  await tx.grantCoverage.upsert({
+    where: { requestId_grantId: { requestId: input.requestId, grantId: grant.id } },
+    create: { requestId: input.requestId, grantId: grant.id, endAt: input.endAt },
+    update: {},
+  });
+  return { id: grant.id, target: input.target, endAt: grant.endAt };
+}
+
+/**
+ * Withdraws a request's coverage (its activation failed). Grants nobody else covers any more end
+ * now: they stay in the ledger as due, so the expiry sweep removes them even if the caller's own
+ * attempt fails. The others keep the end their other requests give them.
+ */
+export async function uncover(tx: Prisma.TransactionClient, requestId: string, now: Date): Promise<LedgerGrant[]> {
+  const covered = await tx.grantCoverage.findMany({ where: { requestId }, include: { grant: true } });
+  const orphans: LedgerGrant[] = [];
+  for (const { grant } of covered) {
+    await tx.grantCoverage.delete({ where: { requestId_grantId: { requestId, grantId: grant.id } } });
+    const others = await tx.grantCoverage.aggregate({ where: { grantId: grant.id }, _max: { endAt: true } });
+    if (others._max.endAt) {
+      await tx.grant.update({ where: { id: grant.id }, data: { endAt: others._max.endAt } });
+    } else {
+      await tx.grant.update({ where: { id: grant.id }, data: { endAt: now } });
+      orphans.push({ id: grant.id, target: grant.target as unknown as GrantTarget, endAt: now });
+    }
+  }
+  return orphans;
+}

@@ -1,0 +1,130 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { activateRequest } from "@/lib/access/activate-request";
+import { expireDueAccess } from "@/lib/access/expire-access";
+import { requestAccess } from "@/lib/access/request-access";
+import { env } from "@/lib/config/env";
+import { db } from "@/lib/db/client";
+import { ProviderError } from "@/lib/cloud/access-provider";
+import { demoUser } from "../support/emulator-browser";
+import { contextFor } from "../support/users";
+
+/** Applying approved access in the emulator's Entra ID and ARM, and removing it at its end. */
+
+const ADMIN_GROUP = "ffdebc24-7be9-4b76-887f-3a12aae9aada";
+const RBAC_ADMIN = "3498e952-d568-435e-9b2c-8d77e338d7f7";
+const EMU = env.ENTRA_AUTHORITY_HOST;
+const minutes = (from: Date, n: number) => new Date(from.getTime() + n * 60_000);
+
+interface EmulatorState {
+  pimGroupAssignments: Array<{ groupId: string; principalId: string; endDateTime: string | null }>;
+  roleAssignments: Array<{ scope: string; roleDefinitionId: string; principalId: string; endDateTime: string | null }>;
+}
+const emulatorState = async () => (await (await fetch(`${EMU}/_emulator/state`)).json()) as EmulatorState;
+const faults = (body?: object) =>
+  fetch(`${EMU}/_emulator/faults`, {
+    method: body ? "POST" : "DELETE",
+    headers: { "content-type": "application/json" },
+    body: body && JSON.stringify(body),
+  });
+
+async function accessOf(upn: string) {
+  const state = await emulatorState();
+  const principalId = demoUser(upn).id;
+  return {
+    pim: state.pimGroupAssignments.filter((a) => a.principalId === principalId && a.groupId === ADMIN_GROUP),
+    rbac: state.roleAssignments.filter(
+      (a) =>
+        a.principalId === principalId &&
+        a.roleDefinitionId.toLowerCase().endsWith(RBAC_ADMIN) &&
+        /aks-dev-weu$/i.test(a.scope),
+    ),
+  };
+}
+
+const devAdmin = { cluster: "aks-dev-weu", role: "admin", justification: "Debug a rollout" };
+
+afterAll(async () => {
+  await faults();
+});
+
+describe("activation and expiry", () => {
+  it("applies a dev admin request in Entra PIM and ARM, then removes it at its end", async () => {
+    const now = new Date();
+    const request = await requestAccess({ ...devAdmin, duration: "PT1H" }, await contextFor("n02@contoso.com", now));
+    expect(await activateRequest(request.id, now)).toBe("active");
+
+    const row = await db.accessRequest.findUniqueOrThrow({ where: { id: request.id } });
+    expect(row).toMatchObject({ status: "active", activeFrom: now, activeUntil: minutes(now, 60) });
+    const applied = await accessOf("n02@contoso.com");
+    expect(applied.pim).toHaveLength(1);
+    expect(new Date(applied.pim[0]!.endDateTime!).getTime()).toBe(minutes(now, 60).getTime());
+    expect(applied.rbac).toHaveLength(1);
+    expect(await db.grant.count({ where: { coverage: { some: { requestId: request.id } }, status: "active" } })).toBe(
+      2,
+    );
+    const types = (await db.auditEvent.findMany({ where: { requestId: request.id }, orderBy: { seq: "asc" } })).map(
+      (e) => e.type,
+    );
+    expect(types).toEqual(["request.created", "request.approved", "request.activating", "request.activated"]);
+
+    expect(await activateRequest(request.id, now)).toBe("skipped");
+    expect((await accessOf("n02@contoso.com")).rbac).toHaveLength(1);
+
+    expect(await expireDueAccess(minutes(now, 30))).toEqual({ requests: 0, grants: 0 });
+    const result = await expireDueAccess(minutes(now, 61));
+    expect(result.requests).toBeGreaterThanOrEqual(1);
+    expect(result.grants).toBeGreaterThanOrEqual(2);
+    expect(await db.accessRequest.findUniqueOrThrow({ where: { id: request.id } })).toMatchObject({
+      status: "expired",
+    });
+    expect(await accessOf("n02@contoso.com")).toEqual({ pim: [], rbac: [] });
+  });
+
+  it("keeps access that a second, overlapping request still covers", async () => {
+    const now = new Date();
+    const first = await requestAccess({ ...devAdmin, duration: "PT1H" }, await contextFor("n01@contoso.com", now));
+    const second = await requestAccess(
+      { ...devAdmin, duration: "PT2H" },
+      await contextFor(first.requester.userPrincipalName, minutes(now, 30)),
+    );
+    await activateRequest(first.id, now);
+    await activateRequest(second.id, minutes(now, 30));
+    const upn = first.requester.userPrincipalName;
+    expect((await accessOf(upn)).rbac).toHaveLength(1);
+    const grants = await db.grant.findMany({ where: { coverage: { some: { requestId: second.id } } } });
+    expect(grants.map((g) => g.endAt.getTime())).toEqual([minutes(now, 150).getTime(), minutes(now, 150).getTime()]);
+
+    await expireDueAccess(minutes(now, 61));
+    expect((await db.accessRequest.findUniqueOrThrow({ where: { id: first.id } })).status).toBe("expired");
+    expect((await db.accessRequest.findUniqueOrThrow({ where: { id: second.id } })).status).toBe("active");
+    expect((await accessOf(upn)).rbac).toHaveLength(1);
+
+    await expireDueAccess(minutes(now, 151));
+    expect((await db.accessRequest.findUniqueOrThrow({ where: { id: second.id } })).status).toBe("expired");
+    expect(await accessOf(upn)).toEqual({ pim: [], rbac: [] });
+  });
+
+  it("leaves a throttled or failing activation to be retried, then succeeds", async () => {
+    const now = new Date();
+    const request = await requestAccess({ ...devAdmin, duration: "PT1H" }, await contextFor("n01@contoso.com", now));
+    await faults({ path: "roleAssignments/", method: "PUT", count: 8, status: 503 });
+    await expect(activateRequest(request.id, now)).rejects.toBeInstanceOf(ProviderError);
+    expect((await db.accessRequest.findUniqueOrThrow({ where: { id: request.id } })).status).toBe("activating");
+    await faults();
+    expect(await activateRequest(request.id, now)).toBe("active");
+    await expireDueAccess(minutes(now, 61));
+  }, 60_000);
+
+  it("fails a request whose activation is refused, and removes what it had applied", async () => {
+    const now = new Date();
+    const request = await requestAccess({ ...devAdmin, duration: "PT1H" }, await contextFor("n01@contoso.com", now));
+    await faults({ path: "roleAssignments/", method: "PUT", count: 1, status: 403 });
+    expect(await activateRequest(request.id, now)).toBe("failed");
+    expect((await db.accessRequest.findUniqueOrThrow({ where: { id: request.id } })).status).toBe("failed");
+    const failed = await db.auditEvent.findFirstOrThrow({
+      where: { requestId: request.id, type: "request.activation_failed" },
+    });
+    expect(String((failed.data as { reason: string }).reason)).toMatch(/Azure|403|refused|forbidden/i);
+    expect(await accessOf("n01@contoso.com")).toEqual({ pim: [], rbac: [] });
+  });
+});
