@@ -9,11 +9,12 @@ import { Tenant } from "../emulator/tenant";
 import { migrate, openDatabase } from "./lib/database";
 import { DEMO_TENANT_FILE, demoAppEnv, demoSessionSecret } from "./lib/demo-env";
 import { BIN, CERT_DIR, DATA_DIR, ROOT } from "./lib/paths";
-import { assertPortFree, start, stop, waitForUrl } from "./lib/processes";
+import { assertPortFree, run, start, stop, waitForUrl } from "./lib/processes";
 
 const appPort = Number(process.env.APP_PORT ?? 3000);
 const emulatorPort = Number(process.env.EMULATOR_PORT ?? 8443);
 const pgPort = Number(process.env.EMBEDDED_PG_PORT ?? 5433);
+const isDevMode = process.argv.includes("--dev");
 const step = (message: string) => console.log(`\u2022 ${message}`);
 const started = Date.now();
 
@@ -73,9 +74,17 @@ try {
     caPath: tls.caPath,
     tenant,
   });
-  app = start(path.join(BIN, "next"), ["dev", "--port", String(appPort), "--hostname", "localhost"], {
+  const appEnv = { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: "1" };
+  // The demo serves a production build: pages answer at once, and background jobs writing to the
+  // database under .data/ cannot set off dev mode's reloads. `npm run dev` serves `next dev`.
+  if (!isDevMode) {
+    step("building the app (about a minute the first time)...");
+    await run(path.join(BIN, "next"), ["build"], { cwd: ROOT, env: appEnv });
+  }
+  const nextArgs = [isDevMode ? "dev" : "start", "--port", String(appPort), "--hostname", "localhost"];
+  app = start(path.join(BIN, "next"), nextArgs, {
     cwd: ROOT,
-    env: { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: "1" },
+    env: isDevMode ? appEnv : { ...appEnv, NODE_ENV: "production" },
   });
   app.on("exit", (code) => {
     if (!isStopping) {
@@ -83,7 +92,7 @@ try {
       void shutdown(1);
     }
   });
-  step("starting the app (first start compiles pages: a few seconds)...");
+  step("starting the app...");
   await waitForUrl(`${appUrl}/api/health`, 180_000, () => app?.exitCode === null);
   await fetch(`${appUrl}/auth/sign-in`, { redirect: "manual" }).catch(() => undefined);
 
