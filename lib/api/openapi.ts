@@ -209,6 +209,8 @@ const REQUEST_VIEW: Schema = {
     isBreakGlass: { type: "boolean" },
     approvalsRequired: { type: "integer", minimum: 0 },
     pendingExpiresAt: { ...dateTime, description: "When a request still pending times out." },
+    activeFrom: nullable({ ...dateTime, description: "When the access period started, once activated." }),
+    activeUntil: nullable({ ...dateTime, description: "When the access period ends, once activated." }),
     createdAt: dateTime,
     requester: {
       type: "object",
@@ -250,6 +252,8 @@ const REQUEST_VIEW: Schema = {
     "isBreakGlass",
     "approvalsRequired",
     "pendingExpiresAt",
+    "activeFrom",
+    "activeUntil",
     "createdAt",
     "requester",
     "decisions",

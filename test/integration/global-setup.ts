@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { parse, stringify } from "yaml";
@@ -33,7 +33,11 @@ function writeTestCatalog() {
 
 /** One PostgreSQL and one emulator for the whole integration run; stopped when it ends. */
 export default async function setup(project: TestProject) {
-  const stack = await startTestStack({ catalogPath: writeTestCatalog() });
+  const catalogPath = writeTestCatalog();
+  const stack = await startTestStack({ catalogPath });
   project.provide("appEnv", stack.env);
-  return () => stack.stop();
+  return async () => {
+    await stack.stop();
+    rmSync(catalogPath, { force: true });
+  };
 }
