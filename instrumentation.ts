@@ -13,7 +13,10 @@ export async function register() {
       console.error(`Invalid access catalog. Fix these problems and start again:\n${error.message}`);
       process.exit(1);
     }
-    const { startJobs } = await import("./lib/jobs/start-jobs");
-    await startJobs();
+    const { env } = await import("./lib/config/env");
+    if (env.JOBS_IN_WEB) {
+      const { startJobs } = await import("./lib/jobs/start-jobs");
+      await startJobs();
+    }
   }
 }

@@ -65,6 +65,11 @@ export const ZEnv = z.object({
   ADMIN_GROUP_IDS: groupIds,
   /** The access catalog: clusters, roles, grants and policies (YAML). */
   CATALOG_PATH: z.string().min(1).default("jit.catalog.yaml"),
+  /** Run the background jobs in the web process (default); set false when `npm run worker` runs them. */
+  JOBS_IN_WEB: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((value) => value === "true"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
