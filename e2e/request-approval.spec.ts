@@ -126,7 +126,7 @@ test("[APPROVALS] denying needs a comment, and the requester sees the reason", a
   await approver.close();
 });
 
-test("[ACCESS] an approved request is applied in Entra ID and Azure, and its end is shown", async ({
+test("[ACCESS] an approved request is applied in Entra ID and Azure, shows its end, and can be ended early", async ({
   page,
   context,
 }) => {
@@ -156,4 +156,14 @@ test("[ACCESS] an approved request is applied in Entra ID and Azure, and its end
     ),
   ).toBe(true);
   await expectAccessible(page);
+
+  await page.getByRole("button", { name: "End access now" }).click();
+  await expect(page.locator("[data-status]").first()).toHaveText("ended early");
+  const after = await (await context.request.get(`${authorize.origin}/_emulator/state`)).json();
+  expect(after.pimGroupAssignments.some((a: { principalId: string }) => a.principalId === n02)).toBe(false);
+  expect(
+    after.roleAssignments.some(
+      (a: { principalId: string; scope: string }) => a.principalId === n02 && /aks-dev-weu$/i.test(a.scope),
+    ),
+  ).toBe(false);
 });

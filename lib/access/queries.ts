@@ -54,6 +54,8 @@ export interface RequestView {
   canDecide: boolean;
   cannotDecideReason: string | null;
   canCancel: boolean;
+  /** the holder may end active access early */
+  canEndEarly: boolean;
 }
 
 function isApproverFor(viewer: SessionUser, policy: RolePolicy) {
@@ -113,6 +115,7 @@ function toView(row: RequestRow, viewer: SessionUser): RequestView {
     canDecide: cannotDecideReason === null && isApproverFor(viewer, policy),
     cannotDecideReason,
     canCancel: status === "pending" && row.requesterId === viewer.id,
+    canEndEarly: status === "active" && row.requesterId === viewer.id,
   };
 }
 

@@ -238,6 +238,7 @@ const REQUEST_VIEW: Schema = {
     canDecide: { type: "boolean", description: "Whether the caller may approve or deny it now." },
     cannotDecideReason: nullable({ type: "string", description: "Why not, in words." }),
     canCancel: { type: "boolean", description: "Whether the caller may cancel it now." },
+    canEndEarly: { type: "boolean", description: "Whether the caller may end the active access now." },
   },
   required: [
     "id",
@@ -260,6 +261,7 @@ const REQUEST_VIEW: Schema = {
     "canDecide",
     "cannotDecideReason",
     "canCancel",
+    "canEndEarly",
   ],
 };
 

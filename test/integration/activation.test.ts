@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { activateRequest } from "@/lib/access/activate-request";
+import { deactivateRequest } from "@/lib/access/deactivate-request";
 import { expireDueAccess } from "@/lib/access/expire-access";
 import { requestAccess } from "@/lib/access/request-access";
 import { env } from "@/lib/config/env";
@@ -126,5 +127,30 @@ describe("activation and expiry", () => {
     });
     expect(String((failed.data as { reason: string }).reason)).toMatch(/Azure|403|refused|forbidden/i);
     expect(await accessOf("n01@contoso.com")).toEqual({ pim: [], rbac: [] });
+  });
+
+  it("lets the holder end their access early, and nobody else", async () => {
+    const now = new Date();
+    const holder = await contextFor("n02@contoso.com", now);
+    const request = await requestAccess({ ...devAdmin, duration: "PT2H" }, holder);
+    await activateRequest(request.id, now);
+    expect((await accessOf("n02@contoso.com")).rbac).toHaveLength(1);
+
+    await expect(
+      deactivateRequest(request.id, await contextFor("p01@contoso.com", minutes(now, 10))),
+    ).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+    const ended = await deactivateRequest(request.id, { ...holder, now: minutes(now, 10) }, { comment: "Done" });
+    expect(ended).toMatchObject({
+      status: "deactivated",
+      activeUntil: minutes(now, 10).toISOString(),
+      canEndEarly: false,
+    });
+    expect(await accessOf("n02@contoso.com")).toEqual({ pim: [], rbac: [] });
+    const event = await db.auditEvent.findFirstOrThrow({
+      where: { requestId: request.id, type: "request.deactivated" },
+    });
+    expect(event.data).toMatchObject({ from: "active", to: "deactivated", actorKind: "user", comment: "Done" });
   });
 });

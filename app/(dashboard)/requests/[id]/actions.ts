@@ -3,6 +3,7 @@ import { redirect } from "next/navigation";
 import { randomUUID } from "node:crypto";
 import { approveRequest } from "@/lib/access/approve-request";
 import { cancelRequest } from "@/lib/access/cancel-request";
+import { deactivateRequest } from "@/lib/access/deactivate-request";
 import { denyRequest } from "@/lib/access/deny-request";
 import { formStateFromError, type FormState } from "@/lib/access/form-state";
 import { actionContext } from "@/lib/auth/action-context";
@@ -22,6 +23,15 @@ export async function decideAction(requestId: string, _previous: FormState, form
 export async function cancelAction(requestId: string, _previous: FormState): Promise<FormState> {
   try {
     await cancelRequest(requestId, await actionContext());
+  } catch (error) {
+    return formStateFromError(error, randomUUID());
+  }
+  redirect(`/requests/${requestId}`);
+}
+
+export async function endEarlyAction(requestId: string, _previous: FormState): Promise<FormState> {
+  try {
+    await deactivateRequest(requestId, await actionContext());
   } catch (error) {
     return formStateFromError(error, randomUUID());
   }

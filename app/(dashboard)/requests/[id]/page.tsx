@@ -10,6 +10,7 @@ import { describeDuration } from "@/lib/domain/duration";
 import { isAppError } from "@/lib/errors";
 import { CancelForm } from "./_components/cancel-form";
 import { DecisionForm } from "./_components/decision-form";
+import { EndEarlyForm } from "./_components/end-early-form";
 
 export const metadata: Metadata = { title: "Request" };
 
@@ -26,6 +27,7 @@ const EVENT_WORDS: Record<string, string> = {
   "request.activated": "Access applied",
   "request.activation_failed": "Activation failed",
   "request.expired": "Access ended",
+  "request.deactivated": "Ended early",
 };
 
 export default async function RequestPage({ params }: { params: Promise<{ id: string }> }) {
@@ -139,6 +141,11 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
               {request.cannotDecideReason ?? "Only approvers for this role decide it."}
             </p>
           )}
+          {request.canEndEarly ? (
+            <div className="mt-4 border-t border-slate-200 pt-4">
+              <EndEarlyForm requestId={request.id} />
+            </div>
+          ) : null}
           {request.canCancel ? (
             <div className="mt-4 border-t border-slate-200 pt-4">
               <CancelForm requestId={request.id} />
