@@ -1,28 +1,19 @@
 import "server-only";
 import { db } from "@/lib/db/client";
 import { decide } from "@/lib/domain/request-state";
-import { AppError } from "@/lib/errors";
 import type { ActionContext } from "./context";
 import { endGrant } from "./expire-access";
 import { uncover } from "./grant-ledger";
 import { loadRequestView } from "./queries";
 import { lockRequest, notFound, recordRequestEvent, refusalError } from "./request-record";
-import { ZDecisionInput, fieldProblems, type TDecisionInput } from "./schemas";
+import { ZDecisionInput, parseInput, type TDecisionInput } from "./schemas";
 
 /**
  * The holder ends their access before its time. The access period ends now; grants no other
  * request covers are removed at once (or by the next expiry sweep if a service is down).
  */
 export async function deactivateRequest(requestId: string, context: ActionContext, input: TDecisionInput = {}) {
-  const parsed = ZDecisionInput.safeParse(input);
-  if (!parsed.success) {
-    const fields = fieldProblems(parsed.error);
-    throw new AppError("INVALID_INPUT", {
-      message: "bad input",
-      userMessage: fields.map((f) => f.message).join(" "),
-      fields,
-    });
-  }
+  const { comment } = parseInput(ZDecisionInput, input);
   const orphans = await db.$transaction(async (tx) => {
     const request = await lockRequest(tx, requestId);
     // Someone else's access is not theirs to see, let alone end.
@@ -30,7 +21,7 @@ export async function deactivateRequest(requestId: string, context: ActionContex
     const decision = decide(request.state, { type: "deactivate", actorId: context.viewer.id }, context.now);
     if (!decision.isAccepted) throw refusalError(decision);
     await tx.accessRequest.update({ where: { id: requestId }, data: { activeUntil: context.now } });
-    await recordRequestEvent(tx, request, decision.event, context, { comment: parsed.data.comment || null });
+    await recordRequestEvent(tx, request, decision.event, context, { comment: comment || null });
     return uncover(tx, requestId, context.now);
   });
   for (const grant of orphans) await endGrant(grant.id, context.now);

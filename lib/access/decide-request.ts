@@ -10,7 +10,7 @@ import { getBoss } from "@/lib/jobs/boss";
 import type { ActionContext } from "./context";
 import { loadRequestView } from "./queries";
 import { lockRequest, notFound, recordRequestEvent, refusalError } from "./request-record";
-import { ZDecisionInput, fieldProblems, type TDecisionInput } from "./schemas";
+import { ZDecisionInput, parseInput, type TDecisionInput } from "./schemas";
 
 /**
  * Approve or deny (approve-request.ts, deny-request.ts). The approver's groups are read live from
@@ -24,16 +24,7 @@ export async function decideRequest(
   context: ActionContext,
 ) {
   authorize(context.viewer, "request.approve");
-  const parsed = ZDecisionInput.safeParse(input);
-  if (!parsed.success) {
-    const fields = fieldProblems(parsed.error);
-    throw new AppError("INVALID_INPUT", {
-      message: "bad decision input",
-      userMessage: fields.map((f) => f.message).join(" "),
-      fields,
-    });
-  }
-  const { comment } = parsed.data;
+  const { comment } = parseInput(ZDecisionInput, input);
   // 404 unless the viewer may see the request: an approver not routed to it learns nothing of it.
   await loadRequestView(requestId, context.viewer);
   const existing = await db.accessRequest.findUnique({

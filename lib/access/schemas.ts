@@ -1,5 +1,6 @@
 /** Inputs of the access use cases, parsed at every edge (forms, API) with the same schemas. */
 import { z } from "zod";
+import { AppError } from "@/lib/errors";
 
 export const ZRequestAccessInput = z.object({
   cluster: z.string().trim().min(1, "Choose a cluster."),
@@ -27,4 +28,16 @@ export type TDecisionInput = z.input<typeof ZDecisionInput>;
 /** zod problems as field messages for forms and the API. */
 export function fieldProblems(error: z.ZodError) {
   return error.issues.map((issue) => ({ field: issue.path.join(".") || "input", message: issue.message }));
+}
+
+/** Parses a use case's input, or throws the 400 that names each field and what to fix. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const fields = fieldProblems(parsed.error);
+  throw new AppError("INVALID_INPUT", {
+    message: "input failed validation",
+    userMessage: fields.map((f) => f.message).join(" "),
+    fields,
+  });
 }

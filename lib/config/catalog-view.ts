@@ -2,21 +2,10 @@ import "server-only";
 import { authorize } from "@/lib/auth/authorize";
 import type { SessionUser } from "@/lib/auth/session";
 import type { RolePolicy, TextRule } from "@/lib/domain/policy-types";
+import { BUILT_IN_ROLE_NAMES } from "@/lib/cloud/built-in-roles";
 import { getCatalog } from "./catalog";
 import { describeDuration } from "@/lib/domain/duration";
 import type { CatalogCluster, Grant } from "./catalog-schema";
-
-/** Built-in roles a catalog is likely to name; others show by id (see reference B.6 for the source). */
-const BUILT_IN_ROLES: Record<string, string> = {
-  "3498e952-d568-435e-9b2c-8d77e338d7f7": "Azure Kubernetes Service RBAC Admin",
-  "7f6c6a51-bcf8-42ba-9220-52d62157d7db": "Azure Kubernetes Service RBAC Reader",
-  "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b": "Azure Kubernetes Service RBAC Cluster Admin",
-  "a7ffa36f-339b-4b5c-8bdf-e2c188b2c0eb": "Azure Kubernetes Service RBAC Writer",
-  "4abbcc35-e782-43d8-92c5-2d3f1bd2253f": "Azure Kubernetes Service Cluster User Role",
-  "0ab0b1a8-8aac-4efd-b8c2-3ee1fb270be8": "Azure Kubernetes Service Cluster Admin Role",
-  "fb879df8-f326-4884-b1cf-06f3ad86be52": "Virtual Machine User Login",
-  "1c0163c0-47e6-4577-8991-ea5c82e286e4": "Virtual Machine Administrator Login",
-};
 
 export interface GrantView {
   kind: Grant["kind"];
@@ -87,7 +76,7 @@ function describeGrant(cluster: CatalogCluster, grant: Grant): GrantView {
       return {
         kind: grant.kind,
         mechanism: grant.kind === "armPim" ? "PIM role assignment (Azure)" : "Role assignment (Azure)",
-        grants: BUILT_IN_ROLES[grant.roleDefinitionId] ?? "Azure role",
+        grants: BUILT_IN_ROLE_NAMES[grant.roleDefinitionId] ?? "Azure role",
         id: grant.roleDefinitionId,
         scope:
           grant.scope === "cluster"

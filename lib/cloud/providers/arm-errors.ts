@@ -1,6 +1,7 @@
 import "server-only";
 import type { RestError } from "@azure/core-rest-pipeline";
 import { type GrantTarget, ProviderError, type ProviderErrorKind } from "@/lib/cloud/access-provider";
+import { BUILT_IN_ROLE_NAMES } from "../built-in-roles";
 
 /**
  * ARM failures (a RestError from @azure/core-rest-pipeline, a dropped connection, a token the app
@@ -164,26 +165,12 @@ function isNamed(error: unknown, name: string): error is Error {
   return error instanceof Error && error.name === name;
 }
 
-/** Names of the built-in roles AKS JIT is likely to grant (azure-contracts.md B.6), for messages. */
-const ROLE_NAMES: Record<string, string> = {
-  "3498e952-d568-435e-9b2c-8d77e338d7f7": "Azure Kubernetes Service RBAC Admin",
-  "7f6c6a51-bcf8-42ba-9220-52d62157d7db": "Azure Kubernetes Service RBAC Reader",
-  "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b": "Azure Kubernetes Service RBAC Cluster Admin",
-  "a7ffa36f-339b-4b5c-8bdf-e2c188b2c0eb": "Azure Kubernetes Service RBAC Writer",
-  "4abbcc35-e782-43d8-92c5-2d3f1bd2253f": "Azure Kubernetes Service Cluster User Role",
-  "0ab0b1a8-8aac-4efd-b8c2-3ee1fb270be8": "Azure Kubernetes Service Cluster Admin Role",
-  "fb879df8-f326-4884-b1cf-06f3ad86be52": "Virtual Machine User Login",
-  "1c0163c0-47e6-4577-8991-ea5c82e286e4": "Virtual Machine Administrator Login",
-  "acdd72a7-3385-48ef-bd42-f606fba81ae7": "Reader",
-  "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
-};
-
 /** "Azure Kubernetes Service RBAC Admin on aks-prod-weu": the grant in words, for error messages. */
 export function describeArmGrant(target: GrantTarget): string {
   const grant = target.grant;
   if (grant.kind !== "armPim" && grant.kind !== "armRoleAssignment") return grant.kind;
   const guid = grant.roleDefinitionId.toLowerCase();
-  const role = ROLE_NAMES[guid] ?? `the role ${guid}`;
+  const role = BUILT_IN_ROLE_NAMES[guid] ?? `the role ${guid}`;
   const cluster = lastSegment(target.clusterResourceId);
   const where =
     grant.scope === "cluster"

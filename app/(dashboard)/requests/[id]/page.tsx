@@ -8,9 +8,9 @@ import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/current-user";
 import { describeDuration } from "@/lib/domain/duration";
 import { isAppError } from "@/lib/errors";
-import { CancelForm } from "./_components/cancel-form";
+import { ActionButtonForm } from "@/components/action-button-form";
 import { DecisionForm } from "./_components/decision-form";
-import { EndEarlyForm } from "./_components/end-early-form";
+import { cancelAction, endEarlyAction } from "./actions";
 
 export const metadata: Metadata = { title: "Request" };
 
@@ -143,12 +143,21 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
           )}
           {request.canEndEarly ? (
             <div className="mt-4 border-t border-slate-200 pt-4">
-              <EndEarlyForm requestId={request.id} />
+              <ActionButtonForm
+                action={endEarlyAction.bind(null, request.id)}
+                label="End access now"
+                pendingLabel="Ending…"
+                hint="Done already? Give the access back now rather than at its end."
+              />
             </div>
           ) : null}
           {request.canCancel ? (
             <div className="mt-4 border-t border-slate-200 pt-4">
-              <CancelForm requestId={request.id} />
+              <ActionButtonForm
+                action={cancelAction.bind(null, request.id)}
+                label="Cancel this request"
+                pendingLabel="Cancelling…"
+              />
             </div>
           ) : null}
         </aside>
