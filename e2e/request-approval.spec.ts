@@ -84,6 +84,7 @@ test("[REQUESTS] a dev cluster request is approved by policy at once", async ({ 
     role: "node-access",
     justification: `Inspect a node ${Date.now()}`,
   });
+  await expect(page).toHaveURL(/\/requests\/[0-9a-f-]{36}$/);
   await expect(page.locator("[data-status]").first()).toHaveText(APPROVED_OR_LATER);
   await expect(page.getByRole("list").filter({ hasText: "Approved" })).toContainText("by policy");
 });
@@ -92,6 +93,8 @@ test("[APPROVALS] an approver sees their own request in the inbox but cannot dec
   await signInAs(context, "n02@contoso.com");
   const justification = `My own request ${Date.now()}`;
   await fileRequest(page, { cluster: "aks-prod-weu", role: "node-access", justification, ticket: "CHG0042" });
+  // Wait for the request to exist before leaving the form (leaving aborts the submission).
+  await expect(page).toHaveURL(/\/requests\/[0-9a-f-]{36}$/);
   await page.goto("/approvals");
   const row = page.getByRole("row").filter({ hasText: justification });
   await expect(row).toContainText("This is your own request");
