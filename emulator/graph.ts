@@ -157,8 +157,30 @@ function referencedObjectId(reference: unknown): string | undefined {
   return reference.match(/\/(?:directoryObjects|users|groups)\/([^/?#]+)\/?$/i)?.[1];
 }
 
-/** G16, G17: plain membership, for tenants without PIM (contract A.7). */
+/** A direct member as `/groups/{id}/members` lists it: a directoryObject cast to its type. */
+function memberResource(ctx: EmulatorContext, objectId: string) {
+  const object = ctx.tenant.directoryObject(objectId);
+  if (!object) return undefined;
+  return object.kind === "user"
+    ? { "@odata.type": "#microsoft.graph.user", ...userResource(object.user) }
+    : groupResource(object.group);
+}
+
+/** G16, G17: plain membership, for tenants without PIM (contract A.7), and the list of direct members. */
 function registerGroupMembers(router: Router, ctx: EmulatorContext) {
+  // Direct members only, not transitive (Graph's group-list-members): users and nested groups, including
+  // those an active PIM assignment makes members (contract A.7 "Interaction with PIM").
+  router.on(
+    "GET",
+    "/v1.0/groups/:id/members",
+    authenticated(ctx, (req, res) => {
+      const groupId = req.params.id ?? "";
+      const group = ctx.tenant.group(groupId);
+      if (!group) return sendResourceNotFound(res, groupId);
+      const members = group.members.flatMap((id) => memberResource(ctx, id) ?? []);
+      sendPage(ctx, req, res, "directoryObjects", members);
+    }),
+  );
   router.on(
     "POST",
     "/v1.0/groups/:id/members/$ref",

@@ -48,7 +48,11 @@ export class Router {
       if (!m) continue;
       const params: Record<string, string> = {};
       route.keys.forEach((key, i) => (params[key] = decodeURIComponent(m[i + 1] ?? "")));
-      return { handler: route.handler, params };
+      const handler: Handler = (req, res) => {
+        setRequestIdHeaders(res);
+        return route.handler(req, res);
+      };
+      return { handler, params };
     }
     return undefined;
   }
@@ -70,7 +74,27 @@ export async function readBody(req: IncomingMessage): Promise<Record<string, unk
   return Object.fromEntries(new URLSearchParams(raw));
 }
 
+/**
+ * Graph (`request-id`, and `client-request-id` echoed) and ARM (`x-ms-request-id`) name every answer,
+ * successes and 204s included, for support cases and the audit history. Set before the handler runs,
+ * so that headers given to writeHead (an error's own id) take precedence.
+ */
+function setRequestIdHeaders(res: ServerResponse) {
+  if (res.headersSent || res.hasHeader("request-id") || res.hasHeader("x-ms-request-id")) return;
+  const path = (res.req?.url ?? "").replace(/^\/+/, "/");
+  const requestId = randomUUID();
+  if (path.startsWith("/subscriptions") || path.includes("/providers/")) {
+    res.setHeader("x-ms-request-id", requestId);
+    res.setHeader("x-ms-correlation-request-id", requestId);
+  } else if (/^\/(v1\.0|beta)\//i.test(path)) {
+    const clientRequestId = res.req?.headers["client-request-id"];
+    res.setHeader("request-id", requestId);
+    res.setHeader("client-request-id", typeof clientRequestId === "string" ? clientRequestId : requestId);
+  }
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  setRequestIdHeaders(res);
   res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store", ...headers });
   res.end(JSON.stringify(body));
 }

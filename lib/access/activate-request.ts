@@ -1,7 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { grantTargets, ProviderError, type ProviderResult } from "@/lib/cloud/access-provider";
-import { providerFor } from "@/lib/cloud/providers";
 import { getCatalog } from "@/lib/config/catalog";
 import { findRole } from "@/lib/config/catalog-schema";
 import { db } from "@/lib/db/client";
@@ -12,7 +11,8 @@ import { QUEUES } from "@/lib/jobs/queues";
 import { log } from "@/lib/log";
 import { endGrant } from "./expire-access";
 import { coverWithGrant, uncover, type LedgerGrant } from "./grant-ledger";
-import { lockRequest, recordRequestEvent } from "./request-record";
+import { callProvider } from "./provider-call";
+import { lockRequest, recordRequestEvent, sendInTransaction } from "./request-record";
 
 const system = (correlationId: string) => ({ viewer: null, origin: { correlationId } });
 
@@ -91,11 +91,16 @@ export async function activateRequest(
       };
       results.push({
         kind: grant.target.grant.kind,
-        result: await providerFor(grant.target.grant.kind).apply(grant.target, window),
+        result: await callProvider("apply", grant.target, window, { requestId, correlationId }),
       });
     } catch (error) {
-      if (error instanceof ProviderError && error.isRetryable) throw error;
       const reason = error instanceof Error ? error.message : String(error);
+      if (error instanceof ProviderError && error.isRetryable) {
+        // Kept while the queue retries: the request page says why it is still activating, and the
+        // final failure can say what went wrong last.
+        await db.accessRequest.update({ where: { id: requestId }, data: { failureReason: reason } });
+        throw error;
+      }
       await failActivation(requestId, now, correlationId, reason);
       return "failed";
     }
@@ -105,6 +110,7 @@ export async function activateRequest(
     const request = await lockRequest(tx, requestId);
     const done = decide(request.state, { type: "activation_succeeded" }, now);
     if (!done.isAccepted) return;
+    await tx.accessRequest.update({ where: { id: requestId }, data: { failureReason: null } });
     await tx.grant.updateMany({
       where: { id: { in: prepared.grants.map((g) => g.id) }, appliedAt: null },
       data: { appliedAt: now },
@@ -122,6 +128,8 @@ export async function activateRequest(
         ),
       },
     );
+    // The expiry sweep also runs at the access's end, not only at the next minute.
+    await sendInTransaction(tx, QUEUES.expireAccess, {}, { startAfter: prepared.activeUntil });
   });
   return "active";
 }
@@ -132,9 +140,22 @@ export async function failActivation(requestId: string, now: Date, correlationId
     const request = await lockRequest(tx, requestId);
     const failed = decide(request.state, { type: "activation_failed", reason }, now);
     if (!failed.isAccepted) return [];
+    await tx.accessRequest.update({ where: { id: requestId }, data: { failureReason: reason } });
     await recordRequestEvent(tx, request, failed.event, { ...system(correlationId), now });
     return uncover(tx, requestId, now);
   });
   for (const grant of orphans) await endGrant(grant.id, now);
   log.warn({ requestId, reason }, "activation failed");
+}
+
+/** Every retry of the activation failed (the dead-letter queue): the request fails with the last error. */
+export async function giveUpActivation(requestId: string, now: Date, correlationId: string) {
+  const row = await db.accessRequest.findUnique({ where: { id: requestId }, select: { failureReason: true } });
+  const last = row?.failureReason ? ` The last answer was: ${row.failureReason}` : "";
+  await failActivation(
+    requestId,
+    now,
+    correlationId,
+    `Entra ID or Azure kept failing through every retry, so nothing is left applied. An admin can retry it.${last}`,
+  );
 }

@@ -1,29 +1,39 @@
 import "server-only";
 import { db } from "@/lib/db/client";
 import { decide } from "@/lib/domain/request-state";
+import { QUEUES, type DeactivateJob } from "@/lib/jobs/queues";
 import type { ActionContext } from "./context";
-import { endGrant } from "./expire-access";
 import { uncover } from "./grant-ledger";
 import { loadRequestView } from "./queries";
-import { lockRequest, notFound, recordRequestEvent, refusalError } from "./request-record";
+import { lockRequest, notFound, recordRequestEvent, refusalError, sendInTransaction } from "./request-record";
 import { ZDecisionInput, parseInput, type TDecisionInput } from "./schemas";
 
 /**
- * The holder ends their access before its time. The access period ends now; grants no other
- * request covers are removed at once (or by the next expiry sweep if a service is down).
+ * The holder ends their access before its time. The access period ends now; the `deactivate` job,
+ * queued in the same transaction, removes the grants no other request covers (and, if the role's
+ * policy says so, the holder's sign-in sessions) within seconds, retrying if a service is down.
  */
 export async function deactivateRequest(requestId: string, context: ActionContext, input: TDecisionInput = {}) {
   const { comment } = parseInput(ZDecisionInput, input);
-  const orphans = await db.$transaction(async (tx) => {
+  await db.$transaction(async (tx) => {
     const request = await lockRequest(tx, requestId);
     // Someone else's access is not theirs to see, let alone end.
     if (request.requesterId !== context.viewer.id) throw notFound(requestId);
     const decision = decide(request.state, { type: "deactivate", actorId: context.viewer.id }, context.now);
     if (!decision.isAccepted) throw refusalError(decision);
+    const isSessionRevoked = request.policy.isSessionRevokedOnEnd === true;
     await tx.accessRequest.update({ where: { id: requestId }, data: { activeUntil: context.now } });
-    await recordRequestEvent(tx, request, decision.event, context, { comment: comment || null });
-    return uncover(tx, requestId, context.now);
+    await recordRequestEvent(tx, request, decision.event, context, {
+      comment: comment || null,
+      sessionsRevoked: isSessionRevoked,
+    });
+    const orphans = await uncover(tx, requestId, context.now);
+    const job: DeactivateJob = {
+      requestId,
+      grantIds: orphans.map((grant) => grant.id),
+      revokeSessionsOf: isSessionRevoked ? context.viewer.entraObjectId : null,
+    };
+    await sendInTransaction(tx, QUEUES.deactivate, job);
   });
-  for (const grant of orphans) await endGrant(grant.id, context.now);
   return loadRequestView(requestId, context.viewer);
 }

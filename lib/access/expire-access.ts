@@ -1,10 +1,10 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { providerFor } from "@/lib/cloud/providers";
 import type { GrantTarget } from "@/lib/cloud/access-provider";
 import { db } from "@/lib/db/client";
 import { decide } from "@/lib/domain/request-state";
 import { log } from "@/lib/log";
+import { callProvider } from "./provider-call";
 import { lockRequest, recordRequestEvent } from "./request-record";
 
 const BATCH = 50;
@@ -21,11 +21,15 @@ export async function endGrant(grantId: string, now: Date): Promise<boolean> {
   });
   if (!grant || grant.status !== "active" || grant.endAt > now) return false;
   const target = grant.target as unknown as GrantTarget;
+  const requestId = grant.coverage.at(-1)?.requestId ?? null;
+  const correlationId = `end-grant-${randomUUID()}`;
   try {
-    await providerFor(target.grant.kind).remove(target, {
-      requestId: grant.coverage[0]?.requestId ?? grant.id,
-      justification: "access period ended",
-    });
+    await callProvider(
+      "remove",
+      target,
+      { requestId: requestId ?? grant.id, justification: "access period ended" },
+      { requestId, correlationId },
+    );
   } catch (error) {
     log.error(
       { grantId, err: error instanceof Error ? error.message : String(error) },
@@ -40,12 +44,17 @@ export async function endGrant(grantId: string, now: Date): Promise<boolean> {
   if (ended.count === 0) {
     // Extended by a new request while we removed it: apply it again for the new end.
     const current = await db.grant.findUniqueOrThrow({ where: { id: grantId } });
-    await providerFor(target.grant.kind).apply(target, {
-      startAt: now,
-      endAt: current.endAt,
-      justification: "access re-applied after a concurrent extension",
-      requestId: grant.coverage.at(-1)?.requestId ?? grant.id,
-    });
+    await callProvider(
+      "apply",
+      target,
+      {
+        startAt: now,
+        endAt: current.endAt,
+        justification: "access re-applied after a concurrent extension",
+        requestId: requestId ?? grant.id,
+      },
+      { requestId, correlationId },
+    );
   }
   return ended.count === 1;
 }

@@ -72,3 +72,27 @@ export async function uncover(tx: Prisma.TransactionClient, requestId: string, n
   }
   return orphans;
 }
+
+/**
+ * Pushes a request's coverage out to `endAt` (an extension), and each grant it covers with it.
+ * Returns the grants with their new ends, for the extend job to apply at the services.
+ */
+export async function extendCoverage(
+  tx: Prisma.TransactionClient,
+  requestId: string,
+  endAt: Date,
+): Promise<LedgerGrant[]> {
+  const covered = await tx.grantCoverage.findMany({ where: { requestId, grant: { status: "active" } } });
+  const extended: LedgerGrant[] = [];
+  for (const { grantId } of covered) {
+    const rows = await tx.$queryRaw<Array<{ end_at: Date; target: unknown }>>`
+      SELECT end_at, target FROM grants WHERE id = ${grantId}::uuid FOR UPDATE`;
+    const current = rows[0];
+    if (!current) continue;
+    const newEnd = current.end_at > endAt ? current.end_at : endAt;
+    await tx.grant.update({ where: { id: grantId }, data: { endAt: newEnd } });
+    await tx.grantCoverage.update({ where: { requestId_grantId: { requestId, grantId } }, data: { endAt } });
+    extended.push({ id: grantId, target: current.target as GrantTarget, endAt: newEnd });
+  }
+  return extended;
+}

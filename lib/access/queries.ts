@@ -4,7 +4,11 @@ import type { SessionUser } from "@/lib/auth/session";
 import { getCatalog } from "@/lib/config/catalog";
 import { db } from "@/lib/db/client";
 import { checkDecider, isEligible } from "@/lib/domain/policy";
-import type { RolePolicy } from "@/lib/domain/policy-types";
+import { extensionRuleOf, type RolePolicy } from "@/lib/domain/policy-types";
+import { addMinutes } from "@/lib/domain/duration";
+import { env } from "@/lib/config/env";
+import { findRole } from "@/lib/config/catalog-schema";
+import { accessCommands, type AccessCommand } from "./access-commands";
 import { describeStatus, type RequestStatus } from "@/lib/domain/request-state";
 import { authorize } from "@/lib/auth/authorize";
 import { assertRequestId, notFound } from "./request-record";
@@ -56,6 +60,18 @@ export interface RequestView {
   canCancel: boolean;
   /** the holder may end active access early */
   canEndEarly: boolean;
+  /** active access's end plus the worst-case lifetime of tokens issued before it (TOKEN_LIFETIME_MINUTES) */
+  effectiveUntil: string | null;
+  /** why the activation failed, in the service's words */
+  failureReason: string | null;
+  /** the holder may extend it now; `extension` says how (directly, or as a new request for approvers) */
+  canExtend: boolean;
+  extension: { isApprovalRequired: boolean; maxMoreMinutes: number } | null;
+  /** platform admins: take the access away, or try a failed activation again */
+  canRevoke: boolean;
+  canRetry: boolean;
+  /** for the holder of active access: the commands that use it */
+  commands: AccessCommand[];
 }
 
 function isApproverFor(viewer: SessionUser, policy: RolePolicy) {
@@ -70,7 +86,7 @@ function mayView(viewer: SessionUser, row: RequestRow) {
   );
 }
 
-function toView(row: RequestRow, viewer: SessionUser): RequestView {
+function toView(row: RequestRow, viewer: SessionUser, now = new Date()): RequestView {
   const policy = row.policy as unknown as RolePolicy;
   const status = row.status as RequestStatus;
   const hasDecided = row.decisions.some((d) => d.deciderId === viewer.id);
@@ -116,7 +132,33 @@ function toView(row: RequestRow, viewer: SessionUser): RequestView {
     cannotDecideReason,
     canCancel: status === "pending" && row.requesterId === viewer.id,
     canEndEarly: status === "active" && row.requesterId === viewer.id,
+    effectiveUntil: row.activeUntil ? addMinutes(row.activeUntil, env.TOKEN_LIFETIME_MINUTES).toISOString() : null,
+    failureReason: row.failureReason,
+    ...extensionOf(row, viewer, now),
+    canRevoke:
+      can(viewer.roles, "access.administer") && (["active", "approved", "scheduled"] as string[]).includes(status),
+    canRetry: can(viewer.roles, "access.administer") && status === "failed" && row.requesterId !== viewer.id,
+    commands: status === "active" && row.requesterId === viewer.id ? commandsFor(row) : [],
   };
+}
+
+function extensionOf(row: RequestRow, viewer: SessionUser, now: Date) {
+  const rule = extensionRuleOf(row.policy as Partial<RolePolicy>);
+  const isHolder = row.status === "active" && row.requesterId === viewer.id && row.activeFrom && row.activeUntil;
+  if (!isHolder || !rule.isAllowed || !row.activeFrom || !row.activeUntil || row.activeUntil <= now) {
+    return { canExtend: false, extension: null };
+  }
+  const usedMinutes = (row.activeUntil.getTime() - row.activeFrom.getTime()) / 60_000;
+  const maxMoreMinutes = Math.max(0, Math.floor(rule.maxTotalMinutes - usedMinutes));
+  return {
+    canExtend: rule.isApprovalRequired || maxMoreMinutes > 0,
+    extension: { isApprovalRequired: rule.isApprovalRequired, maxMoreMinutes },
+  };
+}
+
+function commandsFor(row: RequestRow): AccessCommand[] {
+  const found = findRole(getCatalog(), row.clusterName, row.roleName);
+  return found ? accessCommands(found.cluster, found.role) : [];
 }
 
 /** One request, if the viewer may see it (404 otherwise: its existence is not disclosed). */
@@ -204,4 +246,16 @@ export function eligibleRoles(viewer: SessionUser) {
         .map((role) => ({ name: role.name, description: role.description, policy: role.policy })),
     }))
     .filter((cluster) => cluster.roles.length > 0);
+}
+
+/** Activations that gave up, newest first: what an admin may retry. */
+export async function listFailedRequests(viewer: SessionUser, take = 50): Promise<RequestView[]> {
+  authorize(viewer, "access.administer");
+  const rows = await db.accessRequest.findMany({
+    where: { status: "failed" },
+    orderBy: { updatedAt: "desc" },
+    take,
+    include: requestInclude,
+  });
+  return rows.map((row) => toView(row, viewer));
 }

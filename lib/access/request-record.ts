@@ -1,11 +1,13 @@
 import "server-only";
+import { randomUUID } from "node:crypto";
+import type PgBoss from "pg-boss";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import type { Prisma } from "@/lib/db/client";
 import type { RolePolicy } from "@/lib/domain/policy-types";
 import type { Decision, RequestEvent, RequestState, RequestStatus } from "@/lib/domain/request-state";
 import { AppError } from "@/lib/errors";
 import { inTransaction, getBoss } from "@/lib/jobs/boss";
-import { QUEUES, type ActivateJob } from "@/lib/jobs/queues";
+import { QUEUES, type ActivateJob, type QueueName } from "@/lib/jobs/queues";
 import type { ActionContext } from "./context";
 
 /** What the use cases need of a stored request: the domain state plus what the audit repeats. */
@@ -114,15 +116,29 @@ export async function recordRequestEvent(
       ...extra,
     },
   });
-  if (event.to === "approved") await handOffForActivation(tx, request.id);
+  if (event.to === "approved") {
+    await handOffForActivation(tx, request.id, event.type === "request.activation_retried" ? "retry" : "first");
+  }
 }
 
 /**
- * Queues the activation of an approved request in the same transaction as the approval. The job
- * id is the request id: a second hand-off of the same request is a no-op at the database.
+ * Queues the activation of an approved request in the same transaction as the approval. The first
+ * job's id is the request id, so a second hand-off of the same approval is a no-op at the database;
+ * an admin's retry after a failure is a new attempt with its own id.
  */
-async function handOffForActivation(tx: Prisma.TransactionClient, requestId: string) {
+async function handOffForActivation(tx: Prisma.TransactionClient, requestId: string, attempt: "first" | "retry") {
   const boss = await getBoss();
   const job: ActivateJob = { requestId };
-  await boss.send(QUEUES.activate, job, { id: requestId, db: inTransaction(tx) });
+  await boss.send(QUEUES.activate, job, { id: attempt === "first" ? requestId : randomUUID(), db: inTransaction(tx) });
+}
+
+/** Queues a job in the caller's transaction: the state change and the work it hands off commit together. */
+export async function sendInTransaction<T extends object>(
+  tx: Prisma.TransactionClient,
+  queue: QueueName,
+  data: T,
+  options: Omit<PgBoss.SendOptions, "db"> = {},
+) {
+  const boss = await getBoss();
+  await boss.send(queue, data, { ...options, db: inTransaction(tx) });
 }

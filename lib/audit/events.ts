@@ -3,6 +3,7 @@
  * audit_events.data: change a shape only by adding optional fields, never by renaming, because
  * recorded events are never rewritten.
  */
+import type { ProviderCall, ProviderOperation } from "@/lib/cloud/call-recorder";
 import type { RequestEventType, RequestStatus } from "@/lib/domain/request-state";
 
 /** Where a user action came from, recorded with every event it causes. */
@@ -31,7 +32,26 @@ export type AuditEventData = {
   "session.signed_in": { roles: string[]; groupCount: number; groupsSource: "token" | "graph"; userAgent?: string };
   /** a person signed out (their session ended at their request) */
   "session.signed_out": { sessionAgeSeconds: number };
+  /** one HTTP attempt at Graph or ARM while granting, extending, removing or checking access */
+  "provider.call": ProviderCall & { grantKind: string; operation: ProviderOperation };
+  /** the reconciler found access at a service that no grant explains, or a grant whose access is gone */
+  "drift.detected": DriftAuditData;
+  /** an admin removed unexplained access */
+  "drift.removed": DriftAuditData & RequestOrigin;
+  /** an admin applied a missing grant again */
+  "drift.reapplied": DriftAuditData & RequestOrigin;
+  /** an admin ran a failed background job again */
+  "job.retried": { queue: string; jobId: string } & RequestOrigin;
 } & { [T in RequestEventType]: RequestAuditData };
+
+export interface DriftAuditData {
+  findingId: string;
+  kind: string;
+  bindingKey: string;
+  principalId: string;
+  grantId: string | null;
+  providerId: string | null;
+}
 
 export type AuditEventType = keyof AuditEventData;
 

@@ -27,6 +27,9 @@ describe("can", () => {
     [["requester", "auditor"], "catalog.admin", false],
     [["requester", "admin"], "audit.read", true],
     [["requester", "admin"], "catalog.admin", true],
+    [["requester", "admin"], "access.administer", true],
+    [["requester", "auditor"], "access.administer", false],
+    [["requester", "approver"], "access.administer", false],
     // Platform admins run the tool; deciding requests is the approvers' job (separation of duties).
     [["requester", "admin"], "request.approve", false],
   ];

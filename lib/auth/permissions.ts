@@ -15,6 +15,8 @@ export const PERMISSIONS = {
   "audit.read": ["auditor", "admin"],
   /** the access catalog, health, failed jobs, drift */
   "catalog.admin": ["admin"],
+  /** revoke anyone's access, retry failed activations and jobs, remove or re-apply drift */
+  "access.administer": ["admin"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -42,4 +44,5 @@ export const PERMISSION_AUDIENCE: Record<Permission, string> = {
   "request.approve": "members of an approver group",
   "audit.read": "members of the auditors group and platform admins",
   "catalog.admin": "platform admins (the jit-admins group)",
+  "access.administer": "platform admins (the jit-admins group)",
 };

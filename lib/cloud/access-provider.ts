@@ -34,12 +34,26 @@ export interface ProviderResult {
 
 export type GrantState = { isActive: false } | { isActive: true; endAt: Date | null; providerId?: string };
 
+/** A grant's binding without the person: a group, or a role at a scope. What `list` reads. */
+export type Binding = Omit<GrantTarget, "principalId">;
+
+/** One person's current access on a binding, as the service reports it (for the drift check). */
+export interface CurrentAssignment {
+  principalId: string;
+  /** null: permanent (standing) access */
+  endAt: Date | null;
+  /** the service's id for it (assignment instance or role assignment id) */
+  providerId?: string;
+}
+
 export interface AccessProvider {
   readonly kind: Grant["kind"];
   apply(target: GrantTarget, window: GrantWindow): Promise<ProviderResult>;
   extend(target: GrantTarget, window: GrantWindow): Promise<ProviderResult>;
   remove(target: GrantTarget, context: { requestId: string; justification: string }): Promise<ProviderResult>;
   read(target: GrantTarget): Promise<GrantState>;
+  /** Everyone who currently has the binding's access directly (not inherited), permanent or time-bound. */
+  list(binding: Binding): Promise<CurrentAssignment[]>;
 }
 
 export type ProviderErrorKind =

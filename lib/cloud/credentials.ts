@@ -1,9 +1,10 @@
 import "server-only";
 import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { ClientSecretCredential } from "@azure/identity";
-import { Client } from "@microsoft/microsoft-graph-client";
+import { Client, MiddlewareFactory } from "@microsoft/microsoft-graph-client";
 import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials";
 import { env } from "@/lib/config/env";
+import { armCallRecorder, graphCallRecorder } from "./call-recorder";
 
 /**
  * The app's own identity towards Graph and ARM (client secret). `disableInstanceDiscovery` keeps
@@ -32,7 +33,7 @@ export function appCredential() {
 /** Graph as the app (application permissions). `customHosts` must name a non-Microsoft host, or no token is sent. */
 export function appGraphClient() {
   globalForCloud.graph ??= Client.initWithMiddleware({
-    authProvider: new TokenCredentialAuthenticationProvider(appCredential(), { scopes: [env.GRAPH_APP_SCOPE] }),
+    middleware: recordedGraphChain(),
     baseUrl: `${env.GRAPH_BASE_URL}/`,
     defaultVersion: "v1.0",
     customHosts: new Set([new URL(env.GRAPH_BASE_URL).hostname]),
@@ -40,7 +41,19 @@ export function appGraphClient() {
   return globalForCloud.graph;
 }
 
-/** ARM's authorization API for one subscription, as the app. */
+/**
+ * The default chain (auth, retry, redirect, telemetry, fetch) with the call recorder just before the
+ * fetch, after the RetryHandler: each retry is recorded as an attempt of its own.
+ */
+function recordedGraphChain() {
+  const chain = MiddlewareFactory.getDefaultMiddlewareChain(
+    new TokenCredentialAuthenticationProvider(appCredential(), { scopes: [env.GRAPH_APP_SCOPE] }),
+  );
+  chain.splice(-1, 0, graphCallRecorder());
+  return chain;
+}
+
+/** ARM's authorization API for one subscription, as the app; "perRetry" records each attempt. */
 export function armAuthorizationClient(subscriptionId: string) {
   globalForCloud.arm ??= new Map();
   let client = globalForCloud.arm.get(subscriptionId);
@@ -48,6 +61,7 @@ export function armAuthorizationClient(subscriptionId: string) {
     client = new AuthorizationManagementClient(appCredential(), subscriptionId, {
       endpoint: env.ARM_BASE_URL,
       credentialScopes: [env.ARM_APP_SCOPE],
+      additionalPolicies: [{ policy: armCallRecorder(), position: "perRetry" }],
     });
     globalForCloud.arm.set(subscriptionId, client);
   }

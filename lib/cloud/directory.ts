@@ -2,6 +2,7 @@ import "server-only";
 import type { Client } from "@microsoft/microsoft-graph-client";
 import { AppError } from "@/lib/errors";
 import { appGraphClient } from "./credentials";
+import { toProviderError } from "./providers/graph-errors";
 
 /**
  * Reads the directory with the app's own identity (client credentials, `GroupMember.Read.All`
@@ -38,5 +39,18 @@ export async function liveGroupIds(entraObjectId: string): Promise<string[]> {
         "Your current group membership could not be checked with Microsoft Graph, so nothing was recorded. Try again in a minute.",
       cause: error,
     });
+  }
+}
+
+/**
+ * Invalidates the person's refresh tokens and session cookies in Entra ID (`revokeSignInSessions`,
+ * User.RevokeSessions.All), so that new tokens need a fresh sign-in. Access tokens already issued
+ * stay valid until they expire: that is why pages show an effective end.
+ */
+export async function revokeSignInSessions(entraObjectId: string): Promise<void> {
+  try {
+    await appGraphClient().api(`/users/${entraObjectId}/revokeSignInSessions`).post({});
+  } catch (error) {
+    throw toProviderError(error, `revoke the sign-in sessions of ${entraObjectId}`);
   }
 }

@@ -102,6 +102,8 @@ describe("the demo catalog", () => {
       isScheduledStartAllowed: true,
       maxStartAheadMinutes: 7 * 24 * 60,
       isBreakGlassAllowed: true,
+      extension: { isAllowed: true, maxTotalMinutes: 12 * 60, isApprovalRequired: false },
+      isSessionRevokedOnEnd: true,
     });
   });
 
@@ -152,6 +154,8 @@ describe("catalog defaults", () => {
       isScheduledStartAllowed: false,
       maxStartAheadMinutes: 0,
       isBreakGlassAllowed: false,
+      extension: { isAllowed: false, maxTotalMinutes: 0, isApprovalRequired: false },
+      isSessionRevokedOnEnd: false,
     });
   });
 
@@ -253,6 +257,16 @@ describe("catalog errors name file, line, column and field", () => {
       "a scheduled start without a limit",
       edit("          ticket:", "          scheduledStart: { allowed: true }\n          ticket:"),
       "jit.catalog.yaml:21:11 clusters[0].roles[0].policy.scheduledStart.maxAhead: is required when allowed is true, e.g. P7D",
+    ],
+    [
+      "an extension without a total limit",
+      edit("          ticket:", "          extension: { allowed: true }\n          ticket:"),
+      "jit.catalog.yaml:21:11 clusters[0].roles[0].policy.extension.maxTotal: is required when allowed is true, e.g. PT12H",
+    ],
+    [
+      "an extension limit shorter than the longest request",
+      edit("          ticket:", "          extension: { allowed: true, maxTotal: PT4H }\n          ticket:"),
+      "clusters[0].roles[0].policy.extension.maxTotal: must be at least maxDuration (8 h)",
     ],
     [
       "a YAML syntax error",

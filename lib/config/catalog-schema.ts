@@ -180,6 +180,19 @@ const policy = z
         }
       }),
     breakGlass: z.strictObject({ allowed: z.boolean() }).prefault({ allowed: false }),
+    extension: z
+      .strictObject({
+        allowed: z.boolean(),
+        maxTotal: duration.optional(),
+        requiresApproval: z.boolean().default(false),
+      })
+      .prefault({ allowed: false })
+      .superRefine((extension, ctx) => {
+        if (extension.allowed && extension.maxTotal === undefined) {
+          ctx.addIssue({ code: "custom", path: ["maxTotal"], message: "is required when allowed is true, e.g. PT12H" });
+        }
+      }),
+    endSessions: z.boolean().default(false),
   })
   .superRefine((policy, ctx) => {
     if (policy.defaultDuration > policy.maxDuration) {
@@ -187,6 +200,13 @@ const policy = z
         code: "custom",
         path: ["defaultDuration"],
         message: `must not be longer than maxDuration (${describeDuration(policy.maxDuration)})`,
+      });
+    }
+    if (policy.extension.allowed && (policy.extension.maxTotal ?? 0) < policy.maxDuration) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["extension", "maxTotal"],
+        message: `must be at least maxDuration (${describeDuration(policy.maxDuration)}): it counts the first period too`,
       });
     }
     if (policy.approvalsRequired >= 1 && policy.approverGroups.length === 0) {
@@ -209,6 +229,12 @@ const policy = z
     isScheduledStartAllowed: policy.scheduledStart.allowed,
     maxStartAheadMinutes: policy.scheduledStart.allowed ? (policy.scheduledStart.maxAhead ?? 0) : 0,
     isBreakGlassAllowed: policy.breakGlass.allowed,
+    extension: {
+      isAllowed: policy.extension.allowed,
+      maxTotalMinutes: policy.extension.allowed ? (policy.extension.maxTotal ?? 0) : 0,
+      isApprovalRequired: policy.extension.requiresApproval,
+    },
+    isSessionRevokedOnEnd: policy.endSessions,
   }));
 
 const role = z.strictObject({

@@ -70,6 +70,27 @@ export const ZEnv = z.object({
     .enum(["true", "false"])
     .default("true")
     .transform((value) => value === "true"),
+  /** How often a job that failed is tried again before it gives up (an activation then becomes failed). */
+  JOB_RETRY_LIMIT: z.coerce.number().int().min(0).max(50).default(5),
+  /** The first retry's delay; each later retry waits twice as long (5 s, 10 s, 20 s ...). */
+  JOB_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+  /**
+   * A job still running after this long is taken as lost (its process died) and retried. Also the
+   * longest a job waits in-process for a service's Retry-After.
+   */
+  JOB_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(3600).default(300),
+  /** How often the reconciler compares the assignments in Entra ID and Azure with the grant ledger. */
+  RECONCILE_EVERY_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
+  /**
+   * How long access can outlive its grant: Entra access tokens cannot be revoked and AKS accepts
+   * them until they expire (60-90 minutes). Shown as each grant's effective end.
+   */
+  TOKEN_LIFETIME_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 60)
+    .default(75),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -27,4 +27,21 @@ export interface RolePolicy {
   /** how far ahead a scheduled start may be, when allowed */
   maxStartAheadMinutes: number;
   isBreakGlassAllowed: boolean;
+  /** whether the holder may push the end of active access out, and how far */
+  extension: ExtensionRule;
+  /** ending access early or revoking it also revokes the holder's Entra sign-in sessions */
+  isSessionRevokedOnEnd: boolean;
+}
+
+export interface ExtensionRule {
+  isAllowed: boolean;
+  /** the longest a request's access may last, counted from its start, with every extension */
+  maxTotalMinutes: number;
+  /** true: extending is a new request that approvers decide (it joins the current grant when approved) */
+  isApprovalRequired: boolean;
+}
+
+/** Requests filed before a policy field existed carry no value for it: these are the safe readings. */
+export function extensionRuleOf(policy: Partial<Pick<RolePolicy, "extension">>): ExtensionRule {
+  return policy.extension ?? { isAllowed: false, maxTotalMinutes: 0, isApprovalRequired: true };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkDecider, checkRequest, type RequestDraft } from "./policy";
+import { checkDecider, checkExtension, checkRequest, type RequestDraft } from "./policy";
 import type { RolePolicy } from "./policy-types";
 
 const now = new Date("2026-11-23T10:00:00Z");
@@ -19,6 +19,8 @@ const policy: RolePolicy = {
   isScheduledStartAllowed: true,
   maxStartAheadMinutes: 10080,
   isBreakGlassAllowed: false,
+  extension: { isAllowed: true, maxTotalMinutes: 720, isApprovalRequired: false },
+  isSessionRevokedOnEnd: false,
 };
 const draft: RequestDraft = {
   durationMinutes: 60,
@@ -119,5 +121,42 @@ describe("checkDecider", () => {
     const result = checkDecider({ policy, requesterId, actorId, actorGroupIds: groups });
     expect(result.isAllowed).toBe(isAllowed);
     if (!result.isAllowed) expect(result.reason).toBe(reason);
+  });
+});
+
+describe("checkExtension", () => {
+  const activeFrom = new Date("2026-11-23T09:00:00Z");
+  const activeUntil = new Date("2026-11-23T11:00:00Z");
+  const extend = (extraMinutes: number, extension: Partial<RolePolicy["extension"]> = {}, at = now) =>
+    checkExtension({
+      policy: { extension: { ...policy.extension, ...extension } },
+      activeFrom,
+      activeUntil,
+      extraMinutes,
+      now: at,
+    });
+
+  it("moves the end out by the extra time, within the total", () => {
+    expect(extend(60)).toEqual({ isAllowed: true, until: new Date("2026-11-23T12:00:00Z") });
+    // 2 h used, 12 h allowed in all: 10 h more is the limit.
+    expect(extend(600)).toMatchObject({ isAllowed: true });
+  });
+
+  it.each([
+    ["beyond the total", 601, {}, now, /at most 12 h in all; you can extend by up to 10 h/],
+    ["when the role does not allow it", 60, { isAllowed: false }, now, /cannot be extended/],
+    ["when approvers must decide it", 60, { isApprovalRequired: true }, now, /needs approval: file a new request/],
+    ["by nothing", 0, {}, now, /at least one minute/],
+    ["after the access ended", 60, {}, activeUntil, /already ended/],
+    ["when the total is already used", 60, { maxTotalMinutes: 120 }, now, /already lasts the most/],
+  ])("refuses an extension %s", (_what, minutes, rule, at, message) => {
+    const result = extend(minutes, rule, at);
+    expect(result.isAllowed).toBe(false);
+    if (!result.isAllowed) expect(result.message).toMatch(message);
+  });
+
+  it("refuses extensions of requests filed before the policy had any", () => {
+    const result = checkExtension({ policy: {}, activeFrom, activeUntil, extraMinutes: 60, now });
+    expect(result.isAllowed).toBe(false);
   });
 });

@@ -3,7 +3,7 @@
  * Pure: group memberships and `now` come in as arguments. Every refusal says what to fix.
  */
 import { addMinutes, describeDuration } from "./duration";
-import type { RolePolicy, TextRule } from "./policy-types";
+import { extensionRuleOf, type RolePolicy, type TextRule } from "./policy-types";
 
 export interface RequestDraft {
   durationMinutes: number;
@@ -109,4 +109,42 @@ export function checkDecider(input: {
     return { isAllowed: false, reason: "not_approver", message: "You are not in an approver group for this role." };
   }
   return { isAllowed: true };
+}
+
+export type ExtensionCheck = { isAllowed: true; until: Date } | { isAllowed: false; message: string };
+
+/**
+ * May the holder push the end of their active access out by `extraMinutes`, and to when? The total,
+ * counted from the access's start, stays within the role's extension limit.
+ */
+export function checkExtension(input: {
+  policy: Partial<Pick<RolePolicy, "extension">>;
+  activeFrom: Date;
+  activeUntil: Date;
+  extraMinutes: number;
+  now: Date;
+}): ExtensionCheck {
+  const rule = extensionRuleOf(input.policy);
+  const refuse = (message: string): ExtensionCheck => ({ isAllowed: false, message });
+  if (!rule.isAllowed) return refuse("This role's access cannot be extended; request it again when you need more.");
+  if (rule.isApprovalRequired) {
+    return refuse(
+      "Extending this role needs approval: file a new request for it; once approved it joins your current access.",
+    );
+  }
+  if (!Number.isInteger(input.extraMinutes) || input.extraMinutes <= 0) {
+    return refuse("Choose an extension of at least one minute.");
+  }
+  if (input.activeUntil <= input.now) return refuse("This access has already ended.");
+  const until = addMinutes(input.activeUntil, input.extraMinutes);
+  const totalMinutes = (until.getTime() - input.activeFrom.getTime()) / 60_000;
+  if (totalMinutes > rule.maxTotalMinutes) {
+    const room = Math.floor(rule.maxTotalMinutes - (input.activeUntil.getTime() - input.activeFrom.getTime()) / 60_000);
+    return refuse(
+      room > 0
+        ? `This role's access may last at most ${describeDuration(rule.maxTotalMinutes)} in all; you can extend by up to ${describeDuration(room)}.`
+        : `This access already lasts the most this role allows (${describeDuration(rule.maxTotalMinutes)}).`,
+    );
+  }
+  return { isAllowed: true, until };
 }

@@ -128,6 +128,20 @@ const ALLOWED: Row[] = [
     "revoked",
     "request.revoked",
   ],
+  [
+    "the holder extends active access",
+    { status: "active" },
+    { type: "extend", actorId: "n01", from: now, until: later },
+    "active",
+    "request.extended",
+  ],
+  [
+    "an admin retries a failed activation",
+    { status: "failed" },
+    { type: "retry_activation", actorId: "adm01" },
+    "approved",
+    "request.activation_retried",
+  ],
 ];
 
 describe("decide: allowed transitions", () => {
@@ -182,6 +196,42 @@ const REFUSED: RefusalRow[] = [
     "INVALID_TRANSITION",
   ],
   ["a denial without a comment", {}, { type: "deny", actorId: "p01", comment: "  " }, "COMMENT_REQUIRED"],
+  [
+    "a revocation without a reason",
+    { status: "active" },
+    { type: "revoke", actorId: "adm01", reason: " " },
+    "COMMENT_REQUIRED",
+  ],
+  [
+    "someone else extends the holder's access",
+    { status: "active" },
+    { type: "extend", actorId: "p01", from: now, until: later },
+    "NOT_REQUESTER",
+  ],
+  [
+    "an extension that does not move the end later",
+    { status: "active" },
+    { type: "extend", actorId: "n01", from: later, until: now },
+    "INVALID_TRANSITION",
+  ],
+  [
+    "extending access that has expired",
+    { status: "expired" },
+    { type: "extend", actorId: "n01", from: now, until: later },
+    "INVALID_TRANSITION",
+  ],
+  [
+    "retrying an activation that did not fail",
+    { status: "active" },
+    { type: "retry_activation", actorId: "adm01" },
+    "INVALID_TRANSITION",
+  ],
+  [
+    "the requester retries their own failed activation",
+    { status: "failed" },
+    { type: "retry_activation", actorId: "n01" },
+    "SELF_APPROVAL",
+  ],
   ["the requester denies their own request", {}, { type: "deny", actorId: "n01", comment: "oops" }, "SELF_APPROVAL"],
   [
     "a denial after the pending timeout",

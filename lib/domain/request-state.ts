@@ -59,7 +59,9 @@ export type RequestCommand =
   | { type: "activation_failed"; reason: string }
   | { type: "expire" }
   | { type: "deactivate"; actorId: string }
-  | { type: "revoke"; actorId: string; reason: string };
+  | { type: "revoke"; actorId: string; reason: string }
+  | { type: "extend"; actorId: string; from: Date; until: Date }
+  | { type: "retry_activation"; actorId: string };
 
 export const REQUEST_EVENT_TYPES = [
   "request.created",
@@ -75,6 +77,8 @@ export const REQUEST_EVENT_TYPES = [
   "request.expired",
   "request.deactivated",
   "request.revoked",
+  "request.extended",
+  "request.activation_retried",
 ] as const;
 export type RequestEventType = (typeof REQUEST_EVENT_TYPES)[number];
 
@@ -243,9 +247,23 @@ export function decide(state: RequestState, command: RequestCommand, now: Date):
         return refuse("NOT_REQUESTER", "Only the person who holds the access can end it early.");
       return move(state, "active", "deactivated", "request.deactivated", user(command.actorId));
     case "revoke":
+      if (!command.reason.trim())
+        return refuse("COMMENT_REQUIRED", "Say why you revoke the access: the holder and the auditors see it.");
       return move(state, ["active", "approved", "scheduled"], "revoked", "request.revoked", user(command.actorId), {
-        reason: command.reason,
+        reason: command.reason.trim(),
       });
+    case "extend":
+      if (command.actorId !== state.requesterId)
+        return refuse("NOT_REQUESTER", "Only the person who holds the access can extend it.");
+      if (command.until <= command.from) return refuse("INVALID_TRANSITION", "An extension must move the end later.");
+      return move(state, "active", "active", "request.extended", user(command.actorId), {
+        previousEnd: command.from.toISOString(),
+        newEnd: command.until.toISOString(),
+      });
+    case "retry_activation":
+      if (command.actorId === state.requesterId)
+        return refuse("SELF_APPROVAL", "Another admin must retry your own request's activation.");
+      return move(state, "failed", "approved", "request.activation_retried", user(command.actorId));
     default: {
       const unknown: never = command;
       throw new Error(`unknown command ${JSON.stringify(unknown)}`);

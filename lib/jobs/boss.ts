@@ -13,19 +13,26 @@ import { QUEUES } from "./queues";
 const globalForBoss = globalThis as unknown as { boss?: Promise<PgBoss> };
 
 async function createBoss() {
-  const boss = new PgBoss({ connectionString: env.DATABASE_URL, schema: "pgboss", application_name: "aks-jit" });
+  const boss = new PgBoss({
+    connectionString: env.DATABASE_URL,
+    schema: "pgboss",
+    application_name: "aks-jit",
+    // Maintenance is what notices a job whose process died (it outlived JOB_TIMEOUT_SECONDS) and retries it.
+    maintenanceIntervalSeconds: Math.min(120, env.JOB_TIMEOUT_SECONDS),
+  });
   boss.on("error", (error) => log.error({ err: error.message }, "job queue error"));
   await boss.start();
   // A dead-letter queue must exist before the queue that names it.
   const names = [QUEUES.activateFailed, ...Object.values(QUEUES).filter((n) => n !== QUEUES.activateFailed)];
   for (const name of names) {
-    // Retries with exponential backoff (5 s, 10 s, 20 s ...); an activation that fails them all
-    // goes to its dead-letter queue, whose worker marks the request failed.
+    // Retries with exponential backoff (5 s, 10 s, 20 s ... by default); an activation that fails
+    // them all goes to its dead-letter queue, whose worker marks the request failed.
     const options = {
       name,
-      retryLimit: 5,
-      retryDelay: 5,
+      retryLimit: env.JOB_RETRY_LIMIT,
+      retryDelay: env.JOB_RETRY_DELAY_SECONDS,
       retryBackoff: true,
+      expireInSeconds: env.JOB_TIMEOUT_SECONDS,
       ...(name === QUEUES.activate ? { deadLetter: QUEUES.activateFailed } : {}),
     };
     if (!(await boss.getQueue(name))) await boss.createQueue(name, options);

@@ -1,18 +1,38 @@
 /**
- * The job queues and what their jobs carry. Jobs are keyed by request: a handler may run twice
- * (retries, two instances) and must be idempotent.
+ * The job queues and what their jobs carry. Jobs are keyed by request or grant: a handler may run
+ * twice (retries, two instances, a process that died mid-job) and must be idempotent.
  */
 export const QUEUES = {
   /** apply an approved request's grants in Entra ID / ARM */
   activate: "activate",
   /** activations that failed every retry: the request becomes `failed` */
   activateFailed: "activate-failed",
-  /** end requests and remove grants whose end has passed (every minute) */
+  /** remove grants that ended early (the holder ended them, an admin revoked them), and sign-in sessions */
+  deactivate: "deactivate",
+  /** move the end of a request's grants out at the services (PIM) after an extension */
+  extend: "extend",
+  /** end requests and remove grants whose end has passed (every minute, and at each grant's end) */
   expireAccess: "expire-access",
   /** time out pending requests nobody decided in time (every minute) */
   timeOutRequests: "time-out-requests",
+  /** compare the assignments in Entra ID and Azure with the grant ledger, and record drift */
+  reconcile: "reconcile",
 } as const;
 
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
 export interface ActivateJob {
+  requestId: string;
+}
+
+export interface DeactivateJob {
+  requestId: string;
+  /** grants the request alone covered, now due for removal */
+  grantIds: string[];
+  /** also revoke the holder's Entra sign-in sessions (the role's policy, or the admin's choice) */
+  revokeSessionsOf: string | null;
+}
+
+export interface ExtendJob {
   requestId: string;
 }

@@ -1,10 +1,17 @@
 import "server-only";
-import { activateRequest, failActivation } from "@/lib/access/activate-request";
+import { activateRequest, giveUpActivation } from "@/lib/access/activate-request";
+import { applyExtension } from "@/lib/access/apply-extension";
+import { endAccessNow } from "@/lib/access/end-access-now";
 import { expireDueAccess } from "@/lib/access/expire-access";
+import { reconcileAccess } from "@/lib/access/reconcile-access";
 import { timeOutPendingRequests } from "@/lib/access/time-out-requests";
+import { env } from "@/lib/config/env";
 import { log } from "@/lib/log";
 import { getBoss } from "./boss";
-import { QUEUES, type ActivateJob } from "./queues";
+import { QUEUES, type ActivateJob, type DeactivateJob, type ExtendJob } from "./queues";
+
+/** A cron expression for "every N minutes" (hourly when N is 60 or more). */
+const everyMinutes = (n: number) => (n < 60 ? `*/${n} * * * *` : "0 * * * *");
 
 /**
  * Starts the queue and this process's workers. The web process runs them by default; several
@@ -20,17 +27,22 @@ export async function startJobs() {
   await boss.work(QUEUES.expireAccess, async () => {
     await expireDueAccess(new Date());
   });
+  await boss.schedule(QUEUES.reconcile, everyMinutes(env.RECONCILE_EVERY_MINUTES));
+  await boss.work(QUEUES.reconcile, async () => {
+    await reconcileAccess(new Date());
+  });
   await boss.work<ActivateJob>(QUEUES.activate, async ([job]) => {
     if (job) await activateRequest(job.data.requestId, new Date());
   });
   await boss.work<ActivateJob>(QUEUES.activateFailed, async ([job]) => {
     if (!job) return;
-    await failActivation(
-      job.data.requestId,
-      new Date(),
-      `activate-failed-${job.id}`,
-      "Entra ID or Azure kept failing (throttled or unavailable) through every retry. An admin can retry it.",
-    );
+    await giveUpActivation(job.data.requestId, new Date(), `activate-failed-${job.id}`);
+  });
+  await boss.work<DeactivateJob>(QUEUES.deactivate, async ([job]) => {
+    if (job) await endAccessNow(job.data, new Date());
+  });
+  await boss.work<ExtendJob>(QUEUES.extend, async ([job]) => {
+    if (job) await applyExtension(job.data.requestId, new Date());
   });
   // Access whose end passed while the app was down ends now, not at the next minute.
   await boss.send(QUEUES.expireAccess, {});

@@ -1,6 +1,9 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { activateRequest } from "@/lib/access/activate-request";
 import { deactivateRequest } from "@/lib/access/deactivate-request";
+import { endAccessNow } from "@/lib/access/end-access-now";
+import { QUEUES, type DeactivateJob } from "@/lib/jobs/queues";
+import { takeQueuedJobs } from "../support/jobs";
 import { expireDueAccess } from "@/lib/access/expire-access";
 import { requestAccess } from "@/lib/access/request-access";
 import { env } from "@/lib/config/env";
@@ -63,10 +66,30 @@ describe("activation and expiry", () => {
     expect(await db.grant.count({ where: { coverage: { some: { requestId: request.id } }, status: "active" } })).toBe(
       2,
     );
-    const types = (await db.auditEvent.findMany({ where: { requestId: request.id }, orderBy: { seq: "asc" } })).map(
-      (e) => e.type,
-    );
-    expect(types).toEqual(["request.created", "request.approved", "request.activating", "request.activated"]);
+    const events = await db.auditEvent.findMany({ where: { requestId: request.id }, orderBy: { seq: "asc" } });
+    expect(events.map((e) => e.type)).toEqual([
+      "request.created",
+      "request.approved",
+      "request.activating",
+      "provider.call",
+      "provider.call",
+      "request.activated",
+    ]);
+    // Every call to Entra ID and ARM is in the history: what was sent, the answer, the service's request id.
+    const calls = events.filter((e) => e.type === "provider.call").map((e) => e.data as Record<string, unknown>);
+    expect(calls).toEqual([
+      expect.objectContaining({
+        service: "graph",
+        method: "POST",
+        status: 201,
+        operation: "apply",
+        grantKind: "entraPimGroup",
+        providerRequestId: expect.any(String),
+        durationMs: expect.any(Number),
+        requestBody: expect.objectContaining({ action: "adminAssign", principalId: demoUser("n02@contoso.com").id }),
+      }),
+      expect.objectContaining({ service: "arm", method: "PUT", status: 201, grantKind: "armRoleAssignment" }),
+    ]);
 
     expect(await activateRequest(request.id, now)).toBe("skipped");
     expect((await accessOf("n02@contoso.com")).rbac).toHaveLength(1);
@@ -147,6 +170,12 @@ describe("activation and expiry", () => {
       activeUntil: minutes(now, 10).toISOString(),
       canEndEarly: false,
     });
+    // The removal is the `deactivate` job's, queued with the state change.
+    const [job, ...more] = await takeQueuedJobs<DeactivateJob>(QUEUES.deactivate, request.id);
+    expect(more).toEqual([]);
+    expect(job).toMatchObject({ requestId: request.id, revokeSessionsOf: null });
+    expect(job!.grantIds).toHaveLength(2);
+    await endAccessNow(job!, minutes(now, 10));
     expect(await accessOf("n02@contoso.com")).toEqual({ pim: [], rbac: [] });
     const event = await db.auditEvent.findFirstOrThrow({
       where: { requestId: request.id, type: "request.deactivated" },

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   type AccessProvider,
+  type Binding,
   type GrantTarget,
   type GrantWindow,
   grantTargets,
@@ -12,7 +13,7 @@ import {
 import { armAuthorizationClient } from "@/lib/cloud/credentials";
 import { armPimProvider } from "@/lib/cloud/providers/arm-pim";
 import { armRoleAssignmentProvider } from "@/lib/cloud/providers/arm-role-assignment";
-import { type CatalogCluster, findRole, parseCatalog } from "@/lib/config/catalog-schema";
+import { type CatalogCluster, findRole, type Grant, parseCatalog } from "@/lib/config/catalog-schema";
 import { env } from "@/lib/config/env";
 import { demoUser } from "../support/emulator-browser";
 
@@ -28,6 +29,7 @@ const VM_USER_LOGIN = "fb879df8-f326-4884-b1cf-06f3ad86be52";
 const n01 = demoUser("n01@contoso.com").id;
 const n02 = demoUser("n02@contoso.com").id;
 const aud01 = demoUser("aud01@contoso.com").id;
+const adm01 = demoUser("adm01@contoso.com").id;
 
 const catalog = parseCatalog(readFileSync("jit.catalog.yaml", "utf8"), "jit.catalog.yaml");
 
@@ -59,6 +61,24 @@ function pimTarget(
   const [target] = grantTargets(freshCluster(), { grants: [{ kind: "armPim", roleDefinitionId, scope }] }, principalId);
   return target!;
 }
+
+/** One grant for one person on a given cluster: for bindings that differ from another only in role or scope. */
+function targetOn(cluster: CatalogCluster, grant: Grant, principalId: string) {
+  return grantTargets(cluster, { grants: [grant] }, principalId)[0]!;
+}
+
+/** The target's role and scope without its person: what list() reads. */
+const bindingOf = ({ grant, clusterResourceId, nodeResourceGroupId }: GrantTarget): Binding => ({
+  grant,
+  clusterResourceId,
+  nodeResourceGroupId,
+});
+
+/** The resource group a cluster is in: a scope above the cluster's, whose assignments the cluster inherits. */
+const resourceGroupOf = (cluster: CatalogCluster) => cluster.resourceId.split("/providers/")[0]!;
+
+const byPrincipal = <T extends { principalId: string }>(items: T[]) =>
+  [...items].sort((a, b) => a.principalId.localeCompare(b.principalId));
 
 function windowOf(minutes: number, startAt = new Date()): GrantWindow {
   return {
@@ -109,15 +129,15 @@ async function clearFaults() {
   await fetch(`${env.ARM_BASE_URL}/_emulator/faults`, { method: "DELETE" });
 }
 
-/** A standing assignment someone made by hand, under a name of their own. */
-async function createStanding(target: GrantTarget, roleGuid: string) {
-  const created = await armAuthorizationClient(SUB).roleAssignments.create(scopeOf(target).slice(1), randomUUID(), {
+/** A standing assignment someone made by hand, under a name of their own (at the target's scope unless given). */
+async function createStanding(target: GrantTarget, roleGuid: string, scope = scopeOf(target)) {
+  const created = await armAuthorizationClient(SUB).roleAssignments.create(scope.slice(1), randomUUID(), {
     roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${roleGuid}`,
     principalId: target.principalId,
     principalType: "User",
   });
   const name = created.name!;
-  cleanups.push(() => armAuthorizationClient(SUB).roleAssignments.delete(scopeOf(target).slice(1), name));
+  cleanups.push(() => armAuthorizationClient(SUB).roleAssignments.delete(scope.slice(1), name));
   return created.id!;
 }
 
@@ -192,6 +212,38 @@ describe("armRoleAssignment provider", () => {
     await provider.remove(forN01!, { requestId: randomUUID(), justification: "Done" });
     expect(await assignedAt(forN01!)).toEqual([]);
     expect(await assignedAt(forN02)).toHaveLength(1);
+  });
+
+  it("lists everyone assigned the role at exactly its scope, and no longer those removed", async () => {
+    const cluster = freshCluster();
+    const grant = { kind: "armRoleAssignment", roleDefinitionId: RBAC_ADMIN, scope: "cluster" } as const;
+    const first = track(provider, targetOn(cluster, grant, n01));
+    const second = track(provider, targetOn(cluster, grant, n02));
+    const applied = [await provider.apply(first, windowOf(60)), await provider.apply(second, windowOf(60))];
+    // Not this binding: another role at the same scope, the same role on the node resource group,
+    // and the same role one scope up (inherited by the cluster).
+    await provider.apply(
+      track(provider, targetOn(cluster, { ...grant, roleDefinitionId: RBAC_READER }, aud01)),
+      windowOf(60),
+    );
+    await provider.apply(
+      track(provider, targetOn(cluster, { ...grant, scope: "nodeResourceGroup" }, aud01)),
+      windowOf(60),
+    );
+    await createStanding(targetOn(cluster, grant, aud01), RBAC_ADMIN, resourceGroupOf(cluster));
+
+    expect(byPrincipal(await provider.list(bindingOf(first)))).toEqual(
+      byPrincipal([
+        { principalId: n01, endAt: null, providerId: applied[0]!.providerRequestId },
+        { principalId: n02, endAt: null, providerId: applied[1]!.providerRequestId },
+      ]),
+    );
+
+    await provider.remove(first, { requestId: randomUUID(), justification: "Done" });
+
+    expect(await provider.list(bindingOf(first))).toEqual([
+      { principalId: n02, endAt: null, providerId: applied[1]!.providerRequestId },
+    ]);
   });
 
   // Guards against deleting access AKS JIT did not give: a standing assignment of the same role.
@@ -280,6 +332,47 @@ describe("armPim provider", () => {
     await provider.extend(target, windowOf(120));
     await provider.remove(target, { requestId: randomUUID(), justification: "Done" });
     expect(await assignedAt(target)).toEqual([expect.objectContaining({ id: standingId, endDateTime: null })]);
+  });
+
+  it("lists everyone holding the role at exactly its scope with their end, and no longer those removed", async () => {
+    const cluster = freshCluster();
+    const grant = { kind: "armPim", roleDefinitionId: RBAC_READER, scope: "cluster" } as const;
+    const first = track(provider, targetOn(cluster, grant, n01));
+    const second = track(provider, targetOn(cluster, grant, n02));
+    const [firstWindow, secondWindow] = [windowOf(60), windowOf(120)];
+    await provider.apply(first, firstWindow);
+    await provider.apply(second, secondWindow);
+    // A permanent assignment made by hand: listed too, with no end.
+    const standingId = await createStanding(targetOn(cluster, grant, aud01), RBAC_READER);
+    // Not this binding: another role at the same scope, the same role on the node resource group,
+    // and the same role one scope up (inherited by the cluster).
+    await provider.apply(
+      track(provider, targetOn(cluster, { ...grant, roleDefinitionId: RBAC_ADMIN }, aud01)),
+      windowOf(60),
+    );
+    await provider.apply(
+      track(provider, targetOn(cluster, { ...grant, scope: "nodeResourceGroup" }, aud01)),
+      windowOf(60),
+    );
+    await createStanding(targetOn(cluster, grant, adm01), RBAC_READER, resourceGroupOf(cluster));
+    const [firstId, secondId] = [(await assignedAt(first))[0]!.id, (await assignedAt(second))[0]!.id];
+
+    expect(byPrincipal(await provider.list(bindingOf(first)))).toEqual(
+      byPrincipal([
+        { principalId: n01, endAt: firstWindow.endAt, providerId: firstId },
+        { principalId: n02, endAt: secondWindow.endAt, providerId: secondId },
+        { principalId: aud01, endAt: null, providerId: standingId },
+      ]),
+    );
+
+    await provider.remove(first, { requestId: randomUUID(), justification: "Done" });
+
+    expect(byPrincipal(await provider.list(bindingOf(first)))).toEqual(
+      byPrincipal([
+        { principalId: n02, endAt: secondWindow.endAt, providerId: secondId },
+        { principalId: aud01, endAt: null, providerId: standingId },
+      ]),
+    );
   });
 
   it("reports PIM's expiration rule as a policy failure that retrying will not fix", async () => {

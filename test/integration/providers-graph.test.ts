@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { GraphError } from "@microsoft/microsoft-graph-client";
 import { afterEach, describe, expect, it } from "vitest";
-import { ProviderError, type GrantTarget, type GrantWindow } from "@/lib/cloud/access-provider";
+import { ProviderError, type Binding, type GrantTarget, type GrantWindow } from "@/lib/cloud/access-provider";
 import { appGraphClient } from "@/lib/cloud/credentials";
 import { entraGroupProvider } from "@/lib/cloud/providers/entra-group";
 import { entraPimGroupProvider } from "@/lib/cloud/providers/entra-pim-group";
@@ -39,6 +39,22 @@ function target(kind: Extract<Grant, { groupId: string }>["kind"], group: string
   assigned.push(grantTarget);
   return grantTarget;
 }
+
+/** The target's group without its person: what list() reads. */
+const bindingOf = ({ grant, clusterResourceId, nodeResourceGroupId }: GrantTarget): Binding => ({
+  grant,
+  clusterResourceId,
+  nodeResourceGroupId,
+});
+
+/** A binding to a group by id, for groups whose members a test must not touch (afterEach would remove them). */
+const bindingTo = (kind: Extract<Grant, { groupId: string }>["kind"], id: string): Binding => ({
+  grant: { kind, groupId: id },
+  clusterResourceId: CLUSTER,
+  nodeResourceGroupId: "/subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333/resourceGroups/MC_rg-aks-prod",
+});
+
+const principalsOf = (assignments: Array<{ principalId: string }>) => assignments.map((a) => a.principalId);
 
 function windowOf(hours: number, startAt = new Date()): GrantWindow {
   return {
@@ -278,6 +294,55 @@ describe("entraPimGroupProvider against the emulator", () => {
     expect(error).toMatchObject({ kind: "transient", status: undefined, isRetryable: true });
   });
 
+  it("list shows everyone with an active member assignment and its end, and no longer those removed", async () => {
+    const first = target("entraPimGroup", "node-access", "n01@contoso.com");
+    const second = target("entraPimGroup", "node-access", "p01@contoso.com");
+    const elsewhere = target("entraPimGroup", "admin", "aud01@contoso.com");
+    const [firstWindow, secondWindow] = [windowOf(1), windowOf(2)];
+    await entraPimGroupProvider.apply(first, firstWindow);
+    await entraPimGroupProvider.apply(second, secondWindow);
+    await entraPimGroupProvider.apply(elsewhere, windowOf(1));
+
+    const listed = await entraPimGroupProvider.list(bindingOf(first));
+
+    const scheduleId = expect.stringMatching(new RegExp(`^${groupId("node-access")}_member_`));
+    expect(listed).toEqual(
+      expect.arrayContaining([
+        { principalId: first.principalId, endAt: firstWindow.endAt, providerId: scheduleId },
+        { principalId: second.principalId, endAt: secondWindow.endAt, providerId: scheduleId },
+      ]),
+    );
+    expect(principalsOf(listed)).not.toContain(elsewhere.principalId);
+
+    await entraPimGroupProvider.remove(first, { requestId: randomUUID(), justification: "Done" });
+
+    const afterRemoval = await entraPimGroupProvider.list(bindingOf(first));
+    expect(principalsOf(afterRemoval)).not.toContain(first.principalId);
+    expect(afterRemoval).toContainEqual(expect.objectContaining({ principalId: second.principalId }));
+  });
+
+  it("list shows standing members with no end, and leaves out owners", async () => {
+    // n01 is a member of `default` from the seed, outside PIM.
+    const standing = demoUser("n01@contoso.com").id;
+    const owner = demoUser("aud01@contoso.com").id;
+    const graph = appGraphClient();
+    const ownership = { accessId: "owner", groupId: groupId("default"), principalId: owner };
+    await graph.api(REQUESTS).post({
+      ...ownership,
+      action: "adminAssign",
+      justification: "Owner for the test",
+      scheduleInfo: { expiration: { type: "afterDuration", duration: "PT1H" } },
+    });
+    try {
+      const listed = await entraPimGroupProvider.list(bindingTo("entraPimGroup", groupId("default")));
+
+      expect(listed).toContainEqual({ principalId: standing, endAt: null, providerId: expect.any(String) });
+      expect(principalsOf(listed)).not.toContain(owner);
+    } finally {
+      await graph.api(REQUESTS).post({ ...ownership, action: "adminRemove" });
+    }
+  });
+
   it("a permanent member assigned outside AKS JIT is a conflict, and keeps their membership", async () => {
     // Guards against taking over standing access: our removal at the end would then take it away.
     const person = demoUser("n01@contoso.com").id;
@@ -334,6 +399,39 @@ describe("entraGroupProvider against the emulator", () => {
       isActive: true,
       endAt: null,
     });
+  });
+
+  it("list shows the group's direct members with no end, and no longer those removed", async () => {
+    const first = target("entraGroup", "auditors", "n01@contoso.com");
+    const second = target("entraGroup", "auditors", "p01@contoso.com");
+    const elsewhere = target("entraGroup", "admin", "adm01@contoso.com");
+    await entraGroupProvider.apply(first, windowOf(1));
+    await entraGroupProvider.apply(second, windowOf(1));
+    await entraGroupProvider.apply(elsewhere, windowOf(1));
+
+    const listed = await entraGroupProvider.list(bindingOf(first));
+
+    expect(listed).toEqual(
+      expect.arrayContaining([
+        { principalId: first.principalId, endAt: null },
+        { principalId: second.principalId, endAt: null },
+        // a member from the seed, not given by AKS JIT
+        { principalId: demoUser("aud01@contoso.com").id, endAt: null },
+      ]),
+    );
+    expect(principalsOf(listed)).not.toContain(elsewhere.principalId);
+
+    await entraGroupProvider.remove(first, { requestId: randomUUID(), justification: "Done" });
+
+    const afterRemoval = await entraGroupProvider.list(bindingOf(first));
+    expect(principalsOf(afterRemoval)).not.toContain(first.principalId);
+    expect(principalsOf(afterRemoval)).toContain(second.principalId);
+  });
+
+  it("list of a group Graph does not know is not_found", async () => {
+    const error = await rejection(entraGroupProvider.list(bindingTo("entraGroup", randomUUID())));
+
+    expect(error).toMatchObject({ kind: "not_found", status: 404, code: "Request_ResourceNotFound" });
   });
 
   it("a person Graph does not know is not_found", async () => {

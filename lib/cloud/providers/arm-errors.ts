@@ -1,6 +1,6 @@
 import "server-only";
 import type { RestError } from "@azure/core-rest-pipeline";
-import { type GrantTarget, ProviderError, type ProviderErrorKind } from "@/lib/cloud/access-provider";
+import { type Binding, ProviderError, type ProviderErrorKind } from "@/lib/cloud/access-provider";
 import { BUILT_IN_ROLE_NAMES } from "../built-in-roles";
 
 /**
@@ -166,7 +166,7 @@ function isNamed(error: unknown, name: string): error is Error {
 }
 
 /** "Azure Kubernetes Service RBAC Admin on aks-prod-weu": the grant in words, for error messages. */
-export function describeArmGrant(target: GrantTarget): string {
+export function describeArmGrant(target: Binding): string {
   const grant = target.grant;
   if (grant.kind !== "armPim" && grant.kind !== "armRoleAssignment") return grant.kind;
   const guid = grant.roleDefinitionId.toLowerCase();

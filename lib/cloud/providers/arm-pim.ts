@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { RoleAssignmentScheduleRequest } from "@azure/arm-authorization";
 import {
   type AccessProvider,
+  type CurrentAssignment,
   type GrantState,
   type GrantTarget,
   type GrantWindow,
@@ -93,7 +94,41 @@ export const armPimProvider: AccessProvider = {
   async read(target) {
     return readInstance(armTarget(target), target);
   },
+
+  /**
+   * Everyone with an active assignment of the role at exactly this scope, permanent or time-bound,
+   * one entry per person (the one lasting longest, as read does). Instances held through a group
+   * (memberType Group) are left out: that group holds the assignment directly and is listed itself.
+   */
+  async list(binding) {
+    const arm = armTarget(binding);
+    const byPrincipal = new Map<string, CurrentAssignment>();
+    try {
+      // atScope(): at this scope and above it; those above are inherited from a parent scope, not this binding.
+      for await (const instance of arm.client.roleAssignmentScheduleInstances.listForScope(arm.scope, {
+        filter: "atScope()",
+      })) {
+        if (!sameId(instance.scope, arm.scope) || !sameRole(instance.roleDefinitionId, arm.roleGuid)) continue;
+        if (!instance.principalId || (instance.memberType && instance.memberType !== "Direct")) continue;
+        const endAt = instance.endDateTime ?? null;
+        const known = byPrincipal.get(instance.principalId.toLowerCase());
+        if (!known || lastsLonger(endAt, known.endAt)) {
+          byPrincipal.set(instance.principalId.toLowerCase(), {
+            principalId: instance.principalId,
+            endAt,
+            providerId: instance.originRoleAssignmentId ?? instance.id,
+          });
+        }
+      }
+    } catch (error) {
+      throw toProviderError(error, `list who holds ${describeArmGrant(binding)}`);
+    }
+    return [...byPrincipal.values()];
+  },
 };
+
+/** Whether an end is later than another; null (no end) is later than any date. */
+const lastsLonger = (end: Date | null, than: Date | null) => than !== null && (end === null || end > than);
 
 type RequestType = "AdminAssign" | "AdminExtend" | "AdminRemove";
 
@@ -164,7 +199,7 @@ async function readInstance(arm: ArmTarget, target: GrantTarget): Promise<GrantS
       if (!sameId(instance.principalId, target.principalId)) continue;
       const endAt = instance.endDateTime ?? null;
       // Two instances (say, a permanent one and ours): the one that lasts longest is what the person has.
-      if (!found.isActive || (found.endAt !== null && (endAt === null || endAt > found.endAt))) {
+      if (!found.isActive || lastsLonger(endAt, found.endAt)) {
         found = { isActive: true, endAt, providerId: instance.originRoleAssignmentId ?? instance.id };
       }
     }

@@ -2,10 +2,11 @@ import "server-only";
 import { createHash } from "node:crypto";
 import {
   type AccessProvider,
+  type Binding,
+  type CurrentAssignment,
   type GrantTarget,
   ProviderError,
   type ProviderResult,
-  scopeOf,
 } from "@/lib/cloud/access-provider";
 import { armAuthorizationClient } from "@/lib/cloud/credentials";
 import { describeArmGrant, toProviderError } from "./arm-errors";
@@ -72,6 +73,27 @@ export const armRoleAssignmentProvider: AccessProvider = {
       throw failure;
     }
   },
+
+  /**
+   * Everyone assigned the role at exactly this scope, ours or not, none with an end (a PIM assignment
+   * with an end shows here too, as the plain role assignment it materialises as).
+   */
+  async list(binding) {
+    const arm = armTarget(binding);
+    const found: CurrentAssignment[] = [];
+    try {
+      // atScope(): at this scope and above it; those above are inherited from a parent scope, not this binding.
+      for await (const assignment of arm.client.roleAssignments.listForScope(arm.scope, { filter: "atScope()" })) {
+        if (!sameId(assignment.scope, arm.scope) || !sameRole(assignment.roleDefinitionId, arm.roleGuid)) continue;
+        if (assignment.principalId) {
+          found.push({ principalId: assignment.principalId, endAt: null, providerId: assignment.id });
+        }
+      }
+    } catch (error) {
+      throw toProviderError(error, `list who holds ${describeArmGrant(binding)}`);
+    }
+    return found;
+  },
 };
 
 /** Which standing assignment gave the access, for the audit; the grant has succeeded either way. */
@@ -106,13 +128,15 @@ export interface ArmTarget {
   assignmentId(name: string): string;
 }
 
-/** What every ARM call of a grant needs: shared by the armRoleAssignment and armPim providers. */
-export function armTarget(target: GrantTarget): ArmTarget {
+/** What every ARM call of a grant or binding needs: shared by the armRoleAssignment and armPim providers. */
+export function armTarget(target: Binding): ArmTarget {
   const grant = target.grant;
   if (grant.kind !== "armPim" && grant.kind !== "armRoleAssignment") {
     throw new ProviderError("invalid", `An ${grant.kind} grant was given to an Azure role provider.`);
   }
-  const scope = scopeOf(target).replace(/^\/+/, "");
+  // The choice scopeOf makes, which needs a whole GrantTarget; a binding has no person.
+  const grantScope = grant.scope === "cluster" ? target.clusterResourceId : target.nodeResourceGroupId;
+  const scope = grantScope.replace(/^\/+/, "");
   const subscriptionId = /^subscriptions\/([^/]+)/i.exec(scope)?.[1];
   if (!subscriptionId) {
     throw new ProviderError("invalid", `The scope /${scope} of ${describeArmGrant(target)} names no subscription.`);

@@ -1,5 +1,12 @@
 import "server-only";
-import type { AccessProvider, GrantState, GrantTarget, ProviderResult } from "@/lib/cloud/access-provider";
+import type {
+  AccessProvider,
+  Binding,
+  CurrentAssignment,
+  GrantState,
+  GrantTarget,
+  ProviderResult,
+} from "@/lib/cloud/access-provider";
 import { appGraphClient } from "@/lib/cloud/credentials";
 import { transitiveGroupIds } from "@/lib/cloud/directory";
 import { env } from "@/lib/config/env";
@@ -11,7 +18,7 @@ import { toProviderError } from "./graph-errors";
  * Errors become ProviderError; nothing here retries (the Graph client and the job layer do).
  */
 
-function groupIdOf(target: GrantTarget) {
+function groupIdOf(target: Binding) {
   if (target.grant.kind !== "entraGroup") {
     throw new Error(`the entraGroup provider was given a ${target.grant.kind} grant`);
   }
@@ -65,4 +72,31 @@ async function read(target: GrantTarget): Promise<GrantState> {
   return groupIds.includes(groupId.toLowerCase()) ? { isActive: true, endAt: null } : { isActive: false };
 }
 
-export const entraGroupProvider: AccessProvider = { kind: "entraGroup", apply, extend, remove, read };
+interface MemberPage {
+  value: Array<{ id: string }>;
+  "@odata.nextLink"?: string;
+}
+
+/**
+ * The group's direct members (`/groups/{id}/members` is not transitive), none with an end. A nested
+ * group is listed under its own id, not expanded: the group is what holds the membership. Members that
+ * an active PIM assignment makes are listed too, as Graph counts them among the members (contract A.7).
+ */
+async function list(binding: Binding): Promise<CurrentAssignment[]> {
+  const groupId = groupIdOf(binding);
+  const client = appGraphClient();
+  const members: CurrentAssignment[] = [];
+  try {
+    let page = (await client.api(`/groups/${groupId}/members`).select("id").top(999).get()) as MemberPage;
+    for (;;) {
+      members.push(...page.value.map(({ id }) => ({ principalId: id, endAt: null })));
+      if (!page["@odata.nextLink"]) break;
+      page = (await client.api(page["@odata.nextLink"]).get()) as MemberPage;
+    }
+  } catch (error) {
+    throw toProviderError(error, `list the members of group ${groupId}`);
+  }
+  return members;
+}
+
+export const entraGroupProvider: AccessProvider = { kind: "entraGroup", apply, extend, remove, read, list };

@@ -2,6 +2,8 @@ import "server-only";
 import {
   ProviderError,
   type AccessProvider,
+  type Binding,
+  type CurrentAssignment,
   type GrantState,
   type GrantTarget,
   type GrantWindow,
@@ -37,6 +39,10 @@ interface AssignmentSchedule {
 
 interface AssignmentScheduleInstance {
   id: string;
+  principalId: string;
+  accessId?: string | null;
+  /** `direct`, or `group` when the principal holds it through a group that is assigned */
+  memberType?: string | null;
   assignmentScheduleId?: string | null;
   endDateTime?: string | null;
 }
@@ -48,7 +54,7 @@ interface Assignment {
   end: Date | null;
 }
 
-function groupIdOf(target: GrantTarget) {
+function groupIdOf(target: Binding) {
   if (target.grant.kind !== "entraPimGroup") {
     throw new Error(`the entraPimGroup provider was given a ${target.grant.kind} grant`);
   }
@@ -236,4 +242,36 @@ async function read(target: GrantTarget): Promise<GrantState> {
   return latest ? { isActive: true, endAt: latest.end, providerId: latest.providerId } : { isActive: false };
 }
 
-export const entraPimGroupProvider: AccessProvider = { kind: "entraPimGroup", apply, extend, remove, read };
+/**
+ * Everyone with an active member assignment of the group, permanent or time-bound, one entry per
+ * person (the instance ending last, as read does). Instances held through a group (memberType
+ * `group`) are left out: that group holds the assignment directly and is listed under its own id.
+ */
+async function list(binding: Binding): Promise<CurrentAssignment[]> {
+  const groupId = groupIdOf(binding);
+  let instances: AssignmentScheduleInstance[];
+  try {
+    // Filtered by group only: accessId and memberType are checked here, so the list depends on
+    // no more of Graph's $filter support than the contract documents (A.4).
+    instances = await listAll<AssignmentScheduleInstance>(
+      `${BASE}/assignmentScheduleInstances`,
+      `groupId eq '${groupId}'`,
+    );
+  } catch (error) {
+    throw toProviderError(error, `list the members of group ${groupId}`);
+  }
+  const byPrincipal = new Map<string, Array<{ end: Date | null; providerId: string }>>();
+  for (const instance of instances) {
+    if (instance.accessId?.toLowerCase() !== "member") continue;
+    if (instance.memberType && instance.memberType.toLowerCase() !== "direct") continue;
+    const held = byPrincipal.get(instance.principalId) ?? [];
+    held.push({ end: dateOrNull(instance.endDateTime), providerId: instance.assignmentScheduleId ?? instance.id });
+    byPrincipal.set(instance.principalId, held);
+  }
+  return [...byPrincipal].flatMap(([principalId, held]) => {
+    const latest = lastToEnd(held);
+    return latest ? [{ principalId, endAt: latest.end, providerId: latest.providerId }] : [];
+  });
+}
+
+export const entraPimGroupProvider: AccessProvider = { kind: "entraPimGroup", apply, extend, remove, read, list };

@@ -1,0 +1,55 @@
+import "server-only";
+import { setTimeout as sleep } from "node:timers/promises";
+import { ProviderError, type AccessProvider, type GrantTarget, type ProviderResult } from "@/lib/cloud/access-provider";
+import { auditProviderCalls, recordingCalls } from "@/lib/cloud/call-recorder";
+import { providerFor } from "@/lib/cloud/providers";
+import { env } from "@/lib/config/env";
+import { db } from "@/lib/db/client";
+import { log } from "@/lib/log";
+
+type Operation = "apply" | "extend" | "remove";
+type AuditedOperation = Operation | "revokeSignInSessions" | "read" | "list";
+
+/**
+ * Every change the jobs make in Entra ID or Azure goes through here: each HTTP call (retries
+ * included) is appended to the audit history with its body, status, the service's request id and
+ * its duration, whether it succeeded or not. A throttled call is tried again after the service's
+ * Retry-After, within the job's time budget; beyond it, the error goes to the queue's backoff.
+ */
+export async function callProvider(
+  operation: Operation,
+  target: GrantTarget,
+  args: Parameters<AccessProvider["apply"]>[1] | Parameters<AccessProvider["remove"]>[1],
+  context: { requestId: string | null; correlationId: string },
+): Promise<ProviderResult> {
+  const provider = providerFor(target.grant.kind);
+  return auditedCall({ ...context, grantKind: target.grant.kind, operation }, () =>
+    operation === "remove"
+      ? provider.remove(target, args)
+      : provider[operation](target, args as Parameters<AccessProvider["apply"]>[1]),
+  );
+}
+
+/** Runs `work` (calls to Graph or ARM), recording its HTTP calls in the audit and honouring Retry-After. */
+export async function auditedCall<T>(
+  context: { requestId: string | null; correlationId: string; grantKind: string; operation: AuditedOperation },
+  work: () => Promise<T>,
+): Promise<T> {
+  let waitedSeconds = 0;
+  for (;;) {
+    const { calls, result, error } = await recordingCalls(work);
+    await db.$transaction((tx) => auditProviderCalls(tx, { ...context, calls, occurredAt: new Date() }));
+    if (error === undefined) return result as T;
+    const wait = retryAfterOf(error);
+    // Half the job's budget at most, so that a job waiting on Retry-After is never taken for a dead one.
+    if (wait === undefined || waitedSeconds + wait > env.JOB_TIMEOUT_SECONDS / 2) throw error;
+    log.info({ ...context, wait }, "throttled; waiting as the service asked");
+    await sleep(wait * 1000);
+    waitedSeconds += wait;
+  }
+}
+
+function retryAfterOf(error: unknown): number | undefined {
+  if (!(error instanceof ProviderError) || error.kind !== "throttled") return undefined;
+  return Math.max(1, error.retryAfterSeconds ?? env.JOB_RETRY_DELAY_SECONDS);
+}

@@ -1,0 +1,190 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { grantTargets, type Binding, type CurrentAssignment, type GrantTarget } from "@/lib/cloud/access-provider";
+import { providerFor } from "@/lib/cloud/providers";
+import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { getCatalog } from "@/lib/config/catalog";
+import { db, type Prisma } from "@/lib/db/client";
+import { log } from "@/lib/log";
+import { authorize } from "@/lib/auth/authorize";
+import type { ActionContext } from "./context";
+import { bindingKey } from "./grant-ledger";
+import { auditedCall } from "./provider-call";
+
+/** Grants this close to their start or end may legitimately disagree with the service for a moment. */
+const SETTLING_MS = 2 * 60_000;
+
+export interface DriftCandidate {
+  kind: "unexplained" | "missing";
+  bindingKey: string;
+  target: GrantTarget;
+  principalId: string;
+  grantId: string | null;
+  providerId: string | null;
+  endAt: Date | null;
+}
+
+/** Every distinct binding the catalog grants, with its key: the scopes the reconciler watches. */
+function catalogBindings(): Array<{ key: string; binding: Binding }> {
+  const bindings = new Map<string, Binding>();
+  for (const cluster of getCatalog().clusters) {
+    for (const role of cluster.roles) {
+      for (const { principalId: _unused, ...binding } of grantTargets(cluster, role, "")) {
+        bindings.set(bindingKey({ ...binding, principalId: "" }), binding);
+      }
+    }
+  }
+  return [...bindings].map(([key, binding]) => ({ key, binding }));
+}
+
+/**
+ * Compares one binding's assignments at the service with the ledger's active grants. Pure: the
+ * two lists and `now` come in. Access nobody's active grant explains is "unexplained" (someone
+ * added it by hand, or a removal was lost); an applied grant whose access is gone is "missing".
+ */
+export function compareBinding(input: {
+  key: string;
+  binding: Binding;
+  assignments: CurrentAssignment[];
+  grants: Array<{ id: string; principalId: string; endAt: Date; appliedAt: Date | null }>;
+  now: Date;
+}): DriftCandidate[] {
+  const { key, binding, now } = input;
+  const holders = new Set(input.grants.map((g) => g.principalId.toLowerCase()));
+  const present = new Set(input.assignments.map((a) => a.principalId.toLowerCase()));
+  const found: DriftCandidate[] = [];
+  for (const assignment of input.assignments) {
+    if (holders.has(assignment.principalId.toLowerCase())) continue;
+    // Time-bound access that ends on its own in a moment (PIM) is not worth an alarm.
+    if (assignment.endAt && assignment.endAt.getTime() - now.getTime() < SETTLING_MS) continue;
+    found.push({
+      kind: "unexplained",
+      bindingKey: key,
+      target: { ...binding, principalId: assignment.principalId },
+      principalId: assignment.principalId,
+      grantId: null,
+      providerId: assignment.providerId ?? null,
+      endAt: assignment.endAt,
+    });
+  }
+  for (const grant of input.grants) {
+    const isSettled =
+      grant.appliedAt !== null &&
+      now.getTime() - grant.appliedAt.getTime() > SETTLING_MS &&
+      grant.endAt.getTime() - now.getTime() > SETTLING_MS;
+    if (!isSettled || present.has(grant.principalId.toLowerCase())) continue;
+    found.push({
+      kind: "missing",
+      bindingKey: key,
+      target: { ...binding, principalId: grant.principalId },
+      principalId: grant.principalId,
+      grantId: grant.id,
+      providerId: null,
+      endAt: grant.endAt,
+    });
+  }
+  return found;
+}
+
+/**
+ * The `reconcile` job: reads every catalog binding's current assignments and records drift. A
+ * finding stays open while it is seen, and closes as "gone" when a later run no longer sees it.
+ * A binding whose service cannot be read is skipped this time, and its findings are kept.
+ */
+export async function reconcileAccess(now: Date): Promise<{ bindings: number; open: number; skipped: number }> {
+  const correlationId = `reconcile-${randomUUID()}`;
+  let skipped = 0;
+  const checkedKeys: string[] = [];
+  const candidates: DriftCandidate[] = [];
+  for (const { key, binding } of catalogBindings()) {
+    let assignments: CurrentAssignment[];
+    try {
+      assignments = await auditedCall(
+        { requestId: null, correlationId, grantKind: binding.grant.kind, operation: "list" },
+        () => providerFor(binding.grant.kind).list(binding),
+      );
+    } catch (error) {
+      skipped += 1;
+      log.warn({ binding: key, err: error instanceof Error ? error.message : String(error) }, "reconcile skipped");
+      continue;
+    }
+    const grants = await db.grant.findMany({ where: { bindingKey: key, status: "active" } });
+    checkedKeys.push(key);
+    candidates.push(
+      ...compareBinding({
+        key,
+        binding,
+        assignments,
+        grants: grants.map((g) => ({
+          id: g.id,
+          principalId: (g.target as unknown as GrantTarget).principalId,
+          endAt: g.endAt,
+          appliedAt: g.appliedAt,
+        })),
+        now,
+      }),
+    );
+  }
+  const open = await db.$transaction((tx) => recordFindings(tx, checkedKeys, candidates, now, correlationId));
+  return { bindings: checkedKeys.length, open, skipped };
+}
+
+async function recordFindings(
+  tx: Prisma.TransactionClient,
+  checkedKeys: string[],
+  candidates: DriftCandidate[],
+  now: Date,
+  correlationId: string,
+) {
+  const existing = await tx.driftFinding.findMany({ where: { resolvedAt: null, bindingKey: { in: checkedKeys } } });
+  const identity = (f: { kind: string; bindingKey: string; principalId: string }) =>
+    `${f.kind}|${f.bindingKey}|${f.principalId.toLowerCase()}`;
+  const seen = new Set(candidates.map(identity));
+  for (const finding of existing) {
+    if (seen.has(identity(finding))) continue;
+    await tx.driftFinding.update({ where: { id: finding.id }, data: { resolvedAt: now, resolution: "gone" } });
+  }
+  const known = new Map(existing.map((f) => [identity(f), f]));
+  for (const candidate of candidates) {
+    const finding = known.get(identity(candidate));
+    if (finding) {
+      await tx.driftFinding.update({ where: { id: finding.id }, data: { lastSeenAt: now, endAt: candidate.endAt } });
+      continue;
+    }
+    const created = await tx.driftFinding.create({
+      data: {
+        kind: candidate.kind,
+        bindingKey: candidate.bindingKey,
+        target: candidate.target as unknown as Prisma.InputJsonValue,
+        principalId: candidate.principalId,
+        grantId: candidate.grantId,
+        providerId: candidate.providerId,
+        endAt: candidate.endAt,
+        detectedAt: now,
+        lastSeenAt: now,
+      },
+    });
+    await recordAuditEvent(tx, {
+      type: "drift.detected",
+      actor: null,
+      subjectId: created.id,
+      correlationId,
+      occurredAt: now,
+      data: {
+        findingId: created.id,
+        kind: candidate.kind,
+        bindingKey: candidate.bindingKey,
+        principalId: candidate.principalId,
+        grantId: candidate.grantId,
+        providerId: candidate.providerId,
+      },
+    });
+  }
+  return tx.driftFinding.count({ where: { resolvedAt: null } });
+}
+
+/** An admin asks for a drift check now rather than at the next scheduled run. */
+export async function reconcileNow(context: ActionContext) {
+  authorize(context.viewer, "access.administer");
+  return reconcileAccess(context.now);
+}

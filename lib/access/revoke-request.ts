@@ -1,0 +1,50 @@
+import "server-only";
+import { z } from "zod";
+import { authorize } from "@/lib/auth/authorize";
+import { db } from "@/lib/db/client";
+import { decide } from "@/lib/domain/request-state";
+import { QUEUES, type DeactivateJob } from "@/lib/jobs/queues";
+import type { ActionContext } from "./context";
+import { uncover } from "./grant-ledger";
+import { loadRequestView } from "./queries";
+import { lockRequest, recordRequestEvent, refusalError, sendInTransaction } from "./request-record";
+import { parseInput } from "./schemas";
+
+export const ZRevokeInput = z.object({
+  reason: z
+    .string()
+    .trim()
+    .min(1, "Say why you revoke the access: the holder and the auditors see it.")
+    .max(2000, "Keep the reason under 2000 characters."),
+  /** also revoke the holder's sign-in sessions; the role's policy may ask for it anyway */
+  endSessions: z.boolean().default(false),
+});
+export type TRevokeInput = z.input<typeof ZRevokeInput>;
+
+/**
+ * A platform admin takes access away: active access ends now, approved or scheduled access never
+ * starts. Grants no other request covers are removed by the `deactivate` job queued in the same
+ * transaction, which also revokes the holder's sign-in sessions when asked or when policy says so.
+ */
+export async function revokeRequest(requestId: string, input: TRevokeInput, context: ActionContext) {
+  authorize(context.viewer, "access.administer");
+  const { reason, endSessions } = parseInput(ZRevokeInput, input);
+  await db.$transaction(async (tx) => {
+    const request = await lockRequest(tx, requestId);
+    const wasActive = request.state.status === "active";
+    const decision = decide(request.state, { type: "revoke", actorId: context.viewer.id, reason }, context.now);
+    if (!decision.isAccepted) throw refusalError(decision);
+    const isSessionRevoked = wasActive && (endSessions || request.policy.isSessionRevokedOnEnd === true);
+    if (wasActive) await tx.accessRequest.update({ where: { id: requestId }, data: { activeUntil: context.now } });
+    await recordRequestEvent(tx, request, decision.event, context, { sessionsRevoked: isSessionRevoked });
+    const orphans = await uncover(tx, requestId, context.now);
+    const holder = await tx.user.findUniqueOrThrow({ where: { id: request.requesterId } });
+    const job: DeactivateJob = {
+      requestId,
+      grantIds: orphans.map((grant) => grant.id),
+      revokeSessionsOf: isSessionRevoked ? holder.entraObjectId : null,
+    };
+    await sendInTransaction(tx, QUEUES.deactivate, job);
+  });
+  return loadRequestView(requestId, context.viewer);
+}

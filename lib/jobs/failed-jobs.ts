@@ -1,0 +1,82 @@
+import "server-only";
+import { z } from "zod";
+import type { ActionContext } from "@/lib/access/context";
+import { parseInput } from "@/lib/access/schemas";
+import { authorize } from "@/lib/auth/authorize";
+import type { SessionUser } from "@/lib/auth/session";
+import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { db } from "@/lib/db/client";
+import { AppError } from "@/lib/errors";
+import { getBoss, inTransaction } from "./boss";
+import { QUEUES } from "./queues";
+
+/**
+ * Background jobs that spent every retry: removals, extensions, sweeps (later: notifications).
+ * Activations are not listed here: they end as `failed` requests, which an admin retries as such.
+ */
+const LISTED = [QUEUES.deactivate, QUEUES.extend, QUEUES.expireAccess, QUEUES.reconcile, QUEUES.timeOutRequests];
+
+export interface FailedJob {
+  id: string;
+  queue: string;
+  data: Record<string, unknown>;
+  error: string;
+  retries: number;
+  failedAt: string;
+}
+
+export async function listFailedJobs(viewer: SessionUser, take = 50): Promise<FailedJob[]> {
+  authorize(viewer, "access.administer");
+  await getBoss();
+  const rows = await db.$queryRaw<
+    Array<{ id: string; name: string; data: unknown; output: unknown; retry_count: number; completed_on: Date }>
+  >`SELECT id::text, name, data, output, retry_count, completed_on FROM pgboss.job
+    WHERE state = 'failed' AND name = ANY(${LISTED}) ORDER BY completed_on DESC LIMIT ${take}`;
+  return rows.map((row) => ({
+    id: row.id,
+    queue: row.name,
+    data: (row.data ?? {}) as Record<string, unknown>,
+    error: errorText(row.output),
+    retries: row.retry_count,
+    failedAt: row.completed_on.toISOString(),
+  }));
+}
+
+/** pg-boss stores a thrown error as `{ message, stack }`; keep the message. */
+function errorText(output: unknown): string {
+  if (output && typeof output === "object" && "message" in output) return String(output.message);
+  return output ? JSON.stringify(output) : "no error recorded";
+}
+
+const ZRetryJobInput = z.object({ queue: z.enum(LISTED), jobId: z.uuid("Not a job id.") });
+
+/** An admin runs a failed job again (after fixing what made it fail). Audited. */
+export async function retryFailedJob(input: z.input<typeof ZRetryJobInput>, context: ActionContext) {
+  authorize(context.viewer, "access.administer");
+  const { queue, jobId } = parseInput(ZRetryJobInput, input);
+  const boss = await getBoss();
+  const job = await boss.getJobById(queue, jobId);
+  if (!job || job.state !== "failed") {
+    throw new AppError("CONFLICT", {
+      message: `job ${queue}/${jobId} is not failed`,
+      userMessage: "This job is no longer failed (it was retried already, or is gone). Reload the page.",
+    });
+  }
+  await db.$transaction(async (tx) => {
+    await recordAuditEvent(tx, {
+      type: "job.retried",
+      actor: { id: context.viewer.id, userPrincipalName: context.viewer.userPrincipalName },
+      subjectId: jobId,
+      correlationId: context.origin.correlationId,
+      occurredAt: context.now,
+      data: {
+        queue,
+        jobId,
+        channel: context.origin.channel,
+        ip: context.origin.ip,
+        userAgent: context.origin.userAgent,
+      },
+    });
+    await boss.retry(queue, jobId, { db: inTransaction(tx) });
+  });
+}
