@@ -38,6 +38,11 @@ export interface Fault {
   latencyMs?: number;
   /** close the connection without answering */
   drop?: boolean;
+  /**
+   * Serve the request first (the assignment is made), then apply the latency or drop to the answer:
+   * the caller's process can die, or lose the connection, after the change but before it hears of it.
+   */
+  afterHandling?: boolean;
 }
 
 /** Everything the emulator's handlers share; one per running emulator. */

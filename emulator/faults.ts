@@ -1,5 +1,5 @@
 /* Fault injection, so that retries, throttling and outages can be tested against the real SDKs:
- * POST /_emulator/faults {path, method?, count, status?, retryAfter?, latencyMs?, drop?} adds one
+ * POST /_emulator/faults {path, method?, count, status?, retryAfter?, latencyMs?, drop?, afterHandling?} adds one
  * (path is a regular expression over path + query), GET lists them, DELETE clears them all. */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -33,6 +33,7 @@ export function registerFaults(router: Router, ctx: EmulatorContext) {
       retryAfter: b.retryAfter === undefined ? undefined : Number(b.retryAfter),
       latencyMs: b.latencyMs === undefined ? undefined : Number(b.latencyMs),
       drop: b.drop === true,
+      afterHandling: b.afterHandling === true,
     };
     try {
       new RegExp(fault.path);
@@ -65,6 +66,16 @@ export async function applyFault(
   if (!fault) return false;
   fault.count -= 1;
   if (fault.count <= 0) ctx.faults.splice(ctx.faults.indexOf(fault), 1);
+  if (fault.afterHandling) {
+    if (fault.status !== undefined) return false;
+    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+    res.end = ((...args: unknown[]) => {
+      if (fault.drop) req.socket.destroy();
+      else setTimeout(() => end(...args), fault.latencyMs ?? 0);
+      return res;
+    }) as ServerResponse["end"];
+    return false;
+  }
   if (fault.latencyMs) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
   if (fault.drop) {
     req.socket.destroy();

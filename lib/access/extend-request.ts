@@ -1,5 +1,4 @@
 import "server-only";
-import { z } from "zod";
 import { db } from "@/lib/db/client";
 import { parseIsoDuration } from "@/lib/domain/duration";
 import { checkExtension } from "@/lib/domain/policy";
@@ -10,13 +9,7 @@ import type { ActionContext } from "./context";
 import { extendCoverage } from "./grant-ledger";
 import { loadRequestView } from "./queries";
 import { lockRequest, notFound, recordRequestEvent, refusalError, sendInTransaction } from "./request-record";
-import { parseInput } from "./schemas";
-
-export const ZExtendInput = z.object({
-  /** how much longer, ISO 8601 (PT30M, PT1H) */
-  duration: z.string().trim().min(1, "Choose how much longer you need the access."),
-});
-export type TExtendInput = z.input<typeof ZExtendInput>;
+import { ZExtendInput, type TExtendInput, parseInput } from "./schemas";
 
 const invalidDuration = (message: string) =>
   new AppError("INVALID_INPUT", {

@@ -1,5 +1,4 @@
 import "server-only";
-import { z } from "zod";
 import { authorize } from "@/lib/auth/authorize";
 import { db } from "@/lib/db/client";
 import { decide } from "@/lib/domain/request-state";
@@ -8,18 +7,7 @@ import type { ActionContext } from "./context";
 import { uncover } from "./grant-ledger";
 import { loadRequestView } from "./queries";
 import { lockRequest, recordRequestEvent, refusalError, sendInTransaction } from "./request-record";
-import { parseInput } from "./schemas";
-
-export const ZRevokeInput = z.object({
-  reason: z
-    .string()
-    .trim()
-    .min(1, "Say why you revoke the access: the holder and the auditors see it.")
-    .max(2000, "Keep the reason under 2000 characters."),
-  /** also revoke the holder's sign-in sessions; the role's policy may ask for it anyway */
-  endSessions: z.boolean().default(false),
-});
-export type TRevokeInput = z.input<typeof ZRevokeInput>;
+import { ZRevokeInput, type TRevokeInput, parseInput } from "./schemas";
 
 /**
  * A platform admin takes access away: active access ends now, approved or scheduled access never

@@ -25,6 +25,23 @@ export const ZDecisionInput = z.object({
 });
 export type TDecisionInput = z.input<typeof ZDecisionInput>;
 
+export const ZExtendInput = z.object({
+  /** how much longer, ISO 8601 (PT30M, PT1H) */
+  duration: z.string().trim().min(1, "Choose how much longer you need the access."),
+});
+export type TExtendInput = z.input<typeof ZExtendInput>;
+
+export const ZRevokeInput = z.object({
+  reason: z
+    .string()
+    .trim()
+    .min(1, "Say why you revoke the access: the holder and the auditors see it.")
+    .max(2000, "Keep the reason under 2000 characters."),
+  /** also revoke the holder's sign-in sessions; the role's policy may ask for it anyway */
+  endSessions: z.boolean().default(false),
+});
+export type TRevokeInput = z.input<typeof ZRevokeInput>;
+
 /** zod problems as field messages for forms and the API. */
 export function fieldProblems(error: z.ZodError) {
   return error.issues.map((issue) => ({ field: issue.path.join(".") || "input", message: issue.message }));

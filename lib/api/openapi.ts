@@ -5,12 +5,20 @@ import { SESSION_COOKIE } from "@/lib/auth/session";
 import { env } from "@/lib/config/env";
 import { REQUEST_STATUSES } from "@/lib/domain/request-state";
 import { APP_ERROR_STATUS } from "@/lib/errors";
-import { REQUEST_SCOPES, ZApiDecisionInput, ZApiRequestAccessInput } from "./schemas";
+import type { GrantView } from "@/lib/access/grant-queries";
+import {
+  GRANT_SCOPES,
+  REQUEST_SCOPES,
+  ZApiDecisionInput,
+  ZApiExtendInput,
+  ZApiRequestAccessInput,
+  ZApiRevokeInput,
+} from "./schemas";
 
 /**
  * The OpenAPI 3.1 description of /api/v1, written by hand next to the routes it describes. Input
  * schemas are generated from the zod schemas the routes parse with, so they cannot drift; the
- * output schemas mirror RequestView and eligibleRoles, and test/integration/api.test.ts checks
+ * output schemas mirror RequestView, GrantView and eligibleRoles, and test/integration/api.test.ts checks
  * them against real answers.
  */
 
@@ -48,13 +56,16 @@ const json = (schema: Schema) => ({ "application/json": { schema } });
 const nullable = (schema: Schema): Schema => ({ anyOf: [schema, { type: "null" }] });
 const dateTime: Schema = { type: "string", format: "date-time" };
 
-/** A zod schema as JSON Schema 2020-12 (what OpenAPI 3.1 uses), with a description per property. */
-function fromZod(schema: z.ZodType, descriptions: Record<string, string>): Schema {
+/**
+ * A zod schema as JSON Schema 2020-12 (what OpenAPI 3.1 uses), with a description per property
+ * and, optionally, example bodies.
+ */
+function fromZod(schema: z.ZodType, descriptions: Record<string, string>, examples?: Schema[]): Schema {
   const { $schema: _dialect, ...generated } = z.toJSONSchema(schema, { io: "input" }) as Schema;
   const properties = generated.properties as Record<string, Schema>;
   for (const [name, description] of Object.entries(descriptions))
     properties[name] = { description, ...properties[name] };
-  return generated;
+  return examples ? { ...generated, examples } : generated;
 }
 
 const ERROR_RESPONSES = {
@@ -64,8 +75,11 @@ const ERROR_RESPONSES = {
     403,
     "Not allowed: missing permission, not eligible, not an approver of this request, self-approval, an app-only token, or a cookie-authenticated POST without this site's Origin.",
   ],
-  NotFound: [404, "No such request, or the caller may not see it."],
-  Conflict: [409, "The request is no longer in a state that allows this (already decided, cancelled, timed out)."],
+  NotFound: [404, "No such request, or the caller may not see it (or, for the holder's actions, is not theirs)."],
+  Conflict: [
+    409,
+    "The request is not in a state that allows this (already decided, cancelled, timed out, not active, not failed).",
+  ],
   UpstreamFailure: [502, "Entra ID or Microsoft Graph did not answer as expected; nothing was recorded."],
   InternalError: [500, "Unexpected failure; the message carries a reference to give to an admin."],
 } as const;
@@ -122,6 +136,63 @@ function decisionOperation(verb: "approve" | "deny" | "cancel"): Operation {
     ),
   };
 }
+
+const requestAction = (
+  operation: Omit<Operation, "tags" | "parameters" | "responses">,
+  ...errors: ErrorResponse[]
+) => ({
+  ...operation,
+  tags: ["requests"],
+  parameters: [{ $ref: "#/components/parameters/RequestId" }, { $ref: "#/components/parameters/CorrelationId" }],
+  responses: responses({ "200": success("The request after the change.", ref("RequestView")) }, ...errors),
+});
+
+const HOLDER_ERRORS: ErrorResponse[] = ["BadRequest", ...AUTHENTICATED_ERRORS, "NotFound", "Conflict"];
+
+const EXTEND = requestAction(
+  {
+    operationId: "extendRequest",
+    summary: "Extend one's active access",
+    description:
+      "The holder pushes the end of their active access out by `duration`. Allowed only where the role's policy allows extensions without approval, and only up to its maximum total duration counted from the start: the request's `extension.maxMoreMinutes` says how much is left. A refused extension is a 400 with a `duration` field error that says why; someone else's request is a 404. The new end is applied at Entra ID and Azure within seconds.",
+    requestBody: { required: true, content: json(ref("ExtendInput")) },
+  },
+  ...HOLDER_ERRORS,
+);
+
+const DEACTIVATE = requestAction(
+  {
+    operationId: "deactivateRequest",
+    summary: "End one's active access early",
+    description:
+      "The holder ends their active access now. Grants no other request of theirs covers are removed within seconds (and, where the role's policy says so, their Entra ID sign-in sessions are revoked). The body may be omitted; a `comment` is recorded. Someone else's request is a 404.",
+    requestBody: { required: false, content: json(ref("DeactivateInput")) },
+  },
+  ...HOLDER_ERRORS,
+);
+
+const REVOKE = requestAction(
+  {
+    operationId: "revokeRequest",
+    summary: "Revoke anyone's access (admins)",
+    description:
+      "A platform admin takes access away: active access ends now, approved or scheduled access never starts. The holder and the auditors see the `reason`, which is required. `endSessions` also revokes the holder's Entra ID sign-in sessions (the role's policy may ask for that anyway). Needs the admin role (403 otherwise).",
+    requestBody: { required: true, content: json(ref("RevokeInput")) },
+  },
+  ...HOLDER_ERRORS,
+);
+
+const RETRY = requestAction(
+  {
+    operationId: "retryActivation",
+    summary: "Retry a failed activation (admins)",
+    description:
+      "A platform admin tries a failed activation again, once the cause is fixed: the request returns to `approved` and its activation is queued; the access period starts when it succeeds. No body. Needs the admin role (403 otherwise); a request that has not failed is a 409.",
+  },
+  ...AUTHENTICATED_ERRORS,
+  "NotFound",
+  "Conflict",
+);
 
 const TEXT_RULE: Schema = {
   type: "object",
@@ -239,6 +310,39 @@ const REQUEST_VIEW: Schema = {
     cannotDecideReason: nullable({ type: "string", description: "Why not, in words." }),
     canCancel: { type: "boolean", description: "Whether the caller may cancel it now." },
     canEndEarly: { type: "boolean", description: "Whether the caller may end the active access now." },
+    effectiveUntil: nullable({
+      ...dateTime,
+      description:
+        "`activeUntil` plus the longest lifetime of access tokens issued before it: when the access is surely unusable.",
+    }),
+    failureReason: nullable({ type: "string", description: "Why the activation failed, in the service's words." }),
+    canExtend: { type: "boolean", description: "Whether the caller, the holder, may extend the active access now." },
+    extension: nullable({
+      type: "object",
+      description: "For the holder of active access whose role allows extensions: how they may extend it.",
+      properties: {
+        isApprovalRequired: {
+          type: "boolean",
+          description: "true: extending is a new request for approvers, not a call to `extend`.",
+        },
+        maxMoreMinutes: minutes("How much longer the access may still last, within the role's maximum total."),
+      },
+      required: ["isApprovalRequired", "maxMoreMinutes"],
+    }),
+    canRevoke: { type: "boolean", description: "Whether the caller, an admin, may revoke it now." },
+    canRetry: { type: "boolean", description: "Whether the caller, an admin, may retry its failed activation now." },
+    commands: {
+      type: "array",
+      description: "For the holder of active access: the commands that use it. Empty otherwise.",
+      items: {
+        type: "object",
+        properties: {
+          label: { type: "string", description: "What the command does." },
+          command: { type: "string", description: "The command line, to run as it is." },
+        },
+        required: ["label", "command"],
+      },
+    },
   },
   required: [
     "id",
@@ -262,7 +366,73 @@ const REQUEST_VIEW: Schema = {
     "cannotDecideReason",
     "canCancel",
     "canEndEarly",
+    "effectiveUntil",
+    "failureReason",
+    "canExtend",
+    "extension",
+    "canRevoke",
+    "canRetry",
+    "commands",
   ],
+};
+
+// A Record, so that the compiler insists on every kind a GrantView may carry, and on no other.
+const GRANT_KINDS: Record<GrantView["kind"], string> = {
+  entraPimGroup: "time-bound PIM membership of an Entra group",
+  entraGroup: "plain membership of an Entra group",
+  armPim: "time-bound PIM role assignment in Azure",
+  armRoleAssignment: "plain Azure role assignment",
+};
+
+const GRANT_VIEW: Schema = {
+  type: "object",
+  description:
+    "One access currently granted to one person at Entra ID or Azure. Overlapping requests for the same access share one grant, which lasts until the last of them ends.",
+  properties: {
+    id: { type: "string", format: "uuid" },
+    kind: {
+      type: "string",
+      enum: Object.keys(GRANT_KINDS),
+      description: Object.entries(GRANT_KINDS)
+        .map(([kind, words]) => `\`${kind}\`: ${words}`)
+        .join("; "),
+    },
+    bindingKey: {
+      type: "string",
+      description: "What is granted: the kind and the group, or the kind, role definition and scope.",
+    },
+    holder: {
+      type: "object",
+      properties: {
+        id: { type: "string", format: "uuid" },
+        userPrincipalName: { type: "string" },
+        displayName: { type: "string" },
+      },
+      required: ["id", "userPrincipalName", "displayName"],
+    },
+    endAt: { ...dateTime, description: "When the grant ends: the latest end of the requests it covers." },
+    effectiveEndAt: {
+      ...dateTime,
+      description: "`endAt` plus the longest lifetime of access tokens issued before it: when it is surely unusable.",
+    },
+    appliedAt: nullable({ ...dateTime, description: "When the service confirmed it; null: not applied yet." }),
+    requests: {
+      type: "array",
+      description: "The requests this grant serves, soonest end first.",
+      items: {
+        type: "object",
+        properties: {
+          id: { type: "string", format: "uuid" },
+          clusterName: { type: "string" },
+          roleName: { type: "string" },
+          status: ref("RequestStatus"),
+          endAt: { ...dateTime, description: "When this request's share of the grant ends." },
+        },
+        required: ["id", "clusterName", "roleName", "status", "endAt"],
+      },
+    },
+  },
+  required: ["id", "kind", "bindingKey", "holder", "endAt", "effectiveEndAt", "appliedAt", "requests"],
 };
 
 const ERROR: Schema = {
@@ -313,7 +483,8 @@ export function openApiDocument(): OpenApiDocument {
     security: [{ entraId: [apiScope] }, { sessionCookie: [] }],
     tags: [
       { name: "catalog", description: "What the caller may request." },
-      { name: "requests", description: "Access requests and their decisions." },
+      { name: "requests", description: "Access requests, their decisions, and the access they give." },
+      { name: "grants", description: "The access currently granted." },
       { name: "meta", description: "This document." },
     ],
     paths: {
@@ -382,6 +553,28 @@ export function openApiDocument(): OpenApiDocument {
       "/api/v1/requests/{id}/approve": { post: decisionOperation("approve") },
       "/api/v1/requests/{id}/deny": { post: decisionOperation("deny") },
       "/api/v1/requests/{id}/cancel": { post: decisionOperation("cancel") },
+      "/api/v1/requests/{id}/extend": { post: EXTEND },
+      "/api/v1/requests/{id}/deactivate": { post: DEACTIVATE },
+      "/api/v1/requests/{id}/revoke": { post: REVOKE },
+      "/api/v1/requests/{id}/retry": { post: RETRY },
+      "/api/v1/grants": {
+        get: {
+          operationId: "listGrants",
+          summary: "List active grants",
+          description:
+            "The access granted now, soonest end first, up to 500. `mine` (default): the caller's own. `all`: everyone's (needs the auditor or admin role).",
+          tags: ["grants"],
+          parameters: [
+            { $ref: "#/components/parameters/GrantScope" },
+            { $ref: "#/components/parameters/CorrelationId" },
+          ],
+          responses: responses(
+            { "200": success("The grants in that scope.", ref("GrantList")) },
+            "BadRequest",
+            ...AUTHENTICATED_ERRORS,
+          ),
+        },
+      },
       "/api/v1/openapi.json": {
         get: {
           operationId: "getOpenApiDocument",
@@ -406,12 +599,40 @@ export function openApiDocument(): OpenApiDocument {
         DecisionInput: fromZod(ZApiDecisionInput, {
           comment: "Shown to the requester and kept in the audit trail; required to deny.",
         }),
+        ExtendInput: fromZod(
+          ZApiExtendInput,
+          {
+            duration:
+              "How much longer, ISO 8601 days, hours and minutes, e.g. PT30M or PT1H; the whole access may last at most the role's maximum total.",
+          },
+          [{ duration: "PT30M" }],
+        ),
+        DeactivateInput: fromZod(
+          ZApiDecisionInput,
+          { comment: "Why the access ends early; kept in the audit trail." },
+          [{ comment: "Certificate rotated, done." }],
+        ),
+        RevokeInput: fromZod(
+          ZApiRevokeInput,
+          {
+            reason: "Why the access is taken away; the holder and the auditors see it.",
+            endSessions:
+              "Also revoke the holder's Entra ID sign-in sessions (refresh tokens); the role's policy may ask for it anyway.",
+          },
+          [{ reason: "Laptop reported stolen", endSessions: true }],
+        ),
         RequestStatus: { type: "string", enum: [...REQUEST_STATUSES] },
         RequestView: REQUEST_VIEW,
         RequestList: {
           type: "object",
           properties: { requests: { type: "array", items: ref("RequestView") } },
           required: ["requests"],
+        },
+        GrantView: GRANT_VIEW,
+        GrantList: {
+          type: "object",
+          properties: { grants: { type: "array", items: ref("GrantView") } },
+          required: ["grants"],
         },
         Catalog: CATALOG,
         RolePolicy: ROLE_POLICY,
@@ -426,6 +647,12 @@ export function openApiDocument(): OpenApiDocument {
           in: "query",
           required: false,
           schema: { type: "string", enum: [...REQUEST_SCOPES], default: "mine" },
+        },
+        GrantScope: {
+          name: "scope",
+          in: "query",
+          required: false,
+          schema: { type: "string", enum: [...GRANT_SCOPES], default: "mine" },
         },
         CorrelationId: {
           name: "x-correlation-id",

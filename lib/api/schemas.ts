@@ -1,5 +1,6 @@
 /** What the JSON API accepts: the use cases' own schemas, made strict at this edge. */
 import { z } from "zod";
+import { ZExtendInput, ZRevokeInput } from "@/lib/access/schemas";
 import { ZDecisionInput, ZRequestAccessInput } from "@/lib/access/schemas";
 
 /**
@@ -8,10 +9,19 @@ import { ZDecisionInput, ZRequestAccessInput } from "@/lib/access/schemas";
  */
 export const ZApiRequestAccessInput = z.strictObject(ZRequestAccessInput.shape);
 export const ZApiDecisionInput = z.strictObject(ZDecisionInput.shape);
+export const ZApiExtendInput = z.strictObject(ZExtendInput.shape);
+// A misspelt `endSessions` would otherwise leave the holder's sign-in sessions alive.
+export const ZApiRevokeInput = z.strictObject(ZRevokeInput.shape);
 
 export const REQUEST_SCOPES = ["mine", "approvable", "all"] as const;
 export type RequestScope = (typeof REQUEST_SCOPES)[number];
 
 export const ZListRequestsQuery = z.object({
   scope: z.enum(REQUEST_SCOPES, { message: "Use scope=mine, scope=approvable or scope=all." }).default("mine"),
+});
+
+export const GRANT_SCOPES = ["mine", "all"] as const;
+
+export const ZListGrantsQuery = z.object({
+  scope: z.enum(GRANT_SCOPES, { message: "Use scope=mine or scope=all." }).default("mine"),
 });

@@ -1,14 +1,22 @@
 import { randomUUID } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import * as catalogRoute from "@/app/api/v1/catalog/route";
+import * as grantsRoute from "@/app/api/v1/grants/route";
 import * as openApiRoute from "@/app/api/v1/openapi.json/route";
 import * as approveRoute from "@/app/api/v1/requests/[id]/approve/route";
 import * as cancelRoute from "@/app/api/v1/requests/[id]/cancel/route";
+import * as deactivateRoute from "@/app/api/v1/requests/[id]/deactivate/route";
 import * as denyRoute from "@/app/api/v1/requests/[id]/deny/route";
+import * as extendRoute from "@/app/api/v1/requests/[id]/extend/route";
+import * as retryRoute from "@/app/api/v1/requests/[id]/retry/route";
+import * as revokeRoute from "@/app/api/v1/requests/[id]/revoke/route";
 import * as requestRoute from "@/app/api/v1/requests/[id]/route";
 import * as requestsRoute from "@/app/api/v1/requests/route";
+import { activateRequest } from "@/lib/access/activate-request";
+import { expireDueAccess } from "@/lib/access/expire-access";
 import { apiRoute } from "@/lib/api/handler";
 import { endSession } from "@/lib/auth/session";
+import { env } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
 import { demoUser } from "../support/emulator-browser";
 import { signInThroughEmulator } from "../support/sign-in";
@@ -56,6 +64,26 @@ const getRequest = (id: string, credentials: Credentials) =>
 
 const listRequests = (credentials: Credentials, query = "") =>
   callApi(requestsRoute.GET, `/api/v1/requests${query}`, credentials);
+
+const ACTION_ROUTES = { extend: extendRoute, deactivate: deactivateRoute, revoke: revokeRoute, retry: retryRoute };
+
+/** The actions on granted access: the holder's (extend, deactivate) and the admins' (revoke, retry). */
+const act = (
+  verb: keyof typeof ACTION_ROUTES,
+  id: string,
+  credentials: Credentials,
+  body?: unknown,
+  options: Call = {},
+) =>
+  callApi(ACTION_ROUTES[verb].POST, `/api/v1/requests/${id}/${verb}`, credentials, {
+    method: "POST",
+    ...options,
+    body,
+    params: { id },
+  });
+
+const listGrants = (credentials: Credentials, query = "") =>
+  callApi(grantsRoute.GET, `/api/v1/grants${query}`, credentials);
 
 /** The error shape every refusal shares; returns the error for further checks. */
 function expectError(result: Awaited<ReturnType<typeof callApi>>, status: number, code: string, message?: RegExp) {
@@ -299,6 +327,166 @@ describe("JSON API: requests", () => {
   });
 });
 
+/** Emulator fault injection (emulator/faults.ts): a body adds a fault, none clears them all. */
+const faults = (body?: object) =>
+  fetch(`${env.ENTRA_AUTHORITY_HOST}/_emulator/faults`, {
+    method: body ? "POST" : "DELETE",
+    headers: { "content-type": "application/json" },
+    body: body && JSON.stringify(body),
+  });
+
+/** A self-activating dev admin request, filed through the API and activated as the worker would. */
+async function activeDevAdmin(credentials: Credentials, now = new Date()) {
+  const { json: request } = await createRequest(credentials, devAdmin);
+  expect(await activateRequest(request.id, now)).toBe("active");
+  return request as { id: string; requester: { userPrincipalName: string } };
+}
+
+const storedRequest = (id: string) => db.accessRequest.findUniqueOrThrow({ where: { id } });
+
+describe("JSON API: granted access", () => {
+  afterAll(async () => {
+    await faults();
+    // Leave no access behind in the emulator for the files that run after this one: end everything
+    // these tests activated, revoked or ended early (as the expiry sweep would, a day from now).
+    const later = new Date(Date.now() + 2 * 24 * 60 * 60_000);
+    for (let round = 0; round < 10; round += 1) {
+      const { requests, grants } = await expireDueAccess(later);
+      if (requests + grants === 0) break;
+    }
+  });
+
+  it("lets the holder extend active access (200, activeUntil moves) and nobody else (404)", async () => {
+    const n02 = await bearer("n02@contoso.com");
+    const request = await activeDevAdmin(n02);
+    const before = await storedRequest(request.id);
+    const extended = await act("extend", request.id, n02, { duration: "PT30M" });
+    expect(extended.status).toBe(200);
+    const movedTo = new Date(before.activeUntil!.getTime() + 30 * 60_000).toISOString();
+    expect(extended.json).toMatchObject({ id: request.id, status: "active", activeUntil: movedTo, canExtend: true });
+    expect((await storedRequest(request.id)).activeUntil?.toISOString()).toBe(movedTo);
+    expect(await db.auditEvent.count({ where: { requestId: request.id, type: "request.extended" } })).toBe(1);
+
+    expectError(
+      await act("extend", request.id, await bearer("n01@contoso.com"), { duration: "PT30M" }),
+      404,
+      "NOT_FOUND",
+    );
+    expect((await storedRequest(request.id)).activeUntil?.toISOString()).toBe(movedTo);
+  });
+
+  it.each([
+    ["beyond the role's maximum total", { duration: "P1D" }, "duration", /at most 1 d in all/],
+    ["a duration that is not ISO 8601", { duration: "30 minutes" }, "duration", /PT30M/],
+    ["a missing duration", {}, "duration", /./],
+    ["an unknown field", { duration: "PT30M", approve: true }, "input", /approve/],
+  ])("refuses an extension %s with 400 and a field error, changing nothing", async (_case, body, field, message) => {
+    const n02 = await bearer("n02@contoso.com");
+    const request = await activeDevAdmin(n02);
+    const { activeUntil } = await storedRequest(request.id);
+    const error = expectError(await act("extend", request.id, n02, body), 400, "INVALID_INPUT");
+    expect(error.fields?.find((f) => f.field === field)?.message).toMatch(message);
+    expect((await storedRequest(request.id)).activeUntil).toEqual(activeUntil);
+  });
+
+  it("refuses to extend access that is not active with 409", async () => {
+    const n01 = await bearer("n01@contoso.com");
+    const { json: pending } = await createRequest(n01, prodAdmin);
+    expectError(await act("extend", pending.id, n01, { duration: "PT30M" }), 409, "CONFLICT", /active/);
+  });
+
+  it("lets the holder end their active access early, with or without a comment, and nobody else", async () => {
+    const n01 = await bearer("n01@contoso.com");
+    const request = await activeDevAdmin(n01);
+    expectError(await act("deactivate", request.id, await bearer("n02@contoso.com"), {}), 404, "NOT_FOUND");
+    const ended = await act("deactivate", request.id, n01, { comment: "Rollout fixed" });
+    expect(ended).toMatchObject({ status: 200, json: { status: "deactivated", canEndEarly: false, commands: [] } });
+    expect(await storedRequest(request.id)).toMatchObject({ status: "deactivated" });
+    const event = await db.auditEvent.findFirstOrThrow({
+      where: { requestId: request.id, type: "request.deactivated" },
+    });
+    expect(event.data).toMatchObject({ comment: "Rollout fixed", channel: "api" });
+    expectError(await act("deactivate", request.id, n01), 409, "CONFLICT");
+
+    const second = await activeDevAdmin(n01);
+    expect(await act("deactivate", second.id, n01)).toMatchObject({ status: 200, json: { status: "deactivated" } });
+  });
+
+  it("lets only admins revoke (403 for n01), requires a reason (400), then revokes", async () => {
+    const n02 = await bearer("n02@contoso.com");
+    const request = await activeDevAdmin(n02);
+    expectError(
+      await act("revoke", request.id, await bearer("n01@contoso.com"), { reason: "Not yours to take" }),
+      403,
+      "FORBIDDEN",
+    );
+    const adm01 = await bearer("adm01@contoso.com");
+    const missing = expectError(await act("revoke", request.id, adm01, {}), 400, "INVALID_INPUT");
+    expect(missing.fields?.map((f) => f.field)).toEqual(["reason"]);
+    const blank = expectError(await act("revoke", request.id, adm01, { reason: "   " }), 400, "INVALID_INPUT");
+    expect(blank.fields?.map((f) => f.field)).toEqual(["reason"]);
+    expect(await storedRequest(request.id)).toMatchObject({ status: "active" });
+
+    const revoked = await act("revoke", request.id, adm01, { reason: "Laptop reported stolen", endSessions: true });
+    expect(revoked).toMatchObject({ status: 200, json: { id: request.id, status: "revoked", canRevoke: false } });
+    const event = await db.auditEvent.findFirstOrThrow({ where: { requestId: request.id, type: "request.revoked" } });
+    expect(event).toMatchObject({ actorUpn: "adm01@contoso.com" });
+    expect(event.data).toMatchObject({ reason: "Laptop reported stolen", sessionsRevoked: true });
+    expectError(await act("revoke", request.id, adm01, { reason: "Again" }), 409, "CONFLICT");
+  });
+
+  it("lets an admin retry a failed activation (200, approved again), refusing non-admins and other states", async () => {
+    const n01 = await bearer("n01@contoso.com");
+    const { json: request } = await createRequest(n01, devAdmin);
+    const adm01 = await bearer("adm01@contoso.com");
+    expectError(await act("retry", request.id, adm01), 409, "CONFLICT");
+
+    await faults({ path: "roleAssignments/", method: "PUT", count: 1, status: 403 });
+    expect(await activateRequest(request.id, new Date())).toBe("failed");
+    expectError(await act("retry", request.id, await bearer("n02@contoso.com")), 403, "FORBIDDEN");
+    const seen = await getRequest(request.id, adm01);
+    expect(seen.json).toMatchObject({ status: "failed", canRetry: true, failureReason: expect.any(String) });
+
+    const retried = await act("retry", request.id, adm01);
+    expect(retried).toMatchObject({ status: 200, json: { status: "approved", failureReason: null, canRetry: false } });
+    expect(await db.auditEvent.count({ where: { requestId: request.id, type: "request.activation_retried" } })).toBe(1);
+  });
+
+  it("lists active grants: the caller's own by default, everyone's for auditors only, 400 on another scope", async () => {
+    const n01 = await bearer("n01@contoso.com");
+    const mineRequest = await activeDevAdmin(n01);
+    const othersRequest = await activeDevAdmin(await bearer("n02@contoso.com"));
+    type Grant = { holder: { userPrincipalName: string }; requests: Array<{ id: string }> };
+    const covering = (grants: Grant[], requestId: string) =>
+      grants.filter((g) => g.requests.some((r) => r.id === requestId));
+
+    const mine = await listGrants(n01);
+    expect(mine.status).toBe(200);
+    expect(mine.json).toEqual(await listGrants(n01, "?scope=mine").then((r) => r.json));
+    const own = mine.json.grants as Grant[];
+    expect(covering(own, mineRequest.id)).toHaveLength(2);
+    expect(covering(own, othersRequest.id)).toEqual([]);
+    expect(own.every((g) => g.holder.userPrincipalName === "n01@contoso.com")).toBe(true);
+
+    expectError(await listGrants(n01, "?scope=all"), 403, "FORBIDDEN");
+    const all = await listGrants(await bearer("aud01@contoso.com"), "?scope=all");
+    expect(all.status).toBe(200);
+    expect(covering(all.json.grants, mineRequest.id)).toHaveLength(2);
+    expect(covering(all.json.grants, othersRequest.id)).toHaveLength(2);
+
+    const bogus = expectError(await listGrants(n01, "?scope=bogus"), 400, "INVALID_INPUT", /scope=mine or scope=all/);
+    expect(bogus.fields?.[0]?.field).toBe("scope");
+
+    // The documented GrantView has exactly the fields the API returns.
+    const { json: doc } = await callApi(openApiRoute.GET, "/api/v1/openapi.json", null);
+    const schema = doc.components.schemas.GrantView;
+    const [grant] = covering(own, mineRequest.id);
+    expect(Object.keys(schema.properties).sort()).toEqual(Object.keys(grant!).sort());
+    expect([...schema.required].sort()).toEqual(Object.keys(grant!).sort());
+    expect(schema.properties.kind.enum).toContain((grant as unknown as { kind: string }).kind);
+  });
+});
+
 describe("JSON API: unexpected failures and the OpenAPI document", () => {
   it("answers 500 with a reference and no internals when something unexpected fails", async () => {
     const failing = apiRoute(async () => {
@@ -325,6 +513,11 @@ describe("JSON API: unexpected failures and the OpenAPI document", () => {
       "/api/v1/requests/{id}/approve": approveRoute,
       "/api/v1/requests/{id}/deny": denyRoute,
       "/api/v1/requests/{id}/cancel": cancelRoute,
+      "/api/v1/requests/{id}/extend": extendRoute,
+      "/api/v1/requests/{id}/deactivate": deactivateRoute,
+      "/api/v1/requests/{id}/revoke": revokeRoute,
+      "/api/v1/requests/{id}/retry": retryRoute,
+      "/api/v1/grants": grantsRoute,
       "/api/v1/openapi.json": openApiRoute,
     };
     expect(Object.keys(doc.paths).sort()).toEqual(Object.keys(routes).sort());
