@@ -1,5 +1,5 @@
 import "server-only";
-import { scopeOf, type GrantTarget } from "@/lib/cloud/access-provider";
+import { scopeOf, type Binding, type GrantTarget } from "@/lib/cloud/access-provider";
 import type { Prisma } from "@/lib/db/client";
 
 /**
@@ -7,7 +7,7 @@ import type { Prisma } from "@/lib/db/client";
  * the grant or pushes its end out (never in); the end is recorded here, in the caller's
  * transaction, before any provider call applies it.
  */
-export function bindingKey(target: GrantTarget) {
+export function bindingKey(target: Binding) {
   const { grant } = target;
   if ("groupId" in grant) return `${grant.kind}:${grant.groupId}`;
   return `${grant.kind}:${grant.roleDefinitionId}:${scopeOf(target).toLowerCase()}`;

@@ -1,6 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { grantTargets, type Binding, type CurrentAssignment, type GrantTarget } from "@/lib/cloud/access-provider";
+import { compareBinding, type DriftCandidate } from "@/lib/domain/drift";
 import { providerFor } from "@/lib/cloud/providers";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { getCatalog } from "@/lib/config/catalog";
@@ -11,79 +12,17 @@ import type { ActionContext } from "./context";
 import { bindingKey } from "./grant-ledger";
 import { auditedCall } from "./provider-call";
 
-/** Grants this close to their start or end may legitimately disagree with the service for a moment. */
-const SETTLING_MS = 2 * 60_000;
-
-export interface DriftCandidate {
-  kind: "unexplained" | "missing";
-  bindingKey: string;
-  target: GrantTarget;
-  principalId: string;
-  grantId: string | null;
-  providerId: string | null;
-  endAt: Date | null;
-}
-
 /** Every distinct binding the catalog grants, with its key: the scopes the reconciler watches. */
 function catalogBindings(): Array<{ key: string; binding: Binding }> {
   const bindings = new Map<string, Binding>();
   for (const cluster of getCatalog().clusters) {
     for (const role of cluster.roles) {
-      for (const { principalId: _unused, ...binding } of grantTargets(cluster, role, "")) {
-        bindings.set(bindingKey({ ...binding, principalId: "" }), binding);
+      for (const { principalId: _nobody, ...binding } of grantTargets(cluster, role, "")) {
+        bindings.set(bindingKey(binding), binding);
       }
     }
   }
   return [...bindings].map(([key, binding]) => ({ key, binding }));
-}
-
-/**
- * Compares one binding's assignments at the service with the ledger's active grants. Pure: the
- * two lists and `now` come in. Access nobody's active grant explains is "unexplained" (someone
- * added it by hand, or a removal was lost); an applied grant whose access is gone is "missing".
- */
-export function compareBinding(input: {
-  key: string;
-  binding: Binding;
-  assignments: CurrentAssignment[];
-  grants: Array<{ id: string; principalId: string; endAt: Date; appliedAt: Date | null }>;
-  now: Date;
-}): DriftCandidate[] {
-  const { key, binding, now } = input;
-  const holders = new Set(input.grants.map((g) => g.principalId.toLowerCase()));
-  const present = new Set(input.assignments.map((a) => a.principalId.toLowerCase()));
-  const found: DriftCandidate[] = [];
-  for (const assignment of input.assignments) {
-    if (holders.has(assignment.principalId.toLowerCase())) continue;
-    // Time-bound access that ends on its own in a moment (PIM) is not worth an alarm.
-    if (assignment.endAt && assignment.endAt.getTime() - now.getTime() < SETTLING_MS) continue;
-    found.push({
-      kind: "unexplained",
-      bindingKey: key,
-      target: { ...binding, principalId: assignment.principalId },
-      principalId: assignment.principalId,
-      grantId: null,
-      providerId: assignment.providerId ?? null,
-      endAt: assignment.endAt,
-    });
-  }
-  for (const grant of input.grants) {
-    const isSettled =
-      grant.appliedAt !== null &&
-      now.getTime() - grant.appliedAt.getTime() > SETTLING_MS &&
-      grant.endAt.getTime() - now.getTime() > SETTLING_MS;
-    if (!isSettled || present.has(grant.principalId.toLowerCase())) continue;
-    found.push({
-      kind: "missing",
-      bindingKey: key,
-      target: { ...binding, principalId: grant.principalId },
-      principalId: grant.principalId,
-      grantId: grant.id,
-      providerId: null,
-      endAt: grant.endAt,
-    });
-  }
-  return found;
 }
 
 /**
@@ -95,7 +34,7 @@ export async function reconcileAccess(now: Date): Promise<{ bindings: number; op
   const correlationId = `reconcile-${randomUUID()}`;
   let skipped = 0;
   const checkedKeys: string[] = [];
-  const candidates: DriftCandidate[] = [];
+  const candidates: Array<DriftCandidate<Binding>> = [];
   for (const { key, binding } of catalogBindings()) {
     let assignments: CurrentAssignment[];
     try {
@@ -132,7 +71,7 @@ export async function reconcileAccess(now: Date): Promise<{ bindings: number; op
 async function recordFindings(
   tx: Prisma.TransactionClient,
   checkedKeys: string[],
-  candidates: DriftCandidate[],
+  candidates: Array<DriftCandidate<Binding>>,
   now: Date,
   correlationId: string,
 ) {

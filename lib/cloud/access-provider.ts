@@ -107,7 +107,7 @@ export class ProviderError extends Error {
 }
 
 /** The ARM scope a grant applies to, without a leading slash duplicate. */
-export function scopeOf(target: GrantTarget) {
+export function scopeOf(target: Binding) {
   if (target.grant.kind !== "armPim" && target.grant.kind !== "armRoleAssignment") {
     throw new Error(`${target.grant.kind} grants have no ARM scope`);
   }

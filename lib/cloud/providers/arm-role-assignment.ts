@@ -7,6 +7,7 @@ import {
   type GrantTarget,
   ProviderError,
   type ProviderResult,
+  scopeOf,
 } from "@/lib/cloud/access-provider";
 import { armAuthorizationClient } from "@/lib/cloud/credentials";
 import { describeArmGrant, toProviderError } from "./arm-errors";
@@ -134,9 +135,7 @@ export function armTarget(target: Binding): ArmTarget {
   if (grant.kind !== "armPim" && grant.kind !== "armRoleAssignment") {
     throw new ProviderError("invalid", `An ${grant.kind} grant was given to an Azure role provider.`);
   }
-  // The choice scopeOf makes, which needs a whole GrantTarget; a binding has no person.
-  const grantScope = grant.scope === "cluster" ? target.clusterResourceId : target.nodeResourceGroupId;
-  const scope = grantScope.replace(/^\/+/, "");
+  const scope = scopeOf(target).replace(/^\/+/, "");
   const subscriptionId = /^subscriptions\/([^/]+)/i.exec(scope)?.[1];
   if (!subscriptionId) {
     throw new ProviderError("invalid", `The scope /${scope} of ${describeArmGrant(target)} names no subscription.`);
