@@ -1,7 +1,8 @@
 import AxeBuilder from "@axe-core/playwright";
-import { test as base, expect, type BrowserContext, type Page } from "@playwright/test";
+import { test as base, expect, type APIRequestContext, type BrowserContext, type Page } from "@playwright/test";
 
 export const APP_URL = process.env.E2E_APP_URL!;
+export const EMULATOR_URL = process.env.E2E_EMULATOR_URL!;
 
 /**
  * Starts a sign-in at the app and picks `userPrincipalName` at the emulator's account picker, with
@@ -35,6 +36,53 @@ export async function signInAs(context: BrowserContext, userPrincipalName: strin
 export async function expectAccessible(page: Page) {
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
   expect(results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
+}
+
+/** What the emulator holds now (GET /_emulator/state): its users, and the access that is active. */
+export interface EmulatorState {
+  users: Array<{ id: string; userPrincipalName: string }>;
+  pimGroupAssignments: Array<{ groupId: string; principalId: string; accessId: string; endDateTime: string | null }>;
+  roleAssignments: Array<{ id: string; scope: string; roleDefinitionId: string; principalId: string }>;
+  signInRevocations: Array<{ userId: string; at: string }>;
+}
+
+export async function emulatorState(request: APIRequestContext): Promise<EmulatorState> {
+  const response = await request.get(`${EMULATOR_URL}/_emulator/state`);
+  expect(response.ok(), "the emulator should show its state").toBe(true);
+  return (await response.json()) as EmulatorState;
+}
+
+export async function userIdOf(request: APIRequestContext, userPrincipalName: string) {
+  const user = (await emulatorState(request)).users.find((u) => u.userPrincipalName === userPrincipalName);
+  expect(user, `${userPrincipalName} should be in the demo tenant`).toBeTruthy();
+  return user!.id;
+}
+
+/** Files a request from My access and waits for its page: leaving the form earlier aborts the submission. */
+export async function fileRequest(
+  page: Page,
+  fields: { cluster: string; role: string; justification: string; ticket?: string; duration?: string },
+) {
+  await page.goto("/access");
+  await page.getByLabel("Cluster").selectOption(fields.cluster);
+  await page.getByLabel("Role", { exact: true }).selectOption(fields.role);
+  if (fields.duration) await page.getByLabel("Duration").selectOption(fields.duration);
+  await page.getByLabel(/^Justification/).fill(fields.justification);
+  if (fields.ticket !== undefined) await page.getByLabel(/^Ticket/).fill(fields.ticket);
+  await page.getByRole("button", { name: "Request access" }).click();
+}
+
+/** Reloads a request's page until its status reads `status` (activation runs in a background job). */
+export async function waitForStatus(page: Page, status: string, timeout = 30_000) {
+  await expect
+    .poll(
+      async () => {
+        await page.reload();
+        return page.locator("[data-status]").first().textContent();
+      },
+      { timeout },
+    )
+    .toBe(status);
 }
 
 export const test = base.extend<{ baseURL: string }>({

@@ -1,4 +1,5 @@
 import "server-only";
+import { z } from "zod";
 import { randomUUID } from "node:crypto";
 import { authorize } from "@/lib/auth/authorize";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
@@ -8,6 +9,12 @@ import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import type { ActionContext } from "./context";
 import { callProvider, auditedCall } from "./provider-call";
+import { parseInput } from "./schemas";
+
+const ZResolveDriftInput = z.object({
+  findingId: z.uuid("There is no such drift finding."),
+  action: z.enum(["remove", "reapply"], "Choose remove or re-apply."),
+});
 
 function findingNotOpen(findingId: string) {
   return new AppError("CONFLICT", {
@@ -27,8 +34,10 @@ async function openFinding(findingId: string) {
  * grant is applied again until its recorded end. The service call comes first; the finding closes,
  * with its audit event, only once it succeeded, so a failure leaves the finding open to try again.
  */
-export async function resolveDrift(findingId: string, action: "remove" | "reapply", context: ActionContext) {
+export async function resolveDrift(findingId: string, resolution: string, context: ActionContext) {
   authorize(context.viewer, "access.administer");
+  // Server actions are public endpoints: the id and the resolution come from the client.
+  const { action } = parseInput(ZResolveDriftInput, { findingId, action: resolution });
   const finding = await openFinding(findingId);
   const target = finding.target as unknown as GrantTarget;
   const correlationId = context.origin.correlationId ?? `drift-${randomUUID()}`;

@@ -51,7 +51,7 @@ function errorText(output: unknown): string {
 const ZRetryJobInput = z.object({ queue: z.enum(LISTED), jobId: z.uuid("Not a job id.") });
 
 /** An admin runs a failed job again (after fixing what made it fail). Audited. */
-export async function retryFailedJob(input: z.input<typeof ZRetryJobInput>, context: ActionContext) {
+export async function retryFailedJob(input: { queue: string; jobId: string }, context: ActionContext) {
   authorize(context.viewer, "access.administer");
   const { queue, jobId } = parseInput(ZRetryJobInput, input);
   const boss = await getBoss();

@@ -5,7 +5,8 @@ import { eligibleRoles, listMyRequests } from "@/lib/access/queries";
 import { requirePermission } from "@/lib/auth/current-user";
 import { describeDuration } from "@/lib/domain/duration";
 import type { RolePolicy } from "@/lib/domain/policy-types";
-import { RequestForm } from "./_components/request-form";
+import { ActiveAccess } from "./_components/active-access";
+import { RequestForm, type EligibleCluster } from "./_components/request-form";
 
 export const metadata: Metadata = { title: "My access" };
 
@@ -23,9 +24,22 @@ function describePolicy(policy: RolePolicy) {
     .join(", ");
 }
 
-export default async function MyAccessPage() {
+/** `?cluster=&role=` (from "Request more time") preselects that role when the viewer may request it. */
+function prefillFrom(clusters: EligibleCluster[], query: Record<string, string | string[] | undefined>) {
+  const cluster = clusters.find((c) => c.name === query.cluster);
+  const role = cluster?.roles.find((r) => r.name === query.role);
+  return cluster && role ? { cluster: cluster.name, role: role.name } : undefined;
+}
+
+export default async function MyAccessPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const user = await requirePermission("access.request", "/access");
   const [clusters, requests] = [eligibleRoles(user), await listMyRequests(user)];
+  const prefill = prefillFrom(clusters, await searchParams);
+  const now = new Date();
   return (
     <>
       <PageHeader title="My access">
@@ -34,6 +48,12 @@ export default async function MyAccessPage() {
           applied when approved and removed when it ends.
         </p>
       </PageHeader>
+      <section aria-labelledby="active-access" className="mb-8">
+        <h2 id="active-access" className="mb-3 text-lg font-semibold">
+          Active access
+        </h2>
+        <ActiveAccess requests={requests.filter((r) => r.status === "active")} now={now} />
+      </section>
       <section aria-labelledby="eligible" className="mb-8">
         <h2 id="eligible" className="mb-3 text-lg font-semibold">
           What you can request
@@ -63,7 +83,17 @@ export default async function MyAccessPage() {
         <h2 id="new-request" className="mb-3 text-lg font-semibold">
           Request access
         </h2>
-        <RequestForm clusters={clusters} />
+        {prefill ? (
+          <p className="mb-3 max-w-3xl text-sm text-slate-700">
+            Asking for more time on {prefill.role} on {prefill.cluster}: once approved, the new request joins your
+            current access, so nothing ends in between.
+          </p>
+        ) : null}
+        <RequestForm
+          key={prefill ? `${prefill.cluster}/${prefill.role}` : "new"}
+          clusters={clusters}
+          prefill={prefill}
+        />
       </section>
       <section aria-labelledby="my-requests">
         <h2 id="my-requests" className="mb-3 text-lg font-semibold">
@@ -72,7 +102,7 @@ export default async function MyAccessPage() {
         {requests.length === 0 ? (
           <p className="text-slate-600">You have not requested anything yet.</p>
         ) : (
-          <RequestTable requests={requests} caption="Your requests, newest first" variant="mine" now={new Date()} />
+          <RequestTable requests={requests} caption="Your requests, newest first" variant="mine" now={now} />
         )}
       </section>
     </>

@@ -1,9 +1,16 @@
 import type { Metadata } from "next";
 import { ComingSoon, PageHeader } from "@/components/page-header";
+import { listActiveGrants, listOpenDrift } from "@/lib/access/grant-queries";
+import { listFailedRequests } from "@/lib/access/queries";
 import { describeSignInConfiguration } from "@/lib/auth/configuration";
 import { requirePermission } from "@/lib/auth/current-user";
 import { describeCatalog } from "@/lib/config/catalog-view";
+import { listFailedJobs } from "@/lib/jobs/failed-jobs";
 import { AccessCatalog } from "./_components/access-catalog";
+import { ActiveGrants } from "./_components/active-grants";
+import { DriftFindings } from "./_components/drift-findings";
+import { FailedActivations } from "./_components/failed-activations";
+import { FailedJobs } from "./_components/failed-jobs";
 
 export const metadata: Metadata = { title: "Admin" };
 
@@ -11,6 +18,12 @@ export default async function AdminPage() {
   const user = await requirePermission("catalog.admin", "/admin");
   const config = describeSignInConfiguration(user);
   const catalog = describeCatalog(user);
+  const [grants, failedRequests, failedJobs, drift] = await Promise.all([
+    listActiveGrants(user, "all"),
+    listFailedRequests(user),
+    listFailedJobs(user),
+    listOpenDrift(user),
+  ]);
   const rows: Array<[string, string]> = [
     ["Authority", config.authority],
     ["Client ID", config.clientId],
@@ -25,8 +38,12 @@ export default async function AdminPage() {
   return (
     <>
       <PageHeader title="Admin">
-        <p>Configuration and health of this AKS JIT installation.</p>
+        <p>Who holds access now, what failed and where the cloud disagrees with the records; and the configuration.</p>
       </PageHeader>
+      <ActiveGrants grants={grants} />
+      <FailedActivations requests={failedRequests} />
+      <FailedJobs jobs={failedJobs} />
+      <DriftFindings findings={drift} />
       <AccessCatalog catalog={catalog} />
       <section aria-labelledby="sign-in-config" className="mb-8">
         <h2 id="sign-in-config" className="mb-3 text-lg font-semibold">
@@ -41,12 +58,7 @@ export default async function AdminPage() {
           ))}
         </dl>
       </section>
-      <ComingSoon
-        title="This page will also hold"
-        items={[
-          "Health of the database, Entra ID, Graph and ARM; failed jobs with a retry button; drift between the cloud and the database.",
-        ]}
-      />
+      <ComingSoon title="This page will also hold" items={["Health of the database, Entra ID, Graph and ARM."]} />
     </>
   );
 }

@@ -34,11 +34,18 @@ const inputClass =
   "mt-1 block w-full rounded-md border border-slate-400 bg-white px-3 py-2 text-sm aria-[invalid=true]:border-red-600";
 const labelClass = "block text-sm font-semibold text-slate-800";
 
-export function RequestForm({ clusters }: { clusters: EligibleCluster[] }) {
+export function RequestForm({
+  clusters,
+  prefill,
+}: {
+  clusters: EligibleCluster[];
+  /** a cluster and role to start with (already checked to be eligible) */
+  prefill?: { cluster: string; role: string };
+}) {
   const [state, formAction, isPending] = useActionState(submitRequest, EMPTY_FORM_STATE);
-  const [clusterName, setClusterName] = useState(clusters[0]?.name ?? "");
+  const [clusterName, setClusterName] = useState(prefill?.cluster ?? clusters[0]?.name ?? "");
   const cluster = clusters.find((c) => c.name === clusterName) ?? clusters[0];
-  const [roleName, setRoleName] = useState(cluster?.roles[0]?.name ?? "");
+  const [roleName, setRoleName] = useState(prefill?.role ?? cluster?.roles[0]?.name ?? "");
   const role = cluster?.roles.find((r) => r.name === roleName) ?? cluster?.roles[0];
   const [start, setStart] = useState<"now" | "later">("now");
   const [startLocal, setStartLocal] = useState("");

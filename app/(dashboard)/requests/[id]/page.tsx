@@ -1,34 +1,21 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import type { ReactNode } from "react";
+import { CommandList } from "@/components/copy-command";
+import { Countdown } from "@/components/countdown";
 import { PageHeader } from "@/components/page-header";
 import { RequestTable } from "@/components/request-table";
 import { StatusBadge } from "@/components/status-badge";
+import { UtcTime } from "@/components/utc-time";
 import { loadRequestView, recentRequestsOnCluster, requestTimeline } from "@/lib/access/queries";
 import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/current-user";
 import { describeDuration } from "@/lib/domain/duration";
 import { isAppError } from "@/lib/errors";
-import { ActionButtonForm } from "@/components/action-button-form";
-import { DecisionForm } from "./_components/decision-form";
-import { cancelAction, endEarlyAction } from "./actions";
+import { RequestActions } from "./_components/request-actions";
+import { RequestTimeline } from "./_components/request-timeline";
 
 export const metadata: Metadata = { title: "Request" };
-
-const time = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
-const EVENT_WORDS: Record<string, string> = {
-  "request.created": "Requested",
-  "request.approval_added": "Approval added",
-  "request.approved": "Approved",
-  "request.denied": "Denied",
-  "request.cancelled": "Cancelled",
-  "request.timed_out": "Timed out",
-  "request.scheduled": "Scheduled",
-  "request.activating": "Activation started",
-  "request.activated": "Access applied",
-  "request.activation_failed": "Activation failed",
-  "request.expired": "Access ended",
-  "request.deactivated": "Ended early",
-};
 
 export default async function RequestPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
@@ -43,22 +30,39 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
       ? recentRequestsOnCluster(viewer, request.requester.id, request.clusterName, id)
       : Promise.resolve(null),
   ]);
-  const facts: Array<[string, string]> = [
+  const now = new Date();
+  const isActive = request.status === "active";
+  const facts: Array<[string, ReactNode]> = [
     ["Requester", `${request.requester.displayName} (${request.requester.userPrincipalName})`],
     ["Cluster", request.clusterName],
     ["Role", request.roleName],
     ["Duration", describeDuration(request.durationMinutes)],
-    ["Start", request.startAt ? `${time.format(new Date(request.startAt))} UTC` : "As soon as approved"],
+    ["Start", request.startAt ? <UtcTime iso={request.startAt} /> : "As soon as approved"],
     ["Justification", request.justification || "—"],
     ["Ticket", request.ticket ?? "—"],
     ["Approvals", `${request.decisions.filter((d) => d.outcome === "approve").length} of ${request.approvalsRequired}`],
   ];
-  if (request.status === "pending") facts.push(["Times out", `${time.format(new Date(request.pendingExpiresAt))} UTC`]);
+  if (request.status === "pending") facts.push(["Times out", <UtcTime key="t" iso={request.pendingExpiresAt} />]);
   if (request.activeUntil) {
     facts.push([
-      request.status === "active" ? "Access ends" : "Access period",
-      `${time.format(new Date(request.activeUntil))} UTC`,
+      isActive ? "Access ends" : "Access period",
+      <>
+        {/* Announced when an extension moves it; the countdown beside it is not. */}
+        <span aria-live="polite">
+          <UtcTime iso={request.activeUntil} />
+        </span>
+        {isActive ? (
+          <>
+            {" · "}
+            <Countdown endAt={request.activeUntil} renderedAt={now.getTime()} />
+          </>
+        ) : null}
+      </>,
     ]);
+  }
+  const showsEffectiveEnd = request.effectiveUntil && (isActive || new Date(request.effectiveUntil) > now);
+  if (showsEffectiveEnd && request.effectiveUntil) {
+    facts.push(["Tokens may work until", <UtcTime key="e" iso={request.effectiveUntil} />]);
   }
 
   return (
@@ -69,13 +73,24 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
           {request.isBreakGlass ? <span className="text-sm font-semibold text-rose-700">Break-glass</span> : null}
         </p>
       </PageHeader>
+      {request.status === "failed" ? (
+        <section aria-labelledby="failure" className="mb-6 rounded-lg border border-rose-300 bg-rose-50 p-4 text-sm">
+          <h2 id="failure" className="font-semibold text-rose-900">
+            Activation failed
+          </h2>
+          <p className="mt-1 text-rose-900" data-testid="failure-reason">
+            {request.failureReason ?? "The services did not confirm the access; no reason was recorded."}
+          </p>
+          <p className="mt-1 text-slate-700">Once the cause is fixed, a platform admin can retry the activation.</p>
+        </section>
+      ) : null}
       <div className="grid gap-8 lg:grid-cols-[1fr_22rem]">
         <div className="space-y-8">
           <section aria-labelledby="details">
             <h2 id="details" className="mb-3 text-lg font-semibold">
               Details
             </h2>
-            <dl className="grid grid-cols-1 gap-x-6 gap-y-2 rounded-lg border border-slate-200 bg-white p-4 text-sm sm:grid-cols-[9rem_1fr]">
+            <dl className="grid grid-cols-1 gap-x-6 gap-y-2 rounded-lg border border-slate-200 bg-white p-4 text-sm sm:grid-cols-[10rem_1fr]">
               {facts.map(([label, value]) => (
                 <div key={label} className="contents">
                   <dt className="font-medium text-slate-600">{label}</dt>
@@ -83,34 +98,26 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
                 </div>
               ))}
             </dl>
-            {request.status === "active" ? (
+            {showsEffectiveEnd ? (
               <p className="mt-3 text-sm text-slate-700">
-                Tokens Entra ID issued before the end stay valid for up to about 75 minutes, and AKS caches them: to
-                stop using this access on your machine, run <code>kubelogin remove-tokens</code>.
+                Tokens Entra ID issued before the end stay valid until they expire, and AKS caches them: to stop using
+                this access on your machine before then, run <code>kubelogin remove-tokens</code>.
               </p>
             ) : null}
           </section>
+          {request.commands.length > 0 ? (
+            <section aria-labelledby="use-access">
+              <h2 id="use-access" className="mb-3 text-lg font-semibold">
+                Use your access
+              </h2>
+              <CommandList commands={request.commands} />
+            </section>
+          ) : null}
           <section aria-labelledby="timeline">
             <h2 id="timeline" className="mb-3 text-lg font-semibold">
               Timeline
             </h2>
-            <ol className="space-y-2 border-l-2 border-slate-200 pl-4 text-sm">
-              {timeline.map((event) => (
-                <li key={event.seq}>
-                  <span className="font-medium">{EVENT_WORDS[event.type] ?? event.type}</span>{" "}
-                  <span className="text-slate-600">
-                    {time.format(new Date(event.occurredAt))} UTC ·{" "}
-                    {event.actorUpn ?? (event.data.actorKind === "policy" ? "by policy" : "system")}
-                  </span>
-                  {typeof event.data.comment === "string" && event.data.comment ? (
-                    <p className="mt-0.5 text-slate-700">“{event.data.comment}”</p>
-                  ) : null}
-                  {typeof event.data.reason === "string" && event.type === "request.activation_failed" ? (
-                    <p className="mt-0.5 text-rose-800">{event.data.reason}</p>
-                  ) : null}
-                </li>
-              ))}
-            </ol>
+            <RequestTimeline events={timeline} />
           </section>
           {history ? (
             <section aria-labelledby="history">
@@ -124,7 +131,7 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
                   requests={history}
                   caption="The requester's recent requests on this cluster"
                   variant="mine"
-                  now={new Date()}
+                  now={now}
                 />
               )}
             </section>
@@ -132,34 +139,9 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
         </div>
         <aside aria-labelledby="actions" className="h-fit rounded-lg border border-slate-200 bg-white p-4">
           <h2 id="actions" className="mb-3 text-lg font-semibold">
-            Decision
+            Actions
           </h2>
-          {request.canDecide ? (
-            <DecisionForm requestId={request.id} />
-          ) : (
-            <p className="text-sm text-slate-700" data-testid="cannot-decide">
-              {request.cannotDecideReason ?? "Only approvers for this role decide it."}
-            </p>
-          )}
-          {request.canEndEarly ? (
-            <div className="mt-4 border-t border-slate-200 pt-4">
-              <ActionButtonForm
-                action={endEarlyAction.bind(null, request.id)}
-                label="End access now"
-                pendingLabel="Ending…"
-                hint="Done already? Give the access back now rather than at its end."
-              />
-            </div>
-          ) : null}
-          {request.canCancel ? (
-            <div className="mt-4 border-t border-slate-200 pt-4">
-              <ActionButtonForm
-                action={cancelAction.bind(null, request.id)}
-                label="Cancel this request"
-                pendingLabel="Cancelling…"
-              />
-            </div>
-          ) : null}
+          <RequestActions request={request} />
         </aside>
       </div>
     </>

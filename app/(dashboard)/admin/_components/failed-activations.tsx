@@ -1,0 +1,69 @@
+import Link from "next/link";
+import { ActionButtonForm } from "@/components/action-button-form";
+import { UtcTime } from "@/components/utc-time";
+import type { RequestView } from "@/lib/access/queries";
+import { retryActivationAction } from "../../requests/[id]/actions";
+import { TABLE, TD, TH } from "./grant-kind";
+
+/** Activations that gave up after their retries, with the service's reason and a way to try again. */
+export function FailedActivations({ requests }: { requests: RequestView[] }) {
+  return (
+    <section aria-labelledby="failed-activations" className="mb-8">
+      <h2 id="failed-activations" className="mb-3 text-lg font-semibold">
+        Failed activations
+      </h2>
+      {requests.length === 0 ? (
+        <p className="text-slate-600">No activation has failed.</p>
+      ) : (
+        <div className={TABLE}>
+          <table className="w-full text-left text-sm">
+            <caption className="sr-only">Requests whose activation failed, most recent first</caption>
+            <thead className="bg-slate-100 text-slate-700">
+              <tr>
+                <th scope="col" className={TH}>
+                  Request
+                </th>
+                <th scope="col" className={TH}>
+                  Why it failed
+                </th>
+                <th scope="col" className={TH}>
+                  Retry
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {requests.map((request) => {
+                const name = `${request.roleName} on ${request.clusterName}`;
+                return (
+                  <tr key={request.id} className="border-t border-slate-100">
+                    <td className={TD}>
+                      <Link href={`/requests/${request.id}`} className="font-medium text-brand-700 underline">
+                        {name}
+                      </Link>
+                      <span className="block text-xs text-slate-500">
+                        {request.requester.userPrincipalName} · requested <UtcTime iso={request.createdAt} />
+                      </span>
+                    </td>
+                    <td className={`${TD} max-w-md text-rose-900`}>{request.failureReason ?? "No reason recorded."}</td>
+                    <td className={TD}>
+                      {request.canRetry ? (
+                        <ActionButtonForm
+                          action={retryActivationAction.bind(null, request.id, "admin")}
+                          label="Retry"
+                          pendingLabel="Retrying…"
+                          context={`the activation of ${name} for ${request.requester.displayName}`}
+                        />
+                      ) : (
+                        <span className="text-xs text-slate-600">Your own request: another admin retries it.</span>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

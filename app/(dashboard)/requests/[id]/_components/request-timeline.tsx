@@ -1,0 +1,86 @@
+import { UtcTime } from "@/components/utc-time";
+import type { requestTimeline } from "@/lib/access/queries";
+import { describeDuration } from "@/lib/domain/duration";
+
+type TimelineEvent = Awaited<ReturnType<typeof requestTimeline>>[number];
+
+const EVENT_WORDS: Record<string, string> = {
+  "request.created": "Requested",
+  "request.approval_added": "Approval added",
+  "request.approved": "Approved",
+  "request.denied": "Denied",
+  "request.cancelled": "Cancelled",
+  "request.timed_out": "Timed out",
+  "request.scheduled": "Scheduled",
+  "request.activating": "Activation started",
+  "request.activated": "Access applied",
+  "request.activation_failed": "Activation failed",
+  "request.activation_retried": "Activation retried",
+  "request.expired": "Access ended",
+  "request.deactivated": "Ended early",
+  "request.revoked": "Revoked",
+  "request.extended": "Extended",
+};
+
+const SERVICE_WORDS: Record<string, string> = { graph: "Microsoft Graph", arm: "Azure Resource Manager" };
+
+function eventTitle(event: TimelineEvent) {
+  if (event.type !== "provider.call") return EVENT_WORDS[event.type] ?? event.type;
+  const service = SERVICE_WORDS[String(event.data.service)] ?? "Service";
+  return `${service} call${typeof event.data.operation === "string" ? ` (${event.data.operation})` : ""}`;
+}
+
+/** What the event adds in words: a comment, a reason, a new end, signed-out sessions, a service's answer. */
+function EventDetail({ event }: { event: TimelineEvent }) {
+  const { data } = event;
+  const text = (key: string) => (typeof data[key] === "string" && data[key] ? (data[key] as string) : null);
+  if (event.type === "provider.call") {
+    const status = typeof data.status === "number" ? data.status : "no response";
+    return (
+      <p className="mt-0.5 font-mono text-xs break-all text-slate-600">
+        {text("method")} {text("path")} → {status}
+        {text("error") ? <span className="block text-rose-800">{text("error")}</span> : null}
+      </p>
+    );
+  }
+  if (event.type === "request.activation_failed" && text("reason")) {
+    return <p className="mt-0.5 text-rose-800">{text("reason")}</p>;
+  }
+  if (event.type === "request.revoked") {
+    return (
+      <p className="mt-0.5 text-slate-700">
+        {text("reason") ? <>“{text("reason")}”</> : null}
+        {data.sessionsRevoked === true ? " Sign-in sessions revoked." : null}
+      </p>
+    );
+  }
+  if (event.type === "request.extended" && text("newEnd")) {
+    const extra = typeof data.extraMinutes === "number" ? `by ${describeDuration(data.extraMinutes)} ` : "";
+    return (
+      <p className="mt-0.5 text-slate-700">
+        {extra}until <UtcTime iso={text("newEnd")!} />
+      </p>
+    );
+  }
+  if (event.type === "request.deactivated" && data.sessionsRevoked === true) {
+    return <p className="mt-0.5 text-slate-700">Sign-in sessions revoked.</p>;
+  }
+  return text("comment") ? <p className="mt-0.5 text-slate-700">“{text("comment")}”</p> : null;
+}
+
+export function RequestTimeline({ events }: { events: TimelineEvent[] }) {
+  return (
+    <ol className="space-y-2 border-l-2 border-slate-200 pl-4 text-sm">
+      {events.map((event) => (
+        <li key={event.seq}>
+          <span className="font-medium">{eventTitle(event)}</span>{" "}
+          <span className="text-slate-600">
+            <UtcTime iso={event.occurredAt} /> ·{" "}
+            {event.actorUpn ?? (event.data.actorKind === "policy" ? "by policy" : "system")}
+          </span>
+          <EventDetail event={event} />
+        </li>
+      ))}
+    </ol>
+  );
+}

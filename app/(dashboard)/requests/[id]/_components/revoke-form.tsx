@@ -1,0 +1,52 @@
+"use client";
+import { useActionState } from "react";
+import { EMPTY_FORM_STATE } from "@/lib/access/form-state-empty";
+import { revokeAction } from "../actions";
+
+/** A platform admin takes the access away, saying why; optionally signs the holder out of Entra ID too. */
+export function RevokeForm({ requestId, holder }: { requestId: string; holder: string }) {
+  const [state, formAction, isPending] = useActionState(revokeAction.bind(null, requestId), EMPTY_FORM_STATE);
+  const reasonError = state.fields.reason;
+  return (
+    <form action={formAction} className="space-y-3" noValidate>
+      {state.message && !reasonError ? (
+        <p role="alert" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800">
+          {state.message}
+        </p>
+      ) : null}
+      <div>
+        <label htmlFor="revoke-reason" className="block text-sm font-semibold">
+          Reason <span className="font-normal text-slate-600">(required; {holder} and the auditors read it)</span>
+        </label>
+        <textarea
+          id="revoke-reason"
+          name="reason"
+          rows={3}
+          aria-required="true"
+          className="mt-1 block w-full rounded-md border border-slate-400 px-3 py-2 text-sm aria-[invalid=true]:border-red-600"
+          aria-invalid={Boolean(reasonError)}
+          aria-describedby={reasonError ? "revoke-reason-error" : undefined}
+        />
+        {reasonError ? (
+          <p id="revoke-reason-error" role="alert" className="mt-1 text-sm font-medium text-red-700">
+            {reasonError}
+          </p>
+        ) : null}
+      </div>
+      <label className="flex items-start gap-2 text-sm">
+        <input type="checkbox" name="endSessions" className="mt-1" aria-describedby="end-sessions-hint" />
+        <span>Also sign them out of Entra ID (revoke sign-in sessions)</span>
+      </label>
+      <p id="end-sessions-hint" className="text-xs text-slate-600">
+        New tokens then need a fresh sign-in; tokens already issued stay valid until they expire.
+      </p>
+      <button
+        type="submit"
+        disabled={isPending}
+        className="rounded-md bg-rose-700 px-4 py-2 font-medium text-white hover:bg-rose-800 disabled:opacity-60"
+      >
+        {isPending ? "Revoking…" : "Revoke access"}
+      </button>
+    </form>
+  );
+}
