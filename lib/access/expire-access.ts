@@ -89,6 +89,8 @@ export async function expireDueAccess(now: Date): Promise<{ requests: number; gr
     select: { id: true },
   });
   for (const { id } of dueGrants) if (await endGrant(id, now)) grants += 1;
-  if (requests + grants > 0) log.info({ requests, grants }, "expired access");
+  if (requests + grants > 0 || dueGrants.length > 0) {
+    log.info({ requests, grants, dueGrants: dueGrants.length }, "expired access");
+  }
   return { requests, grants };
 }

@@ -6,44 +6,17 @@ import { QUEUES, type DeactivateJob } from "@/lib/jobs/queues";
 import { takeQueuedJobs } from "../support/jobs";
 import { expireDueAccess } from "@/lib/access/expire-access";
 import { requestAccess } from "@/lib/access/request-access";
-import { env } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
 import { ProviderError } from "@/lib/cloud/access-provider";
 import { demoUser } from "../support/emulator-browser";
+import { adminAccessOf, injectFault } from "../support/emulator-state";
 import { contextFor } from "../support/users";
 
 /** Applying approved access in the emulator's Entra ID and ARM, and removing it at its end. */
 
-const ADMIN_GROUP = "ffdebc24-7be9-4b76-887f-3a12aae9aada";
-const RBAC_ADMIN = "3498e952-d568-435e-9b2c-8d77e338d7f7";
-const EMU = env.ENTRA_AUTHORITY_HOST;
 const minutes = (from: Date, n: number) => new Date(from.getTime() + n * 60_000);
-
-interface EmulatorState {
-  pimGroupAssignments: Array<{ groupId: string; principalId: string; endDateTime: string | null }>;
-  roleAssignments: Array<{ scope: string; roleDefinitionId: string; principalId: string; endDateTime: string | null }>;
-}
-const emulatorState = async () => (await (await fetch(`${EMU}/_emulator/state`)).json()) as EmulatorState;
-const faults = (body?: object) =>
-  fetch(`${EMU}/_emulator/faults`, {
-    method: body ? "POST" : "DELETE",
-    headers: { "content-type": "application/json" },
-    body: body && JSON.stringify(body),
-  });
-
-async function accessOf(upn: string) {
-  const state = await emulatorState();
-  const principalId = demoUser(upn).id;
-  return {
-    pim: state.pimGroupAssignments.filter((a) => a.principalId === principalId && a.groupId === ADMIN_GROUP),
-    rbac: state.roleAssignments.filter(
-      (a) =>
-        a.principalId === principalId &&
-        a.roleDefinitionId.toLowerCase().endsWith(RBAC_ADMIN) &&
-        /aks-dev-weu$/i.test(a.scope),
-    ),
-  };
-}
+const accessOf = (upn: string) => adminAccessOf(upn, "aks-dev-weu");
+const faults = injectFault;
 
 const devAdmin = { cluster: "aks-dev-weu", role: "admin", justification: "Debug a rollout" };
 

@@ -13,14 +13,13 @@ import { activateRequest } from "@/lib/access/activate-request";
 import { expireDueAccess } from "@/lib/access/expire-access";
 import { requestAccess } from "@/lib/access/request-access";
 import { retryActivation } from "@/lib/access/retry-activation";
-import type { GrantTarget } from "@/lib/cloud/access-provider";
+import { scopeOf, type GrantTarget } from "@/lib/cloud/access-provider";
 import { db } from "@/lib/db/client";
 import { getBoss } from "@/lib/jobs/boss";
 import { QUEUES } from "@/lib/jobs/queues";
 import { startJobs } from "@/lib/jobs/start-jobs";
 import { ROOT } from "../../scripts/lib/paths";
 import { adminAccessOf, emulatorState, injectFault, waitFor } from "../support/emulator-state";
-import { demoUser } from "../support/emulator-browser";
 import { takeQueuedJobs } from "../support/jobs";
 import { contextFor } from "../support/users";
 
@@ -213,12 +212,19 @@ describe("jobs that survive failures", () => {
     });
     expect(grants).toHaveLength(4);
     const removedAt = new Map<string, number>();
-    const isPresent = (state: Awaited<ReturnType<typeof emulatorState>>, { grant, principalId }: GrantTarget) =>
-      "groupId" in grant
-        ? state.pimGroupAssignments.some((a) => a.groupId === grant.groupId && a.principalId === principalId)
-        : state.roleAssignments.some(
-            (a) => a.principalId === principalId && a.roleDefinitionId.toLowerCase().endsWith(grant.roleDefinitionId),
-          );
+    // Matched on scope too: other test files may leave the same role for the same person elsewhere.
+    const isPresent = (state: Awaited<ReturnType<typeof emulatorState>>, target: GrantTarget) => {
+      const { grant, principalId } = target;
+      if ("groupId" in grant) {
+        return state.pimGroupAssignments.some((a) => a.groupId === grant.groupId && a.principalId === principalId);
+      }
+      return state.roleAssignments.some(
+        (a) =>
+          a.principalId === principalId &&
+          a.scope.toLowerCase() === scopeOf(target).toLowerCase() &&
+          a.roleDefinitionId.toLowerCase().endsWith(grant.roleDefinitionId),
+      );
+    };
     const deadline = Date.now() + 100_000;
     while (removedAt.size < grants.length && Date.now() < deadline) {
       const state = await emulatorState();
@@ -232,8 +238,5 @@ describe("jobs that survive failures", () => {
     const lateness = grants.map((g) => ((removedAt.get(g.id) ?? Infinity) - g.endAt.getTime()) / 1000);
     console.log(`grant removal after its end (s): ${lateness.map((s) => s.toFixed(1)).join(", ")}`);
     for (const seconds of lateness) expect(seconds).toBeLessThanOrEqual(30);
-    expect(
-      (await emulatorState()).roleAssignments.filter((a) => a.principalId === demoUser("n02@contoso.com").id),
-    ).toEqual([]);
   }, 120_000);
 });

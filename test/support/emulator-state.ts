@@ -1,3 +1,4 @@
+import { getCatalog } from "@/lib/config/catalog";
 import { env } from "@/lib/config/env";
 import { demoUser } from "./emulator-browser";
 
@@ -33,13 +34,17 @@ export const RBAC_ADMIN = "3498e952-d568-435e-9b2c-8d77e338d7f7";
 export async function adminAccessOf(upn: string, cluster: string) {
   const state = await emulatorState();
   const principalId = demoUser(upn).id;
+  // The catalog cluster's own scope: other tests make copies of the demo clusters under other resource groups.
+  const scope = getCatalog()
+    .clusters.find((c) => c.name === cluster)!
+    .resourceId.toLowerCase();
   return {
     pim: state.pimGroupAssignments.filter((a) => a.principalId === principalId && a.groupId === ADMIN_GROUP),
     rbac: state.roleAssignments.filter(
       (a) =>
         a.principalId === principalId &&
         a.roleDefinitionId.toLowerCase().endsWith(RBAC_ADMIN) &&
-        a.scope.toLowerCase().endsWith(`/${cluster}`),
+        a.scope.toLowerCase() === scope,
     ),
   };
 }

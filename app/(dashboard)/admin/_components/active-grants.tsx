@@ -1,7 +1,8 @@
 import Link from "next/link";
 import { UtcTime } from "@/components/utc-time";
 import type { GrantView } from "@/lib/access/grant-queries";
-import { GRANT_KIND_WORDS, TABLE, TD, TH } from "./grant-kind";
+import { AdminTable, TD } from "./admin-table";
+import { GRANT_KIND_WORDS } from "./grant-kind";
 
 const REVOCABLE = new Set(["active", "approved", "scheduled"]);
 
@@ -19,75 +20,54 @@ export function ActiveGrants({ grants }: { grants: GrantView[] }) {
       {grants.length === 0 ? (
         <p className="text-slate-600">Nobody holds access right now.</p>
       ) : (
-        <div className={TABLE}>
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">Active grants, soonest end first</caption>
-            <thead className="bg-slate-100 text-slate-700">
-              <tr>
-                <th scope="col" className={TH}>
-                  Holder
-                </th>
-                <th scope="col" className={TH}>
-                  Grant
-                </th>
-                <th scope="col" className={TH}>
-                  Ends
-                </th>
-                <th scope="col" className={TH}>
-                  Requests
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {grants.map((grant) => (
-                <tr key={grant.id} className="border-t border-slate-100">
-                  <td className={TD}>
-                    {grant.holder.displayName}
-                    <span className="block text-xs text-slate-500">{grant.holder.userPrincipalName}</span>
-                  </td>
-                  <td className={TD}>
-                    {GRANT_KIND_WORDS[grant.kind]}
-                    <span className="block font-mono text-xs break-all text-slate-500">{grant.bindingKey}</span>
-                  </td>
-                  <td className={`${TD} whitespace-nowrap`}>
-                    <UtcTime iso={grant.endAt} />
-                    <span className="block text-xs text-slate-500">
-                      tokens until <UtcTime iso={grant.effectiveEndAt} />
-                    </span>
-                  </td>
-                  <td className={TD}>
-                    <ul className="space-y-1">
-                      {grant.requests.map((request) => {
-                        const name = `${request.roleName} on ${request.clusterName}`;
-                        return (
-                          <li key={request.id}>
-                            <Link href={`/requests/${request.id}`} className="text-brand-700 underline">
-                              {name}
-                            </Link>{" "}
-                            {REVOCABLE.has(request.status) ? (
-                              <Link
-                                href={`/requests/${request.id}#administer`}
-                                className="ml-2 whitespace-nowrap text-brand-700 underline"
-                              >
-                                Revoke…
-                                <span className="sr-only">
-                                  {" "}
-                                  {name} for {grant.holder.displayName}
-                                </span>
-                              </Link>
-                            ) : (
-                              <span className="ml-2 text-xs text-slate-500">({request.status})</span>
-                            )}
-                          </li>
-                        );
-                      })}
-                    </ul>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <AdminTable caption="Active grants, soonest end first" columns={["Holder", "Grant", "Ends", "Requests"]}>
+          {grants.map((grant) => (
+            <tr key={grant.id} className="border-t border-slate-100">
+              <td className={TD}>
+                {grant.holder.displayName}
+                <span className="block text-xs text-slate-500">{grant.holder.userPrincipalName}</span>
+              </td>
+              <td className={TD}>
+                {GRANT_KIND_WORDS[grant.kind]}
+                <span className="block font-mono text-xs break-all text-slate-500">{grant.bindingKey}</span>
+              </td>
+              <td className={`${TD} whitespace-nowrap`}>
+                <UtcTime iso={grant.endAt} />
+                <span className="block text-xs text-slate-500">
+                  tokens until <UtcTime iso={grant.effectiveEndAt} />
+                </span>
+              </td>
+              <td className={TD}>
+                <ul className="space-y-1">
+                  {grant.requests.map((request) => {
+                    const name = `${request.roleName} on ${request.clusterName}`;
+                    return (
+                      <li key={request.id}>
+                        <Link href={`/requests/${request.id}`} className="text-brand-700 underline">
+                          {name}
+                        </Link>{" "}
+                        {REVOCABLE.has(request.status) ? (
+                          <Link
+                            href={`/requests/${request.id}#administer`}
+                            className="ml-2 whitespace-nowrap text-brand-700 underline"
+                          >
+                            Revoke…
+                            <span className="sr-only">
+                              {" "}
+                              {name} for {grant.holder.displayName}
+                            </span>
+                          </Link>
+                        ) : (
+                          <span className="ml-2 text-xs text-slate-500">({request.status})</span>
+                        )}
+                      </li>
+                    );
+                  })}
+                </ul>
+              </td>
+            </tr>
+          ))}
+        </AdminTable>
       )}
     </section>
   );

@@ -3,7 +3,8 @@ import { UtcTime } from "@/components/utc-time";
 import type { DriftView } from "@/lib/access/grant-queries";
 import { resolveDriftAction } from "../actions";
 import { CheckDriftForm } from "./check-drift-form";
-import { GRANT_KIND_WORDS, TABLE, TD, TH } from "./grant-kind";
+import { AdminTable, TD } from "./admin-table";
+import { GRANT_KIND_WORDS } from "./grant-kind";
 
 const KIND_WORDS: Record<DriftView["kind"], { title: string; explains: string }> = {
   unexplained: { title: "Unexplained access", explains: "present at the service, but no active grant explains it" },
@@ -27,87 +28,66 @@ export function DriftFindings({ findings }: { findings: DriftView[] }) {
       {findings.length === 0 ? (
         <p className="text-slate-600">No drift found at the last check.</p>
       ) : (
-        <div className={TABLE}>
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">Open drift findings, oldest first</caption>
-            <thead className="bg-slate-100 text-slate-700">
-              <tr>
-                <th scope="col" className={TH}>
-                  Finding
-                </th>
-                <th scope="col" className={TH}>
-                  Who
-                </th>
-                <th scope="col" className={TH}>
-                  Grant
-                </th>
-                <th scope="col" className={TH}>
-                  Seen
-                </th>
-                <th scope="col" className={TH}>
-                  Resolve
-                </th>
+        <AdminTable
+          caption="Open drift findings, oldest first"
+          columns={["Finding", "Who", "Grant", "Seen", "Resolve"]}
+        >
+          {findings.map((finding) => {
+            const who = finding.userPrincipalName ?? finding.principalId;
+            const kind = KIND_WORDS[finding.kind];
+            return (
+              <tr key={finding.id} className="border-t border-slate-100" data-finding-kind={finding.kind}>
+                <td className={TD}>
+                  <span className="font-medium">{kind.title}</span>
+                  <span className="block text-xs text-slate-600">{kind.explains}</span>
+                </td>
+                <td className={TD}>
+                  <span className="break-all">{who}</span>
+                  {finding.userPrincipalName ? (
+                    <span className="block font-mono text-xs text-slate-500">{finding.principalId}</span>
+                  ) : null}
+                </td>
+                <td className={TD}>
+                  {GRANT_KIND_WORDS[finding.grantKind]}
+                  <span className="block font-mono text-xs break-all text-slate-500">{finding.bindingKey}</span>
+                  {finding.endAt ? (
+                    <span className="block text-xs text-slate-600">
+                      ends <UtcTime iso={finding.endAt} />
+                    </span>
+                  ) : null}
+                </td>
+                <td className={`${TD} whitespace-nowrap text-xs`}>
+                  first <UtcTime iso={finding.detectedAt} />
+                  <span className="block">
+                    last <UtcTime iso={finding.lastSeenAt} />
+                  </span>
+                </td>
+                <td className={TD}>
+                  {finding.kind === "unexplained" ? (
+                    <ActionButtonForm
+                      action={resolveDriftAction.bind(null, finding.id, "remove")}
+                      label="Remove"
+                      pendingLabel="Removing…"
+                      context={`the unexplained access of ${who}`}
+                      confirm={{
+                        question: `Remove this access from ${who}?`,
+                        yes: "Yes, remove it",
+                        no: "Keep it",
+                      }}
+                    />
+                  ) : (
+                    <ActionButtonForm
+                      action={resolveDriftAction.bind(null, finding.id, "reapply")}
+                      label="Re-apply"
+                      pendingLabel="Re-applying…"
+                      context={`the missing grant of ${who}`}
+                    />
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {findings.map((finding) => {
-                const who = finding.userPrincipalName ?? finding.principalId;
-                const kind = KIND_WORDS[finding.kind];
-                return (
-                  <tr key={finding.id} className="border-t border-slate-100" data-finding-kind={finding.kind}>
-                    <td className={TD}>
-                      <span className="font-medium">{kind.title}</span>
-                      <span className="block text-xs text-slate-600">{kind.explains}</span>
-                    </td>
-                    <td className={TD}>
-                      <span className="break-all">{who}</span>
-                      {finding.userPrincipalName ? (
-                        <span className="block font-mono text-xs text-slate-500">{finding.principalId}</span>
-                      ) : null}
-                    </td>
-                    <td className={TD}>
-                      {GRANT_KIND_WORDS[finding.grantKind]}
-                      <span className="block font-mono text-xs break-all text-slate-500">{finding.bindingKey}</span>
-                      {finding.endAt ? (
-                        <span className="block text-xs text-slate-600">
-                          ends <UtcTime iso={finding.endAt} />
-                        </span>
-                      ) : null}
-                    </td>
-                    <td className={`${TD} whitespace-nowrap text-xs`}>
-                      first <UtcTime iso={finding.detectedAt} />
-                      <span className="block">
-                        last <UtcTime iso={finding.lastSeenAt} />
-                      </span>
-                    </td>
-                    <td className={TD}>
-                      {finding.kind === "unexplained" ? (
-                        <ActionButtonForm
-                          action={resolveDriftAction.bind(null, finding.id, "remove")}
-                          label="Remove"
-                          pendingLabel="Removing…"
-                          context={`the unexplained access of ${who}`}
-                          confirm={{
-                            question: `Remove this access from ${who}?`,
-                            yes: "Yes, remove it",
-                            no: "Keep it",
-                          }}
-                        />
-                      ) : (
-                        <ActionButtonForm
-                          action={resolveDriftAction.bind(null, finding.id, "reapply")}
-                          label="Re-apply"
-                          pendingLabel="Re-applying…"
-                          context={`the missing grant of ${who}`}
-                        />
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </AdminTable>
       )}
     </section>
   );

@@ -3,7 +3,7 @@ import { ActionButtonForm } from "@/components/action-button-form";
 import { UtcTime } from "@/components/utc-time";
 import type { RequestView } from "@/lib/access/queries";
 import { retryActivationAction } from "../../requests/[id]/actions";
-import { TABLE, TD, TH } from "./grant-kind";
+import { AdminTable, TD } from "./admin-table";
 
 /** Activations that gave up after their retries, with the service's reason and a way to try again. */
 export function FailedActivations({ requests }: { requests: RequestView[] }) {
@@ -15,54 +15,39 @@ export function FailedActivations({ requests }: { requests: RequestView[] }) {
       {requests.length === 0 ? (
         <p className="text-slate-600">No activation has failed.</p>
       ) : (
-        <div className={TABLE}>
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">Requests whose activation failed, most recent first</caption>
-            <thead className="bg-slate-100 text-slate-700">
-              <tr>
-                <th scope="col" className={TH}>
-                  Request
-                </th>
-                <th scope="col" className={TH}>
-                  Why it failed
-                </th>
-                <th scope="col" className={TH}>
-                  Retry
-                </th>
+        <AdminTable
+          caption="Requests whose activation failed, most recent first"
+          columns={["Request", "Why it failed", "Retry"]}
+        >
+          {requests.map((request) => {
+            const name = `${request.roleName} on ${request.clusterName}`;
+            return (
+              <tr key={request.id} className="border-t border-slate-100">
+                <td className={TD}>
+                  <Link href={`/requests/${request.id}`} className="font-medium text-brand-700 underline">
+                    {name}
+                  </Link>
+                  <span className="block text-xs text-slate-500">
+                    {request.requester.userPrincipalName} · requested <UtcTime iso={request.createdAt} />
+                  </span>
+                </td>
+                <td className={`${TD} max-w-md text-rose-900`}>{request.failureReason ?? "No reason recorded."}</td>
+                <td className={TD}>
+                  {request.canRetry ? (
+                    <ActionButtonForm
+                      action={retryActivationAction.bind(null, request.id, "admin")}
+                      label="Retry"
+                      pendingLabel="Retrying…"
+                      context={`the activation of ${name} for ${request.requester.displayName}`}
+                    />
+                  ) : (
+                    <span className="text-xs text-slate-600">Your own request: another admin retries it.</span>
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {requests.map((request) => {
-                const name = `${request.roleName} on ${request.clusterName}`;
-                return (
-                  <tr key={request.id} className="border-t border-slate-100">
-                    <td className={TD}>
-                      <Link href={`/requests/${request.id}`} className="font-medium text-brand-700 underline">
-                        {name}
-                      </Link>
-                      <span className="block text-xs text-slate-500">
-                        {request.requester.userPrincipalName} · requested <UtcTime iso={request.createdAt} />
-                      </span>
-                    </td>
-                    <td className={`${TD} max-w-md text-rose-900`}>{request.failureReason ?? "No reason recorded."}</td>
-                    <td className={TD}>
-                      {request.canRetry ? (
-                        <ActionButtonForm
-                          action={retryActivationAction.bind(null, request.id, "admin")}
-                          label="Retry"
-                          pendingLabel="Retrying…"
-                          context={`the activation of ${name} for ${request.requester.displayName}`}
-                        />
-                      ) : (
-                        <span className="text-xs text-slate-600">Your own request: another admin retries it.</span>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </AdminTable>
       )}
     </section>
   );

@@ -3,7 +3,7 @@ import { ActionButtonForm } from "@/components/action-button-form";
 import { UtcTime } from "@/components/utc-time";
 import type { FailedJob } from "@/lib/jobs/failed-jobs";
 import { retryJobAction } from "../actions";
-import { TABLE, TD, TH } from "./grant-kind";
+import { AdminTable, TD } from "./admin-table";
 
 /** What the job was about: its request when it has one, else its data as stored. */
 function JobSubject({ data }: { data: Record<string, unknown> }) {
@@ -29,52 +29,34 @@ export function FailedJobs({ jobs }: { jobs: FailedJob[] }) {
       {jobs.length === 0 ? (
         <p className="text-slate-600">No background job has failed.</p>
       ) : (
-        <div className={TABLE}>
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">Background jobs that failed after their retries, most recent first</caption>
-            <thead className="bg-slate-100 text-slate-700">
-              <tr>
-                <th scope="col" className={TH}>
-                  Job
-                </th>
-                <th scope="col" className={TH}>
-                  Error
-                </th>
-                <th scope="col" className={TH}>
-                  Failed
-                </th>
-                <th scope="col" className={TH}>
-                  Retry
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {jobs.map((job) => (
-                <tr key={job.id} className="border-t border-slate-100">
-                  <td className={TD}>
-                    <span className="font-mono text-xs">{job.queue}</span>
-                    <span className="block">
-                      <JobSubject data={job.data} />
-                    </span>
-                  </td>
-                  <td className={`${TD} max-w-md text-rose-900`}>{job.error}</td>
-                  <td className={`${TD} whitespace-nowrap`}>
-                    <UtcTime iso={job.failedAt} />
-                    <span className="block text-xs text-slate-500">after {job.retries} retries</span>
-                  </td>
-                  <td className={TD}>
-                    <ActionButtonForm
-                      action={retryJobAction.bind(null, job.queue, job.id)}
-                      label="Retry"
-                      pendingLabel="Retrying…"
-                      context={`the ${job.queue} job ${job.id.slice(0, 8)}`}
-                    />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <AdminTable
+          caption="Background jobs that failed after their retries, most recent first"
+          columns={["Job", "Error", "Failed", "Retry"]}
+        >
+          {jobs.map((job) => (
+            <tr key={job.id} className="border-t border-slate-100">
+              <td className={TD}>
+                <span className="font-mono text-xs">{job.queue}</span>
+                <span className="block">
+                  <JobSubject data={job.data} />
+                </span>
+              </td>
+              <td className={`${TD} max-w-md text-rose-900`}>{job.error}</td>
+              <td className={`${TD} whitespace-nowrap`}>
+                <UtcTime iso={job.failedAt} />
+                <span className="block text-xs text-slate-500">after {job.retries} retries</span>
+              </td>
+              <td className={TD}>
+                <ActionButtonForm
+                  action={retryJobAction.bind(null, job.queue, job.id)}
+                  label="Retry"
+                  pendingLabel="Retrying…"
+                  context={`the ${job.queue} job ${job.id.slice(0, 8)}`}
+                />
+              </td>
+            </tr>
+          ))}
+        </AdminTable>
       )}
     </section>
   );

@@ -7,7 +7,3 @@ export const GRANT_KIND_WORDS: Record<GrantView["kind"], string> = {
   armPim: "PIM role assignment (Azure)",
   armRoleAssignment: "Role assignment (Azure)",
 };
-
-export const TABLE = "overflow-x-auto rounded-lg border border-slate-200 bg-white";
-export const TH = "px-3 py-2 font-medium";
-export const TD = "px-3 py-2 align-top";
