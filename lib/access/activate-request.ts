@@ -111,10 +111,6 @@ export async function activateRequest(
     const done = decide(request.state, { type: "activation_succeeded" }, now);
     if (!done.isAccepted) return;
     await tx.accessRequest.update({ where: { id: requestId }, data: { failureReason: null } });
-    await tx.grant.updateMany({
-      where: { id: { in: prepared.grants.map((g) => g.id) }, appliedAt: null },
-      data: { appliedAt: now },
-    });
     await recordRequestEvent(
       tx,
       request,
@@ -128,6 +124,11 @@ export async function activateRequest(
         ),
       },
     );
+    // After the audit event: the lock order is request row, audit chain, grant rows (see recordAuditEvent).
+    await tx.grant.updateMany({
+      where: { id: { in: prepared.grants.map((g) => g.id) }, appliedAt: null },
+      data: { appliedAt: now },
+    });
     // The expiry sweep also runs at the access's end, not only at the next minute.
     await sendInTransaction(tx, QUEUES.expireAccess, {}, { startAfter: prepared.activeUntil });
   });

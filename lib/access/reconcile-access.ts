@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { grantTargets, type Binding, type CurrentAssignment, type GrantTarget } from "@/lib/cloud/access-provider";
 import { compareBinding, type DriftCandidate } from "@/lib/domain/drift";
 import { providerFor } from "@/lib/cloud/providers";
-import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { lockAuditChain, recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { getCatalog } from "@/lib/config/catalog";
 import { db, type Prisma } from "@/lib/db/client";
 import { log } from "@/lib/log";
@@ -75,6 +75,8 @@ async function recordFindings(
   now: Date,
   correlationId: string,
 ) {
+  // Before any finding is touched: two runs, or a run and an admin's resolution, take turns.
+  await lockAuditChain(tx);
   const existing = await tx.driftFinding.findMany({ where: { resolvedAt: null, bindingKey: { in: checkedKeys } } });
   const identity = (f: { kind: string; bindingKey: string; principalId: string }) =>
     `${f.kind}|${f.bindingKey}|${f.principalId.toLowerCase()}`;

@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { randomUUID } from "node:crypto";
 import { authorize } from "@/lib/auth/authorize";
-import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { lockAuditChain, recordAuditEvent } from "@/lib/audit/record-audit-event";
 import type { GrantTarget } from "@/lib/cloud/access-provider";
 import { deleteRoleAssignmentById } from "@/lib/cloud/standing-role-assignment";
 import { db } from "@/lib/db/client";
@@ -73,6 +73,7 @@ export async function resolveDrift(findingId: string, resolution: string, contex
     );
   }
   await db.$transaction(async (tx) => {
+    await lockAuditChain(tx); // the lock order the reconciler uses: audit chain, then findings
     const closed = await tx.driftFinding.updateMany({
       where: { id: findingId, resolvedAt: null },
       data: {

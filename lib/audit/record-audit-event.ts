@@ -1,22 +1,46 @@
 import "server-only";
+import { randomUUID } from "node:crypto";
 import type { Prisma } from "@/lib/db/client";
+import { chainHash, GENESIS_HASH } from "./chain";
 import type { AuditEventInput } from "./events";
 
+/** The advisory lock that makes audit writers append one after the other (any constant, used only here). */
+const CHAIN_LOCK = 0x4a49_5441; // "JITA"
+
 /**
- * Appends one event to the audit history. Takes the transaction of the change it records, so
- * that the change and its audit row commit together or not at all: there is no standalone write.
+ * Appends one event to the audit history, chained to the event before it. Takes the transaction of
+ * the change it records, so that the change and its audit row commit together or not at all.
+ *
+ * Writers take turns on an advisory lock held until their transaction ends, so that each links to
+ * the last committed event and the chain has no forks (a unique index on prev_hash enforces it).
+ * Lock order, everywhere: the request's row, then this lock, then grant rows. A transaction that
+ * locked a grant and then waited here could deadlock with one holding this lock and waiting for
+ * that grant.
  */
 export async function recordAuditEvent(tx: Prisma.TransactionClient, event: AuditEventInput) {
-  await tx.auditEvent.create({
-    data: {
-      type: event.type,
-      occurredAt: event.occurredAt,
-      actorId: event.actor?.id ?? null,
-      actorUpn: event.actor?.userPrincipalName ?? null,
-      subjectId: event.subjectId ?? null,
-      requestId: event.requestId ?? null,
-      correlationId: event.correlationId ?? null,
-      data: event.data as Prisma.InputJsonValue,
-    },
-  });
+  await lockAuditChain(tx);
+  const [last] = await tx.$queryRaw<Array<{ hash: string }>>`
+    SELECT hash FROM audit_events WHERE hash IS NOT NULL ORDER BY seq DESC LIMIT 1`;
+  const prevHash = last?.hash ?? GENESIS_HASH;
+  const content = {
+    id: randomUUID(),
+    occurredAt: event.occurredAt,
+    type: event.type,
+    actorId: event.actor?.id ?? null,
+    actorUpn: event.actor?.userPrincipalName ?? null,
+    subjectId: event.subjectId ?? null,
+    requestId: event.requestId ?? null,
+    correlationId: event.correlationId ?? null,
+    // What jsonb will hold and give back: JSON's own reading of the data (dates as text, no undefined).
+    data: JSON.parse(JSON.stringify(event.data)) as Prisma.InputJsonValue,
+  };
+  await tx.auditEvent.create({ data: { ...content, prevHash, hash: chainHash(prevHash, content) } });
+}
+
+/**
+ * Takes this transaction's turn at the audit chain now (held until it ends; taking it again is free).
+ * For transactions that lock other rows before recording, to keep the lock order.
+ */
+export async function lockAuditChain(tx: Prisma.TransactionClient) {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CHAIN_LOCK})`;
 }
