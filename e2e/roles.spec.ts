@@ -43,13 +43,19 @@ test("[ROLES] the 403 page says which group grants what, and passes axe", async 
   await expectAccessible(page);
 });
 
-test("[AUDIT] an auditor sees sign-ins in the latest audit events", async ({ page, context }) => {
+test("[AUDIT] an auditor sees sign-ins in the latest audit events and verifies the chain", async ({
+  page,
+  context,
+}) => {
   await signInAs(context, "aud01@contoso.com");
   await page.goto(`${APP_URL}/audit`);
   const table = page.getByRole("table");
   await expect(
     table.getByRole("row").filter({ hasText: "aud01@contoso.com" }).filter({ hasText: "session.signed_in" }).first(),
   ).toBeVisible();
+  await page.getByRole("button", { name: "Verify the chain now" }).click();
+  await expect(page.getByText(/Intact\. All [\d,]+ chained events link to the one before/)).toBeVisible();
+  await expect(table.getByRole("row").filter({ hasText: "audit.verified" }).first()).toBeVisible();
   await expectAccessible(page);
 });
 

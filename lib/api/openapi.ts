@@ -6,6 +6,7 @@ import { env } from "@/lib/config/env";
 import { REQUEST_STATUSES } from "@/lib/domain/request-state";
 import { APP_ERROR_STATUS } from "@/lib/errors";
 import type { GrantView } from "@/lib/access/grant-queries";
+import type { VerificationView } from "@/lib/audit/verification";
 import {
   GRANT_SCOPES,
   REQUEST_SCOPES,
@@ -221,6 +222,23 @@ const ROLE_POLICY: Schema = {
     isScheduledStartAllowed: { type: "boolean" },
     maxStartAheadMinutes: minutes("How far ahead `startAt` may be, when scheduled starts are allowed."),
     isBreakGlassAllowed: { type: "boolean" },
+    extension: {
+      type: "object",
+      description: "Whether the holder may extend active access, and how far.",
+      properties: {
+        isAllowed: { type: "boolean" },
+        maxTotalMinutes: minutes("The longest the access may last in all, counted from its start."),
+        isApprovalRequired: {
+          type: "boolean",
+          description: "true: extending is a new request for approvers, which joins the current access.",
+        },
+      },
+      required: ["isAllowed", "maxTotalMinutes", "isApprovalRequired"],
+    },
+    isSessionRevokedOnEnd: {
+      type: "boolean",
+      description: "Ending access early or revoking it also revokes the holder's Entra ID sign-in sessions.",
+    },
   },
   required: [
     "eligibleGroupIds",
@@ -234,6 +252,8 @@ const ROLE_POLICY: Schema = {
     "isScheduledStartAllowed",
     "maxStartAheadMinutes",
     "isBreakGlassAllowed",
+    "extension",
+    "isSessionRevokedOnEnd",
   ],
 };
 
@@ -435,6 +455,27 @@ const GRANT_VIEW: Schema = {
   required: ["id", "kind", "bindingKey", "holder", "endAt", "effectiveEndAt", "appliedAt", "requests"],
 };
 
+const AUDIT_VERIFICATION: Schema = {
+  type: "object",
+  properties: {
+    ranAt: dateTime,
+    ranBy: nullable({ type: "string", description: "Who ran it." }),
+    events: { type: "integer", minimum: 0, description: "Chained events checked (up to the first broken link)." },
+    unchained: { type: "integer", minimum: 0, description: "Events recorded before the chain began." },
+    isIntact: { type: "boolean" },
+    broken: nullable({
+      type: "object",
+      description: "The first broken link: the event's sequence number and what is wrong with it.",
+      properties: { seq: { type: "string" }, reason: { type: "string" } },
+      required: ["seq", "reason"],
+    }),
+    lastSeq: nullable({ type: "string", description: "The last event checked: an anchor for a later run." }),
+    lastHash: nullable({ type: "string", description: "Its hash." }),
+    durationMs: { type: "integer", minimum: 0 },
+  },
+  required: ["ranAt", "ranBy", "events", "unchained", "isIntact", "broken", "lastSeq", "lastHash", "durationMs"],
+} satisfies Schema & { properties: Record<keyof VerificationView, Schema> };
+
 const ERROR: Schema = {
   type: "object",
   properties: {
@@ -485,6 +526,7 @@ export function openApiDocument(): OpenApiDocument {
       { name: "catalog", description: "What the caller may request." },
       { name: "requests", description: "Access requests, their decisions, and the access they give." },
       { name: "grants", description: "The access currently granted." },
+      { name: "audit", description: "The audit history's integrity (auditors and admins)." },
       { name: "meta", description: "This document." },
     ],
     paths: {
@@ -575,6 +617,20 @@ export function openApiDocument(): OpenApiDocument {
           ),
         },
       },
+      "/api/v1/audit/verify": {
+        get: {
+          operationId: "verifyAuditChain",
+          summary: "Verify the audit chain",
+          description:
+            "Checks every link of the audit history's hash chain now and returns the count and the first broken link, if any. The result is kept (the Audit page shows the latest) and the check is itself recorded. Auditors and admins only.",
+          tags: ["audit"],
+          parameters: [{ $ref: "#/components/parameters/CorrelationId" }],
+          responses: responses(
+            { "200": success("The verification's result.", ref("AuditVerification")) },
+            ...AUTHENTICATED_ERRORS,
+          ),
+        },
+      },
       "/api/v1/openapi.json": {
         get: {
           operationId: "getOpenApiDocument",
@@ -629,6 +685,7 @@ export function openApiDocument(): OpenApiDocument {
           required: ["requests"],
         },
         GrantView: GRANT_VIEW,
+        AuditVerification: AUDIT_VERIFICATION,
         GrantList: {
           type: "object",
           properties: { grants: { type: "array", items: ref("GrantView") } },

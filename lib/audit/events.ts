@@ -40,6 +40,15 @@ export type AuditEventData = {
   "drift.removed": DriftAuditData & RequestOrigin;
   /** an admin applied a missing grant again */
   "drift.reapplied": DriftAuditData & RequestOrigin;
+  /** an auditor or admin verified the audit chain (from the Audit page or the API) */
+  "audit.verified": {
+    events: number;
+    isIntact: boolean;
+    brokenSeq: string | null;
+    lastSeq: string | null;
+    lastHash: string | null;
+    channel?: "web" | "api";
+  };
   /** an admin ran a failed background job again */
   "job.retried": { queue: string; jobId: string } & RequestOrigin;
 } & { [T in RequestEventType]: RequestAuditData };

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
+import * as auditVerifyRoute from "@/app/api/v1/audit/verify/route";
 import * as catalogRoute from "@/app/api/v1/catalog/route";
 import * as grantsRoute from "@/app/api/v1/grants/route";
 import * as openApiRoute from "@/app/api/v1/openapi.json/route";
@@ -487,6 +488,34 @@ describe("JSON API: granted access", () => {
   });
 });
 
+describe("JSON API: audit", () => {
+  it("verifies the audit chain for auditors and admins only, and records that it did", async () => {
+    expectError(
+      await callApi(auditVerifyRoute.GET, "/api/v1/audit/verify", await bearer("n01@contoso.com")),
+      403,
+      "FORBIDDEN",
+    );
+    expectError(
+      await callApi(auditVerifyRoute.GET, "/api/v1/audit/verify", await bearer("p01@contoso.com")),
+      403,
+      "FORBIDDEN",
+    );
+    const result = await callApi(auditVerifyRoute.GET, "/api/v1/audit/verify", await bearer("aud01@contoso.com"));
+    expect(result.status).toBe(200);
+    expect(result.json).toMatchObject({ isIntact: true, broken: null, ranBy: "aud01@contoso.com", unchained: 0 });
+    expect(result.json.events).toBeGreaterThan(10);
+    const recorded = await db.auditEvent.findFirstOrThrow({
+      where: { type: "audit.verified" },
+      orderBy: { seq: "desc" },
+    });
+    expect(recorded).toMatchObject({ actorUpn: "aud01@contoso.com" });
+    expect(recorded.data).toMatchObject({ isIntact: true, events: result.json.events, channel: "api" });
+    const admin = await callApi(auditVerifyRoute.GET, "/api/v1/audit/verify", await bearer("adm01@contoso.com"));
+    // The second check also covers the first one's own event.
+    expect(admin.json).toMatchObject({ isIntact: true, events: result.json.events + 1 });
+  });
+});
+
 describe("JSON API: unexpected failures and the OpenAPI document", () => {
   it("answers 500 with a reference and no internals when something unexpected fails", async () => {
     const failing = apiRoute(async () => {
@@ -518,6 +547,7 @@ describe("JSON API: unexpected failures and the OpenAPI document", () => {
       "/api/v1/requests/{id}/revoke": revokeRoute,
       "/api/v1/requests/{id}/retry": retryRoute,
       "/api/v1/grants": grantsRoute,
+      "/api/v1/audit/verify": auditVerifyRoute,
       "/api/v1/openapi.json": openApiRoute,
     };
     expect(Object.keys(doc.paths).sort()).toEqual(Object.keys(routes).sort());

@@ -1,7 +1,9 @@
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { latestVerification, verifyAuditHistory } from "@/lib/audit/verification";
 import { verifyAuditChain } from "@/lib/audit/verify-chain";
+import { contextFor } from "../support/users";
 import { db } from "@/lib/db/client";
 import { ROOT } from "../../scripts/lib/paths";
 
@@ -42,6 +44,14 @@ describe("the audit hash chain", () => {
     const [row] = await db.$queryRaw<Array<{ forks: bigint }>>`
       SELECT count(*) - count(DISTINCT prev_hash) AS forks FROM audit_events`;
     expect(Number(row?.forks)).toBe(0);
+  });
+
+  it("keeps the last verification an auditor ran, for the Audit page", async () => {
+    await expect(verifyAuditHistory(await contextFor("n01@contoso.com"))).rejects.toMatchObject({ code: "FORBIDDEN" });
+    const auditor = await contextFor("aud01@contoso.com");
+    const result = await verifyAuditHistory(auditor);
+    expect(result).toMatchObject({ isIntact: true, broken: null, ranBy: "aud01@contoso.com" });
+    expect(await latestVerification(auditor.viewer)).toEqual(result);
   });
 
   it("refuses events without their link", async () => {

@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
 import { ComingSoon, PageHeader } from "@/components/page-header";
 import { listRecentAuditEvents } from "@/lib/audit/queries";
+import { latestVerification } from "@/lib/audit/verification";
 import { requirePermission } from "@/lib/auth/current-user";
+import { ChainIntegrity } from "./_components/chain-integrity";
 
 export const metadata: Metadata = { title: "Audit" };
 
@@ -9,12 +11,22 @@ const time = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: 
 
 export default async function AuditPage() {
   const user = await requirePermission("audit.read", "/audit");
-  const events = await listRecentAuditEvents(user);
+  const [events, last] = await Promise.all([listRecentAuditEvents(user), latestVerification(user)]);
   return (
     <>
       <PageHeader title="Audit">
         <p>The history of every sign-in, request, decision and access change. Nobody can change or delete it.</p>
       </PageHeader>
+      <section aria-labelledby="integrity" className="mb-8">
+        <h2 id="integrity" className="mb-3 text-lg font-semibold">
+          Integrity
+        </h2>
+        <p className="mb-3 text-sm text-slate-700">
+          Every event is chained to the one before it by a SHA-256 hash, and the database refuses changes and deletions.
+          A change made behind the app&apos;s back breaks the chain at that event.
+        </p>
+        <ChainIntegrity last={last} />
+      </section>
       <section aria-labelledby="recent-events" className="mb-8">
         <h2 id="recent-events" className="mb-3 text-lg font-semibold">
           Latest events
@@ -60,7 +72,7 @@ export default async function AuditPage() {
         items={[
           "Search by time, actor, requester, cluster, role, event type, request id and text, with keyset paging.",
           "Each request's timeline: approvals with the approver's authentication, provider calls, the effective end of access.",
-          "Chain verification that proves no event was altered, and CSV / JSON Lines exports and evidence packs.",
+          "CSV / JSON Lines exports of any search, and evidence packs for one request that can be verified offline.",
         ]}
       />
     </>

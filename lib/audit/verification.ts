@@ -1,0 +1,83 @@
+import "server-only";
+import type { ActionContext } from "@/lib/access/context";
+import { authorize } from "@/lib/auth/authorize";
+import type { SessionUser } from "@/lib/auth/session";
+import { db } from "@/lib/db/client";
+import { recordAuditEvent } from "./record-audit-event";
+import { verifyAuditChain } from "./verify-chain";
+
+export interface VerificationView {
+  ranAt: string;
+  ranBy: string | null;
+  /** chained events checked, and events recorded before the chain began */
+  events: number;
+  unchained: number;
+  isIntact: boolean;
+  broken: { seq: string; reason: string } | null;
+  lastSeq: string | null;
+  lastHash: string | null;
+  durationMs: number;
+}
+
+type Row = NonNullable<Awaited<ReturnType<typeof db.auditVerification.findFirst>>>;
+
+const toView = (row: Row): VerificationView => ({
+  ranAt: row.ranAt.toISOString(),
+  ranBy: row.ranByUpn,
+  events: Number(row.events),
+  unchained: Number(row.unchained),
+  isIntact: row.isIntact,
+  broken: row.brokenSeq === null ? null : { seq: row.brokenSeq.toString(), reason: row.brokenReason ?? "" },
+  lastSeq: row.lastSeq?.toString() ?? null,
+  lastHash: row.lastHash,
+  durationMs: row.durationMs,
+});
+
+/**
+ * An auditor or admin checks every link of the audit chain now. The result is kept (the Audit page
+ * shows the latest) and the check itself is an audit event, chained after the events it checked.
+ */
+export async function verifyAuditHistory(context: ActionContext): Promise<VerificationView> {
+  authorize(context.viewer, "audit.read");
+  const report = await verifyAuditChain((text, values) => db.$queryRawUnsafe(text, ...values));
+  const row = await db.$transaction(async (tx) => {
+    const saved = await tx.auditVerification.create({
+      data: {
+        ranAt: context.now,
+        ranByUpn: context.viewer.userPrincipalName,
+        events: report.events,
+        unchained: report.unchained,
+        isIntact: report.isIntact,
+        brokenSeq: report.broken ? BigInt(report.broken.seq) : null,
+        brokenReason: report.broken?.reason ?? null,
+        lastSeq: report.lastSeq === null ? null : BigInt(report.lastSeq),
+        lastHash: report.lastHash,
+        durationMs: report.durationMs,
+      },
+    });
+    await recordAuditEvent(tx, {
+      type: "audit.verified",
+      actor: { id: context.viewer.id, userPrincipalName: context.viewer.userPrincipalName },
+      subjectId: saved.id,
+      correlationId: context.origin.correlationId,
+      occurredAt: context.now,
+      data: {
+        events: report.events,
+        isIntact: report.isIntact,
+        brokenSeq: report.broken?.seq ?? null,
+        lastSeq: report.lastSeq,
+        lastHash: report.lastHash,
+        channel: context.origin.channel,
+      },
+    });
+    return saved;
+  });
+  return toView(row);
+}
+
+/** The latest verification run from the app, if any. */
+export async function latestVerification(viewer: SessionUser): Promise<VerificationView | null> {
+  authorize(viewer, "audit.read");
+  const row = await db.auditVerification.findFirst({ orderBy: { ranAt: "desc" } });
+  return row ? toView(row) : null;
+}
