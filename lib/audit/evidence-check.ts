@@ -1,0 +1,59 @@
+/**
+ * Checks an evidence pack offline: every event of the request matches its hash, and they all sit
+ * in one unbroken run of the chain, whose last hash can be compared with a later full verification.
+ * Pure: no database; `npm run audit:verify -- --pack FILE` runs it.
+ */
+import { chainHash, type ChainedContent } from "./chain";
+
+export const EVIDENCE_FORMAT = "aks-jit-evidence/1";
+
+export type PackEvent = ChainedContent & { seq: string; prevHash: string; hash: string };
+
+export interface EvidencePack {
+  format: typeof EVIDENCE_FORMAT;
+  generatedAt: string;
+  generatedBy: string;
+  requestId: string;
+  /** the request as AKS JIT showed it when the pack was made */
+  request: Record<string, unknown>;
+  /** every audit event of the request, in chain order, with its content */
+  events: PackEvent[];
+  /** every link of the chain from the request's first event to its last, other requests' content left out */
+  chain: Array<{ seq: string; prevHash: string; hash: string }>;
+}
+
+export type PackCheck =
+  | { isValid: true; events: number; links: number; fromSeq: string; toSeq: string; anchorHash: string }
+  | { isValid: false; problem: string };
+
+export function checkEvidencePack(pack: EvidencePack): PackCheck {
+  const fail = (problem: string): PackCheck => ({ isValid: false, problem });
+  if (pack.format !== EVIDENCE_FORMAT) return fail(`not an evidence pack of format ${EVIDENCE_FORMAT}`);
+  if (pack.events.length === 0 || pack.chain.length === 0) return fail("the pack holds no events");
+  for (let i = 1; i < pack.chain.length; i += 1) {
+    const link = pack.chain[i]!;
+    if (link.prevHash !== pack.chain[i - 1]!.hash) {
+      return fail(`the chain is broken at seq ${link.seq}: it does not link to seq ${pack.chain[i - 1]!.seq}`);
+    }
+  }
+  const links = new Map(pack.chain.map((link) => [link.seq, link]));
+  for (const event of pack.events) {
+    if (event.requestId !== pack.requestId) return fail(`event seq ${event.seq} belongs to another request`);
+    if (chainHash(event.prevHash, event) !== event.hash) {
+      return fail(`event seq ${event.seq} does not match its hash: its content was changed`);
+    }
+    const link = links.get(event.seq);
+    if (!link || link.hash !== event.hash || link.prevHash !== event.prevHash) {
+      return fail(`event seq ${event.seq} is not the event the chain holds at that place`);
+    }
+  }
+  const last = pack.chain.at(-1)!;
+  return {
+    isValid: true,
+    events: pack.events.length,
+    links: pack.chain.length,
+    fromSeq: pack.chain[0]!.seq,
+    toSeq: last.seq,
+    anchorHash: last.hash,
+  };
+}

@@ -1,0 +1,74 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { approveRequest } from "@/lib/access/approve-request";
+import { cancelRequest } from "@/lib/access/cancel-request";
+import { requestAccess } from "@/lib/access/request-access";
+import { buildEvidencePack } from "@/lib/audit/evidence";
+import { ROOT } from "../../scripts/lib/paths";
+import { contextFor } from "../support/users";
+
+/** An evidence pack for one request, checked offline by `npm run audit:verify -- --pack FILE`. */
+
+const dir = mkdtempSync(path.join(tmpdir(), "aks-jit-evidence-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function verifyPack(file: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    // No DATABASE_URL: the pack is checked on its own.
+    const { DATABASE_URL: _unused, ...environment } = process.env;
+    const child = spawn(process.execPath, ["--import", "tsx", "scripts/audit-verify.ts", "--pack", file], {
+      cwd: ROOT,
+      env: environment,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.once("exit", (code) => resolve({ code, output }));
+  });
+}
+
+describe("evidence packs", () => {
+  it("holds every event of a request and the chain around them, and is checked offline", async () => {
+    const n01 = await contextFor("n01@contoso.com");
+    const request = await requestAccess(
+      { cluster: "aks-prod-weu", role: "admin", duration: "PT1H", justification: "Evidence", ticket: "INC77001" },
+      n01,
+    );
+    // Another request's events land in between: the pack links across them without their content.
+    const other = await requestAccess(
+      { cluster: "aks-prod-weu", role: "admin", duration: "PT1H", justification: "Other", ticket: "INC77002" },
+      await contextFor("n02@contoso.com"),
+    );
+    await cancelRequest(other.id, await contextFor("n02@contoso.com"));
+    await approveRequest(request.id, { comment: "ok" }, await contextFor("p01@contoso.com"));
+
+    await expect(buildEvidencePack(n01.viewer, request.id)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    const auditor = await contextFor("aud01@contoso.com");
+    const pack = await buildEvidencePack(auditor.viewer, request.id);
+    expect(pack.events.map((e) => e.type)).toEqual(["request.created", "request.approved"]);
+    expect(pack.chain.length).toBeGreaterThan(pack.events.length);
+    expect(pack.request).toMatchObject({ id: request.id, status: "approved" });
+
+    const file = path.join(dir, "pack.json");
+    writeFileSync(file, JSON.stringify(pack));
+    const valid = await verifyPack(file);
+    expect(valid.code).toBe(0);
+    expect(valid.output).toContain(`Evidence pack valid: 2 events of request ${request.id}`);
+
+    const forged = structuredClone(pack);
+    (forged.events[1]!.data as Record<string, unknown>).comment = "approved without reading";
+    writeFileSync(file, JSON.stringify(forged));
+    const invalid = await verifyPack(file);
+    expect(invalid.code).toBe(1);
+    expect(invalid.output).toContain(`event seq ${pack.events[1]!.seq} does not match its hash`);
+
+    const cut = structuredClone(pack);
+    cut.chain.splice(1, 1);
+    writeFileSync(file, JSON.stringify(cut));
+    expect((await verifyPack(file)).output).toMatch(/the chain is broken at seq/);
+  }, 60_000);
+});
