@@ -8,11 +8,18 @@ import { originFromHeaders } from "@/lib/auth/request-origin";
 /** What a route answers when all went well; errors are thrown and shaped here. */
 export interface ApiReply {
   status: number;
+  /** sent as JSON, or as it is produced for a stream */
   body: unknown;
   headers?: Record<string, string>;
 }
 
 export const ok = (body: unknown): ApiReply => ({ status: 200, body });
+/** A body sent while it is produced (exports), with its content type and disposition in `headers`. */
+export const streamed = (body: ReadableStream<Uint8Array>, headers: Record<string, string>): ApiReply => ({
+  status: 200,
+  body,
+  headers,
+});
 export const created = (body: unknown, location: string): ApiReply => ({
   status: 201,
   body,
@@ -61,7 +68,9 @@ export function publicApiRoute(handler: (args: { request: Request }) => Promise<
 }
 
 function respond(reply: ApiReply, correlationId: string): Response {
-  const response = Response.json(reply.body, { status: reply.status, headers: reply.headers });
+  const init = { status: reply.status, headers: reply.headers };
+  const response =
+    reply.body instanceof ReadableStream ? new Response(reply.body, init) : Response.json(reply.body, init);
   response.headers.set("cache-control", "no-store");
   response.headers.set("x-correlation-id", correlationId);
   return response;

@@ -34,9 +34,18 @@ export async function readJsonBody<S extends z.ZodType>(request: Request, schema
   return parseWith(schema, body, "request body");
 }
 
-/** The query string, checked against `schema` (repeated parameters: the first one counts). */
-export function readQuery<S extends z.ZodType>(request: Request, schema: S): z.output<S> {
-  const query = Object.fromEntries(new URL(request.url).searchParams);
+/**
+ * The query string, checked against `schema`. A parameter named in `repeatable` is passed on as
+ * every value given; any other repeated parameter as its last value.
+ */
+export function readQuery<S extends z.ZodType>(
+  request: Request,
+  schema: S,
+  { repeatable = [] }: { repeatable?: readonly string[] } = {},
+): z.output<S> {
+  const params = new URL(request.url).searchParams;
+  const query: Record<string, string | string[]> = Object.fromEntries(params);
+  for (const name of repeatable) if (params.has(name)) query[name] = params.getAll(name);
   return parseWith(schema, query, "query string");
 }
 

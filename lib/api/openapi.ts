@@ -6,10 +6,13 @@ import { env } from "@/lib/config/env";
 import { REQUEST_STATUSES } from "@/lib/domain/request-state";
 import { APP_ERROR_STATUS } from "@/lib/errors";
 import type { GrantView } from "@/lib/access/grant-queries";
+import { EXPORT_FORMAT_NAMES } from "@/lib/audit/export";
+import { AUDIT_EVENT_TYPES, type AuditSearchEvent, type AuditSearchInput } from "@/lib/audit/search";
 import type { VerificationView } from "@/lib/audit/verification";
 import {
   GRANT_SCOPES,
   REQUEST_SCOPES,
+  ZApiAuditSearchQuery,
   ZApiDecisionInput,
   ZApiExtendInput,
   ZApiRequestAccessInput,
@@ -476,6 +479,84 @@ const AUDIT_VERIFICATION: Schema = {
   required: ["ranAt", "ranBy", "events", "unchained", "isIntact", "broken", "lastSeq", "lastHash", "durationMs"],
 } satisfies Schema & { properties: Record<keyof VerificationView, Schema> };
 
+const AUDIT_EVENT: Schema = {
+  type: "object",
+  description:
+    "One event of the audit history. `clusterName`, `roleName` and `requesterUpn` are those of the request the event belongs to (null for events of no request).",
+  properties: {
+    seq: { type: "string", description: "Its place in the history (a 64-bit integer, as text)." },
+    occurredAt: dateTime,
+    type: { type: "string", enum: [...AUDIT_EVENT_TYPES] },
+    actorUpn: nullable({ type: "string", description: "Who acted, as recorded; null for the system and policies." }),
+    requestId: nullable({ type: "string", format: "uuid", description: "The request: `GET /api/v1/requests/{id}`." }),
+    clusterName: nullable({ type: "string" }),
+    roleName: nullable({ type: "string" }),
+    requesterUpn: nullable({ type: "string", description: "Who filed the request." }),
+    data: { type: "object", description: "What the event records; its shape depends on `type`." },
+  },
+  required: ["seq", "occurredAt", "type", "actorUpn", "requestId", "clusterName", "roleName", "requesterUpn", "data"],
+} satisfies Schema & { properties: Record<keyof AuditSearchEvent, Schema> };
+
+const AUDIT_PAGE: Schema = {
+  type: "object",
+  properties: {
+    events: { type: "array", items: ref("AuditEvent"), description: "Newest first." },
+    nextCursor: nullable({
+      type: "string",
+      description: "Pass as `cursor` for the next, older page; null: last page.",
+    }),
+    count: { type: "integer", minimum: 0, description: "How many events match the filters, on all pages (exact)." },
+  },
+  required: ["events", "nextCursor", "count"],
+};
+
+// A Record, so that the compiler insists on a description for every parameter the search takes.
+const AUDIT_QUERY: Record<keyof AuditSearchInput, [component: string, description: string]> = {
+  from: ["AuditFrom", "Events at or after this time (ISO 8601 with its offset)."],
+  to: ["AuditTo", "Events before this time (ISO 8601 with its offset)."],
+  actor: ["AuditActor", "Who acted: the UPN recorded with the event, in any case."],
+  requester: ["AuditRequester", "Whose request the event belongs to: the requester's UPN, in any case."],
+  cluster: ["AuditCluster", "The request's cluster, e.g. aks-prod-weu."],
+  role: ["AuditRole", "The request's role, e.g. admin."],
+  type: ["AuditType", "Event types; repeat the parameter for several (any of them matches)."],
+  requestId: ["AuditRequestId", "The events of one request."],
+  q: [
+    "AuditText",
+    "Text anywhere in the request's justification or ticket, or in the event's comment or reason, in any case (% and _ are plain characters).",
+  ],
+  limit: ["AuditLimit", "Events per page."],
+  cursor: ["AuditCursor", "The previous page's `nextCursor`."],
+};
+
+/** The search's query parameters, their schemas generated from the zod schema the routes parse with. */
+function auditParameters() {
+  const { properties } = z.toJSONSchema(ZApiAuditSearchQuery, { io: "input" }) as {
+    properties: Record<string, Schema>;
+  };
+  const parameters: Record<string, Schema> = {};
+  for (const [name, [component, description]] of Object.entries(AUDIT_QUERY)) {
+    parameters[component] = { name, in: "query", required: false, description, schema: properties[name] };
+  }
+  // Documented as what clients send: the parameter repeated (the schema also takes a single value).
+  parameters.AuditType = {
+    ...parameters.AuditType,
+    style: "form",
+    explode: true,
+    schema: { type: "array", items: { type: "string", enum: [...AUDIT_EVENT_TYPES] } },
+  };
+  parameters.AuditExportFormat = {
+    name: "format",
+    in: "query",
+    required: true,
+    schema: { type: "string", enum: [...EXPORT_FORMAT_NAMES] },
+  };
+  return parameters;
+}
+
+const AUDIT_FILTERS = (["from", "to", "actor", "requester", "cluster", "role", "type", "requestId", "q"] as const).map(
+  (name) => ({ $ref: `#/components/parameters/${AUDIT_QUERY[name][0]}` }),
+);
+
 const ERROR: Schema = {
   type: "object",
   properties: {
@@ -526,7 +607,7 @@ export function openApiDocument(): OpenApiDocument {
       { name: "catalog", description: "What the caller may request." },
       { name: "requests", description: "Access requests, their decisions, and the access they give." },
       { name: "grants", description: "The access currently granted." },
-      { name: "audit", description: "The audit history's integrity (auditors and admins)." },
+      { name: "audit", description: "The audit history: search, export and integrity (auditors and admins)." },
       { name: "meta", description: "This document." },
     ],
     paths: {
@@ -617,6 +698,60 @@ export function openApiDocument(): OpenApiDocument {
           ),
         },
       },
+      "/api/v1/audit": {
+        get: {
+          operationId: "searchAudit",
+          summary: "Search the audit history",
+          description:
+            "Events matching all the filters given, newest first, a page at a time: pass `nextCursor` back as `cursor` for the next page (pages stay put while new events are recorded). `count` is the number of matches on all pages. Unknown parameters are refused (400), so that a misspelt filter cannot widen the search. Auditors and admins only.",
+          tags: ["audit"],
+          parameters: [
+            ...AUDIT_FILTERS,
+            { $ref: "#/components/parameters/AuditLimit" },
+            { $ref: "#/components/parameters/AuditCursor" },
+            { $ref: "#/components/parameters/CorrelationId" },
+          ],
+          responses: responses(
+            { "200": success("A page of matching events.", ref("AuditPage")) },
+            "BadRequest",
+            ...AUTHENTICATED_ERRORS,
+          ),
+        },
+      },
+      "/api/v1/audit/export": {
+        get: {
+          operationId: "exportAudit",
+          summary: "Export the audit history",
+          description:
+            "Every event matching the filters (the search's, without `limit` and `cursor`), newest first, as a file streamed while it is read: CSV with a header row (RFC 4180; columns seq, occurredAt, type, actorUpn, requesterUpn, requestId, clusterName, roleName, justification, ticket, data as JSON, hash; a value starting with =, +, - or @ gets a leading apostrophe so that spreadsheets show it rather than run it), or JSON Lines, one event per line with every stored field (id, actorId, subjectId, correlationId, prevHash and hash too, so that each hash can be checked again) and the request's. A transfer that breaks off is incomplete: check the client's exit status. Auditors and admins only.",
+          tags: ["audit"],
+          parameters: [
+            { $ref: "#/components/parameters/AuditExportFormat" },
+            ...AUDIT_FILTERS,
+            { $ref: "#/components/parameters/CorrelationId" },
+          ],
+          responses: responses(
+            {
+              "200": {
+                description: "The matching events, as an attachment.",
+                headers: {
+                  "x-correlation-id": { $ref: "#/components/headers/CorrelationId" },
+                  "content-disposition": {
+                    description: "attachment, with a file name such as audit-events-2026-11-23T09-30-00-000Z.csv",
+                    schema: { type: "string" },
+                  },
+                },
+                content: {
+                  "text/csv": { schema: { type: "string" } },
+                  "application/x-ndjson": { schema: { type: "string" } },
+                },
+              },
+            },
+            "BadRequest",
+            ...AUTHENTICATED_ERRORS,
+          ),
+        },
+      },
       "/api/v1/audit/verify": {
         get: {
           operationId: "verifyAuditChain",
@@ -686,6 +821,8 @@ export function openApiDocument(): OpenApiDocument {
         },
         GrantView: GRANT_VIEW,
         AuditVerification: AUDIT_VERIFICATION,
+        AuditEvent: AUDIT_EVENT,
+        AuditPage: AUDIT_PAGE,
         GrantList: {
           type: "object",
           properties: { grants: { type: "array", items: ref("GrantView") } },
@@ -711,6 +848,7 @@ export function openApiDocument(): OpenApiDocument {
           required: false,
           schema: { type: "string", enum: [...GRANT_SCOPES], default: "mine" },
         },
+        ...auditParameters(),
         CorrelationId: {
           name: "x-correlation-id",
           in: "header",

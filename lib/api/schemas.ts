@@ -2,6 +2,8 @@
 import { z } from "zod";
 import { ZExtendInput, ZRevokeInput } from "@/lib/access/schemas";
 import { ZDecisionInput, ZRequestAccessInput } from "@/lib/access/schemas";
+import { EXPORT_FORMAT_NAMES } from "@/lib/audit/export";
+import { ZAuditFilters, ZAuditSearch } from "@/lib/audit/search";
 
 /**
  * Unknown keys are refused rather than dropped: a script that misspells `startAt` or `breakGlass`
@@ -25,3 +27,10 @@ export const GRANT_SCOPES = ["mine", "all"] as const;
 export const ZListGrantsQuery = z.object({
   scope: z.enum(GRANT_SCOPES, { message: "Use scope=mine or scope=all." }).default("mine"),
 });
+
+// A misspelt filter (`actr=`) would otherwise be dropped, and the search or export cover everyone.
+export const ZApiAuditSearchQuery = ZAuditSearch.strict();
+
+export const ZApiAuditExportQuery = ZAuditFilters.extend({
+  format: z.enum(EXPORT_FORMAT_NAMES, { message: "Use format=csv or format=jsonl." }),
+}).strict();

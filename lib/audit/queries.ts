@@ -2,6 +2,8 @@ import "server-only";
 import { authorize } from "@/lib/auth/authorize";
 import type { SessionUser } from "@/lib/auth/session";
 import { db } from "@/lib/db/client";
+import { Prisma } from "@/lib/db/generated/client";
+import type { AuditFilters } from "./search";
 
 export interface AuditEventRow {
   seq: string;
@@ -20,4 +22,108 @@ export async function listRecentAuditEvents(viewer: SessionUser, limit = 50): Pr
     select: { seq: true, occurredAt: true, type: true, actorUpn: true, data: true },
   });
   return rows.map((row) => ({ ...row, seq: row.seq.toString() }));
+}
+
+/** A stored event with what its request adds (the request's values as they are now). */
+export interface AuditRow {
+  seq: bigint;
+  id: string;
+  occurredAt: Date;
+  type: string;
+  actorId: string | null;
+  actorUpn: string | null;
+  subjectId: string | null;
+  requestId: string | null;
+  correlationId: string | null;
+  data: unknown;
+  prevHash: string | null;
+  hash: string | null;
+  clusterName: string | null;
+  roleName: string | null;
+  requesterUpn: string | null;
+  justification: string | null;
+  ticket: string | null;
+}
+
+/**
+ * Up to `limit` matching events older than `before` (keyset on seq: a page costs the same on page 1
+ * and page 20,000, where OFFSET would read every row before it), and where the next page starts.
+ * No permission check: for searchAuditEvents (search.ts) and exportAuditEvents (export.ts), which
+ * authorize first.
+ */
+export async function readAuditPage(
+  filters: AuditFilters,
+  { before, limit }: { before: bigint | null; limit: number },
+): Promise<{ rows: AuditRow[]; nextBefore: bigint | null }> {
+  const conditions = [...filterConditions(filters), ...(before === null ? [] : [Prisma.sql`e.seq < ${before}`])];
+  // The page is chosen on audit_events alone and joined after: joining first makes PostgreSQL join
+  // every matching row before it sorts and keeps one page.
+  const rows = await db.$queryRaw<AuditRow[]>`
+    SELECT e.seq, e.id, e.occurred_at AS "occurredAt", e.type, e.actor_id AS "actorId", e.actor_upn AS "actorUpn",
+           e.subject_id AS "subjectId", e.request_id AS "requestId", e.correlation_id AS "correlationId", e.data,
+           e.prev_hash AS "prevHash", e.hash,
+           COALESCE(e.data->>'clusterName', r.cluster_name) AS "clusterName",
+           COALESCE(e.data->>'roleName', r.role_name) AS "roleName",
+           u.user_principal_name AS "requesterUpn", r.justification, r.ticket
+    FROM (SELECT * FROM audit_events e ${where(conditions)} ORDER BY e.seq DESC LIMIT ${limit + 1}) e
+    LEFT JOIN access_requests r ON r.id = e.request_id
+    LEFT JOIN users u ON u.id = r.requester_id
+    ORDER BY e.seq DESC`;
+  const hasMore = rows.length > limit;
+  const page = hasMore ? rows.slice(0, limit) : rows;
+  return { rows: page, nextBefore: hasMore ? page[page.length - 1]!.seq : null };
+}
+
+/**
+ * How many events match: exact (a COUNT over the same conditions, not the planner's estimate), so it
+ * reads every match once per search. No permission check, as above.
+ */
+export async function countAuditEvents(filters: AuditFilters): Promise<number> {
+  const [row] = await db.$queryRaw<Array<{ count: bigint }>>`
+    SELECT count(*) AS count FROM audit_events e ${where(filterConditions(filters))}`;
+  return Number(row?.count ?? 0);
+}
+
+const where = (conditions: Prisma.Sql[]) =>
+  conditions.length === 0 ? Prisma.empty : Prisma.sql`WHERE ${Prisma.join(conditions, " AND ")}`;
+
+/**
+ * The filters as conditions on audit_events `e`, each one an index can serve (see the audit_search
+ * migration). Cluster, role and requester are the request's: every event that has them belongs to a
+ * request (request events also copy cluster and role into `data`, and requests never move), and
+ * selecting requests first lets a rare cluster be found through its few requests rather than by
+ * reading the whole history.
+ */
+function filterConditions(f: AuditFilters): Prisma.Sql[] {
+  const conditions: Prisma.Sql[] = [];
+  if (f.from) conditions.push(Prisma.sql`e.occurred_at >= ${f.from}::timestamptz`);
+  if (f.to) conditions.push(Prisma.sql`e.occurred_at < ${f.to}::timestamptz`);
+  if (f.actor) conditions.push(Prisma.sql`lower(e.actor_upn) = lower(${f.actor})`);
+  if (f.type.length > 0) conditions.push(Prisma.sql`e.type IN (${Prisma.join(f.type)})`);
+  if (f.requestId) conditions.push(Prisma.sql`e.request_id = ${f.requestId}::uuid`);
+  const ofRequest: Prisma.Sql[] = [];
+  if (f.requester) {
+    ofRequest.push(
+      Prisma.sql`r.requester_id IN (SELECT id FROM users WHERE lower(user_principal_name) = lower(${f.requester}))`,
+    );
+  }
+  if (f.cluster) ofRequest.push(Prisma.sql`r.cluster_name = ${f.cluster}`);
+  if (f.role) ofRequest.push(Prisma.sql`r.role_name = ${f.role}`);
+  if (ofRequest.length > 0) {
+    conditions.push(
+      Prisma.sql`e.request_id IN (SELECT r.id FROM access_requests r WHERE ${Prisma.join(ofRequest, " AND ")})`,
+    );
+  }
+  if (f.q) {
+    // lower(x) LIKE lower(p) is what ILIKE does, on the expressions the trigram indexes cover. The
+    // requests come first as an array, so that all three branches are index scans PostgreSQL can OR.
+    const pattern = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    conditions.push(Prisma.sql`(
+      e.request_id = ANY (ARRAY(
+        SELECT id FROM access_requests
+        WHERE lower(justification) LIKE lower(${pattern}) OR lower(ticket) LIKE lower(${pattern})))
+      OR lower(e.data->>'comment') LIKE lower(${pattern})
+      OR lower(e.data->>'reason') LIKE lower(${pattern}))`);
+  }
+  return conditions;
 }

@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
+import * as auditExportRoute from "@/app/api/v1/audit/export/route";
+import * as auditRoute from "@/app/api/v1/audit/route";
 import * as auditVerifyRoute from "@/app/api/v1/audit/verify/route";
 import * as catalogRoute from "@/app/api/v1/catalog/route";
 import * as grantsRoute from "@/app/api/v1/grants/route";
@@ -97,6 +99,18 @@ function expectError(result: Awaited<ReturnType<typeof callApi>>, status: number
 }
 
 const requestCount = () => db.accessRequest.count();
+
+const searchAudit = (credentials: Credentials, query: string) =>
+  callApi(auditRoute.GET, `/api/v1/audit${query}`, credentials);
+
+/** The export as it arrives: a file, not JSON (callApi would parse it). */
+async function exportAudit(credentials: { bearer: string }, query: string) {
+  const request = new Request(new URL(`/api/v1/audit/export${query}`, env.APP_URL), {
+    headers: { authorization: `Bearer ${credentials.bearer}` },
+  });
+  const response = await auditExportRoute.GET(request, { params: Promise.resolve({}) });
+  return { status: response.status, headers: response.headers, text: await response.text() };
+}
 
 describe("JSON API: authentication", () => {
   it("answers 401 without credentials, in the error shape, uncached, with a correlation id", async () => {
@@ -516,6 +530,93 @@ describe("JSON API: audit", () => {
   });
 });
 
+describe("JSON API: audit search and export", () => {
+  it("searches for auditors (200), a page at a time by cursor, and refuses requesters and approvers (403)", async () => {
+    const { json: request } = await createRequest(await bearer("n01@contoso.com"), prodAdmin);
+    await decide("approve", request.id, await bearer("p01@contoso.com"), { comment: "go ahead" });
+    const aud01 = await bearer("aud01@contoso.com");
+
+    const first = await searchAudit(aud01, `?requestId=${request.id}&limit=1`);
+    expect(first.status).toBe(200);
+    expect(first.headers.get("cache-control")).toBe("no-store");
+    expect(first.json).toMatchObject({
+      count: 2,
+      nextCursor: expect.any(String),
+      events: [
+        {
+          type: "request.approved",
+          actorUpn: "p01@contoso.com",
+          requesterUpn: "n01@contoso.com",
+          requestId: request.id,
+          clusterName: "aks-prod-weu",
+          roleName: "admin",
+          data: { comment: "go ahead" },
+        },
+      ],
+    });
+    const second = await searchAudit(aud01, `?requestId=${request.id}&limit=1&cursor=${first.json.nextCursor}`);
+    expect(second.json).toMatchObject({ count: 2, nextCursor: null, events: [{ type: "request.created" }] });
+    expect(BigInt(second.json.events[0].seq)).toBeLessThan(BigInt(first.json.events[0].seq));
+
+    const types = await searchAudit(aud01, `?requestId=${request.id}&type=request.created&type=request.denied`);
+    expect(types.json.events.map((e: { type: string }) => e.type)).toEqual(["request.created"]);
+
+    // The documented AuditEvent has exactly the fields the API returns.
+    const { json: doc } = await callApi(openApiRoute.GET, "/api/v1/openapi.json", null);
+    const schema = doc.components.schemas.AuditEvent;
+    expect(Object.keys(schema.properties).sort()).toEqual(Object.keys(first.json.events[0]).sort());
+    expect([...schema.required].sort()).toEqual(Object.keys(first.json.events[0]).sort());
+
+    for (const upn of ["n01@contoso.com", "p01@contoso.com"]) {
+      expectError(await searchAudit(await bearer(upn), `?requestId=${request.id}`), 403, "FORBIDDEN");
+      const refused = await exportAudit((await bearer(upn)) as { bearer: string }, "?format=csv");
+      expect(refused.status, upn).toBe(403);
+      expect(JSON.parse(refused.text)).toMatchObject({ error: { code: "FORBIDDEN" } });
+    }
+  });
+
+  it.each([
+    ["a time that is not ISO 8601", "?from=yesterday", "from"],
+    ["an unknown parameter (a misspelt filter)", "?actr=n01@contoso.com", "input"],
+    ["a limit over 200", "?limit=1000", "limit"],
+    ["an unknown event type", "?type=request.created&type=request.teleported", "type"],
+  ])("refuses %s with 400 on that field", async (_case, query, field) => {
+    const error = expectError(await searchAudit(await bearer("aud01@contoso.com"), query), 400, "INVALID_INPUT");
+    expect(error.fields?.map((f) => f.field)).toEqual([field]);
+  });
+
+  it("exports a search as CSV or JSON Lines, as an attachment, one line per event", async () => {
+    const { json: request } = await createRequest(await bearer("n01@contoso.com"), prodAdmin);
+    await decide("deny", request.id, await bearer("p01@contoso.com"), { comment: "Use the read-only role" });
+    const aud01 = (await bearer("aud01@contoso.com")) as { bearer: string };
+
+    const csv = await exportAudit(aud01, `?format=csv&requestId=${request.id}`);
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect(csv.headers.get("content-disposition")).toMatch(/^attachment; filename="audit-events-[0-9T-]+Z\.csv"$/);
+    expect(csv.headers.get("cache-control")).toBe("no-store");
+    expect(csv.headers.get("x-correlation-id")).toBeTruthy();
+    const lines = csv.text.split("\r\n");
+    expect(lines.pop()).toBe("");
+    expect(lines).toHaveLength(1 + 2); // the header and both events
+    expect(lines[0]).toMatch(/^seq,occurredAt,type,/);
+
+    const jsonl = await exportAudit(aud01, `?format=jsonl&requestId=${request.id}&type=request.denied`);
+    expect(jsonl.status).toBe(200);
+    expect(jsonl.headers.get("content-type")).toBe("application/x-ndjson");
+    expect(jsonl.headers.get("content-disposition")).toMatch(/\.jsonl"$/);
+    const events = jsonl.text
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(events).toMatchObject([{ type: "request.denied", requestId: request.id, hash: expect.any(String) }]);
+
+    const noFormat = await exportAudit(aud01, `?requestId=${request.id}`);
+    expect(noFormat.status).toBe(400);
+    expect(JSON.parse(noFormat.text).error.fields).toEqual([{ field: "format", message: expect.any(String) }]);
+  });
+});
+
 describe("JSON API: unexpected failures and the OpenAPI document", () => {
   it("answers 500 with a reference and no internals when something unexpected fails", async () => {
     const failing = apiRoute(async () => {
@@ -547,6 +648,8 @@ describe("JSON API: unexpected failures and the OpenAPI document", () => {
       "/api/v1/requests/{id}/revoke": revokeRoute,
       "/api/v1/requests/{id}/retry": retryRoute,
       "/api/v1/grants": grantsRoute,
+      "/api/v1/audit": auditRoute,
+      "/api/v1/audit/export": auditExportRoute,
       "/api/v1/audit/verify": auditVerifyRoute,
       "/api/v1/openapi.json": openApiRoute,
     };

@@ -1,0 +1,155 @@
+/* `npm run bench:audit [-- --events N]`: seeds N audit events (default 1,000,000: sign-ins and request
+ * lifecycles over 12 months, 2,000 users, 20 clusters) into a fresh embedded PostgreSQL, then prints
+ * the latency of five typical searches (first page and 50th page, p50/p95), the export's throughput
+ * and peak memory, and the chain verification time. Figures, not assertions: compare runs. */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
+import path from "node:path";
+import pg from "pg";
+import { verifyAuditChain } from "../lib/audit/verify-chain";
+import { startEmbeddedPostgres } from "../lib/db/embedded-postgres";
+import { freePort } from "../test/support/stack";
+import { seedAuditHistory } from "./bench/seed-audit";
+import { migrate } from "./lib/database";
+import { DATA_DIR, ROOT } from "./lib/paths";
+
+const argument = (name: string) => {
+  const index = process.argv.indexOf(`--${name}`);
+  return index > 0 ? process.argv[index + 1] : undefined;
+};
+const EVENTS = Number(argument("events") ?? 1_000_000);
+const RUNS = Number(argument("runs") ?? 20);
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+};
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+
+const runDir = path.join(DATA_DIR, "bench", `${process.pid}-${randomBytes(3).toString("hex")}`);
+const database = await startEmbeddedPostgres({
+  dataDir: path.join(runDir, "postgres"),
+  port: await freePort(),
+  database: "aks_jit_bench",
+  logFile: path.join(runDir, "postgres.log"),
+  isEphemeral: true,
+});
+const client = new pg.Client({ connectionString: database.url });
+try {
+  await migrate(database.url);
+  await client.connect();
+  console.log(`Seeding ${EVENTS.toLocaleString("en-GB")} audit events into a fresh database…`);
+  let started = performance.now();
+  const seeded = await seedAuditHistory(client, { events: EVENTS, users: 2_000, clusters: 20, now: new Date() });
+  console.log(
+    `seeded ${seeded.events.toLocaleString("en-GB")} events, ${seeded.users} users, ${seeded.clusters} clusters in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+
+  // The app's modules read their configuration at import: point them at this database first.
+  Object.assign(process.env, benchEnv(database.url));
+  const { searchAuditEvents } = await import("../lib/audit/search");
+  const viewer = benchViewer();
+  const searches: Array<[string, Record<string, unknown>]> = [
+    ["everything, newest first", {}],
+    [`cluster ${seeded.sampleCluster}`, { cluster: seeded.sampleCluster }],
+    [`requester ${seeded.sampleUser}`, { requester: seeded.sampleUser }],
+    ["approvals in the last 30 days", { type: ["request.approved"], from: daysAgo(30).toISOString() }],
+    ["free text 'certificate' on one cluster", { q: "certificate", cluster: seeded.sampleCluster }],
+  ];
+  console.log(`\nSearch latency over ${RUNS} runs each (limit 50):`);
+  for (const [name, filters] of searches) {
+    const first: number[] = [];
+    let page = await searchAuditEvents(viewer, { ...filters, limit: 50 });
+    for (let run = 0; run < RUNS; run += 1) {
+      started = performance.now();
+      page = await searchAuditEvents(viewer, { ...filters, limit: 50 });
+      first.push(performance.now() - started);
+    }
+    const count = page.count;
+    let cursor = page.nextCursor;
+    for (let n = 2; n < 50 && cursor; n += 1)
+      cursor = (await searchAuditEvents(viewer, { ...filters, limit: 50, cursor })).nextCursor;
+    const fiftieth: number[] = [];
+    for (let run = 0; cursor && run < RUNS; run += 1) {
+      started = performance.now();
+      await searchAuditEvents(viewer, { ...filters, limit: 50, cursor });
+      fiftieth.push(performance.now() - started);
+    }
+    console.log(
+      `  ${name.padEnd(44)} ${String(count).padStart(9)} matches   page 1: p50 ${ms(percentile(first, 50))}, p95 ${ms(percentile(first, 95))}` +
+        (fiftieth.length
+          ? `   page 50: p50 ${ms(percentile(fiftieth, 50))}, p95 ${ms(percentile(fiftieth, 95))}`
+          : "   (fewer than 50 pages)"),
+    );
+  }
+
+  const total = (await searchAuditEvents(viewer, { limit: 1 })).count;
+  console.log(
+    `\nExport of every event (${total.toLocaleString("en-GB")} match the empty search), each format in its own process:`,
+  );
+  for (const format of ["csv", "jsonl"] as const) {
+    const exported = await runExport(database.url, format);
+    console.log(
+      `  ${format.padEnd(5)} ${exported.rows.toLocaleString("en-GB")} rows${exported.rows === total ? " (= the search's count)" : " (NOT the search's count)"} in ${(exported.ms / 1000).toFixed(1)} s = ${Math.round((exported.rows / exported.ms) * 1000).toLocaleString("en-GB")} rows/s, peak RSS ${exported.peakRssMb} MB, ${exported.megabytes} MB written`,
+    );
+  }
+
+  console.log("\nChain verification:");
+  const report = await verifyAuditChain(async (text, values) => (await client.query(text, values)).rows);
+  console.log(
+    `  ${report.events.toLocaleString("en-GB")} events, ${report.isIntact ? "intact" : `BROKEN at ${report.broken?.seq}`}, in ${(report.durationMs / 1000).toFixed(1)} s`,
+  );
+} finally {
+  await client.end().catch(() => undefined);
+  await database.stop();
+  rmSync(runDir, { recursive: true, force: true });
+}
+
+function daysAgo(days: number) {
+  return new Date(Date.now() - days * 24 * 3_600_000);
+}
+
+function benchEnv(databaseUrl: string): Record<string, string> {
+  return {
+    APP_URL: "http://localhost:3000",
+    DATABASE_URL: databaseUrl,
+    SESSION_SECRET: randomBytes(48).toString("base64url"),
+    ENTRA_TENANT_ID: "95edb77e-5eb1-4bd1-9425-ed3e1d470032",
+    ENTRA_CLIENT_ID: "787dcaa2-0000-4000-8000-000000000000",
+    ENTRA_CLIENT_SECRET: "bench",
+    LOG_LEVEL: "warn",
+  };
+}
+
+function benchViewer() {
+  return {
+    id: "00000000-0000-4000-8000-000000000000",
+    entraObjectId: "00000000-0000-4000-8000-000000000000",
+    displayName: "Benchmark",
+    userPrincipalName: "bench@contoso.com",
+    groupIds: [],
+    roles: ["requester" as const, "auditor" as const],
+    sessionExpiresAt: new Date(Date.now() + 3_600_000),
+  };
+}
+
+/** Runs scripts/bench/export-all.ts in its own process: rows, time, bytes and the process's peak RSS. */
+function runExport(
+  databaseUrl: string,
+  format: "csv" | "jsonl",
+): Promise<{ rows: number; ms: number; peakRssMb: number; megabytes: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ["--conditions=react-server", "--import", "tsx", "scripts/bench/export-all.ts", format],
+      { cwd: ROOT, env: { ...process.env, ...benchEnv(databaseUrl) }, stdio: ["ignore", "pipe", "inherit"] },
+    );
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.once("exit", (code) => {
+      if (code !== 0) return reject(new Error(`export process exited with ${code}`));
+      resolve(JSON.parse(output.trim().split("\n").at(-1)!));
+    });
+  });
+}

@@ -1,0 +1,40 @@
+/* Exports every audit event (CSV or JSON Lines, the first argument) to nowhere, and prints {rows, ms,
+ * peakRssMb, megabytes} as JSON: run by `npm run bench:audit` in its own process, so that its peak
+ * memory is the export's alone. CSV rows are counted by the newlines outside quoted fields. */
+import { exportAuditEvents } from "../../lib/audit/export";
+
+const viewer = {
+  id: "00000000-0000-4000-8000-000000000000",
+  entraObjectId: "00000000-0000-4000-8000-000000000000",
+  displayName: "Benchmark",
+  userPrincipalName: "bench@contoso.com",
+  groupIds: [],
+  roles: ["requester" as const, "auditor" as const],
+  sessionExpiresAt: new Date(Date.now() + 3_600_000),
+};
+
+const started = performance.now();
+const format = process.argv[2] === "jsonl" ? "jsonl" : "csv";
+const reader = (await exportAuditEvents(viewer, {}, format)).getReader();
+let bytes = 0;
+let lines = 0;
+let isQuoted = false;
+for (;;) {
+  const { done, value } = await reader.read();
+  if (done) break;
+  bytes += value.byteLength;
+  for (const byte of value) {
+    if (format === "csv" && byte === 0x22) isQuoted = !isQuoted;
+    else if (byte === 0x0a && !isQuoted) lines += 1;
+  }
+}
+const ms = performance.now() - started;
+console.log(
+  JSON.stringify({
+    rows: format === "csv" ? lines - 1 : lines, // CSV has a header row
+    ms,
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    megabytes: Math.round(bytes / 1_048_576),
+  }),
+);
+process.exit(0);
