@@ -145,7 +145,7 @@ export async function failActivation(requestId: string, now: Date, correlationId
     await recordRequestEvent(tx, request, failed.event, { ...system(correlationId), now });
     return uncover(tx, requestId, now);
   });
-  for (const grant of orphans) await endGrant(grant.id, now);
+  for (const grant of orphans) await endGrant(grant.id, now, requestId);
   log.warn({ requestId, reason }, "activation failed");
 }
 

@@ -12,7 +12,7 @@ import { auditedCall } from "./provider-call";
  * anything is left, so that the queue retries it; the expiry sweep would also pick the grants up.
  */
 export async function endAccessNow(job: DeactivateJob, now: Date) {
-  for (const grantId of job.grantIds) await endGrant(grantId, now);
+  for (const grantId of job.grantIds) await endGrant(grantId, now, job.requestId);
   const left = await db.grant.count({ where: { id: { in: job.grantIds }, status: "active", endAt: { lte: now } } });
   if (left > 0) throw new Error(`${left} of ${job.grantIds.length} grants could not be removed yet`);
   if (job.revokeSessionsOf) {

@@ -14,14 +14,16 @@ const BATCH = 50;
  * stays due and the next sweep tries again: access never silently outlives its end in the ledger.
  * A grant that a new request extended meanwhile is left alone.
  */
-export async function endGrant(grantId: string, now: Date): Promise<boolean> {
+export async function endGrant(grantId: string, now: Date, endedRequestId?: string): Promise<boolean> {
   const grant = await db.grant.findUnique({
     where: { id: grantId },
     include: { coverage: { select: { requestId: true } } },
   });
   if (!grant || grant.status !== "active" || grant.endAt > now) return false;
   const target = grant.target as unknown as GrantTarget;
-  const requestId = grant.coverage.at(-1)?.requestId ?? null;
+  // A request that ended early no longer covers the grant: the caller names it, so the removal's
+  // provider calls stay on that request's audit trail.
+  const requestId = endedRequestId ?? grant.coverage.at(-1)?.requestId ?? null;
   const correlationId = `end-grant-${randomUUID()}`;
   try {
     await callProvider(

@@ -119,6 +119,14 @@ describe("revoking access", () => {
     await endAccessNow(job!, at);
 
     expect(await adminAccessOf("n02@contoso.com", "aks-dev-weu")).toEqual({ pim: [], rbac: [] });
+    // The removal's calls stay on the revoked request's trail, though it no longer covers the grants.
+    const removals = await db.auditEvent.findMany({
+      where: { requestId: request.id, type: "provider.call", data: { path: ["operation"], equals: "remove" } },
+    });
+    expect(removals.map((e) => (e.data as { grantKind: string }).grantKind).sort()).toEqual([
+      "armRoleAssignment",
+      "entraPimGroup",
+    ]);
     expect((await emulatorState()).signInRevocations.map((r) => r.userId)).toContain(holderId);
     const event = await db.auditEvent.findFirstOrThrow({ where: { requestId: request.id, type: "request.revoked" } });
     expect(event).toMatchObject({ actorUpn: "adm01@contoso.com" });
