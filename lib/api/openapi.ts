@@ -458,6 +458,31 @@ const GRANT_VIEW: Schema = {
   required: ["id", "kind", "bindingKey", "holder", "endAt", "effectiveEndAt", "appliedAt", "requests"],
 };
 
+const CHAIN_LINK: Schema = {
+  type: "object",
+  properties: { seq: { type: "string" }, prevHash: { type: "string" }, hash: { type: "string" } },
+  required: ["seq", "prevHash", "hash"],
+};
+
+const EVIDENCE_PACK: Schema = {
+  type: "object",
+  description: "Checked offline by `npm run audit:verify -- --pack FILE` (lib/audit/evidence-check.ts).",
+  properties: {
+    format: { type: "string", const: "aks-jit-evidence/1" },
+    generatedAt: dateTime,
+    generatedBy: { type: "string" },
+    requestId: { type: "string", format: "uuid" },
+    request: ref("RequestView"),
+    events: {
+      type: "array",
+      description: "Every audit event of the request, in chain order, with its content and hashes.",
+      items: { type: "object", required: ["seq", "id", "occurredAt", "type", "data", "prevHash", "hash"] },
+    },
+    chain: { type: "array", description: "The chain from the request's first event to its last.", items: CHAIN_LINK },
+  },
+  required: ["format", "generatedAt", "generatedBy", "requestId", "request", "events", "chain"],
+};
+
 const AUDIT_VERIFICATION: Schema = {
   type: "object",
   properties: {
@@ -752,6 +777,24 @@ export function openApiDocument(): OpenApiDocument {
           ),
         },
       },
+      "/api/v1/requests/{id}/evidence": {
+        get: {
+          operationId: "getEvidencePack",
+          summary: "A request's evidence pack",
+          description:
+            "The request, every audit event of it with its hash, and the run of the hash chain between its first and last event (other events as hashes only), as a JSON file. Check it offline with `npm run audit:verify -- --pack FILE`. Auditors and admins only.",
+          tags: ["audit"],
+          parameters: [
+            { $ref: "#/components/parameters/RequestId" },
+            { $ref: "#/components/parameters/CorrelationId" },
+          ],
+          responses: responses(
+            { "200": success("The evidence pack.", ref("EvidencePack")) },
+            ...AUTHENTICATED_ERRORS,
+            "NotFound",
+          ),
+        },
+      },
       "/api/v1/audit/verify": {
         get: {
           operationId: "verifyAuditChain",
@@ -821,6 +864,7 @@ export function openApiDocument(): OpenApiDocument {
         },
         GrantView: GRANT_VIEW,
         AuditVerification: AUDIT_VERIFICATION,
+        EvidencePack: EVIDENCE_PACK,
         AuditEvent: AUDIT_EVENT,
         AuditPage: AUDIT_PAGE,
         GrantList: {

@@ -4,6 +4,7 @@ import * as auditExportRoute from "@/app/api/v1/audit/export/route";
 import * as auditRoute from "@/app/api/v1/audit/route";
 import * as auditVerifyRoute from "@/app/api/v1/audit/verify/route";
 import * as catalogRoute from "@/app/api/v1/catalog/route";
+import * as evidenceRoute from "@/app/api/v1/requests/[id]/evidence/route";
 import * as grantsRoute from "@/app/api/v1/grants/route";
 import * as openApiRoute from "@/app/api/v1/openapi.json/route";
 import * as approveRoute from "@/app/api/v1/requests/[id]/approve/route";
@@ -18,6 +19,7 @@ import * as requestsRoute from "@/app/api/v1/requests/route";
 import { activateRequest } from "@/lib/access/activate-request";
 import { expireDueAccess } from "@/lib/access/expire-access";
 import { apiRoute } from "@/lib/api/handler";
+import { checkEvidencePack } from "@/lib/audit/evidence-check";
 import { endSession } from "@/lib/auth/session";
 import { env } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
@@ -503,6 +505,26 @@ describe("JSON API: granted access", () => {
 });
 
 describe("JSON API: audit", () => {
+  it("serves a request's evidence pack to auditors, as a file the offline check accepts", async () => {
+    const filed = await createRequest(await bearer("n01@contoso.com"), prodAdmin);
+    const id = filed.json.id as string;
+    const path = `/api/v1/requests/${id}/evidence`;
+    expectError(
+      await callApi(evidenceRoute.GET, path, await bearer("n01@contoso.com"), { params: { id } }),
+      403,
+      "FORBIDDEN",
+    );
+    const result = await callApi(evidenceRoute.GET, path, await bearer("aud01@contoso.com"), { params: { id } });
+    expect(result.status).toBe(200);
+    expect(result.headers.get("content-disposition")).toBe(`attachment; filename="aks-jit-evidence-${id}.json"`);
+    expect(result.json).toMatchObject({
+      format: "aks-jit-evidence/1",
+      requestId: id,
+      generatedBy: "aud01@contoso.com",
+    });
+    expect(checkEvidencePack(result.json)).toMatchObject({ isValid: true, events: 1 });
+  });
+
   it("verifies the audit chain for auditors and admins only, and records that it did", async () => {
     expectError(
       await callApi(auditVerifyRoute.GET, "/api/v1/audit/verify", await bearer("n01@contoso.com")),
@@ -651,6 +673,7 @@ describe("JSON API: unexpected failures and the OpenAPI document", () => {
       "/api/v1/audit": auditRoute,
       "/api/v1/audit/export": auditExportRoute,
       "/api/v1/audit/verify": auditVerifyRoute,
+      "/api/v1/requests/{id}/evidence": evidenceRoute,
       "/api/v1/openapi.json": openApiRoute,
     };
     expect(Object.keys(doc.paths).sort()).toEqual(Object.keys(routes).sort());
