@@ -11,6 +11,7 @@ import { verifyAuditChain } from "../lib/audit/verify-chain";
 import { startEmbeddedPostgres } from "../lib/db/embedded-postgres";
 import { freePort } from "../test/support/stack";
 import { seedAuditHistory } from "./bench/seed-audit";
+import { benchViewer } from "./bench/viewer";
 import { migrate } from "./lib/database";
 import { DATA_DIR, ROOT } from "./lib/paths";
 
@@ -49,7 +50,7 @@ try {
   // The app's modules read their configuration at import: point them at this database first.
   Object.assign(process.env, benchEnv(database.url));
   const { searchAuditEvents } = await import("../lib/audit/search");
-  const viewer = benchViewer();
+  const viewer = benchViewer;
   const searches: Array<[string, Record<string, unknown>]> = [
     ["everything, newest first", {}],
     [`cluster ${seeded.sampleCluster}`, { cluster: seeded.sampleCluster }],
@@ -119,18 +120,6 @@ function benchEnv(databaseUrl: string): Record<string, string> {
     ENTRA_CLIENT_ID: "787dcaa2-0000-4000-8000-000000000000",
     ENTRA_CLIENT_SECRET: "bench",
     LOG_LEVEL: "warn",
-  };
-}
-
-function benchViewer() {
-  return {
-    id: "00000000-0000-4000-8000-000000000000",
-    entraObjectId: "00000000-0000-4000-8000-000000000000",
-    displayName: "Benchmark",
-    userPrincipalName: "bench@contoso.com",
-    groupIds: [],
-    roles: ["requester" as const, "auditor" as const],
-    sessionExpiresAt: new Date(Date.now() + 3_600_000),
   };
 }
 

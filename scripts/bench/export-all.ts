@@ -2,16 +2,7 @@
  * peakRssMb, megabytes} as JSON: run by `npm run bench:audit` in its own process, so that its peak
  * memory is the export's alone. CSV rows are counted by the newlines outside quoted fields. */
 import { exportAuditEvents } from "../../lib/audit/export";
-
-const viewer = {
-  id: "00000000-0000-4000-8000-000000000000",
-  entraObjectId: "00000000-0000-4000-8000-000000000000",
-  displayName: "Benchmark",
-  userPrincipalName: "bench@contoso.com",
-  groupIds: [],
-  roles: ["requester" as const, "auditor" as const],
-  sessionExpiresAt: new Date(Date.now() + 3_600_000),
-};
+import { benchViewer as viewer } from "./viewer";
 
 const started = performance.now();
 const format = process.argv[2] === "jsonl" ? "jsonl" : "csv";

@@ -3,7 +3,7 @@
  * activated, ended) spread over 12 months, N users, C clusters. Used by `npm run bench:audit`. */
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
-import { chainHash, GENESIS_HASH } from "../../lib/audit/chain";
+import { chainHash, GENESIS_HASH, type ChainedContent } from "../../lib/audit/chain";
 
 export interface SeedOptions {
   events: number;
@@ -26,20 +26,15 @@ function random(seed: number) {
   };
 }
 
-interface Row {
+/** A seeded event: the chained content (as the app writes it) with its place and links. */
+type Row = ChainedContent & {
   seq: bigint;
   id: string;
   occurredAt: Date;
-  type: string;
-  actorId: string | null;
-  actorUpn: string | null;
-  subjectId: string | null;
-  requestId: string | null;
-  correlationId: string;
   data: Record<string, unknown>;
   prevHash: string;
   hash: string;
-}
+};
 
 export async function seedAuditHistory(client: pg.Client, options: SeedOptions) {
   const next = random(42);
