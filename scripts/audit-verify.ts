@@ -1,11 +1,16 @@
 /* `npm run audit:verify`: checks every link of the audit history's hash chain and prints how many
- * events it checked and the first broken link, if any (exit code 1 then). Uses DATABASE_URL, or the
- * embedded PostgreSQL in .data/ when the demo is not running.
+ * events it checked and the first broken link, if any (exit code 1 then). After retention, the chain
+ * starts after the latest signed checkpoint, checked with AUDIT_VERIFY_KEY_FILE (or the public half
+ * of AUDIT_SIGNING_KEY_FILE). Uses DATABASE_URL, or the embedded PostgreSQL in .data/ (and the demo
+ * key in .data/certs) when the demo is not running.
  * `npm run audit:verify -- --pack FILE` checks an evidence pack offline, without any database. */
 import { readFileSync } from "node:fs";
 import pg from "pg";
 import { checkEvidencePack, type EvidencePack } from "../lib/audit/evidence-check";
-import { verifyAuditChain } from "../lib/audit/verify-chain";
+import { loadVerifyKey } from "../lib/audit/checkpoint-keys";
+import { verifyAuditChain, type ChainReport } from "../lib/audit/verify-chain";
+import { parseAuditEnv } from "../lib/config/env-schema.js";
+import { auditKeyFiles } from "./lib/audit-keys";
 import { openDatabase } from "./lib/database";
 
 function checkPack(file: string): number {
@@ -36,8 +41,15 @@ async function checkDatabase(): Promise<number> {
   });
   const client = new pg.Client({ connectionString: database.url });
   try {
+    const checkpointKey = loadVerifyKey(auditKeyFiles(parseAuditEnv(process.env), database.isEmbedded));
     await client.connect();
-    const report = await verifyAuditChain(async (text, values) => (await client.query(text, values)).rows);
+    // One snapshot for the whole walk: a retention committing meanwhile must not look like a gap.
+    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    const report = await verifyAuditChain(async (text, values) => (await client.query(text, values)).rows, {
+      checkpointKey,
+    });
+    await client.query("COMMIT");
+    printStart(report);
     const unchained = report.unchained > 0 ? ` (${report.unchained} earlier events predate the chain)` : "";
     if (report.broken) {
       console.log(`Audit chain BROKEN at event seq ${report.broken.seq}: ${report.broken.reason}.`);
@@ -51,6 +63,15 @@ async function checkDatabase(): Promise<number> {
     await client.end().catch(() => undefined);
     await database.stop();
   }
+}
+
+function printStart({ startsAfter, checkpoints }: ChainReport) {
+  if (!startsAfter) return;
+  console.log(
+    `Older history was removed by retention (${checkpoints} checkpoint${checkpoints === 1 ? "" : "s"}): the chain starts ` +
+      `after checkpoint ${startsAfter.checkpointId}, seq ${startsAfter.seq}, hash ${startsAfter.hash} ` +
+      `(${startsAfter.removedEvents} events older than ${startsAfter.olderThan.slice(0, 10)}, key ${startsAfter.keyId}).`,
+  );
 }
 
 const packIndex = process.argv.indexOf("--pack");

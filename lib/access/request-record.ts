@@ -110,7 +110,12 @@ export async function recordRequestEvent(
       clusterName: request.clusterName,
       roleName: request.roleName,
       ...(isUser
-        ? { channel: context.origin.channel, ip: context.origin.ip, userAgent: context.origin.userAgent }
+        ? {
+            channel: context.origin.channel,
+            ip: context.origin.ip,
+            userAgent: context.origin.userAgent,
+            authentication: context.viewer?.authentication,
+          }
         : {}),
       ...event.data,
       ...extra,

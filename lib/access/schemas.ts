@@ -44,7 +44,11 @@ export type TRevokeInput = z.input<typeof ZRevokeInput>;
 
 /** zod problems as field messages for forms and the API. */
 export function fieldProblems(error: z.ZodError) {
-  return error.issues.map((issue) => ({ field: issue.path.join(".") || "input", message: issue.message }));
+  // The field's name, without array positions: `type.1` (the second of repeated `type`s) is `type`.
+  return error.issues.map((issue) => ({
+    field: issue.path.filter((part) => typeof part === "string").join(".") || "input",
+    message: issue.message,
+  }));
 }
 
 /** Parses a use case's input, or throws the 400 that names each field and what to fix. */

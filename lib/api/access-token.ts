@@ -3,6 +3,7 @@ import { createRemoteJWKSet, errors, jwtVerify, type JWTHeaderParameters, type J
 import { hasGroupsOverage } from "@/lib/auth/group-membership";
 import { AUTHORITY } from "@/lib/auth/msal";
 import { rolesFor } from "@/lib/auth/permissions";
+import { authenticationClaims } from "@/lib/auth/authentication";
 import { roleGroupsFromEnv, type SessionUser } from "@/lib/auth/session";
 import { liveGroupIds } from "@/lib/cloud/directory";
 import { env } from "@/lib/config/env";
@@ -121,6 +122,7 @@ export async function userFromAccessToken(token: string, now: Date): Promise<Ses
   const userPrincipalName = text(claims.preferred_username) ?? text(claims.upn) ?? text(claims.unique_name);
   const displayName = text(claims.name);
   const groupIds = await groupIdsOf(claims, oid);
+  const { authTime, methods } = authenticationClaims(claims);
   // Like sign-in: the object id never changes, names are refreshed; not a sign-in, so lastSignInAt stays.
   const user = await db.user.upsert({
     where: { entraObjectId: oid },
@@ -140,5 +142,6 @@ export async function userFromAccessToken(token: string, now: Date): Promise<Ses
     groupIds,
     roles: rolesFor(groupIds, roleGroupsFromEnv()),
     sessionExpiresAt: new Date((claims.exp ?? now.getTime() / 1000) * 1000),
+    authentication: { via: "bearer", authTime: authTime?.toISOString() ?? null, methods },
   };
 }

@@ -530,7 +530,13 @@ const AUDIT_PAGE: Schema = {
       type: "string",
       description: "Pass as `cursor` for the next, older page; null: last page.",
     }),
-    count: { type: "integer", minimum: 0, description: "How many events match the filters, on all pages (exact)." },
+    count: {
+      type: "integer",
+      minimum: 0,
+      description:
+        "How many events match the filters, on all pages. By default counting stops past 10,000: then `count` is 10,000 and `isCountExact` false. `count=exact` counts every match.",
+    },
+    isCountExact: { type: "boolean", description: "false when `count` is a lower bound (10,000)." },
   },
   required: ["events", "nextCursor", "count"],
 };
@@ -550,6 +556,7 @@ const AUDIT_QUERY: Record<keyof AuditSearchInput, [component: string, descriptio
     "Text anywhere in the request's justification or ticket, or in the event's comment or reason, in any case (% and _ are plain characters).",
   ],
   limit: ["AuditLimit", "Events per page."],
+  count: ["AuditCount", "`exact` counts every match (slower on large histories); by default counting stops at 10,000."],
   cursor: ["AuditCursor", "The previous page's `nextCursor`."],
 };
 

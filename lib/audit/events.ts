@@ -3,6 +3,7 @@
  * audit_events.data: change a shape only by adding optional fields, never by renaming, because
  * recorded events are never rewritten.
  */
+import type { Authentication } from "@/lib/auth/authentication";
 import type { ProviderCall, ProviderOperation } from "@/lib/cloud/call-recorder";
 import type { RequestEventType, RequestStatus } from "@/lib/domain/request-state";
 
@@ -22,6 +23,8 @@ export interface RequestAuditData extends RequestOrigin {
   actorKind: "user" | "policy" | "system";
   clusterName: string;
   roleName: string;
+  /** how the acting person was authenticated (user actions) */
+  authentication?: Authentication;
   /** the role's policy when the request was filed (on request.created) */
   policy?: unknown;
   [key: string]: unknown;
@@ -29,7 +32,15 @@ export interface RequestAuditData extends RequestOrigin {
 
 export type AuditEventData = {
   /** a person completed sign-in and a session was created */
-  "session.signed_in": { roles: string[]; groupCount: number; groupsSource: "token" | "graph"; userAgent?: string };
+  "session.signed_in": {
+    roles: string[];
+    groupCount: number;
+    groupsSource: "token" | "graph";
+    userAgent?: string;
+    /** the ID token's auth_time (ISO) and amr */
+    authTime?: string | null;
+    authMethods?: string[];
+  };
   /** a person signed out (their session ended at their request) */
   "session.signed_out": { sessionAgeSeconds: number };
   /** one HTTP attempt at Graph or ARM while granting, extending, removing or checking access */
@@ -48,6 +59,23 @@ export type AuditEventData = {
     lastSeq: string | null;
     lastHash: string | null;
     channel?: "web" | "api";
+  };
+  /** an auditor or admin exported a search (CSV or JSON Lines) or a request's evidence pack */
+  "audit.exported": {
+    what: "search" | "evidence";
+    format: "csv" | "jsonl" | "json";
+    filters?: Record<string, unknown>;
+    requestId?: string;
+    channel?: "web" | "api";
+  };
+  /** old audit history was removed under the retention procedure; the signed checkpoint keeps the chain verifiable */
+  "audit.retained": {
+    checkpointId: string;
+    throughSeq: string;
+    throughHash: string;
+    removedEvents: number;
+    olderThan: string;
+    keyId: string;
   };
   /** an admin ran a failed background job again */
   "job.retried": { queue: string; jobId: string } & RequestOrigin;

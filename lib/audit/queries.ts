@@ -75,12 +75,14 @@ export async function readAuditPage(
 }
 
 /**
- * How many events match: exact (a COUNT over the same conditions, not the planner's estimate), so it
- * reads every match once per search. No permission check, as above.
+ * How many events match, counted (not the planner's estimate), up to `cap` when one is given: beyond
+ * it, only that there are more. An exact count reads every match, ~100 ms per million on two cores,
+ * on every page; a capped one stops at the cap. No permission check, as above.
  */
-export async function countAuditEvents(filters: AuditFilters): Promise<number> {
+export async function countAuditEvents(filters: AuditFilters, cap: number | null): Promise<number> {
+  const matches = Prisma.sql`SELECT 1 FROM audit_events e ${where(filterConditions(filters))}`;
   const [row] = await db.$queryRaw<Array<{ count: bigint }>>`
-    SELECT count(*) AS count FROM audit_events e ${where(filterConditions(filters))}`;
+    SELECT count(*) AS count FROM (${matches} ${cap === null ? Prisma.empty : Prisma.sql`LIMIT ${cap + 1}`}) m`;
   return Number(row?.count ?? 0);
 }
 
@@ -117,11 +119,13 @@ function filterConditions(f: AuditFilters): Prisma.Sql[] {
   if (f.q) {
     // lower(x) LIKE lower(p) is what ILIKE does, on the expressions the trigram indexes cover. The
     // requests come first as an array, so that all three branches are index scans PostgreSQL can OR.
+    // The request filters go into that array too: a common word matches requests on every cluster, and
+    // their events (100,000 in a million) would otherwise be read before the cluster narrows them.
     const pattern = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const textOfRequest = Prisma.sql`(lower(r.justification) LIKE lower(${pattern}) OR lower(r.ticket) LIKE lower(${pattern}))`;
     conditions.push(Prisma.sql`(
       e.request_id = ANY (ARRAY(
-        SELECT id FROM access_requests
-        WHERE lower(justification) LIKE lower(${pattern}) OR lower(ticket) LIKE lower(${pattern})))
+        SELECT r.id FROM access_requests r WHERE ${Prisma.join([...ofRequest, textOfRequest], " AND ")}))
       OR lower(e.data->>'comment') LIKE lower(${pattern})
       OR lower(e.data->>'reason') LIKE lower(${pattern}))`);
   }

@@ -17,6 +17,8 @@ export const AUDIT_EVENT_TYPES = [
   "drift.removed",
   "drift.reapplied",
   "audit.verified",
+  "audit.exported",
+  "audit.retained",
   "job.retried",
 ] as const satisfies readonly AuditEventType[];
 
@@ -59,15 +61,24 @@ const FILTERS = {
   role: text(100, "A role name has at most 100 characters."),
   /** any of these types (the parameter may repeat) */
   type: z
-    .union([z.enum(AUDIT_EVENT_TYPES), z.array(z.enum(AUDIT_EVENT_TYPES))], {
-      message: `Use event types such as request.created or request.approved: ${AUDIT_EVENT_TYPES.join(", ")}.`,
-    })
+    .preprocess(
+      // Like the other filters, an empty value (`?type=`, the form's "any") is no filter.
+      (value: string | string[]) => [value].flat().filter((type) => typeof type !== "string" || type.trim() !== ""),
+      z.array(
+        z.enum(AUDIT_EVENT_TYPES, {
+          message: `Use event types such as request.created or request.approved: ${AUDIT_EVENT_TYPES.join(", ")}.`,
+        }),
+      ),
+    )
     .optional()
-    .transform((types) => (types === undefined ? [] : [types].flat())),
+    .transform((types) => types ?? []),
   requestId: optional(z.uuid("A request id is a UUID.").transform((id) => id.toLowerCase())),
   /** words in the request's justification or ticket, or in the event's comment or reason */
   q: text(200, "Search for at most 200 characters."),
 };
+
+/** Counts stop here unless asked for an exact count: see countAuditEvents. */
+export const COUNT_CAP = 10_000;
 
 const limitMessage = "Give limit as a whole number from 1 to 200.";
 
@@ -82,6 +93,8 @@ const PAGE = {
       .max(200, limitMessage)
       .default(50),
   ),
+  /** "exact" counts every match; by default counting stops past COUNT_CAP */
+  count: optional(z.enum(["exact", "capped"], { message: 'Give count as "exact" or "capped".' })),
   /** the previous page's nextCursor */
   cursor: optional(
     z
@@ -133,8 +146,10 @@ export interface AuditSearchPage {
   events: AuditSearchEvent[];
   /** for the next (older) page; null on the last one */
   nextCursor: string | null;
-  /** how many events match the filters, on all pages */
+  /** how many events match the filters, on all pages; with isCountExact false, at least this many */
   count: number;
+  /** false when counting stopped at COUNT_CAP (ask for count "exact") */
+  isCountExact: boolean;
 }
 
 /** Auditor search, newest first, a page at a time. Auditors and admins only. */
@@ -143,8 +158,9 @@ export async function searchAuditEvents(viewer: SessionUser, input: AuditSearchI
   const search = parseInput(ZAuditSearch, input);
   const [page, count] = await Promise.all([
     readAuditPage(search, { before: search.cursor ? seqOf(search.cursor)! : null, limit: search.limit }),
-    countAuditEvents(search),
+    countAuditEvents(search, search.count === "exact" ? null : COUNT_CAP),
   ]);
+  const isCountExact = search.count === "exact" || count <= COUNT_CAP;
   return {
     events: page.rows.map((row) => ({
       seq: row.seq.toString(),
@@ -158,6 +174,7 @@ export async function searchAuditEvents(viewer: SessionUser, input: AuditSearchI
       data: row.data,
     })),
     nextCursor: page.nextBefore === null ? null : cursorOf(page.nextBefore),
-    count,
+    count: isCountExact ? count : COUNT_CAP,
+    isCountExact,
   };
 }

@@ -2,7 +2,9 @@ import "server-only";
 import type { ActionContext } from "@/lib/access/context";
 import { authorize } from "@/lib/auth/authorize";
 import type { SessionUser } from "@/lib/auth/session";
+import { env } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
+import { loadVerifyKey } from "./checkpoint-keys";
 import { recordAuditEvent } from "./record-audit-event";
 import { verifyAuditChain } from "./verify-chain";
 
@@ -39,7 +41,15 @@ const toView = (row: Row): VerificationView => ({
  */
 export async function verifyAuditHistory(context: ActionContext): Promise<VerificationView> {
   authorize(context.viewer, "audit.read");
-  const report = await verifyAuditChain((text, values) => db.$queryRawUnsafe(text, ...values));
+  const checkpointKey = loadVerifyKey({
+    verifyKeyFile: env.AUDIT_VERIFY_KEY_FILE,
+    signingKeyFile: env.AUDIT_SIGNING_KEY_FILE,
+  });
+  // One snapshot for the whole walk: a retention committing meanwhile must not look like a gap.
+  const report = await db.$transaction(
+    (tx) => verifyAuditChain((text, values) => tx.$queryRawUnsafe(text, ...values), { checkpointKey }),
+    { isolationLevel: "RepeatableRead", maxWait: 10_000, timeout: 30 * 60_000 },
+  );
   const row = await db.$transaction(async (tx) => {
     const saved = await tx.auditVerification.create({
       data: {

@@ -3,6 +3,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { env } from "@/lib/config/env";
 import { db, type Prisma } from "@/lib/db/client";
+import type { Authentication } from "./authentication";
 import { rolesFor, type Role } from "./permissions";
 import { seal, unseal } from "./sealed-cookie";
 
@@ -33,6 +34,8 @@ export interface SessionUser {
   groupIds: string[];
   roles: Role[];
   sessionExpiresAt: Date;
+  /** how they proved who they are; absent for users made up by scripts and tests */
+  authentication?: Authentication;
 }
 
 export function sessionCookieOptions(expiresAt: Date) {
@@ -49,6 +52,9 @@ export async function createSession(options: {
   userId: string;
   groupIds: string[];
   userAgent?: string;
+  /** from the ID token's `auth_time` and `amr` */
+  authTime: Date | null;
+  authMethods: string[];
   now: Date;
   tx: Prisma.TransactionClient;
 }) {
@@ -63,6 +69,8 @@ export async function createSession(options: {
       lastSeenAt: options.now,
       absoluteExpiresAt: expiresAt,
       userAgent: options.userAgent?.slice(0, 300),
+      authTime: options.authTime,
+      authMethods: options.authMethods,
     },
   });
   const cookie = await seal(
@@ -106,6 +114,12 @@ export async function resolveSession(cookie: string, now: Date): Promise<Session
     groupIds: session.groupIds,
     roles: rolesFor(session.groupIds, roleGroupsFromEnv()),
     sessionExpiresAt: session.absoluteExpiresAt,
+    authentication: {
+      via: "session",
+      authTime: session.authTime?.toISOString() ?? null,
+      methods: session.authMethods,
+      sessionStartedAt: session.createdAt.toISOString(),
+    },
   };
 }
 

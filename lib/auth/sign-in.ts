@@ -11,6 +11,7 @@ import { SIGN_IN_SCOPES, msalClient } from "./msal";
 import { rolesFor } from "./permissions";
 import { safeReturnTo } from "./return-to";
 import { seal, unseal } from "./sealed-cookie";
+import { authenticationClaims } from "./authentication";
 import { createSession, roleGroupsFromEnv } from "./session";
 
 /**
@@ -142,6 +143,7 @@ export async function completeSignIn(options: {
   const roles = rolesFor(groupIds, roleGroupsFromEnv());
   const userPrincipalName = String(claims.preferred_username ?? result.account?.username ?? "");
   const displayName = String(claims.name ?? userPrincipalName);
+  const { authTime, methods } = authenticationClaims(claims);
 
   const session = await db.$transaction(async (tx) => {
     const user = await tx.user.upsert({
@@ -155,12 +157,27 @@ export async function completeSignIn(options: {
       },
       update: { userPrincipalName, displayName, lastSignInAt: now },
     });
-    const created = await createSession({ userId: user.id, groupIds, userAgent: options.userAgent, now, tx });
+    const created = await createSession({
+      userId: user.id,
+      groupIds,
+      userAgent: options.userAgent,
+      authTime,
+      authMethods: methods,
+      now,
+      tx,
+    });
     await recordAuditEvent(tx, {
       type: "session.signed_in",
       actor: { id: user.id, userPrincipalName },
       subjectId: user.id,
-      data: { roles, groupCount: groupIds.length, groupsSource: source, userAgent: options.userAgent?.slice(0, 300) },
+      data: {
+        roles,
+        groupCount: groupIds.length,
+        groupsSource: source,
+        userAgent: options.userAgent?.slice(0, 300),
+        authTime: authTime?.toISOString() ?? null,
+        authMethods: methods,
+      },
       occurredAt: now,
     });
     return created;

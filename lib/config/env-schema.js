@@ -92,6 +92,30 @@ export const ZEnv = z.object({
     .max(24 * 60)
     .default(75),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /**
+   * A PEM file (PKCS#8) with the Ed25519 private key that signs audit retention checkpoints. Only
+   * `npm run audit:retain` needs it: keep it off the web app, which gets AUDIT_VERIFY_KEY_FILE.
+   * Create one with `openssl genpkey -algorithm ed25519 -out audit-signing-key.pem`.
+   */
+  AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  /**
+   * A PEM file (SPKI) with the public key that checkpoints are checked with (Audit page, API,
+   * `npm run audit:verify`): `openssl pkey -in audit-signing-key.pem -pubout -out audit-verify-key.pem`.
+   * Defaults to the public half of AUDIT_SIGNING_KEY_FILE.
+   */
+  AUDIT_VERIFY_KEY_FILE: z.string().min(1).optional(),
+  /** Default of `npm run audit:retain`: keep the current month and this many whole months before it. */
+  AUDIT_RETENTION_MONTHS: z.coerce.number().int().min(1).max(1200).optional(),
+});
+
+/**
+ * The settings of the audit commands (`npm run audit:retain`, `npm run audit:verify`): operator
+ * tools that run against the database without the rest of the app's configuration.
+ */
+export const ZAuditEnv = ZEnv.pick({
+  AUDIT_SIGNING_KEY_FILE: true,
+  AUDIT_VERIFY_KEY_FILE: true,
+  AUDIT_RETENTION_MONTHS: true,
 });
 
 /** @typedef {z.infer<typeof ZEnv>} Env */
@@ -101,9 +125,29 @@ export const ZEnv = z.object({
  * @returns {Env}
  */
 export function parseEnv(source) {
+  return parseWith(ZEnv, source);
+}
+
+/** @typedef {z.infer<typeof ZAuditEnv>} AuditEnv */
+
+/**
+ * @param {Record<string, string | undefined>} source
+ * @returns {AuditEnv}
+ */
+export function parseAuditEnv(source) {
+  return parseWith(ZAuditEnv, source);
+}
+
+/**
+ * @template {z.ZodType} S
+ * @param {S} schema
+ * @param {Record<string, string | undefined>} source
+ * @returns {z.infer<S>}
+ */
+function parseWith(schema, source) {
   // Treat empty strings as unset, so `FOO=` in a .env file falls back to the default.
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ""));
-  const result = ZEnv.safeParse(cleaned);
+  const result = schema.safeParse(cleaned);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `  - ${issue.path.join(".")}: ${issue.message}`).join("\n");
     throw new Error(`Invalid configuration. Fix these environment variables and start again:\n${problems}`);

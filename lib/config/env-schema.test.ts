@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseEnv } from "./env-schema.js";
+import { parseAuditEnv, parseEnv } from "./env-schema.js";
 
 const valid = {
   APP_URL: "http://localhost:3000",
@@ -47,7 +47,17 @@ describe("configuration", () => {
     ],
     ["a malformed group id", { AUDITOR_GROUP_IDS: "auditors" }, "AUDITOR_GROUP_IDS.0: must be a comma-separated list"],
     ["a missing DATABASE_URL", { DATABASE_URL: undefined }, "DATABASE_URL"],
+    ["a retention of no months", { AUDIT_RETENTION_MONTHS: "0" }, "AUDIT_RETENTION_MONTHS"],
   ])("refuses %s and names it", (_case, override, message) => {
     expect(() => parseEnv({ ...valid, ...override })).toThrow(message);
+  });
+
+  it("reads the audit commands' settings alone, without the app's", () => {
+    expect(parseAuditEnv({ AUDIT_SIGNING_KEY_FILE: "/run/secrets/audit.pem", AUDIT_RETENTION_MONTHS: "24" })).toEqual({
+      AUDIT_SIGNING_KEY_FILE: "/run/secrets/audit.pem",
+      AUDIT_RETENTION_MONTHS: 24,
+    });
+    expect(parseAuditEnv({ AUDIT_VERIFY_KEY_FILE: "" })).toEqual({});
+    expect(() => parseAuditEnv({ AUDIT_RETENTION_MONTHS: "a year" })).toThrow("AUDIT_RETENTION_MONTHS");
   });
 });

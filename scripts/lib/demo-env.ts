@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Tenant } from "../../emulator/tenant";
+import { DEMO_VERIFY_KEY_FILE, ensureDemoAuditKey } from "./audit-keys";
 import { DATA_DIR, ROOT } from "./paths";
 
 export const DEMO_TENANT_FILE = path.join(ROOT, "emulator", "tenant.json");
@@ -28,6 +29,9 @@ export function demoAppEnv(options: {
   const tenant = options.tenant ?? Tenant.fromFile(DEMO_TENANT_FILE);
   const app = tenant.applications[0]!;
   const groupId = (name: string) => tenant.groups.find((g) => g.displayName === name)?.id ?? "";
+  // The public half of the demo's checkpoint key, so that the Audit page verifies the chain after a
+  // demo `npm run audit:retain` as the command does.
+  ensureDemoAuditKey();
   return {
     APP_URL: options.appUrl,
     DATABASE_URL: options.databaseUrl,
@@ -41,6 +45,7 @@ export function demoAppEnv(options: {
     APPROVER_GROUP_IDS: groupId("approver"),
     AUDITOR_GROUP_IDS: groupId("auditors"),
     ADMIN_GROUP_IDS: groupId("jit-admins"),
+    AUDIT_VERIFY_KEY_FILE: DEMO_VERIFY_KEY_FILE,
     // MSAL and the Graph client use Node's fetch, which trusts only what Node trusts at start-up.
     NODE_EXTRA_CA_CERTS: options.caPath,
   };
