@@ -72,6 +72,17 @@ export async function fileRequest(
   await page.getByRole("button", { name: "Request access" }).click();
 }
 
+/**
+ * Waits until React has hydrated the element: until then a click submits the form natively or not at
+ * all, and fields typed into may be reset. React marks the DOM nodes it owns with `__reactFiber$…`.
+ */
+export async function waitForHydration(page: Page, selector: string) {
+  await page.waitForFunction((css) => {
+    const element = document.querySelector(css);
+    return element !== null && Object.keys(element).some((key) => key.startsWith("__reactFiber"));
+  }, selector);
+}
+
 /** Reloads a request's page until its status reads `status` (activation runs in a background job). */
 export async function waitForStatus(page: Page, status: string, timeout = 30_000) {
   await expect

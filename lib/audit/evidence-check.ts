@@ -3,7 +3,8 @@
  * in one unbroken run of the chain, whose last hash can be compared with a later full verification.
  * Pure: no database; `npm run audit:verify -- --pack FILE` runs it.
  */
-import { chainHash, type ChainedContent } from "./chain";
+import { canonicalJson, chainHash, type ChainedContent } from "./chain";
+import { csvLine } from "./csv";
 
 export const EVIDENCE_FORMAT = "aks-jit-evidence/1";
 
@@ -18,6 +19,8 @@ export interface EvidencePack {
   request: Record<string, unknown>;
   /** every audit event of the request, in chain order, with its content */
   events: PackEvent[];
+  /** the same events as CSV (eventsAsCsv), for a spreadsheet: checked to say exactly what `events` says */
+  eventsCsv: string;
   /** every link of the chain from the request's first event to its last, other requests' content left out */
   chain: Array<{ seq: string; prevHash: string; hash: string }>;
 }
@@ -25,6 +28,32 @@ export interface EvidencePack {
 export type PackCheck =
   | { isValid: true; events: number; links: number; fromSeq: string; toSeq: string; anchorHash: string }
   | { isValid: false; problem: string };
+
+const CSV_COLUMNS = [
+  "seq",
+  "occurredAt",
+  "type",
+  "actorUpn",
+  "actorId",
+  "requestId",
+  "correlationId",
+  "data",
+  "prevHash",
+  "hash",
+] as const;
+
+/** A pack's events as CSV, one row per event; `data` as canonical JSON. */
+export function eventsAsCsv(events: PackEvent[]): string {
+  const row = (event: PackEvent) =>
+    csvLine(
+      CSV_COLUMNS.map((column) => {
+        const value = event[column];
+        if (column === "data") return canonicalJson(value);
+        return value instanceof Date ? value.toISOString() : value === null ? "" : String(value);
+      }),
+    );
+  return csvLine(CSV_COLUMNS) + events.map(row).join("");
+}
 
 export function checkEvidencePack(pack: EvidencePack): PackCheck {
   const fail = (problem: string): PackCheck => ({ isValid: false, problem });
@@ -47,6 +76,8 @@ export function checkEvidencePack(pack: EvidencePack): PackCheck {
       return fail(`event seq ${event.seq} is not the event the chain holds at that place`);
     }
   }
+  // The CSV is a second copy for people: it must not say anything the checked events do not.
+  if (pack.eventsCsv !== eventsAsCsv(pack.events)) return fail("its CSV does not match its events");
   const last = pack.chain.at(-1)!;
   return {
     isValid: true,

@@ -1,55 +1,49 @@
 import "server-only";
-import { loadRequestView } from "@/lib/access/queries";
-import { assertRequestId } from "@/lib/access/request-record";
-import { authorize } from "@/lib/auth/authorize";
-import type { SessionUser } from "@/lib/auth/session";
+import type { ActionContext } from "@/lib/access/context";
 import { db } from "@/lib/db/client";
-import { EVIDENCE_FORMAT, type EvidencePack } from "./evidence-check";
+import { EVIDENCE_FORMAT, eventsAsCsv, type EvidencePack } from "./evidence-check";
+import { recordAuditEvent } from "./record-audit-event";
+import { requestAuditTrail } from "./request-trail";
 
 /**
- * The evidence pack for one request: the request, all its audit events with their hashes, and the
- * run of the chain that covers them (only the hashes of other requests' events), so that anyone can
- * check it offline with `npm run audit:verify -- --pack FILE`. Auditors and admins only.
+ * The evidence pack for one request: the request, all its audit events with their hashes (as JSON,
+ * and as CSV for a spreadsheet), and the run of the chain that covers them (only the hashes of other
+ * requests' events), so that anyone can check it offline with `npm run audit:verify -- --pack FILE`.
+ * Auditors and admins only (requestAuditTrail checks). Making one is audited, on the request's own
+ * trail, after the pack's last event: the next pack of the request shows who took this one.
  */
-export async function buildEvidencePack(
-  viewer: SessionUser,
-  requestId: string,
-  now = new Date(),
-): Promise<EvidencePack> {
-  authorize(viewer, "audit.read");
-  assertRequestId(requestId);
-  const request = await loadRequestView(requestId, viewer);
-  const rows = await db.auditEvent.findMany({ where: { requestId }, orderBy: { seq: "asc" } });
-  const first = rows[0];
-  const last = rows.at(-1);
+export async function buildEvidencePack(context: ActionContext, requestId: string): Promise<EvidencePack> {
+  const { viewer, now } = context;
+  const { request, events } = await requestAuditTrail(viewer, requestId);
+  const first = events[0];
+  const last = events.at(-1);
   const chain =
     first && last
       ? await db.auditEvent.findMany({
-          where: { seq: { gte: first.seq, lte: last.seq } },
+          where: { seq: { gte: BigInt(first.seq), lte: BigInt(last.seq) } },
           orderBy: { seq: "asc" },
           select: { seq: true, prevHash: true, hash: true },
         })
       : [];
+  await db.$transaction((tx) =>
+    recordAuditEvent(tx, {
+      type: "audit.exported",
+      actor: { id: viewer.id, userPrincipalName: viewer.userPrincipalName },
+      subjectId: requestId,
+      requestId,
+      correlationId: context.origin.correlationId,
+      occurredAt: now,
+      data: { what: "evidence", format: "json", requestId, channel: context.origin.channel },
+    }),
+  );
   return {
     format: EVIDENCE_FORMAT,
     generatedAt: now.toISOString(),
     generatedBy: viewer.userPrincipalName,
     requestId,
     request: { ...request },
-    events: rows.map((row) => ({
-      seq: row.seq.toString(),
-      id: row.id,
-      occurredAt: row.occurredAt.toISOString(),
-      type: row.type,
-      actorId: row.actorId,
-      actorUpn: row.actorUpn,
-      subjectId: row.subjectId,
-      requestId: row.requestId,
-      correlationId: row.correlationId,
-      data: row.data,
-      prevHash: row.prevHash ?? "",
-      hash: row.hash ?? "",
-    })),
+    events,
+    eventsCsv: eventsAsCsv(events),
     chain: chain.map((link) => ({ seq: link.seq.toString(), prevHash: link.prevHash ?? "", hash: link.hash ?? "" })),
   };
 }

@@ -1,9 +1,12 @@
 import "server-only";
+import type { ActionContext } from "@/lib/access/context";
 import { parseInput } from "@/lib/access/schemas";
 import { authorize } from "@/lib/auth/authorize";
-import type { SessionUser } from "@/lib/auth/session";
+import { db } from "@/lib/db/client";
 import { log } from "@/lib/log";
+import { csvLine } from "./csv";
 import { readAuditPage, type AuditRow } from "./queries";
+import { recordAuditEvent } from "./record-audit-event";
 import { ZAuditFilters, type AuditFiltersInput } from "./search";
 
 export const EXPORT_FORMATS = {
@@ -56,19 +59,36 @@ const WRITERS: Record<ExportFormat, { header: string; line: (row: AuditRow) => s
  * batch is read when the client has taken the one before, so memory stays flat for a million rows.
  * The history is append-only and its writers take turns (record-audit-event.ts), so seq order is
  * commit order: the pages never shift under the export, and events recorded meanwhile come after its
- * first page and are not part of it. Auditors and
- * admins only, checked (with the first batch read) before anything is returned.
+ * first page and are not part of it (its own audit.exported event among them). Auditors and admins
+ * only, checked (with the first batch read) before anything is returned; who exported what is audited.
  */
 export async function exportAuditEvents(
-  viewer: SessionUser,
+  context: ActionContext,
   input: AuditFiltersInput,
   format: ExportFormat,
 ): Promise<ReadableStream<Uint8Array>> {
-  authorize(viewer, "audit.read");
+  authorize(context.viewer, "audit.read");
   const filters = parseInput(ZAuditFilters, input);
   const writer = WRITERS[format];
   const encoder = new TextEncoder();
   let page = await readAuditPage(filters, { before: null, limit: BATCH_SIZE });
+  await db.$transaction((tx) =>
+    recordAuditEvent(tx, {
+      type: "audit.exported",
+      actor: { id: context.viewer.id, userPrincipalName: context.viewer.userPrincipalName },
+      correlationId: context.origin.correlationId,
+      occurredAt: context.now,
+      // The filters as parsed (empty ones dropped), so that the export can be run again.
+      data: {
+        what: "search",
+        format,
+        filters: Object.fromEntries(
+          Object.entries(filters).filter(([, value]) => value !== undefined && `${value}` !== ""),
+        ),
+        channel: context.origin.channel,
+      },
+    }),
+  );
   let prefix = writer.header;
   let isDone = false;
   return new ReadableStream<Uint8Array>({
@@ -95,17 +115,3 @@ export async function exportAuditEvents(
 
 export const exportFileName = (format: ExportFormat, now: Date) =>
   `audit-events-${now.toISOString().replace(/[:.]/g, "-")}.${EXPORT_FORMATS[format].extension}`;
-
-function csvLine(fields: readonly string[]) {
-  return `${fields.map(csvField).join(",")}\r\n`;
-}
-
-/**
- * RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled. A field that a
- * spreadsheet would run as a formula (=, +, -, @, tab, CR) gets a leading apostrophe: requesters
- * write justifications and tickets, auditors open the file. JSON Lines keeps every value as stored.
- */
-function csvField(value: string) {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-}

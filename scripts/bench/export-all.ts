@@ -2,11 +2,11 @@
  * peakRssMb, megabytes} as JSON: run by `npm run bench:audit` in its own process, so that its peak
  * memory is the export's alone. CSV rows are counted by the newlines outside quoted fields. */
 import { exportAuditEvents } from "../../lib/audit/export";
-import { benchViewer as viewer } from "./viewer";
+import { benchContext } from "./viewer";
 
 const started = performance.now();
 const format = process.argv[2] === "jsonl" ? "jsonl" : "csv";
-const reader = (await exportAuditEvents(viewer, {}, format)).getReader();
+const reader = (await exportAuditEvents(benchContext, {}, format)).getReader();
 let bytes = 0;
 let lines = 0;
 let isQuoted = false;

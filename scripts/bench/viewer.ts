@@ -8,3 +8,10 @@ export const benchViewer = {
   roles: ["requester" as const, "auditor" as const],
   sessionExpiresAt: new Date(Date.now() + 3_600_000),
 };
+
+/** The benchmark's auditor acting: what exports take (they are audited). */
+export const benchContext = {
+  viewer: benchViewer,
+  origin: { correlationId: "bench", channel: "api" as const },
+  now: new Date(),
+};

@@ -582,6 +582,10 @@ describe("JSON API: audit search and export", () => {
 
     const types = await searchAudit(aud01, `?requestId=${request.id}&type=request.created&type=request.denied`);
     expect(types.json.events.map((e: { type: string }) => e.type)).toEqual(["request.created"]);
+    // An empty filter is no filter, `type` like the others; count=exact counts every match.
+    const empty = await searchAudit(aud01, `?requestId=${request.id}&type=&actor=&count=exact`);
+    expect(empty.status).toBe(200);
+    expect(empty.json).toMatchObject({ count: 2, isCountExact: true });
 
     // The documented AuditEvent has exactly the fields the API returns.
     const { json: doc } = await callApi(openApiRoute.GET, "/api/v1/openapi.json", null);
@@ -632,6 +636,17 @@ describe("JSON API: audit search and export", () => {
       .split("\n")
       .map((line) => JSON.parse(line));
     expect(events).toMatchObject([{ type: "request.denied", requestId: request.id, hash: expect.any(String) }]);
+
+    // Who exported what is itself on the record, with the filters as given.
+    const exported = await db.auditEvent.findMany({
+      where: { type: "audit.exported", actorUpn: "aud01@contoso.com" },
+      orderBy: { seq: "desc" },
+      take: 2,
+    });
+    expect(exported.map((e) => e.data)).toEqual([
+      { what: "search", format: "jsonl", filters: { requestId: request.id, type: ["request.denied"] }, channel: "api" },
+      { what: "search", format: "csv", filters: { requestId: request.id }, channel: "api" },
+    ]);
 
     const noFormat = await exportAudit(aud01, `?requestId=${request.id}`);
     expect(noFormat.status).toBe(400);

@@ -7,6 +7,7 @@ import { approveRequest } from "@/lib/access/approve-request";
 import { cancelRequest } from "@/lib/access/cancel-request";
 import { requestAccess } from "@/lib/access/request-access";
 import { buildEvidencePack } from "@/lib/audit/evidence";
+import { db } from "@/lib/db/client";
 import { ROOT } from "../../scripts/lib/paths";
 import { contextFor } from "../support/users";
 
@@ -46,10 +47,20 @@ describe("evidence packs", () => {
     await cancelRequest(other.id, await contextFor("n02@contoso.com"));
     await approveRequest(request.id, { comment: "ok" }, await contextFor("p01@contoso.com"));
 
-    await expect(buildEvidencePack(n01.viewer, request.id)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(buildEvidencePack(n01, request.id)).rejects.toMatchObject({ code: "FORBIDDEN" });
     const auditor = await contextFor("aud01@contoso.com");
-    const pack = await buildEvidencePack(auditor.viewer, request.id);
+    const pack = await buildEvidencePack(auditor, request.id);
     expect(pack.events.map((e) => e.type)).toEqual(["request.created", "request.approved"]);
+    // Taking the pack is on the request's trail, after the pack's own events.
+    const taken = await db.auditEvent.findFirstOrThrow({ where: { requestId: request.id, type: "audit.exported" } });
+    expect(taken).toMatchObject({ actorUpn: "aud01@contoso.com", data: { what: "evidence", format: "json" } });
+    expect(taken.seq).toBeGreaterThan(BigInt(pack.events.at(-1)!.seq));
+    // The approval says how the approver had authenticated (the session's sign-in, from Entra's ID token).
+    expect(pack.events[1]!.data).toMatchObject({ authentication: { via: "session", methods: ["pwd"] } });
+    // The CSV copy lists the same events, hashes included.
+    const csvLines = pack.eventsCsv.trimEnd().split("\r\n");
+    expect(csvLines[0]).toBe("seq,occurredAt,type,actorUpn,actorId,requestId,correlationId,data,prevHash,hash");
+    expect(csvLines.slice(1).map((line) => line.split(",").at(-1))).toEqual(pack.events.map((e) => e.hash));
     expect(pack.chain.length).toBeGreaterThan(pack.events.length);
     expect(pack.request).toMatchObject({ id: request.id, status: "approved" });
 
@@ -65,6 +76,13 @@ describe("evidence packs", () => {
     const invalid = await verifyPack(file);
     expect(invalid.code).toBe(1);
     expect(invalid.output).toContain(`event seq ${pack.events[1]!.seq} does not match its hash`);
+
+    const edited = structuredClone(pack);
+    edited.eventsCsv = edited.eventsCsv.replace("request.approved", "request.denied");
+    writeFileSync(file, JSON.stringify(edited));
+    const badCsv = await verifyPack(file);
+    expect(badCsv.code).toBe(1);
+    expect(badCsv.output).toContain("its CSV does not match its events");
 
     const cut = structuredClone(pack);
     cut.chain.splice(1, 1);

@@ -53,7 +53,7 @@ const searchSeqs = async (filters: AuditSearchInput) =>
   (await searchAuditEvents(aud01.viewer, { ...filters, limit: 200 })).events.map((e) => e.seq);
 
 async function download(filters: AuditSearchInput, format: ExportFormat) {
-  return new Response(await exportAuditEvents(aud01.viewer, filters, format)).text();
+  return new Response(await exportAuditEvents(aud01, filters, format)).text();
 }
 
 /** RFC 4180, as a spreadsheet reads it: quoted fields may hold commas, doubled quotes and line breaks. */
@@ -263,8 +263,8 @@ describe("auditor search", () => {
 
   it("is refused to requesters and approvers, before anything is read", async () => {
     for (const upn of ["n01@contoso.com", "p01@contoso.com"]) {
-      const { viewer } = await contextFor(upn);
-      for (const attempt of [searchAuditEvents(viewer, {}), exportAuditEvents(viewer, {}, "csv")]) {
+      const context = await contextFor(upn);
+      for (const attempt of [searchAuditEvents(context.viewer, {}), exportAuditEvents(context, {}, "csv")]) {
         const error = await attempt.catch((e: unknown) => e);
         expect(error).toBeInstanceOf(AppError);
         expect((error as AppError).code).toBe("FORBIDDEN");

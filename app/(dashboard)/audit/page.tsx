@@ -1,21 +1,47 @@
 import type { Metadata } from "next";
-import { ComingSoon, PageHeader } from "@/components/page-header";
-import { listRecentAuditEvents } from "@/lib/audit/queries";
+import Link from "next/link";
+import { PageHeader } from "@/components/page-header";
+import { fieldProblems } from "@/lib/access/schemas";
+import { AUDIT_EVENT_TYPES, searchAuditEvents, ZAuditSearch } from "@/lib/audit/search";
 import { latestVerification } from "@/lib/audit/verification";
 import { requirePermission } from "@/lib/auth/current-user";
+import type { SessionUser } from "@/lib/auth/session";
+import { getCatalog } from "@/lib/config/catalog";
 import { ChainIntegrity } from "./_components/chain-integrity";
+import { SearchForm } from "./_components/search-form";
+import { SearchResults } from "./_components/search-results";
+import { searchInputFrom, type SearchInput, type SearchParams } from "./search-query";
 
 export const metadata: Metadata = { title: "Audit" };
 
-const time = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
+/** The page, or what to correct in the filters (shown next to them). */
+async function search(viewer: SessionUser, input: SearchInput) {
+  const filters = ZAuditSearch.safeParse(input);
+  if (!filters.success) return { page: null, problems: fieldProblems(filters.error) };
+  return { page: await searchAuditEvents(viewer, filters.data), problems: [] };
+}
 
-export default async function AuditPage() {
+export default async function AuditPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const user = await requirePermission("audit.read", "/audit");
-  const [events, last] = await Promise.all([listRecentAuditEvents(user), latestVerification(user)]);
+  const input = searchInputFrom(await searchParams);
+  const [{ page, problems }, last] = await Promise.all([search(user, input), latestVerification(user)]);
+  const { clusters } = getCatalog();
+  const options = {
+    clusters: clusters.map((c) => c.name),
+    roles: [...new Set(clusters.flatMap((c) => c.roles.map((r) => r.name)))].sort(),
+    types: AUDIT_EVENT_TYPES,
+  };
   return (
     <>
       <PageHeader title="Audit">
         <p>The history of every sign-in, request, decision and access change. Nobody can change or delete it.</p>
+        <p className="mt-1">
+          Each request&apos;s timeline and evidence pack open from its events below;{" "}
+          <Link href="/audit/insights" className="font-medium text-brand-700 underline">
+            charts of activations, approval times, break-glass uses and failures
+          </Link>{" "}
+          have a page of their own.
+        </p>
       </PageHeader>
       <section aria-labelledby="integrity" className="mb-8">
         <h2 id="integrity" className="mb-3 text-lg font-semibold">
@@ -27,54 +53,22 @@ export default async function AuditPage() {
         </p>
         <ChainIntegrity last={last} />
       </section>
-      <section aria-labelledby="recent-events" className="mb-8">
-        <h2 id="recent-events" className="mb-3 text-lg font-semibold">
-          Latest events
+      <section aria-labelledby="search-title" className="mb-8">
+        <h2 id="search-title" className="mb-3 text-lg font-semibold">
+          Search
         </h2>
-        {events.length === 0 ? (
-          <p className="text-slate-600">No events yet.</p>
+        <SearchForm input={input} problems={problems} options={options} />
+      </section>
+      <section aria-labelledby="events-title" className="mb-8">
+        <h2 id="events-title" className="mb-3 text-lg font-semibold">
+          Events
+        </h2>
+        {page ? (
+          <SearchResults input={input} page={page} />
         ) : (
-          <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-            <table className="w-full text-left text-sm">
-              <caption className="sr-only">The {events.length} most recent audit events, newest first</caption>
-              <thead className="bg-slate-100 text-slate-700">
-                <tr>
-                  <th scope="col" className="px-3 py-2 font-medium">
-                    #
-                  </th>
-                  <th scope="col" className="px-3 py-2 font-medium">
-                    Time (UTC)
-                  </th>
-                  <th scope="col" className="px-3 py-2 font-medium">
-                    Event
-                  </th>
-                  <th scope="col" className="px-3 py-2 font-medium">
-                    Actor
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {events.map((event) => (
-                  <tr key={event.seq} className="border-t border-slate-100">
-                    <td className="px-3 py-2 tabular-nums text-slate-500">{event.seq}</td>
-                    <td className="px-3 py-2 tabular-nums">{time.format(event.occurredAt)}</td>
-                    <td className="px-3 py-2 font-mono text-xs">{event.type}</td>
-                    <td className="px-3 py-2">{event.actorUpn ?? "system"}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <p className="text-slate-600">Correct the filters to search.</p>
         )}
       </section>
-      <ComingSoon
-        title="This page will also hold"
-        items={[
-          "Search by time, actor, requester, cluster, role, event type, request id and text, with keyset paging.",
-          "Each request's timeline: approvals with the approver's authentication, provider calls, the effective end of access.",
-          "CSV / JSON Lines exports of any search, and evidence packs for one request that can be verified offline.",
-        ]}
-      />
     </>
   );
 }

@@ -9,7 +9,7 @@ export const dynamic = "force-dynamic";
 
 export const GET = apiRoute(async ({ request, context }) => {
   const { format, ...filters } = readQuery(request, ZApiAuditExportQuery, { repeatable: ["type"] });
-  const body = await exportAuditEvents(context.viewer, filters, format);
+  const body = await exportAuditEvents(context, filters, format);
   return streamed(body, {
     "content-type": EXPORT_FORMATS[format].contentType,
     "content-disposition": `attachment; filename="${exportFileName(format, context.now)}"`,

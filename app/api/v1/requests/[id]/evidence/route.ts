@@ -10,7 +10,7 @@ export const GET = apiRoute<{ id: string }>(async ({ context, params }) => {
   const id = requestIdFrom(params);
   return {
     status: 200,
-    body: await buildEvidencePack(context.viewer, id, context.now),
+    body: await buildEvidencePack(context, id),
     headers: { "content-disposition": `attachment; filename="aks-jit-evidence-${id}.json"` },
   };
 });

@@ -1,0 +1,154 @@
+import Form from "next/form";
+import Link from "next/link";
+import type { ReactNode } from "react";
+import type { FieldProblem } from "@/lib/errors";
+import { asLocalField, auditHref, type FilterName, type SearchInput } from "../search-query";
+
+const inputClass =
+  "mt-1 block w-full rounded-md border border-slate-400 bg-white px-3 py-2 text-sm aria-[invalid=true]:border-red-600";
+const labelClass = "block text-sm font-semibold text-slate-800";
+
+/** Backquoted names in the search's messages (`to`) read as code. */
+function Message({ text }: { text: string }) {
+  return text.split("`").map((part, i) => (i % 2 === 1 ? <code key={i}>{part}</code> : part));
+}
+
+interface Options {
+  clusters: string[];
+  roles: string[];
+  types: readonly string[];
+}
+
+interface ControlProps {
+  id: string;
+  name: string;
+  className: string;
+  "aria-invalid"?: true;
+  "aria-describedby"?: string;
+}
+
+/** A labelled control with its hint and, after a refused search, what to correct. */
+function Field(props: {
+  name: FilterName;
+  label: string;
+  hint?: string;
+  problem?: string;
+  children: (control: ControlProps) => ReactNode;
+}) {
+  const { name, hint, problem } = props;
+  const describedBy = [hint ? `${name}-hint` : null, problem ? `${name}-error` : null].filter(Boolean).join(" ");
+  return (
+    <div>
+      <label htmlFor={name} className={labelClass}>
+        {props.label}
+      </label>
+      {props.children({
+        id: name,
+        name,
+        className: inputClass,
+        "aria-invalid": problem ? true : undefined,
+        "aria-describedby": describedBy || undefined,
+      })}
+      {hint ? (
+        <p id={`${name}-hint`} className="mt-1 text-xs text-slate-600">
+          {hint}
+        </p>
+      ) : null}
+      {problem ? (
+        <p id={`${name}-error`} className="mt-1 text-sm font-medium text-red-700">
+          <Message text={problem} />
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/**
+ * The auditor's filters as a GET form: without JavaScript it still searches, and the result is a URL
+ * to share. `next/form` navigates in place when JavaScript runs; the key remounts the fields when the
+ * URL changes (Clear, a shared link), since they are uncontrolled.
+ */
+export function SearchForm(props: { input: SearchInput; problems: FieldProblem[]; options: Options }) {
+  const { input, problems, options } = props;
+  const valueOf = (name: FilterName) => [input[name] ?? ""].flat()[0] ?? "";
+  const field = (name: FilterName, label: string, hint?: string) => ({
+    name,
+    label,
+    hint,
+    problem: problems.find((p) => p.field === name)?.message,
+  });
+  const text = (name: FilterName, label: string, hint: string) => (
+    <Field {...field(name, label, hint)}>
+      {(control) => (
+        <input {...control} type="text" defaultValue={valueOf(name)} autoComplete="off" spellCheck={false} />
+      )}
+    </Field>
+  );
+  // A value from the URL that the list lacks (a cluster since removed from the catalog) stays choosable.
+  const select = (name: FilterName, label: string, any: string, values: readonly string[]) => (
+    <Field {...field(name, label)}>
+      {(control) => (
+        <select {...control} defaultValue={valueOf(name)}>
+          <option value="">{any}</option>
+          {[...new Set([...values, valueOf(name)])].filter(Boolean).map((value) => (
+            <option key={value} value={value}>
+              {value}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+  const time = (name: "from" | "to", label: string, hint: string) => (
+    <Field {...field(name, label, hint)}>
+      {(control) => <input {...control} type="datetime-local" defaultValue={asLocalField(input[name])} />}
+    </Field>
+  );
+
+  return (
+    <Form
+      key={auditHref(input)}
+      action="/audit"
+      role="search"
+      aria-labelledby="search-title"
+      className="space-y-4"
+      noValidate
+    >
+      {problems.length > 0 ? (
+        <div role="alert" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800">
+          <p className="font-medium">Nothing was searched: correct these filters.</p>
+          <ul className="mt-1 list-disc pl-5">
+            {problems.map((p) => (
+              <li key={`${p.field}: ${p.message}`}>
+                <Message text={p.message} />
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
+        {time("from", "From (UTC)", "At or after this time, in UTC.")}
+        {time("to", "To (UTC)", "Before this time, in UTC.")}
+        {text("actor", "Actor", "Who acted, e.g. p01@contoso.com.")}
+        {text("requester", "Requester", "Whose request the event belongs to.")}
+        {select("cluster", "Cluster", "Any cluster", options.clusters)}
+        {select("role", "Role", "Any role", options.roles)}
+        {select("type", "Event type", "Any event type", [...options.types])}
+        {text("requestId", "Request id", "The request's UUID, from its page.")}
+      </div>
+      {text("q", "Text", "Words in a justification, ticket, comment or reason.")}
+      {typeof input.limit === "string" ? <input type="hidden" name="limit" value={input.limit} /> : null}
+      <div className="flex flex-wrap items-center gap-3">
+        <button type="submit" className="rounded-md bg-brand-700 px-4 py-2 font-medium text-white hover:bg-brand-900">
+          Search
+        </button>
+        <Link
+          href="/audit"
+          className="rounded-md border border-slate-400 px-4 py-2 font-medium text-slate-800 hover:bg-slate-100"
+        >
+          Clear
+        </Link>
+      </div>
+    </Form>
+  );
+}

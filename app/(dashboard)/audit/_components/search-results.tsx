@@ -1,0 +1,130 @@
+import Link from "next/link";
+import type { AuditSearchEvent, AuditSearchPage } from "@/lib/audit/search";
+import { auditHref, filtersOf, queryString, type SearchInput } from "../search-query";
+
+const TIME = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
+const COUNT = new Intl.NumberFormat("en-GB");
+const th = "px-3 py-2 font-medium";
+const td = "px-3 py-2";
+const link = "font-medium text-brand-700 underline";
+
+function EventRow({ event }: { event: AuditSearchEvent }) {
+  return (
+    <tr className="border-t border-slate-100 align-top">
+      <td className={`${td} tabular-nums text-slate-500`}>{event.seq}</td>
+      <td className={`${td} tabular-nums whitespace-nowrap`}>
+        <time dateTime={event.occurredAt.toISOString()}>{TIME.format(event.occurredAt)}</time>
+      </td>
+      <td className={`${td} font-mono text-xs`}>{event.type}</td>
+      <td className={td}>{event.actorUpn ?? "system"}</td>
+      <td className={td}>{event.requesterUpn ?? "—"}</td>
+      <td className={`${td} whitespace-nowrap`}>
+        {event.clusterName ? `${event.roleName ?? "?"} on ${event.clusterName}` : "—"}
+      </td>
+      <td className={td}>
+        {event.requestId ? (
+          <Link
+            href={`/audit/requests/${event.requestId}`}
+            aria-label={`Timeline of request ${event.requestId}`}
+            className={`${link} font-mono text-xs whitespace-nowrap`}
+          >
+            {event.requestId.slice(0, 8)}
+          </Link>
+        ) : (
+          "—"
+        )}
+      </td>
+      <td className={td}>
+        <details>
+          <summary className="cursor-pointer text-brand-700">Data</summary>
+          <pre className="mt-1 max-w-md text-xs break-all whitespace-pre-wrap">
+            {JSON.stringify(event.data, null, 2)}
+          </pre>
+        </details>
+      </td>
+    </tr>
+  );
+}
+
+/**
+ * One page of a search, newest first, and where to go from it: older events by keyset (the cursor
+ * the search gave; there are no page numbers to jump to), back to the newest, or the whole result as
+ * a file.
+ */
+export function SearchResults({ input, page }: { input: SearchInput; page: AuditSearchPage }) {
+  const exportHref = (format: string) => `/api/v1/audit/export?${queryString({ format, ...filtersOf(input) })}`;
+  const summary = page.isCountExact
+    ? `${COUNT.format(page.count)} ${page.count === 1 ? "event matches" : "events match"}`
+    : `More than ${COUNT.format(page.count)} events match`;
+  return (
+    <>
+      <div className="mb-3 flex flex-wrap items-baseline gap-x-6 gap-y-2">
+        <p id="result-count" className="font-semibold">
+          {summary}
+          {page.isCountExact ? null : (
+            <>
+              {" "}
+              <Link href={auditHref({ ...input, count: "exact" })} className={`${link} font-normal`}>
+                Count them all
+              </Link>
+            </>
+          )}
+        </p>
+        <p className="text-sm">
+          <a href={exportHref("csv")} download className={link}>
+            Export CSV
+          </a>
+          {" · "}
+          <a href={exportHref("jsonl")} download className={link}>
+            Export JSON Lines
+          </a>
+        </p>
+        <p className="text-sm text-slate-600">
+          Exports hold every matching event, not only this page, and stream as they are read: a large one takes a while
+          to finish downloading.
+        </p>
+      </div>
+      {page.events.length === 0 ? (
+        <p className="text-slate-600">{page.count === 0 ? "No events match these filters." : "No older events."}</p>
+      ) : (
+        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+          <table className="w-full text-left text-sm">
+            <caption className="sr-only">
+              {summary}; {input.cursor ? "older" : "the newest"} {page.events.length} shown, newest first
+            </caption>
+            <thead className="bg-slate-100 text-slate-700">
+              <tr>
+                {["#", "Time (UTC)", "Event", "Actor", "Requester", "Role and cluster", "Request", "Details"].map(
+                  (name) => (
+                    <th key={name} scope="col" className={th}>
+                      {name}
+                    </th>
+                  ),
+                )}
+              </tr>
+            </thead>
+            <tbody>
+              {page.events.map((event) => (
+                <EventRow key={event.seq} event={event} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {input.cursor || page.nextCursor ? (
+        <nav aria-label="Pages of events" className="mt-3 flex gap-6 text-sm">
+          {input.cursor ? (
+            <Link href={auditHref({ ...input, cursor: undefined })} className={link}>
+              ← Newest
+            </Link>
+          ) : null}
+          {page.nextCursor ? (
+            <Link href={auditHref({ ...input, cursor: page.nextCursor })} className={link}>
+              Older events →
+            </Link>
+          ) : null}
+        </nav>
+      ) : null}
+    </>
+  );
+}
