@@ -165,6 +165,9 @@ test("[AUDIT] an auditor finds a request's whole history, opens its timeline, ex
   const csv = csvRows(await readFile((await download.path())!, "utf8"));
   expect(csv[0]!.join(",")).toBe(CSV_HEADER);
   expect(csv.length - 1, "one CSV row per counted event").toBe(count);
+  await expect(audit.getByRole("status").filter({ hasText: "Exported" })).toHaveText(
+    `Exported ${count} events as CSV.`,
+  );
   expect(new Set(csv.slice(1).map((row) => row[5]))).toEqual(new Set([requestId]));
   expect(new Set(csv.slice(1).map((row) => row[9]))).toEqual(new Set(["INC12345"]));
   await expect(audit.getByRole("link", { name: "Export JSON Lines" })).toHaveAttribute(

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { ExportLinks } from "./export-links";
 import type { AuditSearchEvent, AuditSearchPage } from "@/lib/audit/search";
 import { auditHref, filtersOf, queryString, type SearchInput } from "../search-query";
 
@@ -70,18 +71,14 @@ export function SearchResults({ input, page }: { input: SearchInput; page: Audit
             </>
           )}
         </p>
-        <p className="text-sm">
-          <a href={exportHref("csv")} download className={link}>
-            Export CSV
-          </a>
-          {" · "}
-          <a href={exportHref("jsonl")} download className={link}>
-            Export JSON Lines
-          </a>
-        </p>
+        <ExportLinks
+          hrefs={{ csv: exportHref("csv"), jsonl: exportHref("jsonl") }}
+          expected={page.count}
+          isExact={page.isCountExact}
+        />
         <p className="text-sm text-slate-600">
-          Exports hold every matching event, not only this page, and stream as they are read: a large one takes a while
-          to finish downloading.
+          Exports hold every matching event, not only this page, and stream as they are read: a large one shows its
+          progress here.
         </p>
       </div>
       {page.events.length === 0 ? (
