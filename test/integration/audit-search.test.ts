@@ -6,6 +6,7 @@ import { denyRequest } from "@/lib/access/deny-request";
 import { requestAccess } from "@/lib/access/request-access";
 import { revokeRequest } from "@/lib/access/revoke-request";
 import { exportAuditEvents, type ExportFormat } from "@/lib/audit/export";
+import { countAuditEvents } from "@/lib/audit/queries";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { searchAuditEvents, type AuditSearchInput } from "@/lib/audit/search";
 import { db, type Prisma } from "@/lib/db/client";
@@ -218,6 +219,12 @@ describe("auditor search", () => {
     const paged = await allPages(window, 200);
     expect(paged.seqs).toEqual(stored);
     expect(paged.counts).toEqual([total]);
+    // Past its cap a count stops (and says so); below it, and when asked for, it is exact.
+    const filters = { ...window, type: [] };
+    expect(await countAuditEvents(filters, 2_000)).toBe(2_001);
+    expect(await countAuditEvents(filters, 5_000)).toBe(total);
+    expect(await countAuditEvents(filters, null)).toBe(total);
+
     const small = await allPages({ q: marker }, 2);
     expect(small.seqs).toEqual(await searchSeqs({ q: marker }));
     expect(small.counts).toEqual([small.seqs.length]);
