@@ -32,3 +32,31 @@ export function MainNav({ items }: { items: NavItem[] }) {
     </nav>
   );
 }
+
+/** The way to the notification list, with the unread count in words for screen readers ("Notifications, 3 unread"). */
+export function NotificationsLink({ unread }: { unread: number }) {
+  const pathname = usePathname();
+  const isCurrent = pathname === "/notifications";
+  const label = unread > 0 ? `Notifications, ${unread} unread` : "Notifications, none unread";
+  return (
+    <Link
+      href="/notifications"
+      aria-label={label}
+      aria-current={isCurrent ? "page" : undefined}
+      className={`inline-flex items-center gap-2 rounded-md px-3 py-1.5 font-medium ${
+        isCurrent ? "bg-brand-700 text-white" : "text-slate-700 hover:bg-slate-200"
+      }`}
+    >
+      <span aria-hidden="true">Notifications</span>
+      {unread > 0 ? (
+        <span
+          aria-hidden="true"
+          data-testid="unread-count"
+          className="min-w-6 rounded-full bg-rose-700 px-1.5 py-0.5 text-center text-xs font-semibold text-white"
+        >
+          {unread > 99 ? "99+" : unread}
+        </span>
+      ) : null}
+    </Link>
+  );
+}

@@ -11,6 +11,10 @@ export interface AuthorizationCode {
   codeChallengeMethod?: string;
   authTime: number;
   sessionId: string;
+  /** Conditional Access authentication contexts satisfied at this sign-in (`claims` → `acrs`) */
+  acrs: string[];
+  /** issued to a single-page application redirect URI: redeemed without a secret, cross-origin */
+  isSpa: boolean;
   expiresAt: number;
   isRedeemed: boolean;
 }
@@ -21,6 +25,8 @@ export interface RefreshGrant {
   scope: string;
   authTime: number;
   sessionId: string;
+  acrs: string[];
+  isSpa: boolean;
 }
 
 /** A fault to inject into matching requests, `count` times (see POST /_emulator/faults). */

@@ -84,6 +84,13 @@ function userResource(user: DirectoryUser) {
   };
 }
 
+/** A user with `$select` applied. `accountEnabled` is not among Graph's default properties: only `$select` returns it. */
+function selectedUser(user: DirectoryUser, select: string | null) {
+  return select
+    ? applySelect({ ...userResource(user), accountEnabled: user.accountEnabled }, select)
+    : userResource(user);
+}
+
 function groupResource(group: DirectoryGroup) {
   return {
     "@odata.type": "#microsoft.graph.group",
@@ -124,11 +131,28 @@ export function registerGraph(router: Router, ctx: EmulatorContext) {
     if (!user) return;
     sendJson(res, 200, {
       "@odata.context": `${ctx.baseUrl}/v1.0/$metadata#users/$entity`,
-      ...applySelect(userResource(user), req.url.searchParams.get("$select")),
+      ...selectedUser(user, req.url.searchParams.get("$select")),
     });
   };
   router.on("GET", "/v1.0/me", auth(getUser));
   router.on("GET", "/v1.0/users/:id", auth(getUser));
+  // Update user (User.EnableDisableAccount.All for accountEnabled): the emulator keeps accountEnabled
+  // and displayName, so that tests can disable a person; a disabled user cannot sign in.
+  router.on(
+    "PATCH",
+    "/v1.0/users/:id",
+    auth((req, res, token) => {
+      const user = resolveUser(ctx, req, res, token);
+      if (!user) return;
+      const { accountEnabled, displayName } = req.body;
+      if (accountEnabled !== undefined && typeof accountEnabled !== "boolean") {
+        return sendGraphError(res, 400, "Request_BadRequest", "Invalid value specified for property 'accountEnabled'.");
+      }
+      if (typeof accountEnabled === "boolean") user.accountEnabled = accountEnabled;
+      if (typeof displayName === "string" && displayName) user.displayName = displayName;
+      res.writeHead(204).end();
+    }),
+  );
 
   const transitiveMemberOf: GraphHandler = (req, res, token) => {
     const user = resolveUser(ctx, req, res, token);
@@ -158,12 +182,27 @@ function referencedObjectId(reference: unknown): string | undefined {
 }
 
 /** A direct member as `/groups/{id}/members` lists it: a directoryObject cast to its type. */
-function memberResource(ctx: EmulatorContext, objectId: string) {
+function memberResource(ctx: EmulatorContext, objectId: string, select: string | null = null) {
   const object = ctx.tenant.directoryObject(objectId);
   if (!object) return undefined;
   return object.kind === "user"
-    ? { "@odata.type": "#microsoft.graph.user", ...userResource(object.user) }
+    ? { "@odata.type": "#microsoft.graph.user", ...selectedUser(object.user, select) }
     : groupResource(object.group);
+}
+
+/** Members of a group and of the groups nested in it, each once (Graph's group-list-transitivemembers). */
+function transitiveMemberIds(ctx: EmulatorContext, groupId: string): string[] {
+  const found = new Set<string>();
+  const pending = [groupId];
+  while (pending.length > 0) {
+    const group = ctx.tenant.group(pending.pop()!);
+    for (const member of group?.members ?? []) {
+      if (found.has(member)) continue;
+      found.add(member);
+      if (ctx.tenant.group(member)) pending.push(member);
+    }
+  }
+  return [...found];
 }
 
 /** G16, G17: plain membership, for tenants without PIM (contract A.7), and the list of direct members. */
@@ -178,6 +217,18 @@ function registerGroupMembers(router: Router, ctx: EmulatorContext) {
       const group = ctx.tenant.group(groupId);
       if (!group) return sendResourceNotFound(res, groupId);
       const members = group.members.flatMap((id) => memberResource(ctx, id) ?? []);
+      sendPage(ctx, req, res, "directoryObjects", members);
+    }),
+  );
+  router.on(
+    "GET",
+    "/v1.0/groups/:id/transitiveMembers",
+    authenticated(ctx, (req, res) => {
+      const groupId = req.params.id ?? "";
+      const group = ctx.tenant.group(groupId);
+      if (!group) return sendResourceNotFound(res, groupId);
+      const select = req.url.searchParams.get("$select");
+      const members = transitiveMemberIds(ctx, group.id).flatMap((id) => memberResource(ctx, id, select) ?? []);
       sendPage(ctx, req, res, "directoryObjects", members);
     }),
   );

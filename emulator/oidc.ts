@@ -12,20 +12,56 @@ const CODE_LIFETIME_MS = 10 * 60 * 1000;
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 /** Entra ignores the port of loopback redirect URIs; everything else must match exactly. */
-export function isRegisteredRedirect(app: Application, candidate: string) {
+function matchesRedirect(registeredUris: string[], candidate: string) {
   let url: URL;
   try {
     url = new URL(candidate);
   } catch {
     return false;
   }
-  return app.redirectUris.some((registered) => {
+  return registeredUris.some((registered) => {
     const r = new URL(registered);
     if (LOOPBACK_HOSTS.has(r.hostname) && LOOPBACK_HOSTS.has(url.hostname)) {
       return r.protocol === url.protocol && r.hostname === url.hostname && r.pathname === url.pathname;
     }
     return r.href === url.href;
   });
+}
+
+export function isRegisteredRedirect(app: Application, candidate: string) {
+  return matchesRedirect(app.redirectUris, candidate) || matchesRedirect(app.spaRedirectUris, candidate);
+}
+
+/** A code sent to a single-page application's redirect URI is redeemed by the browser, without a secret. */
+function isSpaRedirect(app: Application, candidate: string) {
+  return !matchesRedirect(app.redirectUris, candidate) && matchesRedirect(app.spaRedirectUris, candidate);
+}
+
+const AUTH_CONTEXT_ID = /^c([1-9]|[1-9][0-9])$/;
+
+/**
+ * The authentication contexts a `claims` request parameter asks for, e.g.
+ * `{"access_token":{"acrs":{"essential":true,"value":"c1"}}}` (or `values: [...]`, or under
+ * `id_token`): what Conditional Access step-up sends. The emulator has no policies to evaluate, so
+ * the interactive sign-in satisfies every context asked for. `undefined` when the JSON is malformed.
+ */
+export function requestedAuthContexts(claims: string | undefined): string[] | undefined {
+  if (!claims) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(claims);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== "object" || parsed === null) return undefined;
+  const found = new Set<string>();
+  for (const key of ["access_token", "id_token"]) {
+    const acrs = (parsed as Record<string, { acrs?: { value?: unknown; values?: unknown } } | undefined>)[key]?.acrs;
+    if (!acrs) continue;
+    const values = [acrs.value, ...(Array.isArray(acrs.values) ? acrs.values : [])];
+    for (const value of values) if (typeof value === "string" && AUTH_CONTEXT_ID.test(value)) found.add(value);
+  }
+  return [...found].sort();
 }
 
 function isAllowedPostLogout(app: Application, candidate: string) {
@@ -148,7 +184,7 @@ export function registerOidc(router: Router, ctx: EmulatorContext) {
       );
       return undefined;
     }
-    return { app, redirectUri };
+    return { app, redirectUri, isSpa: isSpaRedirect(app, redirectUri) };
   };
 
   const respond = (res: ServerResponse, redirectUri: string, mode: string, fields: Record<string, string>) => {
@@ -212,7 +248,19 @@ export function registerOidc(router: Router, ctx: EmulatorContext) {
         `Invalid code_challenge_method '${method}'.`,
       );
     }
+    if (!requestedAuthContexts(stringParam(q, "claims"))) {
+      return authorizeError(
+        res,
+        client.redirectUri,
+        q,
+        "invalid_request",
+        90100,
+        "The 'claims' parameter is not valid JSON.",
+      );
+    }
     const fields = Object.fromEntries([...q.entries()].filter(([k]) => k !== "user_id" && k !== "cancel"));
+    // There is no single sign-on session to reuse: every authorize shows this page and every pick
+    // is a fresh interactive sign-in (new auth_time), which is what prompt=login asks for anyway.
     sendHtml(
       res,
       200,
@@ -222,6 +270,7 @@ export function registerOidc(router: Router, ctx: EmulatorContext) {
         action: req.url.pathname,
         fields,
         loginHint: stringParam(q, "login_hint"),
+        isReauthentication: stringParam(q, "prompt") === "login",
       }),
     );
   });
@@ -252,6 +301,17 @@ export function registerOidc(router: Router, ctx: EmulatorContext) {
         "The user account is disabled or does not exist.",
       );
     }
+    const acrs = requestedAuthContexts(stringParam(body, "claims"));
+    if (!acrs) {
+      return authorizeError(
+        res,
+        client.redirectUri,
+        body,
+        "invalid_request",
+        90100,
+        "The 'claims' parameter is not valid JSON.",
+      );
+    }
     const code = randomBytes(48).toString("base64url");
     const now = ctx.now().getTime();
     const sessionId = randomUUID();
@@ -266,6 +326,8 @@ export function registerOidc(router: Router, ctx: EmulatorContext) {
         stringParam(body, "code_challenge_method") ?? (stringParam(body, "code_challenge") ? "plain" : undefined),
       authTime: Math.floor(now / 1000),
       sessionId,
+      acrs,
+      isSpa: client.isSpa,
       expiresAt: now + CODE_LIFETIME_MS,
       isRedeemed: false,
     });
@@ -277,6 +339,18 @@ export function registerOidc(router: Router, ctx: EmulatorContext) {
       ...(stringParam(body, "client_info") === "1" ? { client_info: clientInfo(user, ctx.tenant) } : {}),
     });
   });
+
+  /** The code or refresh token of a secretless redemption, when it was issued to a single-page application. */
+  const spaGrantOf = (grantType: string | undefined, body: Record<string, unknown>) => {
+    if (grantType === "authorization_code") {
+      const pending = ctx.codes.get(stringParam(body, "code") ?? "");
+      return pending?.isSpa ? { hasPkce: Boolean(pending.codeChallenge) } : undefined;
+    }
+    if (grantType === "refresh_token") {
+      return ctx.refreshTokens.get(stringParam(body, "refresh_token") ?? "")?.isSpa ? { hasPkce: true } : undefined;
+    }
+    return undefined;
+  };
 
   router.on("POST", "/:tenant/oauth2/v2.0/token", async (req, res) => {
     if (!tenantGuard(req, res)) return;
@@ -306,7 +380,9 @@ export function registerOidc(router: Router, ctx: EmulatorContext) {
         700016,
         `Application with identifier '${clientId}' was not found in the directory '${ctx.tenant.displayName}'.`,
       );
-    if (!clientSecret)
+    const grantType = stringParam(body, "grant_type");
+    const spaGrant = clientSecret ? undefined : spaGrantOf(grantType, body);
+    if (!clientSecret && !spaGrant)
       return sendEntraError(
         res,
         401,
@@ -314,7 +390,26 @@ export function registerOidc(router: Router, ctx: EmulatorContext) {
         7000218,
         "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
       );
-    if (!safeEqual(clientSecret, app.clientSecret)) {
+    // Entra redeems a single-page application's codes only from a browser (a cross-origin request).
+    if (spaGrant && !req.headers.origin) {
+      return sendEntraError(
+        res,
+        400,
+        "invalid_request",
+        9002327,
+        "Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.",
+      );
+    }
+    if (spaGrant && grantType === "authorization_code" && !spaGrant.hasPkce) {
+      return sendEntraError(
+        res,
+        400,
+        "invalid_request",
+        9002325,
+        "Proof Key for Code Exchange is required for cross-origin authorization code redemption.",
+      );
+    }
+    if (clientSecret && !safeEqual(clientSecret, app.clientSecret)) {
       return sendEntraError(
         res,
         401,
@@ -323,7 +418,6 @@ export function registerOidc(router: Router, ctx: EmulatorContext) {
         "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app.",
       );
     }
-    const grantType = stringParam(body, "grant_type");
     const wantsClientInfo = stringParam(body, "client_info") === "1";
     const issuer = issuerFor(ctx);
 
@@ -348,7 +442,15 @@ export function registerOidc(router: Router, ctx: EmulatorContext) {
       });
     }
 
-    let grant: { userId: string; scope: string; nonce?: string; authTime: number; sessionId: string };
+    let grant: {
+      userId: string;
+      scope: string;
+      nonce?: string;
+      authTime: number;
+      sessionId: string;
+      acrs: string[];
+      isSpa: boolean;
+    };
     if (grantType === "authorization_code") {
       const code = stringParam(body, "code");
       if (!code)
@@ -444,6 +546,7 @@ export function registerOidc(router: Router, ctx: EmulatorContext) {
       nonce: grant.nonce,
       authTime: grant.authTime,
       sessionId: grant.sessionId,
+      acrs: grant.acrs,
       groupsOverageLimit: ctx.groupsOverageLimit,
       graphBaseUrl: ctx.baseUrl,
     });
@@ -457,6 +560,8 @@ export function registerOidc(router: Router, ctx: EmulatorContext) {
         scope: grant.scope,
         authTime: grant.authTime,
         sessionId: grant.sessionId,
+        acrs: grant.acrs,
+        isSpa: grant.isSpa,
       });
     }
     sendJson(res, 200, {

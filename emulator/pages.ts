@@ -33,6 +33,8 @@ export function accountPickerPage(options: {
   action: string;
   fields: Record<string, string>;
   loginHint?: string;
+  /** prompt=login: the app asks the person to prove who they are again (step-up) */
+  isReauthentication?: boolean;
 }) {
   const hidden = Object.entries(options.fields)
     .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
@@ -47,9 +49,13 @@ export function accountPickerPage(options: {
 ${u.jobTitle ? `<span class="meta">${escapeHtml(u.jobTitle)}</span>` : ""}</button></li>`;
     })
     .join("");
+  const heading = options.isReauthentication
+    ? `<h1>Sign in again</h1>
+<p><strong>${escapeHtml(options.app.displayName)}</strong> asks you to confirm who you are before you continue.</p>`
+    : `<h1>Pick an account</h1>`;
   return layout(
     "Sign in to your account",
-    `<h1>Pick an account</h1>
+    `${heading}
 <p>to continue to <strong>${escapeHtml(options.app.displayName)}</strong> in ${escapeHtml(options.tenant.displayName)}.
 This demo tenant has no passwords: choose a user to sign in as them.</p>
 <form method="post" action="${escapeHtml(options.action)}">${hidden}

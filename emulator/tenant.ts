@@ -13,6 +13,11 @@ const ZSeed = z.object({
         displayName: z.string(),
         clientSecret: z.string().min(1),
         redirectUris: z.array(z.url()),
+        /**
+         * The "Single-page application" platform's redirect URIs: codes sent there are redeemed by the
+         * browser itself, without a secret, cross-origin and with PKCE (msal-browser's popup for step-up).
+         */
+        spaRedirectUris: z.array(z.url()).default([]),
         groupMembershipClaims: z.enum(["None", "SecurityGroup", "All"]).default("SecurityGroup"),
         appRoles: z.array(z.string()).default([]),
       }),

@@ -78,6 +78,8 @@ export interface UserTokenContext {
   nonce?: string;
   authTime: number;
   sessionId: string;
+  /** authentication contexts the sign-in satisfied; Entra adds `acrs` only when some were asked for */
+  acrs?: string[];
   /** Entra omits the groups claim above this many groups and points to Graph instead (200 for JWTs). */
   groupsOverageLimit: number;
   graphBaseUrl: string;
@@ -109,7 +111,10 @@ export async function issueUserTokens(key: SigningKey, ctx: UserTokenContext) {
     uti: randomUUID().replaceAll("-", ""),
     sid: ctx.sessionId,
     auth_time: ctx.authTime,
-    amr: ["pwd"],
+    // The demo has no passwords and no second factor to show; a sign-in that satisfied an
+    // authentication context stands for one whose Conditional Access policy asked for MFA.
+    amr: ctx.acrs?.length ? ["pwd", "mfa"] : ["pwd"],
+    ...(ctx.acrs?.length ? { acrs: ctx.acrs } : {}),
     ...groupClaims(ctx),
   };
   const accessToken = await key.sign({

@@ -8,6 +8,8 @@ export const APP_ERROR_STATUS = {
   UNAUTHENTICATED: 401,
   /** signed in, but the permissions table does not allow it */
   FORBIDDEN: 403,
+  /** allowed, but this decision needs a fresh sign-in (step-up): sign in again and retry */
+  STEP_UP_REQUIRED: 403,
   NOT_FOUND: 404,
   /** the thing changed meanwhile: decided already, timed out, no longer in that state */
   CONFLICT: 409,

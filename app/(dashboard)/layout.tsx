@@ -1,12 +1,14 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
-import { MainNav } from "@/components/main-nav";
+import { MainNav, NotificationsLink } from "@/components/main-nav";
 import { getCurrentUser } from "@/lib/auth/current-user";
 import { sectionsFor } from "@/lib/auth/navigation";
+import { countMyUnreadNotifications } from "@/lib/notify/queries";
 
 // Navigation only: every page checks the session and its permission itself.
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const user = await getCurrentUser();
+  const unread = user ? await countMyUnreadNotifications(user) : 0;
   return (
     <>
       <a
@@ -23,6 +25,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
           {user ? <MainNav items={sectionsFor(user.roles)} /> : null}
           {user ? (
             <div className="ml-auto flex items-center gap-3 text-sm">
+              <NotificationsLink unread={unread} />
               <span>
                 <span className="sr-only">Signed in as </span>
                 <span className="font-medium" data-testid="signed-in-user">

@@ -44,6 +44,8 @@ export interface EmulatorState {
   pimGroupAssignments: Array<{ groupId: string; principalId: string; accessId: string; endDateTime: string | null }>;
   roleAssignments: Array<{ id: string; scope: string; roleDefinitionId: string; principalId: string }>;
   signInRevocations: Array<{ userId: string; at: string }>;
+  /** what was sent through Graph sendMail */
+  mail: Array<{ from: string; to: string[]; subject: string; body: string; sentAt: string }>;
 }
 
 export async function emulatorState(request: APIRequestContext): Promise<EmulatorState> {

@@ -9,6 +9,7 @@ import { decide } from "@/lib/domain/request-state";
 import { getBoss } from "@/lib/jobs/boss";
 import { QUEUES } from "@/lib/jobs/queues";
 import { log } from "@/lib/log";
+import { notifyActivationFailed, scheduleEndingSoon } from "@/lib/notify/request-events";
 import { endGrant } from "./expire-access";
 import { coverWithGrant, uncover, type LedgerGrant } from "./grant-ledger";
 import { callProvider } from "./provider-call";
@@ -106,10 +107,10 @@ export async function activateRequest(
     }
   }
 
-  await db.$transaction(async (tx) => {
+  const isActive = await db.$transaction(async (tx) => {
     const request = await lockRequest(tx, requestId);
     const done = decide(request.state, { type: "activation_succeeded" }, now);
-    if (!done.isAccepted) return;
+    if (!done.isAccepted) return false;
     await tx.accessRequest.update({ where: { id: requestId }, data: { failureReason: null } });
     await recordRequestEvent(
       tx,
@@ -131,7 +132,9 @@ export async function activateRequest(
     });
     // The expiry sweep also runs at the access's end, not only at the next minute.
     await sendInTransaction(tx, QUEUES.expireAccess, {}, { startAfter: prepared.activeUntil });
+    return true;
   });
+  if (isActive) await scheduleEndingSoon(requestId, prepared.activeUntil, now);
   return "active";
 }
 
@@ -140,13 +143,15 @@ export async function failActivation(requestId: string, now: Date, correlationId
   const orphans = await db.$transaction(async (tx) => {
     const request = await lockRequest(tx, requestId);
     const failed = decide(request.state, { type: "activation_failed", reason }, now);
-    if (!failed.isAccepted) return [];
+    if (!failed.isAccepted) return null;
     await tx.accessRequest.update({ where: { id: requestId }, data: { failureReason: reason } });
     await recordRequestEvent(tx, request, failed.event, { ...system(correlationId), now });
     return uncover(tx, requestId, now);
   });
+  if (orphans === null) return;
   for (const grant of orphans) await endGrant(grant.id, now, requestId);
   log.warn({ requestId, reason }, "activation failed");
+  await notifyActivationFailed(requestId, correlationId);
 }
 
 /** Every retry of the activation failed (the dead-letter queue): the request fails with the last error. */

@@ -1,9 +1,17 @@
 import "server-only";
+import { notifyDecision } from "@/lib/notify/request-events";
 import type { ActionContext } from "./context";
 import { decideRequest } from "./decide-request";
-import type { TDecisionInput } from "./schemas";
+import type { TApproveInput } from "./schemas";
 
-/** Adds the viewer's approval; the request is approved once it has as many distinct approvals as its policy asks. */
-export function approveRequest(requestId: string, input: TDecisionInput, context: ActionContext) {
-  return decideRequest("approve", requestId, input, context);
+/**
+ * Adds the viewer's approval; the request is approved once it has as many distinct approvals as its
+ * policy asks. When the policy has `stepUp`, `input.stepUpToken` must be the ID token of a fresh
+ * sign-in by the viewer (lib/auth/step-up.ts); the audit event records its auth_time and acrs.
+ */
+export async function approveRequest(requestId: string, input: TApproveInput, context: ActionContext) {
+  const view = await decideRequest("approve", requestId, input, context);
+  // After commit, and never throwing: the approval stands whether or not anyone hears of it.
+  await notifyDecision(requestId, "approve", context.viewer.id);
+  return view;
 }

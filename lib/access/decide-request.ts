@@ -1,5 +1,6 @@
 import "server-only";
 import { authorize } from "@/lib/auth/authorize";
+import { verifyStepUp } from "@/lib/auth/step-up";
 import { liveGroupIds } from "@/lib/cloud/directory";
 import { db } from "@/lib/db/client";
 import { checkDecider } from "@/lib/domain/policy";
@@ -10,7 +11,7 @@ import { getBoss } from "@/lib/jobs/boss";
 import type { ActionContext } from "./context";
 import { loadRequestView } from "./queries";
 import { lockRequest, notFound, recordRequestEvent, refusalError } from "./request-record";
-import { ZDecisionInput, parseInput, type TDecisionInput } from "./schemas";
+import { ZApproveInput, parseInput, type TApproveInput } from "./schemas";
 
 /**
  * Approve or deny (approve-request.ts, deny-request.ts). The approver's groups are read live from
@@ -20,11 +21,11 @@ import { ZDecisionInput, parseInput, type TDecisionInput } from "./schemas";
 export async function decideRequest(
   outcome: "approve" | "deny",
   requestId: string,
-  input: TDecisionInput,
+  input: TApproveInput,
   context: ActionContext,
 ) {
   authorize(context.viewer, "request.approve");
-  const { comment } = parseInput(ZDecisionInput, input);
+  const { comment, stepUpToken } = parseInput(ZApproveInput, input);
   // 404 unless the viewer may see the request: an approver not routed to it learns nothing of it.
   await loadRequestView(requestId, context.viewer);
   const existing = await db.accessRequest.findUnique({
@@ -33,14 +34,23 @@ export async function decideRequest(
   });
   if (!existing) throw notFound(requestId);
 
+  const policy = existing.policy as unknown as RolePolicy;
   const check = checkDecider({
-    policy: existing.policy as unknown as RolePolicy,
+    policy,
     requesterId: existing.requesterId,
     actorId: context.viewer.id,
     actorGroupIds: await liveGroupIds(context.viewer.entraObjectId),
   });
   if (!check.isAllowed)
     throw new AppError("FORBIDDEN", { message: `decider refused: ${check.reason}`, userMessage: check.message });
+
+  // A role may ask for a fresh sign-in before it is granted (policy `stepUp`), checked before anything
+  // is written: a refusal leaves no decision and no event. Denying needs none: refusing access
+  // cannot grant anything, and an approver must never be kept from stopping a request.
+  const stepUp =
+    outcome === "approve" && policy.stepUp
+      ? await verifyStepUp(stepUpToken, context.viewer, policy.stepUp, context.now)
+      : undefined;
 
   await getBoss(); // an approval may hand off the activation job
   await db.$transaction(async (tx) => {
@@ -54,7 +64,7 @@ export async function decideRequest(
     await tx.decision.create({
       data: { requestId, deciderId: context.viewer.id, outcome, comment: comment || null, decidedAt: context.now },
     });
-    await recordRequestEvent(tx, request, decision.event, context);
+    await recordRequestEvent(tx, request, decision.event, context, stepUp ? { stepUp } : {});
   });
   return loadRequestView(requestId, context.viewer);
 }

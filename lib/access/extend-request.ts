@@ -5,6 +5,7 @@ import { checkExtension } from "@/lib/domain/policy";
 import { decide } from "@/lib/domain/request-state";
 import { AppError } from "@/lib/errors";
 import { QUEUES, type ExtendJob } from "@/lib/jobs/queues";
+import { scheduleEndingSoon } from "@/lib/notify/request-events";
 import type { ActionContext } from "./context";
 import { extendCoverage } from "./grant-ledger";
 import { loadRequestView } from "./queries";
@@ -27,7 +28,7 @@ export async function extendRequest(requestId: string, input: TExtendInput, cont
   const { duration } = parseInput(ZExtendInput, input);
   const extraMinutes = parseIsoDuration(duration);
   if (extraMinutes === undefined) throw invalidDuration("Give the extension as a duration such as PT30M or PT1H.");
-  await db.$transaction(async (tx) => {
+  const until = await db.$transaction(async (tx) => {
     const request = await lockRequest(tx, requestId);
     if (request.requesterId !== context.viewer.id) throw notFound(requestId);
     const row = await tx.accessRequest.findUniqueOrThrow({ where: { id: requestId } });
@@ -57,6 +58,9 @@ export async function extendRequest(requestId: string, input: TExtendInput, cont
     const job: ExtendJob = { requestId };
     await sendInTransaction(tx, QUEUES.extend, job);
     await sendInTransaction(tx, QUEUES.expireAccess, {}, { startAfter: check.until });
+    return check.until;
   });
+  // The warning for the old end sees the new one and stays silent; this one warns before the new end.
+  await scheduleEndingSoon(requestId, until, context.now);
   return loadRequestView(requestId, context.viewer);
 }

@@ -57,6 +57,8 @@ export interface RequestView {
   /** for the viewer: may they decide it now, and if not, why not */
   canDecide: boolean;
   cannotDecideReason: string | null;
+  /** approving needs a fresh sign-in of at most this age (and this authentication context), from the request's policy */
+  stepUp: { maxAgeMinutes: number; authenticationContext: string | null } | null;
   canCancel: boolean;
   /** the holder may end active access early */
   canEndEarly: boolean;
@@ -130,6 +132,12 @@ function toView(row: RequestRow, viewer: SessionUser, now = new Date()): Request
     })),
     canDecide: cannotDecideReason === null && isApproverFor(viewer, policy),
     cannotDecideReason,
+    stepUp: policy.stepUp
+      ? {
+          maxAgeMinutes: policy.stepUp.maxAgeMinutes,
+          authenticationContext: policy.stepUp.authenticationContext ?? null,
+        }
+      : null,
     canCancel: status === "pending" && row.requesterId === viewer.id,
     canEndEarly: status === "active" && row.requesterId === viewer.id,
     effectiveUntil: row.activeUntil ? addMinutes(row.activeUntil, env.TOKEN_LIFETIME_MINUTES).toISOString() : null,

@@ -1,4 +1,5 @@
 import "server-only";
+import { verifyStepUp } from "@/lib/auth/step-up";
 import { getCatalog } from "@/lib/config/catalog";
 import { findRole } from "@/lib/config/catalog-schema";
 import { db } from "@/lib/db/client";
@@ -7,6 +8,7 @@ import { checkRequest } from "@/lib/domain/policy";
 import { openRequest } from "@/lib/domain/request-state";
 import { AppError } from "@/lib/errors";
 import { getBoss } from "@/lib/jobs/boss";
+import { notifyRequestFiled } from "@/lib/notify/request-events";
 import type { ActionContext } from "./context";
 import { loadRequestView } from "./queries";
 import { recordRequestEvent } from "./request-record";
@@ -67,6 +69,11 @@ export async function requestAccess(input: TRequestAccessInput, context: ActionC
     });
   }
   if (violations.length > 0) throw invalid("request refused by policy", violations);
+  // Break-glass skips the approvers, so a role that asks them for a fresh sign-in asks it here instead.
+  const stepUp =
+    isBreakGlass && policy.stepUp
+      ? await verifyStepUp(parsed.data.stepUpToken, context.viewer, policy.stepUp, context.now, "use break-glass")
+      : undefined;
 
   await getBoss(); // the hand-off below needs the queue's tables
   const opened = openRequest({
@@ -103,10 +110,12 @@ export async function requestAccess(input: TRequestAccessInput, context: ActionC
         request,
         event,
         context,
-        index === 0 ? { policy, durationMinutes, ticket: ticket ?? null } : {},
+        index === 0 ? { policy, durationMinutes, ticket: ticket ?? null, ...(stepUp ? { stepUp } : {}) } : {},
       );
     }
     return created.id;
   });
+  // After commit, and never throwing: the approvers (or, for break-glass, every approver and auditor).
+  await notifyRequestFiled(requestId);
   return loadRequestView(requestId, context.viewer);
 }

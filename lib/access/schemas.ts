@@ -2,6 +2,14 @@
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
 
+/** An ID token (a JWT) from a fresh sign-in; verified by lib/auth/step-up.ts, only its size is checked here. */
+const STEP_UP_TOKEN = z
+  .string()
+  .trim()
+  .max(16_000, "The step-up token is too long to be an ID token.")
+  .optional()
+  .transform((v) => v || undefined);
+
 export const ZRequestAccessInput = z.object({
   cluster: z.string().trim().min(1, "Choose a cluster."),
   role: z.string().trim().min(1, "Choose a role."),
@@ -17,6 +25,8 @@ export const ZRequestAccessInput = z.object({
   /** absent or null: start as soon as approved */
   startAt: z.iso.datetime({ offset: true, message: "Give the start as a date and time with its offset." }).nullish(),
   breakGlass: z.boolean().default(false),
+  /** break-glass on a role whose policy asks for step-up: the ID token of a fresh sign-in (lib/auth/step-up.ts) */
+  stepUpToken: STEP_UP_TOKEN,
 });
 export type TRequestAccessInput = z.input<typeof ZRequestAccessInput>;
 
@@ -24,6 +34,13 @@ export const ZDecisionInput = z.object({
   comment: z.string().trim().max(2000, "Keep the comment under 2000 characters.").default(""),
 });
 export type TDecisionInput = z.input<typeof ZDecisionInput>;
+
+/** Approving may need step-up (the role's policy says); denying never does: refusing access grants nothing. */
+export const ZApproveInput = ZDecisionInput.extend({
+  /** the ID token of a fresh sign-in, when the request's policy has `stepUp` */
+  stepUpToken: STEP_UP_TOKEN,
+});
+export type TApproveInput = z.input<typeof ZApproveInput>;
 
 export const ZExtendInput = z.object({
   /** how much longer, ISO 8601 (PT30M, PT1H) */

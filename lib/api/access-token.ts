@@ -17,7 +17,7 @@ import { AppError } from "@/lib/errors";
 
 /** v2.0 tokens carry the client id as audience; tokens for the `api://` URI carry that URI. */
 const AUDIENCES = [`api://${env.ENTRA_CLIENT_ID}`, env.ENTRA_CLIENT_ID];
-const ISSUER = `${AUTHORITY}/v2.0`;
+export const ISSUER = `${AUTHORITY}/v2.0`;
 const JWKS_URL = `${AUTHORITY}/discovery/v2.0/keys`;
 
 // On globalThis: Next bundles each route separately, and every copy of this module should share
@@ -39,10 +39,10 @@ const unauthenticated = (message: string, userMessage: string, cause?: unknown) 
   new AppError("UNAUTHENTICATED", { message, userMessage, cause });
 
 /**
- * The key for a token's `kid`. A token signed with a key the tenant does not publish is the
+ * The key for a token's `kid` (also used to verify step-up ID tokens, lib/auth/step-up.ts). A token signed with a key the tenant does not publish is the
  * caller's problem (401); failing to fetch the published keys at all is ours (502).
  */
-async function signingKey(header: JWTHeaderParameters) {
+export async function signingKey(header: JWTHeaderParameters) {
   try {
     return await tenantKeys()(header);
   } catch (error) {

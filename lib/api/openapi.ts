@@ -13,6 +13,7 @@ import {
   GRANT_SCOPES,
   REQUEST_SCOPES,
   ZApiAuditSearchQuery,
+  ZApiApproveInput,
   ZApiDecisionInput,
   ZApiExtendInput,
   ZApiRequestAccessInput,
@@ -77,7 +78,7 @@ const ERROR_RESPONSES = {
   Unauthenticated: [401, "No valid session cookie or bearer token."],
   Forbidden: [
     403,
-    "Not allowed: missing permission, not eligible, not an approver of this request, self-approval, an app-only token, or a cookie-authenticated POST without this site's Origin.",
+    "Not allowed: missing permission, not eligible, not an approver of this request, self-approval, an app-only token, a cookie-authenticated POST without this site's Origin, or (`STEP_UP_REQUIRED`) a role whose policy needs a fresh sign-in that the request did not prove.",
   ],
   NotFound: [404, "No such request, or the caller may not see it (or, for the holder's actions, is not theirs)."],
   Conflict: [
@@ -112,7 +113,7 @@ function decisionOperation(verb: "approve" | "deny" | "cancel"): Operation {
     approve: {
       summary: "Approve a request",
       description:
-        "Adds the caller's approval. The request is approved once it has as many distinct approvals as its policy requires, and its activation is then queued. Only members of the role's approver groups may approve, never their own request; group membership is checked live with Microsoft Graph. `comment` is optional.",
+        "Adds the caller's approval. The request is approved once it has as many distinct approvals as its policy requires, and its activation is then queued. Only members of the role's approver groups may approve, never their own request; group membership is checked live with Microsoft Graph. `comment` is optional. When the role's policy has `stepUp`, `stepUpToken` is required: the ID token (audience: this app's client id) of the caller's own sign-in no older than the policy's `maxAge`, carrying its authentication context in `acrs` if the policy names one; otherwise the answer is 403 `STEP_UP_REQUIRED` and nothing is recorded. The audit event of the approval records the token's `auth_time`, `acrs`, `amr` and `uti`.",
     },
     deny: {
       summary: "Deny a request",
@@ -130,7 +131,10 @@ function decisionOperation(verb: "approve" | "deny" | "cancel"): Operation {
     ...about,
     tags: ["requests"],
     parameters: [{ $ref: "#/components/parameters/RequestId" }, { $ref: "#/components/parameters/CorrelationId" }],
-    requestBody: { required: verb === "deny", content: json(ref("DecisionInput")) },
+    requestBody: {
+      required: verb === "deny",
+      content: json(ref(verb === "approve" ? "ApproveInput" : "DecisionInput")),
+    },
     responses: responses(
       { "200": success("The request after the change.", ref("RequestView")) },
       "BadRequest",
@@ -331,6 +335,16 @@ const REQUEST_VIEW: Schema = {
     },
     canDecide: { type: "boolean", description: "Whether the caller may approve or deny it now." },
     cannotDecideReason: nullable({ type: "string", description: "Why not, in words." }),
+    stepUp: nullable({
+      type: "object",
+      description:
+        "Approving (and break-glass) needs a fresh sign-in: send `stepUpToken`, the ID token of a sign-in at most `maxAgeMinutes` old carrying `authenticationContext` (if not null) in `acrs`.",
+      properties: {
+        maxAgeMinutes: { type: "integer", minimum: 1 },
+        authenticationContext: nullable({ type: "string", pattern: "^c[0-9]{1,2}$" }),
+      },
+      required: ["maxAgeMinutes", "authenticationContext"],
+    }),
     canCancel: { type: "boolean", description: "Whether the caller may cancel it now." },
     canEndEarly: { type: "boolean", description: "Whether the caller may end the active access now." },
     effectiveUntil: nullable({
@@ -387,6 +401,7 @@ const REQUEST_VIEW: Schema = {
     "decisions",
     "canDecide",
     "cannotDecideReason",
+    "stepUp",
     "canCancel",
     "canEndEarly",
     "effectiveUntil",
@@ -836,9 +851,16 @@ export function openApiDocument(): OpenApiDocument {
           ticket: "An incident or change reference, when the policy asks for one (its pattern applies).",
           startAt: "A later start with its offset, where the policy allows scheduled starts; absent or null: now.",
           breakGlass: "Emergency access without approval, where allowed: needs a justification and is reviewed.",
+          stepUpToken:
+            "Break-glass on a role whose policy has `stepUp`: the ID token of the caller's fresh sign-in, as for approving.",
         }),
         DecisionInput: fromZod(ZApiDecisionInput, {
           comment: "Shown to the requester and kept in the audit trail; required to deny.",
+        }),
+        ApproveInput: fromZod(ZApiApproveInput, {
+          comment: "Shown to the requester and kept in the audit trail.",
+          stepUpToken:
+            "Required when the role's policy has `stepUp`: the ID token of the caller's fresh sign-in (prompt=login, with the policy's authentication context in the `claims` request parameter), no older than the policy's `maxAge`.",
         }),
         ExtendInput: fromZod(
           ZApiExtendInput,

@@ -1,7 +1,7 @@
 /** What the JSON API accepts: the use cases' own schemas, made strict at this edge. */
 import { z } from "zod";
 import { ZExtendInput, ZRevokeInput } from "@/lib/access/schemas";
-import { ZDecisionInput, ZRequestAccessInput } from "@/lib/access/schemas";
+import { ZApproveInput, ZDecisionInput, ZRequestAccessInput } from "@/lib/access/schemas";
 import { EXPORT_FORMAT_NAMES } from "@/lib/audit/export";
 import { ZAuditFilters, ZAuditSearch } from "@/lib/audit/search";
 
@@ -11,6 +11,8 @@ import { ZAuditFilters, ZAuditSearch } from "@/lib/audit/search";
  */
 export const ZApiRequestAccessInput = z.strictObject(ZRequestAccessInput.shape);
 export const ZApiDecisionInput = z.strictObject(ZDecisionInput.shape);
+// A misspelt `stepUpToken` would otherwise be a 403 that blames the token rather than the field.
+export const ZApiApproveInput = z.strictObject(ZApproveInput.shape);
 export const ZApiExtendInput = z.strictObject(ZExtendInput.shape);
 // A misspelt `endSessions` would otherwise leave the holder's sign-in sessions alive.
 export const ZApiRevokeInput = z.strictObject(ZRevokeInput.shape);

@@ -4,6 +4,7 @@
  * recorded events are never rewritten.
  */
 import type { Authentication } from "@/lib/auth/authentication";
+import type { StepUpFacts } from "@/lib/auth/step-up-rule";
 import type { ProviderCall, ProviderOperation } from "@/lib/cloud/call-recorder";
 import type { RequestEventType, RequestStatus } from "@/lib/domain/request-state";
 
@@ -27,6 +28,8 @@ export interface RequestAuditData extends RequestOrigin {
   authentication?: Authentication;
   /** the role's policy when the request was filed (on request.created) */
   policy?: unknown;
+  /** the fresh sign-in that approving or break-glass needed (policy `stepUp`), as Entra ID stated it */
+  stepUp?: StepUpFacts;
   [key: string]: unknown;
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { CatalogError, findRole, parseCatalog, type CatalogProblem } from "./catalog-schema";
+import { CatalogError, findRole, parseCatalog, unknownWebhooks, type CatalogProblem } from "./catalog-schema";
 
 const FILE = "jit.catalog.yaml";
 const DEMO = readFileSync(path.resolve(import.meta.dirname, "../../jit.catalog.yaml"), "utf8");
@@ -63,7 +63,7 @@ describe("the demo catalog", () => {
         resourceGroup: "rg-aks-prod",
         clusterName: "aks-prod-weu",
         nodeResourceGroup: "MC_rg-aks-prod_aks-prod-weu_westeurope",
-        roles: ["admin", "node-access"],
+        roles: ["admin", "node-access", "cluster-admin"],
       },
       {
         name: "aks-dev-weu",
@@ -307,5 +307,59 @@ describe("catalog errors name file, line, column and field", () => {
       expect.stringMatching(/^jit\.catalog\.yaml:14:20 clusters\[0\]\.roles\[0\]\.grants\[1\]\.scope: /),
       expect.stringMatching(/^jit\.catalog\.yaml:19:24 clusters\[0\]\.roles\[0\]\.policy\.maxDuration: /),
     ]);
+  });
+});
+
+describe("notification routing (notify)", () => {
+  const withRoleNotify = (yaml: string) => `${VALID.trimEnd()}\n        notify:\n${yaml}\n`;
+
+  it("sends email only, without reminder or escalation, when nothing is configured", () => {
+    const { role } = findRole(parseCatalog(VALID, FILE), "aks-prod-weu", "admin")!;
+    expect(role.notify).toEqual({ channels: [{ kind: "email" }] });
+  });
+
+  it("reads a role's channels, reminder and escalation", () => {
+    const text = withRoleNotify(
+      [
+        "          channels: [email, teams:platform, slack:oncall]",
+        "          remindAfter: PT30M",
+        "          escalation:",
+        "            after: PT1H",
+        "            approverGroups: [6D93EC97-249C-4B40-B9B4-DE80497C2C19]",
+      ].join("\n"),
+    );
+    const { role } = findRole(parseCatalog(text, FILE), "aks-prod-weu", "admin")!;
+    expect(role.notify).toEqual({
+      channels: [{ kind: "email" }, { kind: "teams", webhook: "platform" }, { kind: "slack", webhook: "oncall" }],
+      remindAfterMinutes: 30,
+      escalation: { afterMinutes: 60, approverGroupIds: ["6d93ec97-249c-4b40-b9b4-de80497c2c19"] },
+    });
+  });
+
+  it("gives a cluster's notify to its roles that have none of their own", () => {
+    const text = VALID.replace("    roles:\n", "    notify: { channels: [slack:oncall] }\n    roles:\n");
+    const { role } = findRole(parseCatalog(text, FILE), "aks-prod-weu", "admin")!;
+    expect(role.notify.channels).toEqual([{ kind: "slack", webhook: "oncall" }]);
+  });
+
+  it.each([
+    ["an unknown channel kind", "          channels: [pager:ops]", "channels[0]: must be email, teams:<webhook name>"],
+    [
+      "an escalation before the reminder",
+      "          remindAfter: PT2H\n          escalation: { after: PT1H, approverGroups: [6d93ec97-249c-4b40-b9b4-de80497c2c19] }",
+      "notify.escalation.after: must be later than remindAfter (2 h)",
+    ],
+    ["a misspelt field", "          chanels: [email]", "notify.chanels: is not a known field"],
+  ])("refuses %s", (_case, yaml, expected) => {
+    expect(() => parseCatalog(withRoleNotify(yaml), FILE)).toThrow(expected);
+  });
+
+  it("refuses a webhook that NOTIFY_WEBHOOKS does not define, when told the names", () => {
+    const text = withRoleNotify("          channels: [email, teams:platform, slack:oncall]");
+    expect(() => parseCatalog(text, FILE, { webhookNames: ["platform", "oncall"] })).not.toThrow();
+    expect(unknownWebhooks(parseCatalog(text, FILE), ["platform"])).toEqual(["oncall"]);
+    expect(() => parseCatalog(text, FILE, { webhookNames: ["platform"] })).toThrow(
+      'clusters[0].roles[0].notify.channels[2]: names webhook "oncall", which NOTIFY_WEBHOOKS does not define (defined: platform)',
+    );
   });
 });

@@ -13,11 +13,29 @@ export type Grant =
   | { kind: "entraPimGroup" | "entraGroup"; groupId: string }
   | { kind: "armPim" | "armRoleAssignment"; roleDefinitionId: string; scope: "cluster" | "nodeResourceGroup" };
 
+/** Where a role's notifications go besides the in-app list: email, or a named Teams or Slack webhook. */
+export type NotifyChannel = { kind: "email" } | { kind: "teams" | "slack"; webhook: string };
+
+/**
+ * Who hears about a role's requests, and how (`notify:` on a role, or on its cluster for all its
+ * roles; a role's own replaces its cluster's). Without one: email only, no reminder, no escalation.
+ */
+export interface NotifyRoute {
+  channels: NotifyChannel[];
+  /** remind the approvers of a request still pending after this long */
+  remindAfterMinutes?: number;
+  /** then tell these groups' members too, after this long */
+  escalation?: { afterMinutes: number; approverGroupIds: string[] };
+}
+
+export const DEFAULT_NOTIFY_ROUTE: NotifyRoute = { channels: [{ kind: "email" }] };
+
 export interface CatalogRole {
   name: string;
   description: string;
   grants: Grant[];
   policy: RolePolicy;
+  notify: NotifyRoute;
 }
 
 export interface CatalogCluster {
@@ -70,6 +88,14 @@ export function findRole(
   const cluster = catalog.clusters.find((candidate) => candidate.name === clusterName);
   const role = cluster?.roles.find((candidate) => candidate.name === roleName);
   return cluster && role ? { cluster, role } : undefined;
+}
+
+/** The webhook names the catalog's notify channels use that `names` (NOTIFY_WEBHOOKS) lacks, each once. */
+export function unknownWebhooks(catalog: Catalog, names: readonly string[]): string[] {
+  const used = catalog.clusters.flatMap((cluster) =>
+    cluster.roles.flatMap((role) => role.notify.channels.flatMap((c) => (c.kind === "email" ? [] : [c.webhook]))),
+  );
+  return [...new Set(used)].filter((name) => !names.includes(name));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -193,6 +219,18 @@ const policy = z
         }
       }),
     endSessions: z.boolean().default(false),
+    /** fresh authentication before approving, and before break-glass (issue 6) */
+    stepUp: z
+      .strictObject({
+        /** the sign-in may be at most this old (`auth_time`), e.g. PT10M */
+        maxAge: duration,
+        /** a Conditional Access authentication context the token must carry in `acrs`, e.g. c1 */
+        authenticationContext: z
+          .string()
+          .regex(/^c([1-9]|[1-9][0-9])$/, { error: "must be an authentication context id, c1 to c99" })
+          .optional(),
+      })
+      .optional(),
   })
   .superRefine((policy, ctx) => {
     if (policy.defaultDuration > policy.maxDuration) {
@@ -235,6 +273,50 @@ const policy = z
       isApprovalRequired: policy.extension.requiresApproval,
     },
     isSessionRevokedOnEnd: policy.endSessions,
+    ...(policy.stepUp && {
+      stepUp: {
+        maxAgeMinutes: policy.stepUp.maxAge,
+        ...(policy.stepUp.authenticationContext && { authenticationContext: policy.stepUp.authenticationContext }),
+      },
+    }),
+  }));
+
+const CHANNEL_MESSAGE = "must be email, teams:<webhook name> or slack:<webhook name> (names from NOTIFY_WEBHOOKS)";
+
+const channel = z.string({ error: CHANNEL_MESSAGE }).transform((text, ctx): NotifyChannel => {
+  if (text === "email") return { kind: "email" };
+  const match = /^(teams|slack):([a-z0-9][a-z0-9-]{0,62})$/.exec(text);
+  if (match) return { kind: match[1] as "teams" | "slack", webhook: match[2]! };
+  ctx.addIssue({ code: "custom", message: CHANNEL_MESSAGE });
+  return z.NEVER;
+});
+
+const notify = z
+  .strictObject({
+    channels: z.array(channel).min(1, { error: "must list at least one channel, e.g. email" }).prefault(["email"]),
+    remindAfter: duration.optional(),
+    escalation: z
+      .strictObject({
+        after: duration,
+        approverGroups: groupIds.min(1, { error: "must name at least one group to escalate to" }),
+      })
+      .optional(),
+  })
+  .superRefine((route, ctx) => {
+    if (route.escalation && route.remindAfter !== undefined && route.escalation.after <= route.remindAfter) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["escalation", "after"],
+        message: `must be later than remindAfter (${describeDuration(route.remindAfter)}): escalation follows the reminder`,
+      });
+    }
+  })
+  .transform((route): NotifyRoute => ({
+    channels: route.channels,
+    ...(route.remindAfter !== undefined && { remindAfterMinutes: route.remindAfter }),
+    ...(route.escalation && {
+      escalation: { afterMinutes: route.escalation.after, approverGroupIds: route.escalation.approverGroups },
+    }),
   }));
 
 const role = z.strictObject({
@@ -242,6 +324,7 @@ const role = z.strictObject({
   description: label,
   grants: z.array(grant).min(1, { error: "must list at least one grant" }),
   policy,
+  notify: notify.optional(),
 });
 
 const cluster = z
@@ -253,12 +336,18 @@ const cluster = z
     nodeResourceGroup: z.string().regex(new RegExp(`^${RESOURCE_GROUP}$`, "u"), {
       error: "must be a resource group name, e.g. MC_rg_cluster_region",
     }),
+    /** the default for the cluster's roles that have no `notify` of their own */
+    notify: notify.optional(),
     roles: z.array(role).min(1, { error: "must list at least one role" }),
   })
-  .transform(({ resourceId, displayName, ...rest }): CatalogCluster => ({
+  .transform(({ resourceId, displayName, notify: clusterNotify, roles, ...rest }): CatalogCluster => ({
     ...rest,
     displayName: displayName ?? rest.name,
     ...resourceId,
+    roles: roles.map(({ notify: roleNotify, ...role }) => ({
+      ...role,
+      notify: roleNotify ?? clusterNotify ?? DEFAULT_NOTIFY_ROUTE,
+    })),
   }));
 
 const catalog = z.strictObject({ clusters: z.array(cluster).min(1, { error: "must list at least one cluster" }) });
@@ -281,7 +370,12 @@ const yamlWords: z.core.$ZodErrorMap = (issue) => {
 
 type Path = ReadonlyArray<PropertyKey>;
 
-export function parseCatalog(text: string, file: string): Catalog {
+export interface ParseOptions {
+  /** the webhook names configured (NOTIFY_WEBHOOKS): a channel naming another is a problem */
+  webhookNames?: readonly string[];
+}
+
+export function parseCatalog(text: string, file: string, options: ParseOptions = {}): Catalog {
   const lineCounter = new LineCounter();
   // Merge keys (`<<: *policy`) let a large catalog share a policy; YAML 1.2 leaves them off by default.
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true });
@@ -304,7 +398,10 @@ export function parseCatalog(text: string, file: string): Catalog {
     throw new CatalogError([{ file, path: "", message: `YAML: ${reason}` }]);
   }
   const result = catalog.safeParse(raw, { error: yamlWords });
-  const issues: Array<{ path: Path; message: string; isKey?: boolean }> = duplicateIssues(raw);
+  const issues: Array<{ path: Path; message: string; isKey?: boolean }> = [
+    ...duplicateIssues(raw),
+    ...(options.webhookNames ? webhookIssues(raw, options.webhookNames) : []),
+  ];
   for (const issue of result.error?.issues ?? []) {
     if (issue.code === "unrecognized_keys") {
       for (const key of issue.keys) {
@@ -351,6 +448,33 @@ function duplicateIssues(raw: unknown): Array<{ path: Path; message: string }> {
   clusters.forEach((cluster, index) =>
     findRepeats(listOf(cluster, "roles"), ["clusters", index, "roles"], "name", "name"),
   );
+  return issues;
+}
+
+/** Channels naming a webhook that NOTIFY_WEBHOOKS does not define: their messages would never arrive. */
+function webhookIssues(raw: unknown, names: readonly string[]): Array<{ path: Path; message: string }> {
+  const issues: Array<{ path: Path; message: string }> = [];
+  const known = names.length > 0 ? names.join(", ") : "none";
+  const check = (owner: unknown, at: Path) => {
+    const channels = fieldOf(fieldOf(owner, "notify"), "channels");
+    if (!Array.isArray(channels)) return;
+    channels.forEach((entry, index) => {
+      const name = typeof entry === "string" ? /^(?:teams|slack):(.+)$/.exec(entry)?.[1] : undefined;
+      if (name !== undefined && !names.includes(name)) {
+        issues.push({
+          path: [...at, "notify", "channels", index],
+          message: `names webhook "${name}", which NOTIFY_WEBHOOKS does not define (defined: ${known})`,
+        });
+      }
+    });
+  };
+  const clusters = fieldOf(raw, "clusters");
+  if (!Array.isArray(clusters)) return issues;
+  clusters.forEach((cluster, c) => {
+    check(cluster, ["clusters", c]);
+    const roles = fieldOf(cluster, "roles");
+    if (Array.isArray(roles)) roles.forEach((role, r) => check(role, ["clusters", c, "roles", r]));
+  });
   return issues;
 }
 

@@ -23,6 +23,48 @@ const httpsUrl = z
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
+/**
+ * Named incoming webhooks, `name=url` pairs separated by commas or new lines (Teams or Slack: the
+ * catalog says which, as `teams:<name>` or `slack:<name>`). The URLs are secrets: messages about them
+ * name the webhook, never the URL.
+ */
+const webhooks = z
+  .string()
+  .default("")
+  .transform((value, ctx) => {
+    /** @type {Record<string, string>} */
+    const byName = {};
+    const pairs = value.split(/[,\n]/).map((pair) => pair.trim());
+    for (const pair of pairs.filter(Boolean)) {
+      const at = pair.indexOf("=");
+      const name = at > 0 ? pair.slice(0, at).trim() : "";
+      const url = at > 0 ? pair.slice(at + 1).trim() : "";
+      if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(name)) {
+        ctx.addIssue({
+          code: "custom",
+          message: "each entry must be name=url, the name in lowercase letters, digits and hyphens",
+        });
+        continue;
+      }
+      let parsed;
+      try {
+        parsed = new URL(url);
+      } catch {
+        parsed = undefined;
+      }
+      if (
+        !parsed ||
+        !(parsed.protocol === "https:" || (parsed.protocol === "http:" && LOOPBACK.has(parsed.hostname)))
+      ) {
+        ctx.addIssue({ code: "custom", message: `the URL of webhook "${name}" must be an https:// URL` });
+        continue;
+      }
+      if (name in byName) ctx.addIssue({ code: "custom", message: `webhook "${name}" is named twice` });
+      byName[name] = url;
+    }
+    return byName;
+  });
+
 export const ZEnv = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   /** Public origin of the dashboard; the sign-in redirect URI is `${APP_URL}/auth/callback`. */
@@ -91,6 +133,23 @@ export const ZEnv = z.object({
     .min(0)
     .max(24 * 60)
     .default(75),
+  /**
+   * The mailbox notifications are sent from (Graph `POST /users/{sender}/sendMail`, the Mail.Send
+   * application permission, limited to this mailbox by an Exchange application access policy).
+   * Unset: no email is sent (in-app, Teams and Slack notifications still are).
+   */
+  NOTIFY_MAIL_SENDER: z
+    .string()
+    .includes("@", { message: "must be a mailbox address, e.g. jit@contoso.com" })
+    .optional(),
+  NOTIFY_WEBHOOKS: webhooks,
+  /** Tell the holder this many minutes before their access ends (with a link to extend it). */
+  NOTIFY_ENDING_SOON_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /**
    * A PEM file (PKCS#8) with the Ed25519 private key that signs audit retention checkpoints. Only

@@ -52,6 +52,37 @@ describe("configuration", () => {
     expect(() => parseEnv({ ...valid, ...override })).toThrow(message);
   });
 
+  it("reads named notification webhooks, and notifies 15 minutes before access ends by default", () => {
+    const env = parseEnv({
+      ...valid,
+      NOTIFY_WEBHOOKS:
+        "platform=https://contoso.webhook.office.com/x?a=1&b=2, oncall=https://hooks.slack.com/services/T/B/C",
+    });
+    expect(env.NOTIFY_WEBHOOKS).toEqual({
+      platform: "https://contoso.webhook.office.com/x?a=1&b=2",
+      oncall: "https://hooks.slack.com/services/T/B/C",
+    });
+    expect(env.NOTIFY_ENDING_SOON_MINUTES).toBe(15);
+    expect(env.NOTIFY_MAIL_SENDER).toBeUndefined();
+    expect(parseEnv(valid).NOTIFY_WEBHOOKS).toEqual({});
+  });
+
+  it.each([
+    ["a webhook without a name", "https://hooks.slack.com/services/T/B/C", "each entry must be name=url"],
+    ["a plain-http webhook off localhost", "ops=http://hooks.example.com/x", 'webhook "ops" must be an https:// URL'],
+    ["a webhook named twice", "ops=https://a.example.com,ops=https://b.example.com", 'webhook "ops" is named twice'],
+  ])("refuses %s without printing its URL", (_case, value, message) => {
+    let error: unknown;
+    try {
+      parseEnv({ ...valid, NOTIFY_WEBHOOKS: value });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(String(error)).toContain(message);
+    expect(String(error)).not.toContain("example.com");
+    expect(String(error)).not.toContain("hooks.slack.com");
+  });
+
   it("reads the audit commands' settings alone, without the app's", () => {
     expect(parseAuditEnv({ AUDIT_SIGNING_KEY_FILE: "/run/secrets/audit.pem", AUDIT_RETENTION_MONTHS: "24" })).toEqual({
       AUDIT_SIGNING_KEY_FILE: "/run/secrets/audit.pem",

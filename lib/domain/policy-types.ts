@@ -31,6 +31,15 @@ export interface RolePolicy {
   extension: ExtensionRule;
   /** ending access early or revoking it also revokes the holder's Entra sign-in sessions */
   isSessionRevokedOnEnd: boolean;
+  /** when set, approving and break-glass need a fresh sign-in (and an authentication context, if named) */
+  stepUp?: StepUpRule;
+}
+
+export interface StepUpRule {
+  /** the newest sign-in (`auth_time`) may be at most this old when deciding */
+  maxAgeMinutes: number;
+  /** a Conditional Access authentication context id (`acrs` claim), e.g. "c1" */
+  authenticationContext?: string;
 }
 
 export interface ExtensionRule {

@@ -11,10 +11,20 @@ import { getBoss, inTransaction } from "./boss";
 import { QUEUES } from "./queues";
 
 /**
- * Background jobs that spent every retry: removals, extensions, sweeps (later: notifications).
- * Activations are not listed here: they end as `failed` requests, which an admin retries as such.
+ * Background jobs that spent every retry: removals, extensions, sweeps, notifications. Activations
+ * are not listed here: they end as `failed` requests, which an admin retries as such.
  */
-const LISTED = [QUEUES.deactivate, QUEUES.extend, QUEUES.expireAccess, QUEUES.reconcile, QUEUES.timeOutRequests];
+const LISTED = [
+  QUEUES.deactivate,
+  QUEUES.extend,
+  QUEUES.expireAccess,
+  QUEUES.reconcile,
+  QUEUES.timeOutRequests,
+  QUEUES.notify,
+  QUEUES.notifyDeliver,
+  QUEUES.notifyFollowUp,
+  QUEUES.notifyEndingSoon,
+];
 
 export interface FailedJob {
   id: string;

@@ -17,6 +17,14 @@ export const QUEUES = {
   timeOutRequests: "time-out-requests",
   /** compare the assignments in Entra ID and Azure with the grant ledger, and record drift */
   reconcile: "reconcile",
+  /** turn one notification event into in-app notifications and delivery jobs (reads recipients from Graph) */
+  notify: "notify",
+  /** send one notification: an email to one person, or a post to one Teams or Slack webhook */
+  notifyDeliver: "notify-deliver",
+  /** remind approvers of pending requests, and escalate them (every minute) */
+  notifyFollowUp: "notify-follow-up",
+  /** tell the holder their access ends soon (queued for shortly before each access period's end) */
+  notifyEndingSoon: "notify-ending-soon",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -35,4 +43,16 @@ export interface DeactivateJob {
 
 export interface ExtendJob {
   requestId: string;
+}
+
+export interface NotifyJob {
+  /** the notification event's key (notification_events) */
+  eventKey: string;
+  requestId: string;
+}
+
+export interface EndingSoonJob {
+  requestId: string;
+  /** the end this job warns about: an extension queues a new job and this one does nothing */
+  activeUntil: string;
 }

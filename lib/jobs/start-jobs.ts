@@ -6,10 +6,23 @@ import { endAccessNow } from "@/lib/access/end-access-now";
 import { expireDueAccess } from "@/lib/access/expire-access";
 import { reconcileAccess } from "@/lib/access/reconcile-access";
 import { timeOutPendingRequests } from "@/lib/access/time-out-requests";
+import { getCatalog } from "@/lib/config/catalog";
+import { unknownWebhooks } from "@/lib/config/catalog-schema";
 import { env } from "@/lib/config/env";
 import { log } from "@/lib/log";
+import { deliverNotification, type DeliveryJob } from "@/lib/notify/deliver-notification";
+import { followUpPendingRequests, warnAccessEndingSoon } from "@/lib/notify/follow-up";
+import { notifyRecipients } from "@/lib/notify/notify-recipients";
 import { getBoss } from "./boss";
-import { QUEUES, type ActivateJob, type DeactivateJob, type ExtendJob, type QueueName } from "./queues";
+import {
+  QUEUES,
+  type ActivateJob,
+  type DeactivateJob,
+  type EndingSoonJob,
+  type ExtendJob,
+  type NotifyJob,
+  type QueueName,
+} from "./queues";
 
 /** A cron expression for "every N minutes" (hourly when N is 60 or more). */
 const everyMinutes = (n: number) => (n < 60 ? `*/${n} * * * *` : "0 * * * *");
@@ -29,6 +42,23 @@ export async function startJobs() {
         log.warn({ queue, jobId: job?.id, err: error instanceof Error ? error.message : String(error) }, "job failed");
         throw error;
       }
+    });
+  // Notifications come in bursts (one email per approver): these queues take up to 10 jobs a poll
+  // and run them side by side. Each job fails on its own, so it is retried and listed on its own.
+  const workBatch = <T extends object>(queue: QueueName, handler: (job: PgBoss.Job<T>) => Promise<void>) =>
+    boss.work<T>(queue, { batchSize: 10, pollingIntervalSeconds: 1 }, async (jobs) => {
+      await Promise.all(
+        jobs.map(async (job) => {
+          try {
+            await handler(job);
+          } catch (error) {
+            const message = error instanceof Error ? error.message : String(error);
+            log.warn({ queue, jobId: job.id, err: message }, "job failed");
+            // The others of the batch complete when this handler returns; this one is retried.
+            await boss.fail(queue, job.id, { message });
+          }
+        }),
+      );
     });
   await boss.schedule(QUEUES.timeOutRequests, "* * * * *");
   await work(QUEUES.timeOutRequests, async () => {
@@ -54,6 +84,27 @@ export async function startJobs() {
   });
   await work<ExtendJob>(QUEUES.extend, async (job) => {
     if (job) await applyExtension(job.data.requestId, new Date());
+  });
+  const missing = unknownWebhooks(getCatalog(), Object.keys(env.NOTIFY_WEBHOOKS));
+  if (missing.length > 0) {
+    log.error(
+      { webhooks: missing },
+      "the catalog names webhooks NOTIFY_WEBHOOKS does not define: their posts will fail",
+    );
+  }
+  // Notifications: each event fans out to one delivery job per person and channel, retried on its own.
+  await workBatch<NotifyJob>(QUEUES.notify, async (job) => {
+    await notifyRecipients(job.data.eventKey, new Date());
+  });
+  await workBatch<DeliveryJob>(QUEUES.notifyDeliver, async (job) => {
+    await deliverNotification(job.data);
+  });
+  await work<EndingSoonJob>(QUEUES.notifyEndingSoon, async (job) => {
+    if (job) await warnAccessEndingSoon(job.data, new Date());
+  });
+  await boss.schedule(QUEUES.notifyFollowUp, "* * * * *");
+  await work(QUEUES.notifyFollowUp, async () => {
+    await followUpPendingRequests(new Date());
   });
   // Access whose end passed while the app was down ends now, not at the next minute.
   await boss.send(QUEUES.expireAccess, {});

@@ -46,6 +46,9 @@ export function demoAppEnv(options: {
     AUDITOR_GROUP_IDS: groupId("auditors"),
     ADMIN_GROUP_IDS: groupId("jit-admins"),
     AUDIT_VERIFY_KEY_FILE: DEMO_VERIFY_KEY_FILE,
+    // The demo tenant has no shared mailbox: notifications go out as the platform admin. Production
+    // names a mailbox of its own, which Mail.Send is scoped to.
+    NOTIFY_MAIL_SENDER: "adm01@contoso.com",
     // MSAL and the Graph client use Node's fetch, which trusts only what Node trusts at start-up.
     NODE_EXTRA_CA_CERTS: options.caPath,
   };

@@ -188,6 +188,105 @@ describe("Entra ID emulator: OpenID Connect", () => {
   });
 });
 
+describe("Entra ID emulator: step-up (prompt=login, claims with acrs, single-page application redemption)", () => {
+  const SPA_REDIRECT = "http://localhost:1234/auth/popup";
+
+  /** Signs in at the authorize endpoint with the given extra parameters; returns the redirect back. */
+  async function authorize(params: Record<string, string>, redirectUri = REDIRECT) {
+    const pkce = await new CryptoProvider().generatePkceCodes();
+    const url = new URL(`${EMU}/${TENANT}/oauth2/v2.0/authorize`);
+    url.search = new URLSearchParams({
+      client_id: env.ENTRA_CLIENT_ID,
+      redirect_uri: redirectUri,
+      response_type: "code",
+      scope: "openid profile",
+      code_challenge: pkce.challenge,
+      code_challenge_method: "S256",
+      ...params,
+    }).toString();
+    return { url, pkce, callback: () => pickAccount(url.href, { userPrincipalName: "p01@contoso.com" }) };
+  }
+
+  async function redeem(
+    code: string,
+    verifier: string,
+    options: { redirectUri?: string; origin?: string; secret?: boolean } = {},
+  ) {
+    const body = new URLSearchParams({
+      client_id: env.ENTRA_CLIENT_ID,
+      grant_type: "authorization_code",
+      code,
+      redirect_uri: options.redirectUri ?? REDIRECT,
+      code_verifier: verifier,
+      scope: "openid profile",
+      ...(options.secret === false ? {} : { client_secret: env.ENTRA_CLIENT_SECRET }),
+    });
+    return fetch(`${EMU}/${TENANT}/oauth2/v2.0/token`, {
+      method: "POST",
+      body,
+      headers: options.origin ? { origin: options.origin } : {},
+    });
+  }
+
+  const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split(".")[1]!, "base64url").toString("utf8"));
+
+  it("shows the sign-in page again for prompt=login and stamps a fresh auth_time, with amr", async () => {
+    const { url, pkce, callback } = await authorize({ prompt: "login" });
+    expect(await (await fetch(url)).text()).toContain("Sign in again");
+    const before = Math.floor(Date.now() / 1000);
+    const code = (await callback()).searchParams.get("code")!;
+    const tokens = await (await redeem(code, pkce.verifier)).json();
+    const claims = claimsOf(tokens.id_token);
+    expect(claims.auth_time).toBeGreaterThanOrEqual(before - 1);
+    expect(claims.amr).toEqual(["pwd"]);
+    expect(claims.acrs).toBeUndefined();
+  });
+
+  it.each([
+    ["value", { access_token: { acrs: { essential: true, value: "c1" } } }],
+    ["values", { access_token: { acrs: { essential: true, values: ["c1"] } } }],
+    ["id_token", { id_token: { acrs: { essential: true, value: "c1" } } }],
+  ])("puts the authentication contexts asked in claims (%s) in acrs, in both tokens", async (_form, claims) => {
+    const { pkce, callback } = await authorize({ prompt: "login", claims: JSON.stringify(claims) });
+    const code = (await callback()).searchParams.get("code")!;
+    const tokens = await (await redeem(code, pkce.verifier)).json();
+    for (const jwt of [tokens.id_token, tokens.access_token]) {
+      expect(claimsOf(jwt)).toMatchObject({ acrs: ["c1"], amr: ["pwd", "mfa"] });
+    }
+  });
+
+  it("redirects with invalid_request for a claims parameter that is not JSON", async () => {
+    const { url } = await authorize({ claims: "{not json" });
+    const response = await fetch(url, { redirect: "manual" });
+    expect(response.status).toBe(302);
+    expect(new URL(response.headers.get("location")!).searchParams.get("error_description")).toMatch(/^AADSTS90100/);
+  });
+
+  it("redeems a single-page application's code without a secret, only cross-origin (AADSTS9002327)", async () => {
+    const first = await authorize({}, SPA_REDIRECT);
+    const code = (await first.callback()).searchParams.get("code")!;
+    const serverSide = await redeem(code, first.pkce.verifier, { redirectUri: SPA_REDIRECT, secret: false });
+    expect(serverSide.status).toBe(400);
+    expect((await serverSide.json()).error_codes).toEqual([9002327]);
+
+    const second = await authorize({}, SPA_REDIRECT);
+    const code2 = (await second.callback()).searchParams.get("code")!;
+    const browser = await redeem(code2, second.pkce.verifier, {
+      redirectUri: SPA_REDIRECT,
+      secret: false,
+      origin: "http://localhost:1234",
+    });
+    expect(browser.status).toBe(200);
+    expect(claimsOf((await browser.json()).id_token).aud).toBe(env.ENTRA_CLIENT_ID);
+
+    // A web redirect URI's code still needs the secret.
+    const web = await authorize({});
+    const webCode = (await web.callback()).searchParams.get("code")!;
+    const noSecret = await redeem(webCode, web.pkce.verifier, { secret: false, origin: "http://localhost:1234" });
+    expect(noSecret.status).toBe(401);
+  });
+});
+
 describe("Entra ID emulator: Microsoft Graph", () => {
   it("answers /me for a delegated token and refuses it for an app token", async () => {
     const tokens = await (await userTokens("aud01@contoso.com")).result();

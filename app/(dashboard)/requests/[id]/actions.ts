@@ -29,7 +29,7 @@ export async function decideAction(requestId: string, _previous: FormState, form
     const context = await actionContext();
     const input = { comment: String(form.get("comment") ?? "") };
     if (form.get("outcome") === "deny") await denyRequest(requestId, input, context);
-    else await approveRequest(requestId, input, context);
+    else await approveRequest(requestId, { ...input, stepUpToken: String(form.get("stepUpToken") ?? "") }, context);
   } catch (error) {
     return formStateFromError(error, randomUUID());
   }

@@ -10,6 +10,7 @@ import { UtcTime } from "@/components/utc-time";
 import { loadRequestView, recentRequestsOnCluster, requestTimeline } from "@/lib/access/queries";
 import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/current-user";
+import { stepUpSettings } from "@/lib/auth/step-up";
 import { describeDuration } from "@/lib/domain/duration";
 import { isAppError } from "@/lib/errors";
 import { RequestActions } from "./_components/request-actions";
@@ -141,7 +142,19 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
           <h2 id="actions" className="mb-3 text-lg font-semibold">
             Actions
           </h2>
-          <RequestActions request={request} />
+          <RequestActions
+            request={request}
+            stepUp={
+              request.canDecide && request.stepUp
+                ? stepUpSettings(viewer, {
+                    maxAgeMinutes: request.stepUp.maxAgeMinutes,
+                    ...(request.stepUp.authenticationContext
+                      ? { authenticationContext: request.stepUp.authenticationContext }
+                      : {}),
+                  })
+                : undefined
+            }
+          />
         </aside>
       </div>
     </>

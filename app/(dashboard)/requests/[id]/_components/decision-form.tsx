@@ -1,16 +1,77 @@
 "use client";
-import { useActionState } from "react";
+import { startTransition, useActionState, useRef, useState } from "react";
 import { EMPTY_FORM_STATE } from "@/lib/access/form-state-empty";
 import { decideAction } from "../actions";
+import { StepUpProvider, describeStepUpFailure, useFreshSignIn, type StepUpSettings } from "./step-up";
 
-export function DecisionForm({ requestId }: { requestId: string }) {
+/** Approve or deny; when the role asks for step-up, Approve first opens a fresh sign-in in a popup. */
+export function DecisionForm({ requestId, stepUp }: { requestId: string; stepUp?: StepUpSettings }) {
+  return stepUp ? (
+    <StepUpProvider settings={stepUp}>
+      <StepUpDecisionForm requestId={requestId} stepUp={stepUp} />
+    </StepUpProvider>
+  ) : (
+    <DecisionFields requestId={requestId} />
+  );
+}
+
+function StepUpDecisionForm({ requestId, stepUp }: { requestId: string; stepUp: StepUpSettings }) {
+  const signIn = useFreshSignIn(stepUp);
+  return <DecisionFields requestId={requestId} stepUp={stepUp} signIn={signIn} />;
+}
+
+function DecisionFields({
+  requestId,
+  stepUp,
+  signIn,
+}: {
+  requestId: string;
+  stepUp?: StepUpSettings;
+  signIn?: () => Promise<string>;
+}) {
   const [state, formAction, isPending] = useActionState(decideAction.bind(null, requestId), EMPTY_FORM_STATE);
+  const [popupFailure, setPopupFailure] = useState<string | null>(null);
+  const [isSigningIn, setIsSigningIn] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
   const commentError = state.fields.comment;
+  const message = popupFailure ?? (state.message && !commentError ? state.message : null);
+  const isBusy = isPending || isSigningIn;
+
+  async function approveWithStepUp() {
+    if (!signIn || !formRef.current) return;
+    setPopupFailure(null);
+    setIsSigningIn(true);
+    try {
+      const token = await signIn();
+      const form = new FormData(formRef.current);
+      form.set("outcome", "approve");
+      form.set("stepUpToken", token);
+      startTransition(() => formAction(form));
+    } catch (error) {
+      setPopupFailure(describeStepUpFailure(error));
+    } finally {
+      setIsSigningIn(false);
+    }
+  }
+
   return (
-    <form action={formAction} className="space-y-3">
-      {state.message && !commentError ? (
+    <form ref={formRef} action={formAction} className="space-y-3" onSubmit={() => setPopupFailure(null)}>
+      {message ? (
         <p role="alert" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800">
-          {state.message}
+          {message}
+        </p>
+      ) : null}
+      {stepUp ? (
+        <p
+          id="step-up-note"
+          className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900"
+        >
+          This role requires a fresh sign-in to approve: Approve opens a Microsoft sign-in window, and your sign-in must
+          be at most {stepUp.maxAgeMinutes} minutes old
+          {stepUp.authenticationContext
+            ? ` and satisfy your organisation's authentication context ${stepUp.authenticationContext}`
+            : ""}
+          .
         </p>
       ) : null}
       <div>
@@ -32,20 +93,32 @@ export function DecisionForm({ requestId }: { requestId: string }) {
         ) : null}
       </div>
       <div className="flex gap-3">
-        <button
-          type="submit"
-          name="outcome"
-          value="approve"
-          disabled={isPending}
-          className="rounded-md bg-emerald-700 px-4 py-2 font-medium text-white hover:bg-emerald-800 disabled:opacity-60"
-        >
-          Approve
-        </button>
+        {stepUp ? (
+          <button
+            type="button"
+            onClick={approveWithStepUp}
+            disabled={isBusy}
+            aria-describedby="step-up-note"
+            className="rounded-md bg-emerald-700 px-4 py-2 font-medium text-white hover:bg-emerald-800 disabled:opacity-60"
+          >
+            {isSigningIn ? "Signing in…" : "Approve"}
+          </button>
+        ) : (
+          <button
+            type="submit"
+            name="outcome"
+            value="approve"
+            disabled={isBusy}
+            className="rounded-md bg-emerald-700 px-4 py-2 font-medium text-white hover:bg-emerald-800 disabled:opacity-60"
+          >
+            Approve
+          </button>
+        )}
         <button
           type="submit"
           name="outcome"
           value="deny"
-          disabled={isPending}
+          disabled={isBusy}
           className="rounded-md bg-rose-700 px-4 py-2 font-medium text-white hover:bg-rose-800 disabled:opacity-60"
         >
           Deny

@@ -4,6 +4,7 @@ import { ExtendAccess } from "@/components/extend-access";
 import type { RequestView } from "@/lib/access/queries";
 import { cancelAction, endEarlyAction, extendAction, retryActivationAction } from "../actions";
 import { DecisionForm } from "./decision-form";
+import type { StepUpSettings } from "./step-up";
 import { RevokeForm } from "./revoke-form";
 
 function Part({ id, title, children }: { id: string; title: string; children: ReactNode }) {
@@ -18,13 +19,13 @@ function Part({ id, title, children }: { id: string; title: string; children: Re
 }
 
 /** What the viewer may do with this request: decide it, use or give back their access, or administer it. */
-export function RequestActions({ request }: { request: RequestView }) {
+export function RequestActions({ request, stepUp }: { request: RequestView; stepUp?: StepUpSettings }) {
   const holdsAccess = request.canEndEarly || request.extension !== null;
   return (
     <div className="space-y-4">
       <Part id="decision" title="Decision">
         {request.canDecide ? (
-          <DecisionForm requestId={request.id} />
+          <DecisionForm requestId={request.id} stepUp={stepUp} />
         ) : (
           <p className="text-sm text-slate-700" data-testid="cannot-decide">
             {request.cannotDecideReason ?? "Only approvers for this role decide it."}

@@ -1,11 +1,12 @@
-// POST /api/v1/requests/{id}/approve: approve a request routed to the caller (never their own).
+// POST /api/v1/requests/{id}/approve: approve a request routed to the caller (never their own);
+// `stepUpToken` when the role's policy asks for a fresh sign-in.
 import { approveRequest } from "@/lib/access/approve-request";
 import { apiRoute, ok } from "@/lib/api/handler";
 import { readJsonBody, requestIdFrom } from "@/lib/api/input";
-import { ZApiDecisionInput } from "@/lib/api/schemas";
+import { ZApiApproveInput } from "@/lib/api/schemas";
 
 export const POST = apiRoute<{ id: string }>(async ({ request, context, params }) => {
   const id = requestIdFrom(params);
-  const input = await readJsonBody(request, ZApiDecisionInput);
+  const input = await readJsonBody(request, ZApiApproveInput);
   return ok(await approveRequest(id, input, context));
 });

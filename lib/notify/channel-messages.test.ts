@@ -1,0 +1,128 @@
+import { describe, expect, it } from "vitest";
+import { buildMail, buildSlackMessage, buildTeamsMessage } from "./channel-messages";
+import { ZGraphSendMail, ZSlackWebhookMessage, ZTeamsWebhookMessage } from "./channel-shapes";
+import { describeNotification, NOTIFICATION_KINDS, type RequestSummary } from "./messages";
+
+const APP_URL = "https://jit.contoso.com/";
+const priya = { displayName: "Priya Raman", userPrincipalName: "p01@contoso.com" };
+const request: RequestSummary = {
+  id: "3f8a1c52-7d4e-4b7a-9f3c-2d1e0a9b8c7d",
+  clusterName: "aks-prod-weu",
+  clusterDisplayName: "Production (West Europe)",
+  environment: "production",
+  roleName: "admin",
+  requester: { displayName: "Nadia Okafor", userPrincipalName: "n01@contoso.com" },
+  durationMinutes: 90,
+  justification: "Rotate <certificates> & restart *ingress*",
+  ticket: "INC12345",
+  isBreakGlass: false,
+  status: "pending",
+  approvalsRequired: 2,
+  approvedBy: [],
+  activeUntil: null,
+  failureReason: null,
+};
+const filed = describeNotification({ kind: "request_filed", audience: "approver", request, appUrl: APP_URL });
+
+describe("notification messages", () => {
+  it("links absolutely to the request, and lists its facts", () => {
+    expect(filed.url).toBe(`https://jit.contoso.com/requests/${request.id}`);
+    expect(filed.linkPath).toBe(`/requests/${request.id}`);
+    expect(filed.title).toBe("Approval needed: admin on aks-prod-weu");
+    expect(filed.facts).toEqual([
+      { title: "Requester", value: "Nadia Okafor (n01@contoso.com)" },
+      { title: "Cluster", value: "Production (West Europe) (production)" },
+      { title: "Role", value: "admin" },
+      { title: "Duration", value: "1 h 30 min" },
+      { title: "Justification", value: "Rotate <certificates> & restart *ingress*" },
+      { title: "Ticket", value: "INC12345" },
+      { title: "Approvals", value: "0 of 2" },
+    ]);
+  });
+
+  it("tells the other approvers who approved already, and what is still missing", () => {
+    const approved = { ...request, approvedBy: [priya] };
+    const details = { outcome: "approve" as const, actor: priya };
+    const toApprovers = describeNotification({
+      kind: "request_decided",
+      audience: "approver",
+      request: approved,
+      details,
+      appUrl: APP_URL,
+    });
+    expect(toApprovers.title).toBe("Already approved by p01@contoso.com: admin on aks-prod-weu");
+    expect(toApprovers.text).toBe(
+      "Priya Raman (p01@contoso.com) approved Nadia Okafor's request. It needs 1 more approval.",
+    );
+    const done = describeNotification({
+      kind: "request_decided",
+      audience: "requester",
+      request: { ...approved, status: "approved", approvalsRequired: 1 },
+      details,
+      appUrl: APP_URL,
+    });
+    expect(done.title).toBe("Approved: your request for admin on aks-prod-weu");
+  });
+
+  it("gives the holder an Extend link before their access ends", () => {
+    const ending = describeNotification({
+      kind: "access_ending_soon",
+      audience: "requester",
+      request: { ...request, status: "active", activeUntil: new Date("2026-11-23T12:00:00Z") },
+      details: { minutes: 15 },
+      appUrl: APP_URL,
+    });
+    expect(ending).toMatchObject({
+      title: "Your admin on aks-prod-weu access ends in 15 min",
+      actionTitle: "Extend access",
+      url: `https://jit.contoso.com/requests/${request.id}#actions`,
+    });
+    expect(ending.text).toContain("2026-11-23 12:00 UTC");
+  });
+
+  it.each(NOTIFICATION_KINDS)("words %s for every audience", (kind) => {
+    for (const audience of ["requester", "approver", "auditor", "admin"] as const) {
+      const message = describeNotification({ kind, audience, request, details: { minutes: 30 }, appUrl: APP_URL });
+      expect(message.title.length).toBeGreaterThan(0);
+      expect(ZTeamsWebhookMessage.safeParse(buildTeamsMessage(message)).success).toBe(true);
+      expect(ZSlackWebhookMessage.safeParse(buildSlackMessage(message)).success).toBe(true);
+    }
+  });
+});
+
+describe("channel payloads", () => {
+  it("builds a Teams message with one Adaptive Card 1.4: facts and an Open URL button", () => {
+    const payload = buildTeamsMessage(filed);
+    expect(ZTeamsWebhookMessage.parse(payload)).toBeTruthy();
+    const card = payload.attachments[0]!.content;
+    expect(card.body).toContainEqual({ type: "FactSet", facts: filed.facts });
+    expect(card.actions).toEqual([{ type: "Action.OpenUrl", title: "Review the request", url: filed.url }]);
+  });
+
+  it("builds a Slack Block Kit message whose user text cannot become a link or mention", () => {
+    const payload = buildSlackMessage(filed);
+    expect(ZSlackWebhookMessage.parse(payload)).toBeTruthy();
+    expect(payload.text).toBe(`Approval needed: admin on aks-prod-weu: ${filed.url}`);
+    const fields = JSON.stringify(payload.blocks[2]);
+    expect(fields).toContain("Rotate &lt;certificates&gt; &amp; restart *ingress*");
+    expect(payload.blocks[3]).toMatchObject({ type: "actions", elements: [{ type: "button", url: filed.url }] });
+  });
+
+  it("builds a sendMail body to one person, with the request's words HTML-escaped", () => {
+    const mail = buildMail(filed, { address: "p01@contoso.com", name: "Priya Raman" });
+    expect(ZGraphSendMail.parse(mail)).toBeTruthy();
+    expect(mail.message.subject).toBe("[AKS JIT] Approval needed: admin on aks-prod-weu");
+    expect(mail.message.body.content).toContain(`<a href="${filed.url}">Review the request</a>`);
+    expect(mail.message.body.content).toContain("Rotate &lt;certificates&gt; &amp; restart *ingress*");
+    expect(mail.message.toRecipients).toEqual([{ emailAddress: { address: "p01@contoso.com", name: "Priya Raman" } }]);
+  });
+
+  it("shortens what Slack limits: a header of 150 characters, 10 fields", () => {
+    const long = {
+      ...filed,
+      title: "x".repeat(300),
+      facts: Array.from({ length: 12 }, (_, i) => ({ title: `f${i}`, value: "v" })),
+    };
+    expect(ZSlackWebhookMessage.safeParse(buildSlackMessage(long)).success).toBe(true);
+  });
+});

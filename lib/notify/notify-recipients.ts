@@ -1,0 +1,168 @@
+import "server-only";
+import { getCatalog } from "@/lib/config/catalog";
+import { DEFAULT_NOTIFY_ROUTE, findRole } from "@/lib/config/catalog-schema";
+import { env } from "@/lib/config/env";
+import { db } from "@/lib/db/client";
+import type { RolePolicy } from "@/lib/domain/policy-types";
+import { getBoss, inTransaction } from "@/lib/jobs/boss";
+import { QUEUES } from "@/lib/jobs/queues";
+import type { DeliveryJob } from "./deliver-notification";
+import { userById, usersInGroups } from "./directory-people";
+import { isEmailConfigured } from "./email";
+import { jobIdFor } from "./job-id";
+import {
+  describeNotification,
+  NOTIFICATION_KINDS,
+  type EventDetails,
+  type NotificationKind,
+  type RequestSummary,
+} from "./messages";
+import {
+  audienceSources,
+  pickRecipients,
+  planDeliveries,
+  type AudienceSource,
+  type DirectoryPerson,
+} from "./recipients";
+
+async function loadRequest(requestId: string) {
+  return db.accessRequest.findUnique({
+    where: { id: requestId },
+    include: {
+      requester: true,
+      decisions: { orderBy: { decidedAt: "asc" }, include: { decider: true } },
+    },
+  });
+}
+
+type LoadedRequest = NonNullable<Awaited<ReturnType<typeof loadRequest>>>;
+
+function summaryOf(row: LoadedRequest): RequestSummary {
+  const found = findRole(getCatalog(), row.clusterName, row.roleName);
+  return {
+    id: row.id,
+    clusterName: row.clusterName,
+    clusterDisplayName: found?.cluster.displayName ?? row.clusterName,
+    environment: found?.cluster.environment ?? "unknown",
+    roleName: row.roleName,
+    requester: row.requester,
+    durationMinutes: row.durationMinutes,
+    justification: row.justification,
+    ticket: row.ticket,
+    isBreakGlass: row.isBreakGlass,
+    status: row.status,
+    approvalsRequired: row.approvalsRequired,
+    approvedBy: row.decisions.filter((d) => d.outcome === "approve").map((d) => d.decider),
+    activeUntil: row.activeUntil,
+    failureReason: row.failureReason,
+  };
+}
+
+/**
+ * The `notify` job: one event becomes in-app notifications for each recipient and one delivery job
+ * per recipient and channel, all in one transaction. Recipients are read from Graph now (members of
+ * the groups, nested ones included; enabled accounts only). Runs again safely: the rows and the
+ * delivery jobs are keyed by event and recipient. A Graph failure throws, for the queue to retry.
+ */
+export async function notifyRecipients(
+  eventKey: string,
+  now: Date,
+): Promise<{ recipients: number; deliveries: number }> {
+  const event = await db.notificationEvent.findUnique({ where: { key: eventKey } });
+  if (!event || !(NOTIFICATION_KINDS as readonly string[]).includes(event.kind))
+    return { recipients: 0, deliveries: 0 };
+  const kind = event.kind as NotificationKind;
+  const data = (event.data ?? {}) as { outcome?: "approve" | "deny"; actorId?: string };
+  const row = await loadRequest(event.requestId);
+  const isFollowUp = kind === "pending_reminder" || kind === "pending_escalation";
+  // A reminder that arrives after the decision has nothing left to ask.
+  if (!row || (isFollowUp && row.status !== "pending")) return { recipients: 0, deliveries: 0 };
+
+  const policy = row.policy as unknown as RolePolicy;
+  const route = findRole(getCatalog(), row.clusterName, row.roleName)?.role.notify ?? DEFAULT_NOTIFY_ROUTE;
+  const groupsOf: Record<Exclude<AudienceSource, "requester">, readonly string[]> = {
+    approvers: policy.approverGroupIds ?? [],
+    escalation: route.escalation?.approverGroupIds ?? [],
+    auditors: env.AUDITOR_GROUP_IDS,
+    admins: env.ADMIN_GROUP_IDS,
+  };
+  const candidates: Partial<Record<AudienceSource, DirectoryPerson[]>> = {};
+  for (const source of audienceSources(kind)) {
+    if (source === "requester") {
+      const requester = await userById(row.requester.entraObjectId);
+      candidates.requester = requester ? [requester] : [];
+    } else {
+      candidates[source] = await usersInGroups(groupsOf[source]);
+    }
+  }
+  const actor = row.decisions.find((d) => d.deciderId === data.actorId);
+  const decision = actor ? { outcome: actor.outcome as "approve" | "deny", comment: actor.comment } : {};
+  const recipients = pickRecipients({
+    kind,
+    requesterObjectId: row.requester.entraObjectId,
+    actorObjectId: actor?.decider.entraObjectId ?? null,
+    decidedObjectIds: row.decisions.map((d) => d.decider.entraObjectId),
+    candidates,
+  });
+
+  const request = summaryOf(row);
+  const pendingMinutes = Math.floor((now.getTime() - row.createdAt.getTime()) / 60_000);
+  const endingMinutes = row.activeUntil
+    ? Math.max(0, Math.round((row.activeUntil.getTime() - now.getTime()) / 60_000))
+    : 0;
+  const details: EventDetails = {
+    ...(data.outcome && { outcome: data.outcome }),
+    ...decision,
+    ...(actor && { actor: actor.decider }),
+    minutes: kind === "access_ending_soon" ? endingMinutes : pendingMinutes,
+  };
+  const describe = (audience: Parameters<typeof describeNotification>[0]["audience"]) =>
+    describeNotification({ kind, audience, request, details, appUrl: env.APP_URL });
+  const deliveries = planDeliveries({ kind, route, recipients, isEmailConfigured: isEmailConfigured() });
+
+  const boss = await getBoss();
+  await db.$transaction(async (tx) => {
+    await tx.notification.createMany({
+      skipDuplicates: true,
+      data: recipients.map(({ person, audience }) => {
+        const message = describe(audience);
+        return {
+          eventKey,
+          recipientObjectId: person.objectId,
+          recipientUpn: person.userPrincipalName,
+          kind,
+          requestId: row.id,
+          title: message.title,
+          body: message.text,
+          linkPath: message.linkPath,
+          createdAt: now,
+        };
+      }),
+    });
+    for (const delivery of deliveries) {
+      const job: DeliveryJob =
+        delivery.channel === "email"
+          ? {
+              requestId: row.id,
+              eventKey,
+              channel: "email",
+              to: { address: delivery.recipient.person.address!, name: delivery.recipient.person.displayName },
+              message: describe(delivery.recipient.audience),
+            }
+          : {
+              requestId: row.id,
+              eventKey,
+              channel: delivery.channel,
+              webhook: delivery.webhook,
+              // The team's channel reads what the approvers read.
+              message: describe(kind === "activation_failed" ? "admin" : "approver"),
+            };
+      const target =
+        delivery.channel === "email"
+          ? `email:${delivery.recipient.person.objectId}`
+          : `${delivery.channel}:${delivery.webhook}`;
+      await boss.send(QUEUES.notifyDeliver, job, { id: jobIdFor(eventKey, target), db: inTransaction(tx) });
+    }
+  });
+  return { recipients: recipients.length, deliveries: deliveries.length };
+}

@@ -1,0 +1,59 @@
+import "server-only";
+import { z } from "zod";
+import { parseInput } from "@/lib/access/schemas";
+import { authorize } from "@/lib/auth/authorize";
+import type { SessionUser } from "@/lib/auth/session";
+import { db } from "@/lib/db/client";
+
+/**
+ * The in-app notifications. A person reads and marks only their own: every query is keyed by the
+ * viewer's Entra object id, never by an id from the browser alone.
+ */
+
+export interface NotificationView {
+  id: string;
+  kind: string;
+  title: string;
+  body: string;
+  linkPath: string;
+  requestId: string;
+  createdAt: string;
+  isRead: boolean;
+}
+
+export async function listMyNotifications(viewer: SessionUser, take = 50): Promise<NotificationView[]> {
+  authorize(viewer, "access.request");
+  const rows = await db.notification.findMany({
+    where: { recipientObjectId: viewer.entraObjectId },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take,
+  });
+  return rows.map((row) => ({
+    id: row.id,
+    kind: row.kind,
+    title: row.title,
+    body: row.body,
+    linkPath: row.linkPath,
+    requestId: row.requestId,
+    createdAt: row.createdAt.toISOString(),
+    isRead: row.readAt !== null,
+  }));
+}
+
+export async function countMyUnreadNotifications(viewer: SessionUser): Promise<number> {
+  authorize(viewer, "access.request");
+  return db.notification.count({ where: { recipientObjectId: viewer.entraObjectId, readAt: null } });
+}
+
+const ZMarkReadInput = z.object({ id: z.uuid("Not a notification id.").optional() });
+
+/** Marks one of the viewer's notifications read, or all of them without an id. Another person's id changes nothing. */
+export async function markNotificationsRead(viewer: SessionUser, input: { id?: string }, now: Date): Promise<number> {
+  authorize(viewer, "access.request");
+  const { id } = parseInput(ZMarkReadInput, input);
+  const { count } = await db.notification.updateMany({
+    where: { recipientObjectId: viewer.entraObjectId, readAt: null, ...(id && { id }) },
+    data: { readAt: now },
+  });
+  return count;
+}
