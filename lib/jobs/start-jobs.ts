@@ -43,10 +43,10 @@ export async function startJobs() {
         throw error;
       }
     });
-  // Notifications come in bursts (one email per approver): these queues take up to 10 jobs a poll
-  // and run them side by side. Each job fails on its own, so it is retried and listed on its own.
+  // Notifications come in bursts (one email per approver): these queues take up to 10 jobs a poll,
+  // every half second (pg-boss's shortest: a person waits for the mail), and run them side by side. Each job fails on its own, so it is retried and listed on its own.
   const workBatch = <T extends object>(queue: QueueName, handler: (job: PgBoss.Job<T>) => Promise<void>) =>
-    boss.work<T>(queue, { batchSize: 10, pollingIntervalSeconds: 1 }, async (jobs) => {
+    boss.work<T>(queue, { batchSize: 10, pollingIntervalSeconds: 0.5 }, async (jobs) => {
       await Promise.all(
         jobs.map(async (job) => {
           try {
