@@ -6,6 +6,7 @@ import {
   signInAs,
   test,
   waitForHydration,
+  waitForStatus,
 } from "./support/fixtures";
 
 /** Step-up: a role whose policy has `stepUp` is approved only after a fresh sign-in in a popup. */
@@ -62,4 +63,36 @@ test("[APPROVALS] p01 follows the mail's link and approves a cluster-admin reque
   await expect(inbox.getByRole("list").filter({ hasText: "Approved" })).toContainText("p01@contoso.com");
   await expectAccessible(inbox);
   await approver.close();
+});
+
+test("[ACCESS] n01 uses break-glass on cluster-admin only after signing in again in the popup", async ({ browser }) => {
+  const requester = await browser.newContext({ ignoreHTTPSErrors: true });
+  await signInAs(requester, "n01@contoso.com");
+  const page = await requester.newPage();
+  await page.goto("/access");
+  await waitForHydration(page, "form");
+  await page.getByLabel("Cluster", { exact: true }).selectOption("aks-prod-weu");
+  await page.getByLabel("Role", { exact: true }).selectOption("cluster-admin");
+  await page.getByLabel(/^Justification/).fill(`Break-glass: the API server is down ${Date.now()}`);
+  await page.getByLabel(/^Ticket/).fill("INC55003");
+  await page.getByRole("checkbox", { name: /Break-glass/ }).check();
+  await expect(page.locator("#break-glass-hint")).toContainText("sign in again first");
+  await expectAccessible(page);
+
+  const popupOpened = page.waitForEvent("popup");
+  await page.getByRole("button", { name: "Request access" }).click();
+  const popup = await popupOpened;
+  await expect(popup.getByRole("heading", { name: "Sign in again" })).toBeVisible();
+  await popup.getByRole("button", { name: /Nadia Okafor/ }).click();
+  await popup.waitForEvent("close");
+  await expect(page).toHaveURL(/\/requests\/[0-9a-f-]{36}$/);
+  await expect(page.getByText("Break-glass", { exact: true })).toBeVisible();
+  await expect(page.locator("[data-status]").first()).toHaveText(/^(approved|being activated|active)$/);
+
+  // Leave nothing active for the journeys after this one.
+  await waitForStatus(page, "active");
+  await page.getByRole("button", { name: /^End access now/ }).click();
+  await page.getByRole("button", { name: /^Yes, end it now/ }).click();
+  await expect(page.locator("[data-status]").first()).toHaveText("ended early");
+  await requester.close();
 });

@@ -19,6 +19,7 @@ export async function submitRequest(_previous: FormState, form: FormData): Promi
         ticket: text("ticket"),
         startAt: text("start") === "later" ? text("startAt") : null,
         breakGlass: form.get("breakGlass") === "on",
+        stepUpToken: text("stepUpToken") || undefined,
       },
       context,
     );

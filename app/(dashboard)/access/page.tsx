@@ -3,6 +3,7 @@ import { PageHeader } from "@/components/page-header";
 import { RequestTable } from "@/components/request-table";
 import { eligibleRoles, listMyRequests } from "@/lib/access/queries";
 import { requirePermission } from "@/lib/auth/current-user";
+import { stepUpSettings } from "@/lib/auth/step-up";
 import { describeDuration } from "@/lib/domain/duration";
 import type { RolePolicy } from "@/lib/domain/policy-types";
 import { ActiveAccess } from "./_components/active-access";
@@ -39,6 +40,10 @@ export default async function MyAccessPage({
   const user = await requirePermission("access.request", "/access");
   const [clusters, requests] = [eligibleRoles(user), await listMyRequests(user)];
   const prefill = prefillFrom(clusters, await searchParams);
+  // The popup's settings (the role's own rule is applied in the form), only where a role needs them.
+  const hasBreakGlassStepUp = clusters.some((c) =>
+    c.roles.some((r) => r.policy.isBreakGlassAllowed && r.policy.stepUp !== undefined),
+  );
   const now = new Date();
   return (
     <>
@@ -93,6 +98,7 @@ export default async function MyAccessPage({
           key={prefill ? `${prefill.cluster}/${prefill.role}` : "new"}
           clusters={clusters}
           prefill={prefill}
+          stepUp={hasBreakGlassStepUp ? stepUpSettings(user, { maxAgeMinutes: 0 }) : undefined}
         />
       </section>
       <section aria-labelledby="my-requests">

@@ -1,7 +1,8 @@
 "use client";
-import { useActionState, useMemo, useState } from "react";
+import { startTransition, useActionState, useMemo, useState, type FormEvent } from "react";
+import { StepUpProvider, describeStepUpFailure, useFreshSignIn, type StepUpSettings } from "@/components/step-up";
 import { EMPTY_FORM_STATE } from "@/lib/access/form-state-empty";
-import type { RolePolicy } from "@/lib/domain/policy-types";
+import type { RolePolicy, StepUpRule } from "@/lib/domain/policy-types";
 import { describeDuration, toIsoDuration } from "@/lib/domain/duration";
 import { submitRequest } from "../actions";
 
@@ -34,15 +35,39 @@ const inputClass =
   "mt-1 block w-full rounded-md border border-slate-400 bg-white px-3 py-2 text-sm aria-[invalid=true]:border-red-600";
 const labelClass = "block text-sm font-semibold text-slate-800";
 
-export function RequestForm({
-  clusters,
-  prefill,
-}: {
+interface RequestFormProps {
   clusters: EligibleCluster[];
   /** a cluster and role to start with (already checked to be eligible) */
   prefill?: { cluster: string; role: string };
-}) {
+  /** where the step-up popup signs in, when a role offers break-glass behind a fresh sign-in */
+  stepUp?: StepUpSettings;
+}
+
+/** Break-glass on a role with `stepUp` asks for a fresh sign-in in a popup first, as approving does. */
+export function RequestForm(props: RequestFormProps) {
+  return props.stepUp ? (
+    <StepUpProvider settings={props.stepUp}>
+      <StepUpRequestForm {...props} stepUp={props.stepUp} />
+    </StepUpProvider>
+  ) : (
+    <RequestFields {...props} />
+  );
+}
+
+function StepUpRequestForm(props: RequestFormProps & { stepUp: StepUpSettings }) {
+  const signIn = useFreshSignIn(props.stepUp);
+  return <RequestFields {...props} signIn={(rule) => signIn(rule.authenticationContext)} />;
+}
+
+function RequestFields({
+  clusters,
+  prefill,
+  signIn,
+}: RequestFormProps & { signIn?: (rule: StepUpRule) => Promise<string> }) {
   const [state, formAction, isPending] = useActionState(submitRequest, EMPTY_FORM_STATE);
+  const [popupFailure, setPopupFailure] = useState<string | null>(null);
+  const [isSigningIn, setIsSigningIn] = useState(false);
+  const [isBreakGlass, setIsBreakGlass] = useState(false);
   const [clusterName, setClusterName] = useState(prefill?.cluster ?? clusters[0]?.name ?? "");
   const cluster = clusters.find((c) => c.name === clusterName) ?? clusters[0];
   const [roleName, setRoleName] = useState(prefill?.role ?? cluster?.roles[0]?.name ?? "");
@@ -57,13 +82,31 @@ export function RequestForm({
   if (!cluster || !role)
     return <p>You are not eligible for any role yet. Ask a platform admin which group grants access.</p>;
   const { policy } = role;
+  const needsStepUp = isBreakGlass && policy.isBreakGlassAllowed && policy.stepUp !== undefined;
+  const message = popupFailure ?? state.message;
+
+  async function submitWithStepUp(event: FormEvent<HTMLFormElement>) {
+    setPopupFailure(null);
+    if (!needsStepUp || !signIn || !policy.stepUp) return;
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setIsSigningIn(true);
+    try {
+      form.set("stepUpToken", await signIn(policy.stepUp));
+      startTransition(() => formAction(form));
+    } catch (error) {
+      setPopupFailure(describeStepUpFailure(error, "request"));
+    } finally {
+      setIsSigningIn(false);
+    }
+  }
 
   return (
-    <form action={formAction} className="grid gap-5 md:grid-cols-[1fr_18rem]" noValidate>
+    <form action={formAction} onSubmit={submitWithStepUp} className="grid gap-5 md:grid-cols-[1fr_18rem]" noValidate>
       <div className="space-y-4">
-        {state.message ? (
+        {message ? (
           <p role="alert" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800">
-            {state.message}
+            {message}
           </p>
         ) : null}
         <div className="grid gap-4 sm:grid-cols-2">
@@ -220,7 +263,14 @@ export function RequestForm({
         {policy.isBreakGlassAllowed ? (
           <div className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm">
             <label className="flex items-start gap-2">
-              <input type="checkbox" name="breakGlass" className="mt-1" aria-describedby="break-glass-hint" />
+              <input
+                type="checkbox"
+                name="breakGlass"
+                className="mt-1"
+                aria-describedby="break-glass-hint"
+                checked={isBreakGlass}
+                onChange={(e) => setIsBreakGlass(e.target.checked)}
+              />
               <span>
                 <strong>Break-glass</strong>: activate now without approval.
               </span>
@@ -228,16 +278,19 @@ export function RequestForm({
             <p id="break-glass-hint" className="mt-1 text-slate-700">
               For emergencies only: it is flagged in the audit history for review afterwards, and the justification is
               required.
+              {policy.stepUp
+                ? ` This role asks you to sign in again first: a sign-in window opens when you submit (your sign-in must be at most ${policy.stepUp.maxAgeMinutes} minutes old).`
+                : null}
             </p>
             <FieldError id="breakGlass-error" message={error("breakGlass")} />
           </div>
         ) : null}
         <button
           type="submit"
-          disabled={isPending}
+          disabled={isPending || isSigningIn}
           className="rounded-md bg-brand-700 px-4 py-2 font-medium text-white hover:bg-brand-900 disabled:opacity-60"
         >
-          {isPending ? "Submitting…" : "Request access"}
+          {isSigningIn ? "Signing in…" : isPending ? "Submitting…" : "Request access"}
         </button>
       </div>
       <aside aria-labelledby="rules-title" className="h-fit rounded-lg border border-slate-200 bg-slate-50 p-4 text-sm">

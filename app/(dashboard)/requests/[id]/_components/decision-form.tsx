@@ -2,7 +2,7 @@
 import { startTransition, useActionState, useRef, useState } from "react";
 import { EMPTY_FORM_STATE } from "@/lib/access/form-state-empty";
 import { decideAction } from "../actions";
-import { StepUpProvider, describeStepUpFailure, useFreshSignIn, type StepUpSettings } from "./step-up";
+import { StepUpProvider, describeStepUpFailure, useFreshSignIn, type StepUpSettings } from "@/components/step-up";
 
 /** Approve or deny; when the role asks for step-up, Approve first opens a fresh sign-in in a popup. */
 export function DecisionForm({ requestId, stepUp }: { requestId: string; stepUp?: StepUpSettings }) {

@@ -4,7 +4,7 @@ import { ExtendAccess } from "@/components/extend-access";
 import type { RequestView } from "@/lib/access/queries";
 import { cancelAction, endEarlyAction, extendAction, retryActivationAction } from "../actions";
 import { DecisionForm } from "./decision-form";
-import type { StepUpSettings } from "./step-up";
+import type { StepUpSettings } from "@/components/step-up";
 import { RevokeForm } from "./revoke-form";
 
 function Part({ id, title, children }: { id: string; title: string; children: ReactNode }) {

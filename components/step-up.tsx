@@ -41,31 +41,41 @@ export function StepUpProvider({ settings, children }: { settings: StepUpSetting
   return <MsalProvider instance={instance}>{children}</MsalProvider>;
 }
 
-/** Opens the sign-in popup (prompt=login, and the authentication context if the role names one); resolves to its ID token. */
+/**
+ * Opens the sign-in popup (prompt=login, and the authentication context if the role names one);
+ * resolves to its ID token. The context may be given per call, for a form that offers several roles.
+ */
 export function useFreshSignIn(settings: StepUpSettings) {
   const { instance } = useMsal();
-  return useCallback(async () => {
-    const result = await instance.loginPopup({
-      scopes: ["openid", "profile"],
-      prompt: "login",
-      loginHint: settings.loginHint,
-      redirectUri: settings.redirectUri,
-      ...(settings.authenticationContext
-        ? { claims: authenticationContextClaims(settings.authenticationContext) }
-        : {}),
-    });
-    return result.idToken;
-  }, [instance, settings]);
+  return useCallback(
+    async (authenticationContext = settings.authenticationContext) => {
+      const result = await instance.loginPopup({
+        scopes: ["openid", "profile"],
+        prompt: "login",
+        loginHint: settings.loginHint,
+        redirectUri: settings.redirectUri,
+        ...(authenticationContext ? { claims: authenticationContextClaims(authenticationContext) } : {}),
+      });
+      return result.idToken;
+    },
+    [instance, settings],
+  );
 }
 
-/** Words for a popup that did not give a token. */
-export function describeStepUpFailure(error: unknown) {
+const WORDS = {
+  approve: { done: "approved", again: "approve again" },
+  request: { done: "requested", again: "submit again" },
+};
+
+/** Words for a popup that did not give a token, for approving or for filing a break-glass request. */
+export function describeStepUpFailure(error: unknown, what: keyof typeof WORDS = "approve") {
+  const { done, again } = WORDS[what];
   if (error instanceof BrowserAuthError) {
     if (error.errorCode === "user_cancelled")
-      return "You closed the sign-in window: nothing was approved. Approve again to sign in.";
+      return `You closed the sign-in window: nothing was ${done}. To sign in, ${again}.`;
     if (error.errorCode === "popup_window_error" || error.errorCode === "empty_window_error")
-      return "Your browser blocked the sign-in window. Allow pop-ups for this site, then approve again.";
+      return `Your browser blocked the sign-in window. Allow pop-ups for this site, then ${again}.`;
   }
   const detail = error instanceof Error ? error.message : String(error);
-  return `The fresh sign-in did not complete, so nothing was approved (${detail}). Try again.`;
+  return `The fresh sign-in did not complete, so nothing was ${done} (${detail}). Try again.`;
 }
