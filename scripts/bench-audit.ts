@@ -117,7 +117,7 @@ try {
     const expected = await exactCount();
     const exported = await runExport(database.url, format);
     console.log(
-      `  ${format.padEnd(5)} ${exported.rows.toLocaleString("en-GB")} rows${exported.rows === expected ? " (= the search's count)" : " (NOT the search's count)"} in ${(exported.ms / 1000).toFixed(1)} s = ${Math.round((exported.rows / exported.ms) * 1000).toLocaleString("en-GB")} rows/s, peak RSS ${exported.peakRssMb} MB, ${exported.megabytes} MB written`,
+      `  ${format.padEnd(5)} ${exported.rows.toLocaleString("en-GB")} rows${exported.rows === expected ? " (= the search's count)" : " (NOT the search's count)"} in ${(exported.ms / 1000).toFixed(1)} s = ${Math.round((exported.rows / exported.ms) * 1000).toLocaleString("en-GB")} rows/s, RSS ${exported.firstBatchRssMb} MB after the first batch, peak ${exported.peakRssMb} MB, ${exported.megabytes} MB written`,
     );
   }
 
@@ -152,7 +152,7 @@ function benchEnv(databaseUrl: string): Record<string, string> {
 function runExport(
   databaseUrl: string,
   format: "csv" | "jsonl",
-): Promise<{ rows: number; ms: number; peakRssMb: number; megabytes: number }> {
+): Promise<{ rows: number; ms: number; firstBatchRssMb: number; peakRssMb: number; megabytes: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,

@@ -1,6 +1,7 @@
 /* Exports every audit event (CSV or JSON Lines, the first argument) to nowhere, and prints {rows, ms,
- * peakRssMb, megabytes} as JSON: run by `npm run bench:audit` in its own process, so that its peak
- * memory is the export's alone. CSV rows are counted by the newlines outside quoted fields. */
+ * firstBatchRssMb, peakRssMb, megabytes} as JSON: run by `npm run bench:audit` in its own process, so
+ * that its memory is the export's alone. The peak beside the RSS once the first batch arrived shows
+ * whether memory grew with the rows. CSV rows are counted by the newlines outside quoted fields. */
 import { exportAuditEvents } from "../../lib/audit/export";
 import { benchContext } from "./viewer";
 
@@ -10,9 +11,11 @@ const reader = (await exportAuditEvents(benchContext, {}, format)).getReader();
 let bytes = 0;
 let lines = 0;
 let isQuoted = false;
+let firstBatchRssMb = 0;
 for (;;) {
   const { done, value } = await reader.read();
   if (done) break;
+  firstBatchRssMb ||= megabytesOf(process.memoryUsage.rss());
   bytes += value.byteLength;
   for (const byte of value) {
     if (format === "csv" && byte === 0x22) isQuoted = !isQuoted;
@@ -24,8 +27,13 @@ console.log(
   JSON.stringify({
     rows: format === "csv" ? lines - 1 : lines, // CSV has a header row
     ms,
-    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-    megabytes: Math.round(bytes / 1_048_576),
+    firstBatchRssMb,
+    peakRssMb: megabytesOf(process.resourceUsage().maxRSS * 1024),
+    megabytes: megabytesOf(bytes),
   }),
 );
 process.exit(0);
+
+function megabytesOf(bytes: number) {
+  return Math.round(bytes / 1_048_576);
+}
