@@ -8,6 +8,12 @@ const NO_PROCESS_ENV = {
     "Read configuration from lib/config/env.js: it is validated at boot, so a missing or malformed setting stops start-up with its name instead of failing later in production.",
 };
 
+const NO_BARE_SCROLL_BOX = {
+  selector: "JSXAttribute[name.name='className'] Literal[value=/\\boverflow(-[xy])?-(auto|scroll)\\b/]",
+  message:
+    "Wrap scrolling content in <ScrollRegion> (components/scroll-region.tsx): a box that scrolls must take keyboard focus and have a name, or keyboard users cannot reach what is off-screen.",
+};
+
 const config = [
   {
     ignores: [
@@ -28,6 +34,11 @@ const config = [
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
     },
+  },
+  {
+    files: ["app/**/*.tsx", "components/**/*.tsx"],
+    ignores: ["components/scroll-region.tsx"],
+    rules: { "no-restricted-syntax": ["error", NO_PROCESS_ENV, NO_BARE_SCROLL_BOX] },
   },
   {
     // The pure domain core: no database, no SDKs, no framework, no clock.

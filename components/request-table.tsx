@@ -2,6 +2,7 @@ import Link from "next/link";
 import type { RequestView } from "@/lib/access/queries";
 import { describeDuration } from "@/lib/domain/duration";
 import { StatusBadge } from "./status-badge";
+import { ScrollRegion } from "@/components/scroll-region";
 
 const time = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
@@ -23,7 +24,7 @@ export function RequestTable({
   now: Date;
 }) {
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+    <ScrollRegion label={caption} className="rounded-lg border border-slate-200 bg-white">
       <table className="w-full text-left text-sm">
         <caption className="sr-only">{caption}</caption>
         <thead className="bg-slate-100 text-slate-700">
@@ -86,6 +87,6 @@ export function RequestTable({
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 }

@@ -1,4 +1,5 @@
 import type { CatalogView } from "@/lib/config/catalog-view";
+import { ScrollRegion } from "@/components/scroll-region";
 
 const DL = "grid grid-cols-1 gap-x-6 gap-y-2 text-sm sm:grid-cols-[12rem_1fr]";
 
@@ -58,7 +59,7 @@ function CatalogRole({
         Role <span className="font-mono">{role.name}</span>
       </h4>
       <p className="text-sm text-slate-600">{role.description}</p>
-      <div className="mt-3 overflow-x-auto">
+      <ScrollRegion label={`Grants of ${role.name} on ${clusterName}`} className="mt-3">
         <table className="w-full text-left text-sm">
           <caption className="mb-1 text-left font-medium text-slate-700">Grants while access is active</caption>
           <thead className="text-slate-600">
@@ -92,7 +93,7 @@ function CatalogRole({
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollRegion>
       <h5 className="mt-3 text-sm font-medium text-slate-700">Policy</h5>
       <dl className={`mt-1 ${DL}`}>
         {role.policy.map(({ term, text, groupIds }) => (

@@ -1,5 +1,6 @@
 import type { ApprovalTime } from "@/lib/audit/insights";
 import { COUNT, formatDuration } from "./insights-format";
+import { ScrollRegion } from "@/components/scroll-region";
 
 const TH = "px-3 py-2 font-medium";
 const TD = "px-3 py-1 text-right";
@@ -59,7 +60,10 @@ export function ApprovalTimes({ overall, clusters }: { overall: ApprovalTime; cl
       </p>
       <details className="mt-2">
         <summary className="cursor-pointer text-sm font-medium text-brand-700">Show as a table</summary>
-        <div className="mt-2 overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <ScrollRegion
+          label="Time from request to approval by cluster"
+          className="mt-2 rounded-lg border border-slate-200 bg-white"
+        >
           <table className="w-full text-left text-sm tabular-nums">
             <caption className="sr-only">Time from request to approval by cluster, to the second</caption>
             <thead className="bg-slate-100 text-slate-700">
@@ -87,7 +91,7 @@ export function ApprovalTimes({ overall, clusters }: { overall: ApprovalTime; cl
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       </details>
     </>
   );

@@ -1,4 +1,5 @@
 import { COUNT, dayLabel } from "./insights-format";
+import { ScrollRegion } from "@/components/scroll-region";
 
 export interface ChartSeries {
   label: string;
@@ -56,7 +57,7 @@ export function DayChart(props: {
 
   return (
     <div>
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white p-2">
+      <ScrollRegion labelledBy={props.labelledBy} className="rounded-lg border border-slate-200 bg-white p-2">
         <svg
           viewBox={`0 0 ${W} ${H}`}
           role="img"
@@ -112,7 +113,7 @@ export function DayChart(props: {
             </text>
           ))}
         </svg>
-      </div>
+      </ScrollRegion>
       {series.length > 1 ? (
         <ul className="mt-2 flex flex-wrap gap-x-5 gap-y-1 text-sm text-slate-800" aria-label="Legend">
           {series.map((s) => (
@@ -129,7 +130,7 @@ export function DayChart(props: {
       ) : null}
       <details className="mt-2">
         <summary className="cursor-pointer text-sm font-medium text-brand-700">Show as a table</summary>
-        <div className="mt-2 overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <ScrollRegion label={props.caption} className="mt-2 rounded-lg border border-slate-200 bg-white">
           <table className="w-full text-left text-sm tabular-nums">
             <caption className="sr-only">{props.caption}</caption>
             <thead className="bg-slate-100 text-slate-700">
@@ -167,7 +168,7 @@ export function DayChart(props: {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       </details>
     </div>
   );

@@ -5,6 +5,7 @@ import { UtcTime } from "@/components/utc-time";
 import type { AuditInsights, BreakGlassUse, FailedActivation } from "@/lib/audit/insights";
 import { describeStatus } from "@/lib/domain/request-state";
 import { COUNT } from "./insights-format";
+import { ScrollRegion } from "@/components/scroll-region";
 
 const TD = "px-3 py-2 align-top";
 
@@ -26,7 +27,7 @@ const SHOWN = 10;
 
 function Table({ caption, columns, children }: { caption: string; columns: string[]; children: ReactNode }) {
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+    <ScrollRegion label={caption} className="rounded-lg border border-slate-200 bg-white">
       <table className="w-full text-left text-sm">
         <caption className="sr-only">{caption}</caption>
         <thead className="bg-slate-100 text-slate-700">
@@ -40,7 +41,7 @@ function Table({ caption, columns, children }: { caption: string; columns: strin
         </thead>
         <tbody>{children}</tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 }
 

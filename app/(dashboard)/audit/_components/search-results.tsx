@@ -2,6 +2,7 @@ import Link from "next/link";
 import { ExportLinks } from "./export-links";
 import type { AuditSearchEvent, AuditSearchPage } from "@/lib/audit/search";
 import { auditHref, filtersOf, queryString, type SearchInput } from "../search-query";
+import { ScrollRegion } from "@/components/scroll-region";
 
 const TIME = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
 const COUNT = new Intl.NumberFormat("en-GB");
@@ -84,7 +85,7 @@ export function SearchResults({ input, page }: { input: SearchInput; page: Audit
       {page.events.length === 0 ? (
         <p className="text-slate-600">{page.count === 0 ? "No events match these filters." : "No older events."}</p>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <ScrollRegion label="Matching audit events" className="rounded-lg border border-slate-200 bg-white">
           <table className="w-full text-left text-sm">
             <caption className="sr-only">
               {summary}; {input.cursor ? "older" : "the newest"} {page.events.length} shown, newest first
@@ -106,7 +107,7 @@ export function SearchResults({ input, page }: { input: SearchInput; page: Audit
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       )}
       {input.cursor || page.nextCursor ? (
         <nav aria-label="Pages of events" className="mt-3 flex gap-6 text-sm">

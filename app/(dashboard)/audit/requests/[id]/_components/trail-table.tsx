@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import { UtcTime } from "@/components/utc-time";
 import type { PackEvent } from "@/lib/audit/evidence-check";
+import { ScrollRegion } from "@/components/scroll-region";
 
 const th = "px-3 py-2 font-medium";
 const td = "px-3 py-2 align-top";
@@ -82,7 +83,7 @@ function stateChange(event: PackEvent) {
 /** Every event of one request, oldest first, as the chain holds it. */
 export function TrailTable({ events }: { events: PackEvent[] }) {
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+    <ScrollRegion label="Audit events of this request" className="rounded-lg border border-slate-200 bg-white">
       <table className="w-full text-left text-sm">
         <caption className="sr-only">Every audit event of this request, oldest first</caption>
         <thead className="bg-slate-100 text-slate-700">
@@ -116,6 +117,6 @@ export function TrailTable({ events }: { events: PackEvent[] }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 }
