@@ -1,7 +1,8 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import type { GrantTarget } from "@/lib/cloud/access-provider";
-import { db } from "@/lib/db/client";
+import { env } from "@/lib/config/env";
+import { db, type Prisma } from "@/lib/db/client";
 import { decide } from "@/lib/domain/request-state";
 import { log } from "@/lib/log";
 import { callProvider } from "./provider-call";
@@ -12,18 +13,25 @@ const BATCH = 50;
 /**
  * Removes a grant whose end has passed, then records it as ended. If the removal fails, the grant
  * stays due and the next sweep tries again: access never silently outlives its end in the ledger.
- * A grant that a new request extended meanwhile is left alone.
+ * A grant that a new request extended meanwhile is left alone. Whoever removes a grant claims it
+ * first, so that the sweeps of several replicas, the job at its end and "End now" share the due
+ * grants instead of each calling the service for the same one; the claim of a remover that died
+ * lapses after JOB_TIMEOUT_SECONDS.
  */
 export async function endGrant(grantId: string, now: Date, endedRequestId?: string): Promise<boolean> {
-  const grant = await db.grant.findUnique({
-    where: { id: grantId },
-    include: { coverage: { select: { requestId: true } } },
+  const claimed = await db.grant.updateMany({
+    where: { id: grantId, ...isDueAndUnclaimed(now) },
+    data: { removalClaimedUntil: new Date(now.getTime() + env.JOB_TIMEOUT_SECONDS * 1000) },
   });
-  if (!grant || grant.status !== "active" || grant.endAt > now) return false;
+  if (claimed.count === 0) return false;
+  const grant = await db.grant.findUniqueOrThrow({
+    where: { id: grantId },
+    include: { coverage: { select: { requestId: true }, orderBy: { endAt: "desc" }, take: 1 } },
+  });
   const target = grant.target as unknown as GrantTarget;
-  // A request that ended early no longer covers the grant: the caller names it, so the removal's
-  // provider calls stay on that request's audit trail.
-  const requestId = endedRequestId ?? grant.coverage.at(-1)?.requestId ?? null;
+  // The removal's provider calls go on the trail of the request that ended the grant: one that
+  // ended early no longer covers it, but the ledger (or the caller) names it.
+  const requestId = endedRequestId ?? grant.orphanedByRequestId ?? grant.coverage[0]?.requestId ?? null;
   const correlationId = `end-grant-${randomUUID()}`;
   try {
     await callProvider(
@@ -37,15 +45,16 @@ export async function endGrant(grantId: string, now: Date, endedRequestId?: stri
       { grantId, err: error instanceof Error ? error.message : String(error) },
       "could not remove expired access; will retry",
     );
+    await db.grant.updateMany({ where: { id: grantId }, data: { removalClaimedUntil: null } });
     return false;
   }
   const ended = await db.grant.updateMany({
     where: { id: grantId, status: "active", endAt: { lte: now } },
-    data: { status: "ended", endedAt: now },
+    data: { status: "ended", endedAt: now, removalClaimedUntil: null },
   });
   if (ended.count === 0) {
     // Extended by a new request while we removed it: apply it again for the new end.
-    const current = await db.grant.findUniqueOrThrow({ where: { id: grantId } });
+    const current = await db.grant.update({ where: { id: grantId }, data: { removalClaimedUntil: null } });
     await callProvider(
       "apply",
       target,
@@ -59,6 +68,15 @@ export async function endGrant(grantId: string, now: Date, endedRequestId?: stri
     );
   }
   return ended.count === 1;
+}
+
+/** Active grants whose end has passed and that no other process is removing now. */
+function isDueAndUnclaimed(now: Date) {
+  return {
+    status: "active",
+    endAt: { lte: now },
+    OR: [{ removalClaimedUntil: null }, { removalClaimedUntil: { lt: now } }],
+  } satisfies Prisma.GrantWhereInput;
 }
 
 /**
@@ -86,7 +104,7 @@ export async function expireDueAccess(now: Date): Promise<{ requests: number; gr
   }
   let grants = 0;
   const dueGrants = await db.grant.findMany({
-    where: { status: "active", endAt: { lte: now } },
+    where: isDueAndUnclaimed(now),
     take: BATCH,
     select: { id: true },
   });

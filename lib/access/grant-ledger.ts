@@ -31,7 +31,11 @@ export async function coverWithGrant(
   const current = rows[0];
   if (current) {
     const endAt = current.end_at > input.endAt ? current.end_at : input.endAt;
-    grant = await tx.grant.update({ where: { id: current.id }, data: { endAt }, select: { id: true, endAt: true } });
+    grant = await tx.grant.update({
+      where: { id: current.id },
+      data: { endAt, orphanedByRequestId: null },
+      select: { id: true, endAt: true },
+    });
   } else {
     grant = await tx.grant.create({
       data: {
@@ -53,9 +57,10 @@ export async function coverWithGrant(
 }
 
 /**
- * Withdraws a request's coverage (its activation failed). Grants nobody else covers any more end
- * now: they stay in the ledger as due, so the expiry sweep removes them even if the caller's own
- * attempt fails. The others keep the end their other requests give them.
+ * Withdraws a request's coverage (it ended early, or its activation failed). Grants nobody else
+ * covers any more end now: they stay in the ledger as due, so the expiry sweep removes them even if
+ * the caller's own attempt fails, and they name the request so that the removal lands on its audit
+ * trail whoever makes it. The others keep the end their other requests give them.
  */
 export async function uncover(tx: Prisma.TransactionClient, requestId: string, now: Date): Promise<LedgerGrant[]> {
   const covered = await tx.grantCoverage.findMany({ where: { requestId }, include: { grant: true } });
@@ -66,7 +71,7 @@ export async function uncover(tx: Prisma.TransactionClient, requestId: string, n
     if (others._max.endAt) {
       await tx.grant.update({ where: { id: grant.id }, data: { endAt: others._max.endAt } });
     } else {
-      await tx.grant.update({ where: { id: grant.id }, data: { endAt: now } });
+      await tx.grant.update({ where: { id: grant.id }, data: { endAt: now, orphanedByRequestId: requestId } });
       orphans.push({ id: grant.id, target: grant.target as unknown as GrantTarget, endAt: now });
     }
   }

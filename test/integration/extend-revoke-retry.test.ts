@@ -154,6 +154,53 @@ describe("revoking access", () => {
   }, 60_000);
 });
 
+describe("removing access once", () => {
+  // Guards against concurrent removers (the sweep in every replica, the job at a grant's end, "End
+  // now") each calling Entra ID and Azure for the same grant: they claim it, and share the work.
+  it("calls the services once per grant when the sweeps and the end-now job run together", async () => {
+    const now = new Date();
+    const request = await requestAccess({ ...devAdmin, duration: "PT2H" }, await contextFor("n02@contoso.com", now));
+    await activateRequest(request.id, now);
+    const at = minutes(now, 5);
+    await revokeRequest(request.id, { reason: "Overlap test" }, await contextFor("adm01@contoso.com", at));
+    const [job] = await takeQueuedJobs<DeactivateJob>(QUEUES.deactivate, request.id);
+    // Every removal takes a while, so that the removers overlap.
+    await injectFault({ path: "roleAssignments/", method: "DELETE", count: 5, latencyMs: 400 });
+    await injectFault({ path: "assignmentScheduleRequests", method: "POST", count: 5, latencyMs: 400 });
+    await Promise.allSettled([endAccessNow(job!, at), expireDueAccess(at), expireDueAccess(at)]);
+    await injectFault();
+    await endAccessNow(job!, minutes(at, 1));
+
+    expect(await adminAccessOf("n02@contoso.com", "aks-dev-weu")).toEqual({ pim: [], rbac: [] });
+    const removals = await db.auditEvent.findMany({
+      where: { requestId: request.id, type: "provider.call", data: { path: ["operation"], equals: "remove" } },
+    });
+    expect(removals.map((e) => (e.data as { grantKind: string }).grantKind).sort()).toEqual([
+      "armRoleAssignment",
+      "entraPimGroup",
+    ]);
+  }, 30_000);
+
+  it("takes over a grant whose remover died once its claim lapses", async () => {
+    const now = new Date();
+    const request = await requestAccess({ ...devAdmin, duration: "PT1H" }, await contextFor("n01@contoso.com", now));
+    await activateRequest(request.id, now);
+    const grants = { coverage: { some: { requestId: request.id } } };
+    const end = minutes(now, 60);
+    // A remover claimed the grants at their end, then its process was killed.
+    await db.grant.updateMany({ where: grants, data: { removalClaimedUntil: minutes(end, 5) } });
+
+    expect((await expireDueAccess(minutes(end, 1))).grants).toBe(0);
+    expect((await adminAccessOf("n01@contoso.com", "aks-dev-weu")).rbac).toHaveLength(1);
+    expect((await expireDueAccess(minutes(end, 6))).grants).toBe(2);
+    expect(await adminAccessOf("n01@contoso.com", "aks-dev-weu")).toEqual({ pim: [], rbac: [] });
+    expect(await db.grant.findMany({ where: grants, select: { status: true, removalClaimedUntil: true } })).toEqual([
+      { status: "ended", removalClaimedUntil: null },
+      { status: "ended", removalClaimedUntil: null },
+    ]);
+  });
+});
+
 describe("retrying a failed activation", () => {
   it("lets another admin retry it, and the retry applies the access", async () => {
     const now = new Date();
