@@ -1,17 +1,28 @@
 // @ts-check
-// Importing the env module validates the configuration before Next starts or builds.
-import "./lib/config/env.js";
+import { readFileSync } from "node:fs";
+
+// The configuration is checked when a process starts (instrumentation.ts, the worker), not here:
+// one image is built once and configured per environment.
+const { version } = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8"));
 
 /** @type {import("next").NextConfig} */
 const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
+  // `.next/standalone` holds the server and only the node_modules it uses: what the image ships.
+  output: "standalone",
+  // Rolling updates run two versions side by side: a browser holding the old one's pages reloads
+  // instead of asking the new servers for assets and server actions they do not have. Set
+  // DEPLOYMENT_ID (e.g. the git commit) when building an image; it defaults to the version.
+  // eslint-disable-next-line no-restricted-syntax -- a build setting, not the app's configuration
+  deploymentId: process.env.DEPLOYMENT_ID || `v${version.replace(/[^A-Za-z0-9_-]/g, "-")}`,
   experimental: {
     // forbidden() and forbidden.tsx: pages answer 403 with a page that explains what to do.
     authInterrupts: true,
   },
-  // pino, pg and pg-boss are plain Node libraries: load them at run time instead of bundling them.
-  serverExternalPackages: ["pino", "pg", "pg-boss"],
+  // Plain Node libraries, loaded at run time instead of bundled: prom-client in particular must be
+  // one module per process, or each bundle would count into a registry of its own.
+  serverExternalPackages: ["pino", "pg", "pg-boss", "prom-client"],
   async headers() {
     return [
       {

@@ -14,6 +14,7 @@ import { assertPortFree, run, start, stop, waitForUrl } from "./lib/processes";
 const appPort = Number(process.env.APP_PORT ?? 3000);
 const emulatorPort = Number(process.env.EMULATOR_PORT ?? 8443);
 const pgPort = Number(process.env.EMBEDDED_PG_PORT ?? 5433);
+const opsPort = Number(process.env.OPS_PORT ?? 9464);
 const isDevMode = process.argv.includes("--dev");
 const step = (message: string) => console.log(`\u2022 ${message}`);
 const started = Date.now();
@@ -22,6 +23,7 @@ mkdirSync(DATA_DIR, { recursive: true });
 try {
   await assertPortFree(appPort, "the app", "APP_PORT");
   await assertPortFree(emulatorPort, "the Entra ID emulator", "EMULATOR_PORT");
+  await assertPortFree(opsPort, "the app's metrics and probes", "OPS_PORT");
   if (!process.env.DATABASE_URL) await assertPortFree(pgPort, "the embedded PostgreSQL", "EMBEDDED_PG_PORT");
 } catch (error) {
   console.error(`The demo could not start: ${(error as Error).message}`);
@@ -79,13 +81,18 @@ try {
   // database under .data/ cannot set off dev mode's reloads. `npm run dev` serves `next dev`.
   if (!isDevMode) {
     step("building the app (about a minute the first time)...");
-    await run(path.join(BIN, "next"), ["build"], { cwd: ROOT, env: appEnv });
+    await run(path.join(BIN, "tsx"), ["scripts/build.ts"], { cwd: ROOT, env: appEnv });
   }
-  const nextArgs = [isDevMode ? "dev" : "start", "--port", String(appPort), "--hostname", "localhost"];
-  app = start(path.join(BIN, "next"), nextArgs, {
-    cwd: ROOT,
-    env: isDevMode ? appEnv : { ...appEnv, NODE_ENV: "production" },
-  });
+  // The production build runs as the image runs it: Next's standalone server.
+  app = isDevMode
+    ? start(path.join(BIN, "next"), ["dev", "--port", String(appPort), "--hostname", "localhost"], {
+        cwd: ROOT,
+        env: appEnv,
+      })
+    : start(process.execPath, [path.join(ROOT, ".next", "standalone", "server.js")], {
+        cwd: ROOT,
+        env: { ...appEnv, NODE_ENV: "production", PORT: String(appPort), HOSTNAME: "localhost" },
+      });
   app.on("exit", (code) => {
     if (!isStopping) {
       console.error(`The app exited (${code}). See the output above.`);
@@ -112,6 +119,7 @@ ${users.join("\n")}
   The emulator uses a local certificate authority (${path.relative(ROOT, tls.caPath)}); your browser only
   passes through it during sign-in and may warn once: continue to localhost.
   Emulator state: ${emulator.url}/_emulator/state
+  Metrics and probes: http://localhost:${opsPort}/metrics (/livez, /readyz)
 
   Press Ctrl-C to stop everything.
 `);

@@ -1,18 +1,12 @@
-/* `npm run worker`: the background jobs (activation, expiry, time-outs) in their own process, for a
- * deployment that runs them apart from the web app (set JOBS_IN_WEB=false there). Several workers
- * may run: pg-boss hands each job to one of them. Configured by the same environment as the app. */
-import { getCatalog } from "../lib/config/catalog";
-import { stopBoss } from "../lib/jobs/boss";
-import { startJobs } from "../lib/jobs/start-jobs";
+/* `npm run worker` (the image's `node worker.mjs`): the background jobs in their own process, for a
+ * deployment that runs them apart from the web app (JOBS_IN_WEB=false there). Several workers may
+ * run: pg-boss hands each job to one of them. Configured by the same environment as the app; a bad
+ * variable or catalog stops it with exit code 1. SIGTERM stops it after the jobs in hand. */
+import { checkConfiguration } from "../lib/ops/configuration";
 
-getCatalog(); // an invalid catalog stops the worker at start, naming file, line and problem
-await startJobs();
+await checkConfiguration("The worker");
+const { startWorkerProcess } = await import("../lib/ops/start-process");
+await startWorkerProcess();
 console.log(
   "AKS JIT worker running: activation, expiry and time-out jobs. Ctrl-C or SIGTERM stops it after the jobs in hand.",
 );
-
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    void stopBoss().then(() => process.exit(0));
-  });
-}

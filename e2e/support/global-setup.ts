@@ -6,5 +6,6 @@ export default async function globalSetup(_config: FullConfig) {
   const stack = await startTestStack({ app: process.env.E2E_SKIP_BUILD ? "start" : "build-and-start" });
   process.env.E2E_APP_URL = stack.appUrl;
   process.env.E2E_EMULATOR_URL = stack.emulatorUrl;
+  process.env.E2E_OPS_URL = stack.opsUrl;
   return () => stack.stop();
 }

@@ -9,6 +9,7 @@ import { decide } from "@/lib/domain/request-state";
 import { getBoss } from "@/lib/jobs/boss";
 import { QUEUES } from "@/lib/jobs/queues";
 import { log } from "@/lib/log";
+import { observeActivation } from "@/lib/metrics/activation-latency";
 import { notifyActivationFailed, scheduleEndingSoon } from "@/lib/notify/request-events";
 import { endGrant } from "./expire-access";
 import { coverWithGrant, uncover, type LedgerGrant } from "./grant-ledger";
@@ -135,6 +136,7 @@ export async function activateRequest(
     return true;
   });
   if (isActive) await scheduleEndingSoon(requestId, prepared.activeUntil, now);
+  if (isActive) await observeActivation(requestId);
   return "active";
 }
 

@@ -8,6 +8,7 @@ import type { RolePolicy } from "@/lib/domain/policy-types";
 import { decide } from "@/lib/domain/request-state";
 import { AppError } from "@/lib/errors";
 import { getBoss } from "@/lib/jobs/boss";
+import { observeDecision } from "@/lib/metrics/record";
 import type { ActionContext } from "./context";
 import { loadRequestView } from "./queries";
 import { lockRequest, notFound, recordRequestEvent, refusalError } from "./request-record";
@@ -30,7 +31,7 @@ export async function decideRequest(
   await loadRequestView(requestId, context.viewer);
   const existing = await db.accessRequest.findUnique({
     where: { id: requestId },
-    select: { requesterId: true, policy: true },
+    select: { requesterId: true, policy: true, createdAt: true },
   });
   if (!existing) throw notFound(requestId);
 
@@ -53,7 +54,7 @@ export async function decideRequest(
       : undefined;
 
   await getBoss(); // an approval may hand off the activation job
-  await db.$transaction(async (tx) => {
+  const decided = await db.$transaction(async (tx) => {
     const request = await lockRequest(tx, requestId);
     const command =
       outcome === "approve"
@@ -65,6 +66,8 @@ export async function decideRequest(
       data: { requestId, deciderId: context.viewer.id, outcome, comment: comment || null, decidedAt: context.now },
     });
     await recordRequestEvent(tx, request, decision.event, context, stepUp ? { stepUp } : {});
+    return decision.event;
   });
+  observeDecision(decided, existing.createdAt, context.now);
   return loadRequestView(requestId, context.viewer);
 }

@@ -5,6 +5,7 @@ import { env } from "@/lib/config/env";
 import { db, type Prisma } from "@/lib/db/client";
 import { decide } from "@/lib/domain/request-state";
 import { log } from "@/lib/log";
+import { observeExpiryLag } from "@/lib/metrics/record";
 import { callProvider } from "./provider-call";
 import { lockRequest, recordRequestEvent } from "./request-record";
 
@@ -52,6 +53,7 @@ export async function endGrant(grantId: string, now: Date, endedRequestId?: stri
     where: { id: grantId, status: "active", endAt: { lte: now } },
     data: { status: "ended", endedAt: now, removalClaimedUntil: null },
   });
+  if (ended.count === 1) observeExpiryLag(grant.endAt);
   if (ended.count === 0) {
     // Extended by a new request while we removed it: apply it again for the new end.
     const current = await db.grant.update({ where: { id: grantId }, data: { removalClaimedUntil: null } });

@@ -6,6 +6,7 @@ import { providerFor } from "@/lib/cloud/providers";
 import { env } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
 import { log } from "@/lib/log";
+import { countProviderOperation } from "@/lib/metrics/record";
 
 type Operation = "apply" | "extend" | "remove";
 type AuditedOperation = Operation | "revokeSignInSessions" | "read" | "list";
@@ -38,6 +39,7 @@ export async function auditedCall<T>(
   let waitedSeconds = 0;
   for (;;) {
     const { calls, result, error } = await recordingCalls(work);
+    countProviderOperation(context.grantKind, context.operation, error === undefined);
     await db.$transaction((tx) => auditProviderCalls(tx, { ...context, calls, occurredAt: new Date() }));
     if (error === undefined) return result as T;
     const wait = retryAfterOf(error);

@@ -7,6 +7,7 @@ import { lockAuditChain, recordAuditEvent } from "@/lib/audit/record-audit-event
 import { getCatalog } from "@/lib/config/catalog";
 import { db, type Prisma } from "@/lib/db/client";
 import { log } from "@/lib/log";
+import { timeReconcile } from "@/lib/metrics/record";
 import { authorize } from "@/lib/auth/authorize";
 import type { ActionContext } from "./context";
 import { bindingKey } from "./grant-ledger";
@@ -32,6 +33,7 @@ function catalogBindings(): Array<{ key: string; binding: Binding }> {
  */
 export async function reconcileAccess(now: Date): Promise<{ bindings: number; open: number; skipped: number }> {
   const correlationId = `reconcile-${randomUUID()}`;
+  const endRun = timeReconcile();
   let skipped = 0;
   const checkedKeys: string[] = [];
   const candidates: Array<DriftCandidate<Binding>> = [];
@@ -65,6 +67,7 @@ export async function reconcileAccess(now: Date): Promise<{ bindings: number; op
     );
   }
   const open = await db.$transaction((tx) => recordFindings(tx, checkedKeys, candidates, now, correlationId));
+  endRun(skipped);
   return { bindings: checkedKeys.length, open, skipped };
 }
 

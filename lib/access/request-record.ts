@@ -8,6 +8,7 @@ import type { Decision, RequestEvent, RequestState, RequestStatus } from "@/lib/
 import { AppError } from "@/lib/errors";
 import { inTransaction, getBoss } from "@/lib/jobs/boss";
 import { QUEUES, type ActivateJob, type QueueName } from "@/lib/jobs/queues";
+import { countRequestEvent } from "@/lib/metrics/record";
 import type { ActionContext } from "./context";
 
 /** What the use cases need of a stored request: the domain state plus what the audit repeats. */
@@ -124,6 +125,7 @@ export async function recordRequestEvent(
   if (event.to === "approved") {
     await handOffForActivation(tx, request.id, event.type === "request.activation_retried" ? "retry" : "first");
   }
+  countRequestEvent(request, event);
 }
 
 /**

@@ -7,6 +7,7 @@ import type { GrantTarget } from "@/lib/cloud/access-provider";
 import { deleteRoleAssignmentById } from "@/lib/cloud/standing-role-assignment";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
+import { countDriftResolution } from "@/lib/metrics/record";
 import type { ActionContext } from "./context";
 import { callProvider, auditedCall } from "./provider-call";
 import { parseInput } from "./schemas";
@@ -102,6 +103,7 @@ export async function resolveDrift(findingId: string, resolution: string, contex
       },
     });
   });
+  countDriftResolution(finding.kind, action);
 }
 
 function wrongAction(action: string, kind: string) {

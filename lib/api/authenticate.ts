@@ -1,5 +1,5 @@
 import "server-only";
-import { SESSION_COOKIE, resolveSession, type SessionUser } from "@/lib/auth/session";
+import { sessionCookieName, resolveSession, type SessionUser } from "@/lib/auth/session";
 import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
 import { userFromAccessToken } from "./access-token";
@@ -15,7 +15,8 @@ import { userFromAccessToken } from "./access-token";
  *
  * When both are present the bearer token wins: it was added on purpose.
  */
-const APP_ORIGIN = new URL(env.APP_URL).origin;
+/** A function, not a constant: the build imports this module without any configuration. */
+const appOrigin = () => new URL(env.APP_URL).origin;
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 const HOW_TO_AUTHENTICATE = `Send "Authorization: Bearer <token>" with an Entra ID access token for api://${env.ENTRA_CLIENT_ID}/access_as_user, or call from a signed-in browser session.`;
@@ -33,7 +34,7 @@ export async function authenticate(request: Request, now: Date): Promise<Session
     return userFromAccessToken(token, now);
   }
 
-  const cookie = readCookie(request.headers.get("cookie"), SESSION_COOKIE);
+  const cookie = readCookie(request.headers.get("cookie"), sessionCookieName());
   if (!cookie) {
     throw new AppError("UNAUTHENTICATED", {
       message: "no bearer token and no session cookie",
@@ -58,10 +59,10 @@ export async function authenticate(request: Request, now: Date): Promise<Session
  */
 function checkSameOrigin(request: Request) {
   const origin = request.headers.get("origin");
-  if (origin === APP_ORIGIN) return;
+  if (origin === appOrigin()) return;
   throw new AppError("FORBIDDEN", {
     message: `cross-origin or origin-less ${request.method} with a session cookie (Origin: ${origin ?? "none"})`,
-    userMessage: `Changes made with the session cookie must come from ${APP_ORIGIN}: this request's Origin header is ${origin ? `"${origin}"` : "missing"}, so it was refused to protect against cross-site request forgery. Scripts should use a bearer token instead.`,
+    userMessage: `Changes made with the session cookie must come from ${appOrigin()}: this request's Origin header is ${origin ? `"${origin}"` : "missing"}, so it was refused to protect against cross-site request forgery. Scripts should use a bearer token instead.`,
   });
 }
 

@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { AUTHORITY } from "@/lib/auth/msal";
-import { SESSION_COOKIE } from "@/lib/auth/session";
+import { sessionCookieName } from "@/lib/auth/session";
 import { env } from "@/lib/config/env";
 import { REQUEST_STATUSES } from "@/lib/domain/request-state";
 import { APP_ERROR_STATUS } from "@/lib/errors";
@@ -951,7 +951,7 @@ export function openApiDocument(): OpenApiDocument {
         sessionCookie: {
           type: "apiKey",
           in: "cookie",
-          name: SESSION_COOKIE,
+          name: sessionCookieName(),
           description:
             "The dashboard's session, for calls from a signed-in browser. POST requests must carry this site's `Origin` header, or they are refused with 403 (cross-site request forgery protection).",
         },

@@ -1,6 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import type { Prisma } from "@/lib/db/client";
+import { timeChainLock } from "@/lib/metrics/record";
 import { chainHash, GENESIS_HASH } from "./chain";
 import type { AuditEventInput } from "./events";
 
@@ -42,5 +43,5 @@ export async function recordAuditEvent(tx: Prisma.TransactionClient, event: Audi
  * For transactions that lock other rows before recording, to keep the lock order.
  */
 export async function lockAuditChain(tx: Prisma.TransactionClient) {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CHAIN_LOCK})`;
+  await timeChainLock(tx, () => tx.$executeRaw`SELECT pg_advisory_xact_lock(${CHAIN_LOCK})`);
 }

@@ -3,11 +3,11 @@ import { cookies } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { cache } from "react";
 import { can, type Permission } from "./permissions";
-import { SESSION_COOKIE, resolveSession, type SessionUser } from "./session";
+import { sessionCookieName, resolveSession, type SessionUser } from "./session";
 
 /** The signed-in user for this request (read once per request), or null. */
 export const getCurrentUser = cache(async (): Promise<SessionUser | null> => {
-  const cookie = (await cookies()).get(SESSION_COOKIE)?.value;
+  const cookie = (await cookies()).get(sessionCookieName())?.value;
   return cookie ? resolveSession(cookie, new Date()) : null;
 });
 

@@ -13,10 +13,14 @@ import { seal, unseal } from "./sealed-cookie";
  * the database ends it everywhere, whatever cookies are still around.
  */
 
-const isSecure = new URL(env.APP_URL).protocol === "https:";
+/** Session cookies are Secure except on http://localhost (APP_URL is checked at start-up). */
+const isSecure = () => env.APP_URL.startsWith("https://");
 
-/** `__Host-` pins the cookie to this origin, but needs Secure: so only outside http://localhost. */
-export const SESSION_COOKIE = isSecure ? "__Host-jit_session" : "jit_session";
+/**
+ * `__Host-` pins the cookie to this origin, but needs Secure: so only outside http://localhost.
+ * A function, not a constant: the build imports this module without any configuration.
+ */
+export const sessionCookieName = () => (isSecure() ? "__Host-jit_session" : "jit_session");
 
 export const SESSION_TIMEOUTS = {
   idleMs: env.SESSION_IDLE_MINUTES * 60_000,
@@ -39,7 +43,7 @@ export interface SessionUser {
 }
 
 export function sessionCookieOptions(expiresAt: Date) {
-  return { httpOnly: true, secure: isSecure, sameSite: "lax" as const, path: "/", expires: expiresAt };
+  return { httpOnly: true, secure: isSecure(), sameSite: "lax" as const, path: "/", expires: expiresAt };
 }
 
 const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");

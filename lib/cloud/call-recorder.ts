@@ -4,6 +4,8 @@ import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import type { Context, Middleware } from "@microsoft/microsoft-graph-client";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import type { Prisma } from "@/lib/db/client";
+import { countProviderCall } from "@/lib/metrics/record";
+import { parseRetryAfter } from "./providers/graph-errors";
 
 /**
  * One HTTP attempt at Graph or ARM: each retry is a call of its own. Stored as the data of a
@@ -101,6 +103,7 @@ export function graphCallRecorder(): Middleware {
           return {
             status: response.status,
             providerRequestId: headers.get("request-id") ?? headers.get("client-request-id"),
+            retryAfterSeconds: parseRetryAfter(headers.get("retry-after")),
             error: response.status >= 400 ? serviceError(await response.clone().text()) : undefined,
           };
         },
@@ -123,13 +126,14 @@ export function armCallRecorder(): PipelinePolicy {
         async (response) => ({
           status: response.status,
           providerRequestId: response.headers.get("x-ms-request-id") ?? null,
+          retryAfterSeconds: parseRetryAfter(response.headers.get("retry-after")),
           error: response.status >= 400 ? serviceError(response.bodyAsText) : undefined,
         }),
       ),
   };
 }
 
-type Outcome = Pick<ProviderCall, "status" | "providerRequestId" | "error">;
+type Outcome = Pick<ProviderCall, "status" | "providerRequestId" | "error"> & { retryAfterSeconds?: number };
 
 async function recording<R>(
   service: ProviderCall["service"],
@@ -139,8 +143,12 @@ async function recording<R>(
   send: () => Promise<R>,
   outcomeOf: (result: R) => Promise<Outcome>,
 ): Promise<R> {
+  // Metrics count every attempt; the audit keeps those made in a recordingCalls scope.
   const calls = scope.getStore();
-  if (!calls) return send();
+  const keep = (made: ProviderCall, retryAfterSeconds?: number) => {
+    countProviderCall(made, retryAfterSeconds);
+    calls?.push(made);
+  };
   const call = { service, method: method.toUpperCase(), path: pathOf(url), requestBody: bodyOf(body) };
   const startedAt = performance.now();
   const elapsed = () => Math.round(performance.now() - startedAt);
@@ -148,12 +156,12 @@ async function recording<R>(
   try {
     result = await send();
   } catch (error) {
-    calls.push({ ...call, status: null, providerRequestId: null, durationMs: elapsed(), error: describe(error) });
+    keep({ ...call, status: null, providerRequestId: null, durationMs: elapsed(), error: describe(error) });
     throw error;
   }
   const durationMs = elapsed();
-  const { error, ...outcome } = await outcomeOf(result);
-  calls.push({ ...call, ...outcome, durationMs, ...(error !== undefined && { error }) });
+  const { error, retryAfterSeconds, ...outcome } = await outcomeOf(result);
+  keep({ ...call, ...outcome, durationMs, ...(error !== undefined && { error }) }, retryAfterSeconds);
   return result;
 }
 

@@ -18,7 +18,10 @@ export function getCatalog(): Catalog {
   const cached = holder[LOADED];
   // Checked against the path because test workers share globalThis across files with different settings.
   if (cached?.file === env.CATALOG_PATH) return cached;
-  const catalog = parseCatalog(readCatalogFile(env.CATALOG_PATH), env.CATALOG_PATH);
+  // A channel naming a webhook NOTIFY_WEBHOOKS lacks is a problem of the file, at its line.
+  const catalog = parseCatalog(readCatalogFile(env.CATALOG_PATH), env.CATALOG_PATH, {
+    webhookNames: Object.keys(env.NOTIFY_WEBHOOKS),
+  });
   holder[LOADED] = catalog;
   return catalog;
 }

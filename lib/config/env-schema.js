@@ -152,6 +152,21 @@ export const ZEnv = z.object({
     .default(15),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /**
+   * The operations port of every process (web and worker): /livez, /readyz and /metrics for
+   * Kubernetes probes and Prometheus. Not the app's port, so that no Service or Ingress exposes the
+   * metrics; 0 turns it off.
+   */
+  OPS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /**
+   * On SIGTERM, how long a process lets the jobs in hand finish (a job waiting on a service's
+   * Retry-After included) before it hands the rest back to the queue, where another worker takes them.
+   */
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(25),
+  /** Connections the app's database pool may open per process (pg-boss has its own, JOBS_POOL_SIZE). */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /** Connections the job queue may open per process. */
+  JOBS_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(4),
+  /**
    * A PEM file (PKCS#8) with the Ed25519 private key that signs audit retention checkpoints. Only
    * `npm run audit:retain` needs it: keep it off the web app, which gets AUDIT_VERIFY_KEY_FILE.
    * Create one with `openssl genpkey -algorithm ed25519 -out audit-signing-key.pem`.
@@ -177,6 +192,17 @@ export const ZAuditEnv = ZEnv.pick({
   AUDIT_RETENTION_MONTHS: true,
 });
 
+/**
+ * What the migration step (`migrate.mjs`, the chart's pre-upgrade hook) needs: the database and the
+ * job settings that become the queues' options. Nothing of Entra ID.
+ */
+export const ZMigrateEnv = ZEnv.pick({
+  DATABASE_URL: true,
+  JOB_RETRY_LIMIT: true,
+  JOB_RETRY_DELAY_SECONDS: true,
+  JOB_TIMEOUT_SECONDS: true,
+});
+
 /** @typedef {z.infer<typeof ZEnv>} Env */
 
 /**
@@ -185,6 +211,34 @@ export const ZAuditEnv = ZEnv.pick({
  */
 export function parseEnv(source) {
   return parseWith(ZEnv, source);
+}
+
+/**
+ * The configuration while `next build` runs: one image is built once and configured per
+ * environment, so the build has no settings to check. Each variable is parsed on its own (defaults
+ * apply; a missing or malformed one is left undefined): pages may import configuration at build,
+ * but must not use it there. The server checks everything when it starts.
+ *
+ * @param {Record<string, string | undefined>} source
+ * @returns {Env}
+ */
+export function parseEnvForBuild(source) {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ""));
+  const entries = Object.entries(ZEnv.shape).map(([key, schema]) => {
+    const result = schema.safeParse(cleaned[key]);
+    return [key, result.success ? result.data : undefined];
+  });
+  return /** @type {Env} */ (Object.fromEntries(entries));
+}
+
+/** @typedef {z.infer<typeof ZMigrateEnv>} MigrateEnv */
+
+/**
+ * @param {Record<string, string | undefined>} source
+ * @returns {MigrateEnv}
+ */
+export function parseMigrateEnv(source) {
+  return parseWith(ZMigrateEnv, source);
 }
 
 /** @typedef {z.infer<typeof ZAuditEnv>} AuditEnv */
@@ -208,7 +262,12 @@ function parseWith(schema, source) {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ""));
   const result = schema.safeParse(cleaned);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `  - ${issue.path.join(".")}: ${issue.message}`).join("\n");
+    const problems = result.error.issues
+      .map((issue) => {
+        const isMissing = issue.code === "invalid_type" && / received undefined$/.test(issue.message);
+        return `  - ${issue.path.join(".")}: ${isMissing ? "is required but not set" : issue.message}`;
+      })
+      .join("\n");
     throw new Error(`Invalid configuration. Fix these environment variables and start again:\n${problems}`);
   }
   return result.data;

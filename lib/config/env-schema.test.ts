@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseAuditEnv, parseEnv } from "./env-schema.js";
+import { parseAuditEnv, parseEnv, parseEnvForBuild, parseMigrateEnv } from "./env-schema.js";
 
 const valid = {
   APP_URL: "http://localhost:3000",
@@ -90,5 +90,25 @@ describe("configuration", () => {
     });
     expect(parseAuditEnv({ AUDIT_VERIFY_KEY_FILE: "" })).toEqual({});
     expect(() => parseAuditEnv({ AUDIT_RETENTION_MONTHS: "a year" })).toThrow("AUDIT_RETENTION_MONTHS");
+  });
+
+  it("builds without any setting: defaults apply, required ones stay unset for the start-up check", () => {
+    const env = parseEnvForBuild({ JOBS_IN_WEB: "false", ENTRA_TENANT_ID: "not-a-guid" });
+    expect(env).toMatchObject({ JOBS_IN_WEB: false, OPS_PORT: 9464, NOTIFY_WEBHOOKS: {}, LOG_LEVEL: "info" });
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.ENTRA_TENANT_ID).toBeUndefined();
+    expect(() => parseEnv({ ...valid, ENTRA_TENANT_ID: "not-a-guid" })).toThrow(
+      /ENTRA_TENANT_ID: must be your Entra tenant id/,
+    );
+  });
+
+  it("migrates with only the database and the job settings", () => {
+    expect(parseMigrateEnv({ DATABASE_URL: valid.DATABASE_URL })).toEqual({
+      DATABASE_URL: valid.DATABASE_URL,
+      JOB_RETRY_LIMIT: 5,
+      JOB_RETRY_DELAY_SECONDS: 5,
+      JOB_TIMEOUT_SECONDS: 300,
+    });
+    expect(() => parseMigrateEnv({ DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL: must be a postgresql/);
   });
 });

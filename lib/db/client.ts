@@ -7,8 +7,11 @@ export type { Prisma } from "./generated/client";
 
 const globalForPrisma = globalThis as unknown as { prisma?: PrismaClient };
 
-/** One client per process; kept on globalThis in development so hot reloads don't leak pools. */
-export const db =
-  globalForPrisma.prisma ?? new PrismaClient({ adapter: new PrismaPg({ connectionString: env.DATABASE_URL }) });
-
-if (env.NODE_ENV !== "production") globalForPrisma.prisma = db;
+/**
+ * One client, so one connection pool of DATABASE_POOL_SIZE, per process. On globalThis in
+ * production too: Next bundles instrumentation.ts and each route separately, and each bundle would
+ * otherwise open a pool of its own (and in development, hot reloads would leak them).
+ */
+export const db = (globalForPrisma.prisma ??= new PrismaClient({
+  adapter: new PrismaPg({ connectionString: env.DATABASE_URL, max: env.DATABASE_POOL_SIZE }),
+}));

@@ -6,14 +6,12 @@ import { endAccessNow } from "@/lib/access/end-access-now";
 import { expireDueAccess } from "@/lib/access/expire-access";
 import { reconcileAccess } from "@/lib/access/reconcile-access";
 import { timeOutPendingRequests } from "@/lib/access/time-out-requests";
-import { getCatalog } from "@/lib/config/catalog";
-import { unknownWebhooks } from "@/lib/config/catalog-schema";
 import { env } from "@/lib/config/env";
 import { log } from "@/lib/log";
 import { deliverNotification, type DeliveryJob } from "@/lib/notify/deliver-notification";
 import { followUpPendingRequests, warnAccessEndingSoon } from "@/lib/notify/follow-up";
 import { notifyRecipients } from "@/lib/notify/notify-recipients";
-import { getBoss } from "./boss";
+import { getBoss, markProcessRunsJobs } from "./boss";
 import {
   QUEUES,
   type ActivateJob,
@@ -28,10 +26,12 @@ import {
 const everyMinutes = (n: number) => (n < 60 ? `*/${n} * * * *` : "0 * * * *");
 
 /**
- * Starts the queue and this process's workers. The web process runs them by default; several
- * instances may, since pg-boss hands each job to one of them and every handler is idempotent.
+ * Starts the queue and this process's workers: the worker deployment, or the web process when
+ * JOBS_IN_WEB (the demo). Several may run, since pg-boss hands each job to one of them and every
+ * handler is idempotent; each cron schedule sends one job per tick whatever the number of processes.
  */
 export async function startJobs() {
+  markProcessRunsJobs();
   const boss = await getBoss();
   // Every handler's failure is logged here, with its queue and job: pg-boss only stores it.
   const work = <T extends object>(queue: QueueName, handler: (job: PgBoss.Job<T> | undefined) => Promise<void>) =>
@@ -39,7 +39,7 @@ export async function startJobs() {
       try {
         await handler(job);
       } catch (error) {
-        log.warn({ queue, jobId: job?.id, err: error instanceof Error ? error.message : String(error) }, "job failed");
+        log.warn({ queue, jobId: job?.id, err: error }, "job failed");
         throw error;
       }
     });
@@ -85,13 +85,6 @@ export async function startJobs() {
   await work<ExtendJob>(QUEUES.extend, async (job) => {
     if (job) await applyExtension(job.data.requestId, new Date());
   });
-  const missing = unknownWebhooks(getCatalog(), Object.keys(env.NOTIFY_WEBHOOKS));
-  if (missing.length > 0) {
-    log.error(
-      { webhooks: missing },
-      "the catalog names webhooks NOTIFY_WEBHOOKS does not define: their posts will fail",
-    );
-  }
   // Notifications: each event fans out to one delivery job per person and channel, retried on its own.
   await workBatch<NotifyJob>(QUEUES.notify, async (job) => {
     await notifyRecipients(job.data.eventKey, new Date());

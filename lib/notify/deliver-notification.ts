@@ -1,4 +1,5 @@
 import "server-only";
+import { countDelivery } from "@/lib/metrics/record";
 import type { MailRecipient } from "./channel-messages";
 import { sendEmail } from "./email";
 import type { NotificationMessage } from "./messages";
@@ -16,6 +17,10 @@ export type DeliveryJob = { requestId: string; eventKey: string; message: Notifi
 
 /** The `notify-deliver` job. A failure throws: the queue retries, then lists it among the failed jobs. */
 export async function deliverNotification(job: DeliveryJob): Promise<void> {
+  await countDelivery(job.channel, send(job));
+}
+
+async function send(job: DeliveryJob): Promise<void> {
   switch (job.channel) {
     case "email":
       return sendEmail(job.to, job.message);

@@ -1,8 +1,10 @@
 /* The database the launchers use: DATABASE_URL when set, otherwise the embedded PostgreSQL in .data/. */
 import path from "node:path";
+import { parseMigrateEnv } from "../../lib/config/env-schema.js";
 import { startEmbeddedPostgres } from "../../lib/db/embedded-postgres";
-import { BIN, DATA_DIR, LOG_DIR, ROOT } from "./paths";
-import { runQuietly } from "./processes";
+import { applyMigrations } from "../../lib/db/migrations";
+import { setUpJobQueues } from "../../lib/jobs/queue-setup";
+import { DATA_DIR, LOG_DIR, ROOT } from "./paths";
 
 export interface LocalDatabase {
   url: string;
@@ -21,11 +23,12 @@ export async function openDatabase(options: { externalUrl?: string; port: number
   return { url: db.url, isEmbedded: true, stop: db.stop };
 }
 
-/** `prisma migrate deploy` through the JavaScript schema engine (see prisma.config.ts). */
+/**
+ * This build's migrations (the runner the image uses, compatible with `prisma migrate deploy`), and
+ * the job queues with the options of this environment (JOB_* variables).
+ */
 export async function migrate(databaseUrl: string) {
-  const output = await runQuietly(path.join(BIN, "prisma"), ["migrate", "deploy"], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: databaseUrl, PRISMA_HIDE_UPDATE_MESSAGE: "1" },
-  });
-  return /No pending migrations/.test(output) ? "database schema is up to date" : "migrations applied";
+  const applied = await applyMigrations(databaseUrl, path.join(ROOT, "prisma", "migrations"));
+  await setUpJobQueues(parseMigrateEnv({ ...process.env, DATABASE_URL: databaseUrl }));
+  return applied.length === 0 ? "database schema is up to date" : `${applied.length} migrations applied`;
 }

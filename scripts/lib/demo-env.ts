@@ -46,6 +46,8 @@ export function demoAppEnv(options: {
     AUDITOR_GROUP_IDS: groupId("auditors"),
     ADMIN_GROUP_IDS: groupId("jit-admins"),
     AUDIT_VERIFY_KEY_FILE: DEMO_VERIFY_KEY_FILE,
+    // Absolute: the standalone server runs from .next/standalone.
+    CATALOG_PATH: path.resolve(ROOT, process.env.CATALOG_PATH ?? "jit.catalog.yaml"),
     // The demo tenant has no shared mailbox: notifications go out as the platform admin. Production
     // names a mailbox of its own, which Mail.Send is scoped to.
     NOTIFY_MAIL_SENDER: "adm01@contoso.com",

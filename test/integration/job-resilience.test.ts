@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 // Short retries and a short job timeout, so that failures and dead processes play out in seconds.
 // Set before the app's modules read their configuration (vi.hoisted runs before the imports).
@@ -20,7 +20,7 @@ import { QUEUES } from "@/lib/jobs/queues";
 import { startJobs } from "@/lib/jobs/start-jobs";
 import { ROOT } from "../../scripts/lib/paths";
 import { adminAccessOf, emulatorState, injectFault, waitFor } from "../support/emulator-state";
-import { takeQueuedJobs } from "../support/jobs";
+import { takeQueuedJobs, useQueueSettings } from "../support/jobs";
 import { contextFor } from "../support/users";
 
 /**
@@ -54,9 +54,15 @@ const exited = (child: ChildProcess) =>
     ? Promise.resolve()
     : new Promise<void>((resolve) => child.once("exit", () => resolve()));
 
+let restoreQueueSettings = async () => {};
+beforeAll(async () => {
+  restoreQueueSettings = await useQueueSettings(JOB_ENV);
+});
+
 afterAll(async () => {
   await injectFault();
   await expireDueAccess(new Date(Date.now() + 24 * 3_600_000));
+  await restoreQueueSettings();
 });
 
 describe("jobs that survive failures", () => {

@@ -73,6 +73,7 @@ import { followUpPendingRequests, warnAccessEndingSoon } from "@/lib/notify/foll
 import { countMyUnreadNotifications, listMyNotifications, markNotificationsRead } from "@/lib/notify/queries";
 import { notifyDecision, notifyRequestFiled } from "@/lib/notify/request-events";
 import { waitFor } from "../support/emulator-state";
+import { useQueueSettings } from "../support/jobs";
 import { contextFor } from "../support/users";
 
 interface Mail {
@@ -101,16 +102,19 @@ const N02 = "fbb8895c-b680-43d4-ba00-8aa695e67279";
 const setAccountEnabled = (objectId: string, accountEnabled: boolean) =>
   appGraphClient().api(`/users/${objectId}`).patch({ accountEnabled });
 
+let restoreQueueSettings = async () => {};
 beforeAll(async () => {
   // Sign everyone in while all accounts are enabled: a disabled account cannot sign in.
   for (const upn of ["n01", "n02", "p01", "adm01", "aud01"]) await contextFor(`${upn}@contoso.com`);
   // Activations other files queued must not run in this file's workers.
+  restoreQueueSettings = await useQueueSettings({ JOB_RETRY_LIMIT: "2", JOB_RETRY_DELAY_SECONDS: "1" });
   await getBoss();
   await db.$executeRaw`UPDATE pgboss.job SET state = 'cancelled' WHERE name = 'activate' AND state IN ('created', 'retry')`;
   await startJobs();
 });
 
 afterAll(async () => {
+  await restoreQueueSettings();
   await setAccountEnabled(N02, true).catch(() => undefined);
   await new Promise((resolve) => SETUP.server.close(resolve));
   await expireDueAccess(new Date(Date.now() + 24 * 3_600_000));

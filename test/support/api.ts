@@ -1,6 +1,6 @@
 import { ConfidentialClientApplication, CryptoProvider } from "@azure/msal-node";
 import { env } from "@/lib/config/env";
-import { SESSION_COOKIE } from "@/lib/auth/session";
+import { sessionCookieName } from "@/lib/auth/session";
 import { pickAccount } from "./emulator-browser";
 import { signInThroughEmulator } from "./sign-in";
 
@@ -77,7 +77,7 @@ export async function callApi<P extends Record<string, string>>(
   const headers = new Headers(options.headers);
   if (credentials && "bearer" in credentials) headers.set("authorization", `Bearer ${credentials.bearer}`);
   if (credentials && "cookie" in credentials) {
-    headers.set("cookie", `other=1; ${SESSION_COOKIE}=${credentials.cookie}`);
+    headers.set("cookie", `other=1; ${sessionCookieName()}=${credentials.cookie}`);
     const origin = options.origin === undefined ? new URL(env.APP_URL).origin : options.origin;
     if (method === "POST" && origin !== null) headers.set("origin", origin);
   }

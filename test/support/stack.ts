@@ -29,6 +29,8 @@ export async function freePort(): Promise<number> {
 
 export interface TestStack {
   appUrl: string;
+  /** the app's operations port: /livez, /readyz, /metrics */
+  opsUrl: string;
   emulatorUrl: string;
   databaseUrl: string;
   caPath: string;
@@ -75,22 +77,42 @@ export async function startTestStack(
         tenant,
       }),
       LOG_LEVEL: "warn",
+      // Processes started with this environment (workers in tests) take any free operations port.
+      OPS_PORT: "0",
       ...(options.catalogPath ? { CATALOG_PATH: options.catalogPath } : {}),
     };
 
+    const opsPort = await freePort();
     if (options.app) {
       const childEnv = { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: "1" };
-      if (options.app === "build-and-start") await run(path.join(BIN, "next"), ["build"], { cwd: ROOT, env: childEnv });
-      const app = start(path.join(BIN, "next"), ["start", "--port", String(appPort), "--hostname", "localhost"], {
+      if (options.app === "build-and-start")
+        await run(path.join(BIN, "tsx"), ["scripts/build.ts"], { cwd: ROOT, env: childEnv });
+      // The production build as the image runs it: Next's standalone server.
+      const app = start(process.execPath, [path.join(ROOT, ".next", "standalone", "server.js")], {
         cwd: ROOT,
-        env: { ...childEnv, NODE_ENV: "production" },
+        env: {
+          ...childEnv,
+          NODE_ENV: "production",
+          PORT: String(appPort),
+          HOSTNAME: "localhost",
+          OPS_PORT: String(opsPort),
+        },
         stdio: ["ignore", "inherit", "inherit"],
       });
       stoppers.push(() => stop(app));
       await waitForUrl(`${appUrl}/api/health`, 60_000, () => app.exitCode === null);
     }
 
-    return { appUrl, emulatorUrl: emulator.url, databaseUrl: db.url, caPath: tls.caPath, env, emulator, stop: stopAll };
+    return {
+      appUrl,
+      opsUrl: `http://localhost:${opsPort}`,
+      emulatorUrl: emulator.url,
+      databaseUrl: db.url,
+      caPath: tls.caPath,
+      env,
+      emulator,
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;

@@ -1,14 +1,4 @@
-// GET /api/health: liveness and database reachability, for load balancers and the launcher.
-import { NextResponse } from "next/server";
-import { checkDatabase } from "@/lib/db/health";
+// GET /api/health: the same as /api/health/ready, for load balancers and the launchers.
+export { GET } from "./ready/route";
 
 export const dynamic = "force-dynamic";
-
-export async function GET() {
-  const database = await checkDatabase();
-  const isHealthy = database.status === "ok";
-  return NextResponse.json(
-    { status: isHealthy ? "ok" : "degraded", checks: { database } },
-    { status: isHealthy ? 200 : 503 },
-  );
-}

@@ -1,7 +1,7 @@
 // GET /auth/callback: Entra ID's redirect after sign-in (the app registration's redirect URI).
 import { NextResponse, type NextRequest } from "next/server";
 import { randomUUID } from "node:crypto";
-import { SESSION_COOKIE, sessionCookieOptions } from "@/lib/auth/session";
+import { sessionCookieName, sessionCookieOptions } from "@/lib/auth/session";
 import { SIGN_IN_COOKIE, SignInError, completeSignIn } from "@/lib/auth/sign-in";
 import { env } from "@/lib/config/env";
 import { log } from "@/lib/log";
@@ -16,7 +16,7 @@ export async function GET(request: NextRequest) {
       now: new Date(),
     });
     response = NextResponse.redirect(new URL(session.returnTo, env.APP_URL), 303);
-    response.cookies.set(SESSION_COOKIE, session.cookie, sessionCookieOptions(session.expiresAt));
+    response.cookies.set(sessionCookieName(), session.cookie, sessionCookieOptions(session.expiresAt));
   } catch (error) {
     const reason = error instanceof SignInError ? error.reason : "unavailable";
     const ref = randomUUID().slice(0, 8);

@@ -1,7 +1,7 @@
 // POST /auth/sign-out: ends the session here, then at Entra ID (end-session endpoint).
 import { NextResponse, type NextRequest } from "next/server";
 import { endSessionUrl } from "@/lib/auth/msal";
-import { SESSION_COOKIE, endSession } from "@/lib/auth/session";
+import { sessionCookieName, endSession } from "@/lib/auth/session";
 import { env } from "@/lib/config/env";
 
 export async function POST(request: NextRequest) {
@@ -10,9 +10,9 @@ export async function POST(request: NextRequest) {
   if (origin !== null && origin !== new URL(env.APP_URL).origin) {
     return NextResponse.json({ error: "Sign-out must come from the AKS JIT dashboard." }, { status: 403 });
   }
-  const cookie = request.cookies.get(SESSION_COOKIE)?.value;
+  const cookie = request.cookies.get(sessionCookieName())?.value;
   if (cookie) await endSession(cookie, new Date());
   const response = NextResponse.redirect(endSessionUrl(`${env.APP_URL}/signed-out`), 303);
-  response.cookies.set(SESSION_COOKIE, "", { path: "/", maxAge: 0 });
+  response.cookies.set(sessionCookieName(), "", { path: "/", maxAge: 0 });
   return response;
 }

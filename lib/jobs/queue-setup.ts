@@ -1,0 +1,56 @@
+/**
+ * pg-boss's schema and the queues' options, set once per deployment by the migration step (the
+ * chart's pre-upgrade hook, `npm run db:migrate`), not by every process that starts: otherwise the
+ * last pod to start decides the job timeout of everyone's jobs. App processes then start pg-boss
+ * with `migrate: false`.
+ */
+import PgBoss from "pg-boss";
+import type { MigrateEnv } from "@/lib/config/env-schema.js";
+import { QUEUES, type QueueName } from "./queues";
+
+export const BOSS_SCHEMA = "pgboss";
+
+/**
+ * Queues whose work must not overlap itself: a reconcile pass that outlasts its interval would
+ * otherwise run beside the next one. pg-boss's `singleton` policy keeps one job active per queue.
+ */
+const SINGLETON_QUEUES: ReadonlySet<QueueName> = new Set([QUEUES.reconcile]);
+
+export function queueOptions(name: QueueName, settings: Omit<MigrateEnv, "DATABASE_URL">): PgBoss.Queue {
+  return {
+    name,
+    // Retries with exponential backoff (5 s, 10 s, 20 s ... by default); an activation that fails
+    // them all goes to its dead-letter queue, whose worker marks the request failed.
+    retryLimit: settings.JOB_RETRY_LIMIT,
+    retryDelay: settings.JOB_RETRY_DELAY_SECONDS,
+    retryBackoff: true,
+    // A job still active after this long is taken for one whose process died, and retried.
+    expireInSeconds: settings.JOB_TIMEOUT_SECONDS,
+    policy: SINGLETON_QUEUES.has(name) ? "singleton" : "standard",
+    ...(name === QUEUES.activate ? { deadLetter: QUEUES.activateFailed } : {}),
+  };
+}
+
+/** Installs or upgrades pg-boss's schema and creates or updates every queue. */
+export async function setUpJobQueues(settings: MigrateEnv) {
+  const boss = new PgBoss({
+    connectionString: settings.DATABASE_URL,
+    schema: BOSS_SCHEMA,
+    application_name: "aks-jit-migrate",
+    supervise: false,
+    schedule: false,
+    max: 2,
+  });
+  await boss.start();
+  try {
+    // A dead-letter queue must exist before the queue that names it.
+    const names = [QUEUES.activateFailed, ...Object.values(QUEUES).filter((n) => n !== QUEUES.activateFailed)];
+    for (const name of names) {
+      const options = queueOptions(name, settings);
+      if (await boss.getQueue(name)) await boss.updateQueue(name, options);
+      else await boss.createQueue(name, options);
+    }
+  } finally {
+    await boss.stop({ graceful: false, close: true });
+  }
+}

@@ -1,0 +1,49 @@
+import "server-only";
+import { Registry } from "prom-client";
+import { log } from "@/lib/log";
+import { readDatabaseRows } from "./database-gauges";
+import { databaseRegistry, databaseUpRegistry, type DatabaseRows } from "./database-registry";
+import { metrics } from "./metrics";
+
+/** Well inside Prometheus's default scrape timeout (10 s), so that a slow database never costs the process metrics. */
+const DATABASE_BUDGET_MS = 3_000;
+
+// One database read at a time per process: scrapes that come while the database is slow share the
+// read in flight rather than each taking a connection.
+const globalForScrape = globalThis as unknown as { aksJitDatabaseRead?: Promise<DatabaseRows> };
+
+/**
+ * The Prometheus text for /metrics. `databaseGauges`: also the deployment-wide gauges read from the
+ * database (open requests, overdue grants, queues, drift, last verification), for the worker to
+ * answer: web pods serve only their own series, so that N replicas do not multiply the reads and
+ * Prometheus gets each such gauge once per worker rather than once per pod.
+ */
+export async function collectMetrics(options: {
+  databaseGauges: boolean;
+}): Promise<{ contentType: string; body: string }> {
+  const registries = [metrics.registry, ...(options.databaseGauges ? await databaseGauges() : [])];
+  const merged = Registry.merge(registries);
+  return { contentType: merged.contentType, body: await merged.metrics() };
+}
+
+async function databaseGauges(): Promise<Registry[]> {
+  const startedAt = performance.now();
+  const read = (globalForScrape.aksJitDatabaseRead ??= readDatabaseRows(DATABASE_BUDGET_MS).finally(() => {
+    globalForScrape.aksJitDatabaseRead = undefined;
+  }));
+  try {
+    const rows = await within(read, DATABASE_BUDGET_MS);
+    return [databaseUpRegistry(true), databaseRegistry(rows, (performance.now() - startedAt) / 1000)];
+  } catch (error) {
+    log.warn({ err: error instanceof Error ? error.message : String(error) }, "metrics: database gauges not read");
+    return [databaseUpRegistry(false)];
+  }
+}
+
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expiry = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the database did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, expiry]).finally(() => clearTimeout(timer));
+}

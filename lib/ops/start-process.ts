@@ -1,0 +1,53 @@
+import "server-only";
+import { env } from "@/lib/config/env";
+import { jobLoopsStatus, stopBoss } from "@/lib/jobs/boss";
+import { startJobs } from "@/lib/jobs/start-jobs";
+import { log } from "@/lib/log";
+import { collectMetrics } from "@/lib/metrics/registry";
+import { drainOnSignals, holdExitUntilDrained } from "./lifecycle";
+import { startOpsServer, type OpsServer } from "./ops-server";
+import { readiness } from "./readiness";
+
+const jobLoops = async () => jobLoopsStatus();
+
+async function opsServer(options: { runsJobs: boolean; databaseGauges: boolean }): Promise<OpsServer | undefined> {
+  if (env.OPS_PORT === 0) return undefined;
+  return startOpsServer({
+    port: env.OPS_PORT,
+    readiness: () => readiness(options.runsJobs ? { jobs: jobLoops } : {}),
+    metrics: () => collectMetrics({ databaseGauges: options.databaseGauges }),
+  });
+}
+
+/**
+ * The web server's start (instrumentation.ts; the configuration was checked before). Next serves
+ * the app and drains its own requests on SIGTERM; this adds the operations port and, with
+ * JOBS_IN_WEB, the jobs, handed back before the process exits.
+ */
+export async function startWebProcess() {
+  const ops = await opsServer({ runsJobs: env.JOBS_IN_WEB, databaseGauges: env.JOBS_IN_WEB });
+  if (env.JOBS_IN_WEB) await startJobs();
+  holdExitUntilDrained();
+  drainOnSignals(
+    async () => {
+      if (env.JOBS_IN_WEB) await stopBoss(env.SHUTDOWN_TIMEOUT_SECONDS);
+      await ops?.close();
+    },
+    { exitAfterDrain: false },
+  );
+}
+
+/**
+ * The worker's start: the operations port first (probes answer while the queue starts), then the
+ * jobs. SIGTERM stops taking jobs, lets those in hand finish for SHUTDOWN_TIMEOUT_SECONDS, hands the
+ * rest back to the queue for another worker, and exits 0.
+ */
+export async function startWorkerProcess() {
+  const ops = await opsServer({ runsJobs: true, databaseGauges: true });
+  await startJobs();
+  drainOnSignals(async () => {
+    await stopBoss(env.SHUTDOWN_TIMEOUT_SECONDS);
+    await ops?.close();
+  });
+  log.info({ opsPort: ops?.port }, "worker running");
+}
