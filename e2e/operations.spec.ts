@@ -6,6 +6,18 @@ import { APP_URL, expect, fileRequest, signInAs, test, waitForStatus } from "./s
  * port, and Prometheus metrics that move as people use it — served only on the operations port.
  */
 const OPS_URL = process.env.E2E_OPS_URL!;
+/** The stand-in collector the app exports its traces to (test/support/otlp-receiver.ts). */
+const OTLP_URL = process.env.E2E_OTLP_URL!;
+
+interface Span {
+  name: string;
+  kind: number;
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  service: string;
+  attributes: Record<string, unknown>;
+}
 
 /** The sum of a metric's samples whose labels include `labels` (Prometheus text format). */
 function total(text: string, name: string, labels: Record<string, string> = {}) {
@@ -24,7 +36,7 @@ async function scrape(request: APIRequestContext) {
   return response.text();
 }
 
-test("[OPS] probes answer, and the metrics follow a request from filed to active and ended", async ({
+test("[OPS] probes answer, and the metrics and traces follow a request from filed to active and ended", async ({
   page,
   context,
   request,
@@ -73,6 +85,31 @@ test("[OPS] probes answer, and the metrics follow a request from filed to active
   expect(after).toMatch(/^aks_jit_jobs\{[^}]*queue="activate"/m);
   expect(total(after, "aks_jit_scrape_database_up")).toBe(1);
   expect(after).toMatch(/^process_resident_memory_bytes /m);
+
+  // Its activation is one trace: the job, its queries and its calls to Graph and ARM under it.
+  const requestId = new URL(page.url()).pathname.split("/").pop()!;
+  let spans: Span[] = [];
+  await expect
+    .poll(async () => {
+      spans = (await (await request.get(`${OTLP_URL}/spans`)).json()) as Span[];
+      return spans.filter((span) => span.name === "job activate").length;
+    })
+    .toBeGreaterThanOrEqual(1);
+  // OTLP numbers span kinds from 1 (internal): 3 is a client call, 5 a consumer (a job).
+  const jobs = spans.filter((span) => span.name === "job activate" && span.kind === 5);
+  const callsOf = (traceId: string) => spans.filter((span) => span.traceId === traceId && span.kind === 3);
+  const activation = jobs.find((job) => callsOf(job.traceId).some((call) => call.name === "PUT arm"));
+  expect(activation, `an activation trace for ${requestId}`).toBeTruthy();
+  const calls = callsOf(activation!.traceId);
+  expect(calls.map((call) => call.name)).toEqual(expect.arrayContaining(["POST graph", "PUT arm"]));
+  expect(calls.find((call) => call.name === "PUT arm")?.attributes).toMatchObject({
+    "http.request.method": "PUT",
+    "http.response.status_code": 201,
+  });
+  expect(spans.some((span) => span.traceId === activation!.traceId && span.name.startsWith("prisma:"))).toBe(true);
+  expect(activation!.service).toBe("aks-jit-web");
+  // Next's own spans for the pages and actions people use.
+  expect(spans.some((span) => typeof span.attributes["next.span_type"] === "string")).toBe(true);
 
   await page.getByRole("button", { name: /^End access now/ }).click();
   await page.getByRole("button", { name: /^Yes, end it now/ }).click();

@@ -7,5 +7,6 @@ export default async function globalSetup(_config: FullConfig) {
   process.env.E2E_APP_URL = stack.appUrl;
   process.env.E2E_EMULATOR_URL = stack.emulatorUrl;
   process.env.E2E_OPS_URL = stack.opsUrl;
+  process.env.E2E_OTLP_URL = stack.otlpUrl;
   return () => stack.stop();
 }

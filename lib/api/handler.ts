@@ -1,7 +1,7 @@
 import "server-only";
 import type { ActionContext } from "@/lib/access/context";
 import { isAppError, type AppErrorCode, type FieldProblem } from "@/lib/errors";
-import { log } from "@/lib/log";
+import { log, withCorrelation } from "@/lib/log";
 import { authenticate } from "./authenticate";
 import { originFromHeaders } from "@/lib/auth/request-origin";
 
@@ -44,14 +44,16 @@ export function apiRoute<P extends Record<string, string> = Record<string, strin
 ) {
   return async (request: Request, segment: Segment<P>): Promise<Response> => {
     const origin = originFromHeaders(request.headers, "api");
-    try {
-      const now = new Date();
-      const viewer = await authenticate(request, now);
-      const params = await segment.params;
-      return respond(await handler({ request, context: { viewer, origin, now }, params }), origin.correlationId);
-    } catch (error) {
-      return respond(errorReply(error, origin.correlationId, request), origin.correlationId);
-    }
+    return withCorrelation(origin.correlationId, async () => {
+      try {
+        const now = new Date();
+        const viewer = await authenticate(request, now);
+        const params = await segment.params;
+        return respond(await handler({ request, context: { viewer, origin, now }, params }), origin.correlationId);
+      } catch (error) {
+        return respond(errorReply(error, origin.correlationId, request), origin.correlationId);
+      }
+    });
   };
 }
 

@@ -2,6 +2,7 @@ import "server-only";
 import { headers } from "next/headers";
 import type { ActionContext } from "@/lib/access/context";
 import { AppError } from "@/lib/errors";
+import { enterCorrelation } from "@/lib/log";
 import { getCurrentUser } from "./current-user";
 import { originFromHeaders } from "./request-origin";
 
@@ -14,9 +15,7 @@ export async function actionContext(): Promise<ActionContext> {
       userMessage: "Your session has ended. Sign in again, then retry.",
     });
   }
-  return {
-    viewer,
-    origin: originFromHeaders(await headers(), "web"),
-    now: new Date(),
-  };
+  const origin = originFromHeaders(await headers(), "web");
+  enterCorrelation(origin.correlationId);
+  return { viewer, origin, now: new Date() };
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Context, Middleware } from "@microsoft/microsoft-graph-client";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import type { Prisma } from "@/lib/db/client";
@@ -150,20 +151,44 @@ async function recording<R>(
     calls?.push(made);
   };
   const call = { service, method: method.toUpperCase(), path: pathOf(url), requestBody: bodyOf(body) };
-  const startedAt = performance.now();
-  const elapsed = () => Math.round(performance.now() - startedAt);
-  let result: R;
-  try {
-    result = await send();
-  } catch (error) {
-    keep({ ...call, status: null, providerRequestId: null, durationMs: elapsed(), error: describe(error) });
-    throw error;
-  }
-  const durationMs = elapsed();
-  const { error, retryAfterSeconds, ...outcome } = await outcomeOf(result);
-  keep({ ...call, ...outcome, durationMs, ...(error !== undefined && { error }) }, retryAfterSeconds);
-  return result;
+  // A client span per attempt when tracing is on (lib/ops/tracing.ts), whichever HTTP stack the SDK uses.
+  return tracer().startActiveSpan(
+    `${call.method} ${service}`,
+    { kind: SpanKind.CLIENT, attributes: { "http.request.method": call.method, "url.path": call.path.split("?")[0] } },
+    async (span) => {
+      const startedAt = performance.now();
+      const elapsed = () => Math.round(performance.now() - startedAt);
+      try {
+        let result: R;
+        try {
+          result = await send();
+        } catch (error) {
+          const failed = {
+            ...call,
+            status: null,
+            providerRequestId: null,
+            durationMs: elapsed(),
+            error: describe(error),
+          };
+          keep(failed);
+          span.setStatus({ code: SpanStatusCode.ERROR, message: failed.error });
+          throw error;
+        }
+        const durationMs = elapsed();
+        const { error, retryAfterSeconds, ...outcome } = await outcomeOf(result);
+        keep({ ...call, ...outcome, durationMs, ...(error !== undefined && { error }) }, retryAfterSeconds);
+        if (outcome.status !== null) span.setAttribute("http.response.status_code", outcome.status);
+        if (outcome.providerRequestId) span.setAttribute("aks_jit.provider_request_id", outcome.providerRequestId);
+        if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: error });
+        return result;
+      } finally {
+        span.end();
+      }
+    },
+  );
 }
+
+const tracer = () => trace.getTracer("aks-jit");
 
 function pathOf(url: string) {
   try {

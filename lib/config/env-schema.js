@@ -167,6 +167,13 @@ export const ZEnv = z.object({
   /** Connections the job queue may open per process. */
   JOBS_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(4),
   /**
+   * Traces: an OTLP/HTTP collector (e.g. http://otel-collector:4318; the exporter adds /v1/traces).
+   * Unset: no traces. The OpenTelemetry exporter also reads its other OTEL_* variables itself.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  /** The service name on the traces; defaults to aks-jit-web or aks-jit-worker. */
+  OTEL_SERVICE_NAME: z.string().min(1).max(100).optional(),
+  /**
    * A PEM file (PKCS#8) with the Ed25519 private key that signs audit retention checkpoints. Only
    * `npm run audit:retain` needs it: keep it off the web app, which gets AUDIT_VERIFY_KEY_FILE.
    * Create one with `openssl genpkey -algorithm ed25519 -out audit-signing-key.pem`.

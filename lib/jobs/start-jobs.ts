@@ -1,4 +1,5 @@
 import "server-only";
+import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type PgBoss from "pg-boss";
 import { activateRequest, giveUpActivation } from "@/lib/access/activate-request";
 import { applyExtension } from "@/lib/access/apply-extension";
@@ -7,7 +8,7 @@ import { expireDueAccess } from "@/lib/access/expire-access";
 import { reconcileAccess } from "@/lib/access/reconcile-access";
 import { timeOutPendingRequests } from "@/lib/access/time-out-requests";
 import { env } from "@/lib/config/env";
-import { log } from "@/lib/log";
+import { log, withCorrelation } from "@/lib/log";
 import { deliverNotification, type DeliveryJob } from "@/lib/notify/deliver-notification";
 import { followUpPendingRequests, warnAccessEndingSoon } from "@/lib/notify/follow-up";
 import { notifyRecipients } from "@/lib/notify/notify-recipients";
@@ -21,6 +22,25 @@ import {
   type NotifyJob,
   type QueueName,
 } from "./queues";
+
+/**
+ * A job runs with its own correlation id on every log line and, when tracing is on, as a span that
+ * its database queries and Graph/ARM calls hang under.
+ */
+function inJobScope(queue: QueueName, jobId: string | undefined, work: () => Promise<void>) {
+  return withCorrelation(`job-${queue}-${jobId ?? "none"}`, () =>
+    trace.getTracer("aks-jit").startActiveSpan(`job ${queue}`, { kind: SpanKind.CONSUMER }, async (span) => {
+      try {
+        await work();
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+        throw error;
+      } finally {
+        span.end();
+      }
+    }),
+  );
+}
 
 /** A cron expression for "every N minutes" (hourly when N is 60 or more). */
 const everyMinutes = (n: number) => (n < 60 ? `*/${n} * * * *` : "0 * * * *");
@@ -37,7 +57,7 @@ export async function startJobs() {
   const work = <T extends object>(queue: QueueName, handler: (job: PgBoss.Job<T> | undefined) => Promise<void>) =>
     boss.work<T>(queue, async ([job]) => {
       try {
-        await handler(job);
+        await inJobScope(queue, job?.id, () => handler(job));
       } catch (error) {
         log.warn({ queue, jobId: job?.id, err: error }, "job failed");
         throw error;
@@ -50,7 +70,7 @@ export async function startJobs() {
       await Promise.all(
         jobs.map(async (job) => {
           try {
-            await handler(job);
+            await inJobScope(queue, job.id, () => handler(job));
           } catch (error) {
             const message = error instanceof Error ? error.message : String(error);
             log.warn({ queue, jobId: job.id, err: message }, "job failed");

@@ -7,6 +7,7 @@ import { collectMetrics } from "@/lib/metrics/registry";
 import { drainOnSignals, holdExitUntilDrained } from "./lifecycle";
 import { startOpsServer, type OpsServer } from "./ops-server";
 import { readiness } from "./readiness";
+import { startTracing } from "./tracing";
 
 const jobLoops = async () => jobLoopsStatus();
 
@@ -25,13 +26,14 @@ async function opsServer(options: { runsJobs: boolean; databaseGauges: boolean }
  * JOBS_IN_WEB, the jobs, handed back before the process exits.
  */
 export async function startWebProcess() {
+  const flushTraces = await startTracing("aks-jit-web");
   const ops = await opsServer({ runsJobs: env.JOBS_IN_WEB, databaseGauges: env.JOBS_IN_WEB });
   if (env.JOBS_IN_WEB) await startJobs();
   holdExitUntilDrained();
   drainOnSignals(
     async () => {
       if (env.JOBS_IN_WEB) await stopBoss(env.SHUTDOWN_TIMEOUT_SECONDS);
-      await ops?.close();
+      await Promise.all([ops?.close(), flushTraces()]);
     },
     { exitAfterDrain: false },
   );
@@ -43,11 +45,12 @@ export async function startWebProcess() {
  * rest back to the queue for another worker, and exits 0.
  */
 export async function startWorkerProcess() {
+  const flushTraces = await startTracing("aks-jit-worker");
   const ops = await opsServer({ runsJobs: true, databaseGauges: true });
   await startJobs();
   drainOnSignals(async () => {
     await stopBoss(env.SHUTDOWN_TIMEOUT_SECONDS);
-    await ops?.close();
+    await Promise.all([ops?.close(), flushTraces()]);
   });
   log.info({ opsPort: ops?.port }, "worker running");
 }

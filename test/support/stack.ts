@@ -15,6 +15,7 @@ import { migrate } from "../../scripts/lib/database";
 import { DEMO_TENANT_FILE, demoAppEnv } from "../../scripts/lib/demo-env";
 import { BIN, CERT_DIR, DATA_DIR, ROOT } from "../../scripts/lib/paths";
 import { run, start, stop, waitForUrl } from "../../scripts/lib/processes";
+import { startOtlpReceiver } from "./otlp-receiver";
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -31,6 +32,8 @@ export interface TestStack {
   appUrl: string;
   /** the app's operations port: /livez, /readyz, /metrics */
   opsUrl: string;
+  /** the stand-in OTLP collector the app sends its traces to (GET /spans) */
+  otlpUrl: string;
   emulatorUrl: string;
   databaseUrl: string;
   caPath: string;
@@ -76,13 +79,15 @@ export async function startTestStack(
         caPath: tls.caPath,
         tenant,
       }),
-      LOG_LEVEL: "warn",
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "warn",
       // Processes started with this environment (workers in tests) take any free operations port.
       OPS_PORT: "0",
       ...(options.catalogPath ? { CATALOG_PATH: options.catalogPath } : {}),
     };
 
     const opsPort = await freePort();
+    const otlp = await startOtlpReceiver();
+    stoppers.push(otlp.close);
     if (options.app) {
       const childEnv = { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: "1" };
       if (options.app === "build-and-start")
@@ -96,6 +101,9 @@ export async function startTestStack(
           PORT: String(appPort),
           HOSTNAME: "localhost",
           OPS_PORT: String(opsPort),
+          OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+          // Spans reach the collector within a second, for the tests that look at them.
+          OTEL_BSP_SCHEDULE_DELAY: "500",
         },
         stdio: ["ignore", "inherit", "inherit"],
       });
@@ -106,6 +114,7 @@ export async function startTestStack(
     return {
       appUrl,
       opsUrl: `http://localhost:${opsPort}`,
+      otlpUrl: otlp.url,
       emulatorUrl: emulator.url,
       databaseUrl: db.url,
       caPath: tls.caPath,
