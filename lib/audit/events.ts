@@ -54,14 +54,14 @@ export type AuditEventData = {
   "drift.removed": DriftAuditData & RequestOrigin;
   /** an admin applied a missing grant again */
   "drift.reapplied": DriftAuditData & RequestOrigin;
-  /** an auditor or admin verified the audit chain (from the Audit page or the API) */
+  /** an auditor or admin verified the audit chain (from the Audit page or the API), or the daily schedule did */
   "audit.verified": {
     events: number;
     isIntact: boolean;
     brokenSeq: string | null;
     lastSeq: string | null;
     lastHash: string | null;
-    channel?: "web" | "api";
+    channel?: "web" | "api" | "schedule";
   };
   /** an auditor or admin exported a search (CSV or JSON Lines) or a request's evidence pack */
   "audit.exported": {

@@ -1,4 +1,5 @@
 import "server-only";
+import { randomUUID } from "node:crypto";
 import type { ActionContext } from "@/lib/access/context";
 import { authorize } from "@/lib/auth/authorize";
 import type { SessionUser } from "@/lib/auth/session";
@@ -41,6 +42,29 @@ const toView = (row: Row): VerificationView => ({
  */
 export async function verifyAuditHistory(context: ActionContext): Promise<VerificationView> {
   authorize(context.viewer, "audit.read");
+  return verifyAndRecord({
+    actor: { id: context.viewer.id, userPrincipalName: context.viewer.userPrincipalName },
+    correlationId: context.origin.correlationId,
+    channel: context.origin.channel,
+    now: context.now,
+  });
+}
+
+/**
+ * The daily check the worker runs by itself (the `verify-audit` schedule), so that a change made
+ * behind the app's back is found without anyone asking, and the metric of the last verification
+ * stays fresh for alerts. Recorded like an auditor's, with no actor.
+ */
+export async function verifyAuditHistoryOnSchedule(now: Date): Promise<VerificationView> {
+  return verifyAndRecord({ actor: null, correlationId: `verify-audit-${randomUUID()}`, channel: "schedule", now });
+}
+
+async function verifyAndRecord(run: {
+  actor: { id: string; userPrincipalName: string } | null;
+  correlationId: string;
+  channel: "web" | "api" | "schedule" | undefined;
+  now: Date;
+}): Promise<VerificationView> {
   const checkpointKey = loadVerifyKey({
     verifyKeyFile: env.AUDIT_VERIFY_KEY_FILE,
     signingKeyFile: env.AUDIT_SIGNING_KEY_FILE,
@@ -53,8 +77,8 @@ export async function verifyAuditHistory(context: ActionContext): Promise<Verifi
   const row = await db.$transaction(async (tx) => {
     const saved = await tx.auditVerification.create({
       data: {
-        ranAt: context.now,
-        ranByUpn: context.viewer.userPrincipalName,
+        ranAt: run.now,
+        ranByUpn: run.actor?.userPrincipalName ?? null,
         events: report.events,
         unchained: report.unchained,
         isIntact: report.isIntact,
@@ -67,17 +91,17 @@ export async function verifyAuditHistory(context: ActionContext): Promise<Verifi
     });
     await recordAuditEvent(tx, {
       type: "audit.verified",
-      actor: { id: context.viewer.id, userPrincipalName: context.viewer.userPrincipalName },
+      actor: run.actor,
       subjectId: saved.id,
-      correlationId: context.origin.correlationId,
-      occurredAt: context.now,
+      correlationId: run.correlationId,
+      occurredAt: run.now,
       data: {
         events: report.events,
         isIntact: report.isIntact,
         brokenSeq: report.broken?.seq ?? null,
         lastSeq: report.lastSeq,
         lastHash: report.lastHash,
-        channel: context.origin.channel,
+        channel: run.channel,
       },
     });
     return saved;

@@ -12,9 +12,10 @@ export const BOSS_SCHEMA = "pgboss";
 
 /**
  * Queues whose work must not overlap itself: a reconcile pass that outlasts its interval would
- * otherwise run beside the next one. pg-boss's `singleton` policy keeps one job active per queue.
+ * otherwise run beside the next one, and two walks of the audit chain gain nothing. pg-boss's
+ * `singleton` policy keeps one job active per queue.
  */
-const SINGLETON_QUEUES: ReadonlySet<QueueName> = new Set([QUEUES.reconcile]);
+const SINGLETON_QUEUES: ReadonlySet<QueueName> = new Set([QUEUES.reconcile, QUEUES.verifyAudit]);
 
 export function queueOptions(name: QueueName, settings: Omit<MigrateEnv, "DATABASE_URL">): PgBoss.Queue {
   return {

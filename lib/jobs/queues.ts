@@ -25,6 +25,8 @@ export const QUEUES = {
   notifyFollowUp: "notify-follow-up",
   /** tell the holder their access ends soon (queued for shortly before each access period's end) */
   notifyEndingSoon: "notify-ending-soon",
+  /** check every link of the audit chain (daily), so that tampering is found without anyone asking */
+  verifyAudit: "verify-audit",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

@@ -7,6 +7,7 @@ import { endAccessNow } from "@/lib/access/end-access-now";
 import { expireDueAccess } from "@/lib/access/expire-access";
 import { reconcileAccess } from "@/lib/access/reconcile-access";
 import { timeOutPendingRequests } from "@/lib/access/time-out-requests";
+import { verifyAuditHistoryOnSchedule } from "@/lib/audit/verification";
 import { env } from "@/lib/config/env";
 import { log, withCorrelation } from "@/lib/log";
 import { deliverNotification, type DeliveryJob } from "@/lib/notify/deliver-notification";
@@ -118,6 +119,12 @@ export async function startJobs() {
   await boss.schedule(QUEUES.notifyFollowUp, "* * * * *");
   await work(QUEUES.notifyFollowUp, async () => {
     await followUpPendingRequests(new Date());
+  });
+  // Daily, at a quiet hour (UTC): a walk of a million events takes about 15 s.
+  await boss.schedule(QUEUES.verifyAudit, "17 3 * * *");
+  await work(QUEUES.verifyAudit, async () => {
+    const verification = await verifyAuditHistoryOnSchedule(new Date());
+    if (!verification.isIntact) log.error({ broken: verification.broken }, "the audit chain is broken");
   });
   // Access whose end passed while the app was down ends now, not at the next minute.
   await boss.send(QUEUES.expireAccess, {});

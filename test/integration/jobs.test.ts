@@ -50,4 +50,21 @@ describe("background jobs", () => {
     expect(status).toBe("active");
     await expireDueAccess(new Date(Date.now() + 61 * 60_000));
   });
+
+  it("verifies the audit chain every day by itself, recorded with no actor", async () => {
+    await startJobs();
+    const boss = await getBoss();
+    expect((await boss.getSchedules()).map((s) => [s.name, s.cron])).toContainEqual([QUEUES.verifyAudit, "17 3 * * *"]);
+    const before = await db.auditVerification.count();
+    await boss.send(QUEUES.verifyAudit, {});
+    const deadline = Date.now() + 30_000;
+    while ((await db.auditVerification.count()) === before && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const latest = await db.auditVerification.findFirstOrThrow({ orderBy: { ranAt: "desc" } });
+    expect(latest).toMatchObject({ ranByUpn: null, isIntact: true });
+    const event = await db.auditEvent.findFirstOrThrow({ where: { type: "audit.verified", subjectId: latest.id } });
+    expect(event).toMatchObject({ actorId: null, actorUpn: null });
+    expect(event.data).toMatchObject({ channel: "schedule", isIntact: true });
+  });
 });
