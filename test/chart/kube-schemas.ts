@@ -67,11 +67,25 @@ const TYPES: Record<string, { from: string; type: string }> = {
   },
 };
 
+/**
+ * Azure Monitor managed Prometheus installs the Prometheus Operator's PodMonitor and ServiceMonitor CRDs
+ * again under its own API group, the same but for the group name ("Create custom scrape jobs ... using
+ * CRDs": learn.microsoft.com/azure/azure-monitor/containers/prometheus-metrics-scrape-crd). Objects in that
+ * group are checked against the Prometheus Operator's models and types with the apiVersion swapped.
+ */
+const SAME_SHAPE: Record<string, string> = {
+  "azmonitoring.coreos.com/v1/PodMonitor": "monitoring.coreos.com/v1/PodMonitor",
+  "azmonitoring.coreos.com/v1/ServiceMonitor": "monitoring.coreos.com/v1/ServiceMonitor",
+};
+
 export const typeKey = (o: Pick<KubeObject, "apiVersion" | "kind">) => `${o.apiVersion}/${o.kind}`;
+const apiVersionOf = (key: string) => key.slice(0, key.lastIndexOf("/"));
 
 /** Schema problems of one object (kubernetes-models, or our JSON schema for the CSI driver's CRD). */
 export function schemaErrors(object: KubeObject): string | undefined {
   const key = typeKey(object);
+  const shape = SAME_SHAPE[key];
+  if (shape) return schemaErrors({ ...object, apiVersion: apiVersionOf(shape) });
   if (key === "secrets-store.csi.x-k8s.io/v1/SecretProviderClass") {
     if (validateSecretProviderClass(object)) return undefined;
     return validateSecretProviderClass.errors!.map((e) => `${e.instancePath} ${e.message}`).join("; ");
@@ -99,11 +113,17 @@ export async function strictTypeErrors(entries: Labelled[]): Promise<Map<string,
   const dir = path.join(DATA_DIR, "chart-check");
   mkdirSync(dir, { recursive: true });
   const used = [...new Set(entries.map(({ object }) => typeKey(object)))];
-  const imports = used.map((key, i) => {
-    const source = TYPES[key];
+  const imports = used.flatMap((key, i) => {
+    const shape = SAME_SHAPE[key];
+    const source = TYPES[shape ?? key];
     if (!source) throw new Error(`no TypeScript type for ${key}: add it to test/chart/kube-schemas.ts`);
-    const from = path.isAbsolute(source.from) ? path.relative(dir, source.from) : source.from;
-    return `import type { ${source.type} as T${i} } from ${JSON.stringify(from)};`;
+    const from = JSON.stringify(path.isAbsolute(source.from) ? path.relative(dir, source.from) : source.from);
+    if (!shape) return [`import type { ${source.type} as T${i} } from ${from};`];
+    // The same type in another API group: only apiVersion differs.
+    return [
+      `import type { ${source.type} as S${i} } from ${from};`,
+      `type T${i} = Omit<S${i}, "apiVersion"> & { apiVersion: ${JSON.stringify(apiVersionOf(key))} };`,
+    ];
   });
   const header = [...imports, ""];
   const lines = entries.map(

@@ -198,13 +198,15 @@ describe.each(MATRIX)("values case: $name", (matrixCase) => {
     expect(service.ports.map((p) => [p.port, portNumber(web.spec.containers[0]!, p.targetPort)])).toEqual([[80, 3000]]);
   });
 
-  it("labels every pod for Workload ID exactly when it is on, and then drops the client secret", () => {
+  it("labels every pod for Workload ID exactly when it is on, and passes the client secret either way", () => {
+    // The app requires ENTRA_CLIENT_SECRET (lib/config/env-schema.js) and does not use the federated token
+    // yet (issue 13): Workload ID only gets the pods ready for it.
     const on = ["workload identity", "key vault csi"].includes(matrixCase.name);
     for (const { object, pod } of workloads(objects())) {
       expect(pod.metadata.labels?.["azure.workload.identity/use"], object.metadata.name).toBe(on ? "true" : undefined);
       for (const container of pod.spec.containers) {
         const clientSecret = envOf(container, "ENTRA_CLIENT_SECRET");
-        if (on || container.name === "migrate") expect(clientSecret, object.metadata.name).toBeUndefined();
+        if (container.name === "migrate") expect(clientSecret, object.metadata.name).toBeUndefined();
         else expect(clientSecret?.valueFrom?.secretKeyRef, object.metadata.name).toBeDefined();
       }
     }
@@ -213,6 +215,14 @@ describe.each(MATRIX)("values case: $name", (matrixCase) => {
       expect(account.metadata.annotations?.["azure.workload.identity/client-id"]).toBe(
         on ? "66666666-7777-4888-8999-aaaaaaaaaaaa" : undefined,
       );
+    }
+  });
+
+  it("leaves OTEL_SERVICE_NAME to the app (aks-jit-web, aks-jit-worker) unless config.otelServiceName is set", () => {
+    const config = find(objects(), "ConfigMap", `${FULLNAME}-config`).data as Record<string, string>;
+    expect(config.OTEL_SERVICE_NAME).toBeUndefined();
+    for (const { object, pod } of workloads(objects())) {
+      expect(envOf(pod.spec.containers[0]!, "OTEL_SERVICE_NAME"), object.metadata.name).toBeUndefined();
     }
   });
 
@@ -277,8 +287,29 @@ describe("optional objects", () => {
     ]);
   });
 
+  it("managed Prometheus: a PodMonitor in azmonitoring.coreos.com/v1 with Azure's label limits, scraped from kube-system", () => {
+    const objects = rendered.get("managed prometheus")!;
+    const podMonitor = find(objects, "PodMonitor", FULLNAME);
+    expect(podMonitor.apiVersion).toBe("azmonitoring.coreos.com/v1");
+    expect(podMonitor.spec).toMatchObject({
+      labelLimit: 63,
+      labelNameLengthLimit: 511,
+      labelValueLengthLimit: 1023,
+      podMetricsEndpoints: [expect.objectContaining({ port: "ops", path: "/metrics" })],
+    });
+    const policy = find(objects, "NetworkPolicy", FULLNAME).spec as {
+      ingress: { from: { namespaceSelector: { matchLabels: Record<string, string> } }[]; ports: { port: number }[] }[];
+    };
+    const metricsRule = policy.ingress.find((rule) => rule.ports.some((p) => p.port === 9464))!;
+    expect(metricsRule.from.map((f) => f.namespaceSelector.matchLabels["kubernetes.io/metadata.name"])).toEqual([
+      "kube-system",
+    ]);
+  });
+
   it("pod monitor and service monitor scrape /metrics on the ops port of web and worker", () => {
     const podMonitor = find(rendered.get("network policy + pod monitor")!, "PodMonitor", FULLNAME);
+    expect(podMonitor.apiVersion).toBe("monitoring.coreos.com/v1");
+    expect(podMonitor.spec).not.toHaveProperty("labelLimit");
     expect(podMonitor.metadata.labels?.release).toBe("kube-prometheus-stack");
     const podSpec = podMonitor.spec as {
       selector: { matchExpressions: { values: string[] }[] };

@@ -39,6 +39,7 @@ export const MATRIX: MatrixCase[] = [
   { name: "key vault csi", files: ["key-vault.yaml"] },
   { name: "network policy + pod monitor", files: ["network-podmonitor.yaml"] },
   { name: "service monitor", files: ["servicemonitor.yaml"] },
+  { name: "managed prometheus", files: ["managed-prometheus.yaml"] },
 ];
 
 export interface KubeObject {
@@ -65,8 +66,8 @@ export function helm(args: string[]): Promise<HelmResult> {
 }
 
 /** `helm template` with minimal.yaml, the given files and extra arguments; throws if Helm refuses. */
-export async function render(files: string[], extra: string[] = []) {
-  const result = await helm(["template", RELEASE, CHART_DIR, "-n", NAMESPACE, ...valuesArgs(files), ...extra]);
+export async function render(files: string[], extra: string[] = [], release = RELEASE) {
+  const result = await helm(["template", release, CHART_DIR, "-n", NAMESPACE, ...valuesArgs(files), ...extra]);
   if (result.code !== 0) throw new Error(`helm template failed:\n${result.stderr}`);
   return { text: result.stdout, objects: parseManifests(result.stdout) };
 }

@@ -8,8 +8,22 @@ import { CHART_DIR, helm, MATRIX, render, valuesArgs, type KubeObject } from "./
 
 const rendered = new Map<string, KubeObject[]>();
 
+/** Both monitor kinds under both API groups (Prometheus Operator's, Azure Monitor managed Prometheus's). */
+const MONITORS = ["monitoring.coreos.com", "azmonitoring.coreos.com"].flatMap((group) =>
+  (["podMonitor", "serviceMonitor"] as const).map((monitor) => ({
+    name: `${monitor} in ${group}`,
+    group,
+    kind: monitor === "podMonitor" ? "PodMonitor" : "ServiceMonitor",
+    args: ["--set", `metrics.apiGroup=${group}`, "--set", `metrics.${monitor}.enabled=true`],
+  })),
+);
+const monitorObjects = new Map<string, KubeObject[]>();
+
 beforeAll(async () => {
-  await Promise.all(MATRIX.map(async (c) => rendered.set(c.name, (await render(c.files)).objects)));
+  await Promise.all([
+    ...MATRIX.map(async (c) => rendered.set(c.name, (await render(c.files)).objects)),
+    ...MONITORS.map(async (m) => monitorObjects.set(m.name, (await render([], m.args)).objects)),
+  ]);
 });
 
 describe.each(MATRIX)("values case: $name", (matrixCase) => {
@@ -24,6 +38,16 @@ describe.each(MATRIX)("values case: $name", (matrixCase) => {
       .get(matrixCase.name)!
       .map((o) => [`${o.kind}/${o.metadata.name}`, schemaErrors(o)])
       .filter(([, error]) => error);
+    expect(problems).toEqual([]);
+  });
+});
+
+describe("monitors for either Prometheus", () => {
+  it.each(MONITORS)("renders a $name that matches the CRD's schema", (m) => {
+    const objects = monitorObjects.get(m.name)!;
+    const monitors = objects.filter((o) => o.kind.endsWith("Monitor"));
+    expect(monitors.map(typeKey)).toEqual([`${m.group}/v1/${m.kind}`]);
+    const problems = objects.map((o) => [`${o.kind}/${o.metadata.name}`, schemaErrors(o)]).filter(([, e]) => e);
     expect(problems).toEqual([]);
   });
 });
@@ -52,12 +76,26 @@ describe("strict unknown-field check (tsc --strict over kubernetes-types)", () =
         spec: { provider: "azure", parameters: { keyvaultName: "k", objects: "", tenantId: "t", vaultURL: "x" } },
       },
     },
+    {
+      label: "control: unknown field in a managed Prometheus PodMonitor",
+      object: {
+        apiVersion: "azmonitoring.coreos.com/v1",
+        kind: "PodMonitor",
+        metadata: { name: "c" },
+        spec: { selector: {}, podMetricsEndpoints: [{ port: "ops", metricsPath: "/metrics" }] },
+      },
+    },
   ];
 
   it("finds no unknown or mistyped field in any rendered object, and catches the controls", async () => {
     const entries: Labelled[] = [
       ...MATRIX.flatMap((c) =>
         rendered.get(c.name)!.map((object) => ({ label: `${c.name}: ${object.kind}/${object.metadata.name}`, object })),
+      ),
+      ...MONITORS.flatMap((m) =>
+        monitorObjects
+          .get(m.name)!
+          .map((object) => ({ label: `${m.name}: ${object.kind}/${object.metadata.name}`, object })),
       ),
       ...controls,
     ];
@@ -67,13 +105,22 @@ describe("strict unknown-field check (tsc --strict over kubernetes-types)", () =
     expect(errors.get("control: misspelt field")?.join()).toMatch(/TS2353.*"replica"/);
     expect(errors.get("control: YAML-flow hook annotation read as a map")?.join()).toMatch(/TS2322/);
     expect(errors.get("control: unknown CSI parameter")?.join()).toMatch(/TS2353.*"vaultURL"/);
+    expect(errors.get("control: unknown field in a managed Prometheus PodMonitor")?.join()).toMatch(
+      /TS2353.*"metricsPath"/,
+    );
   });
 
   it("has a schema for every kind the chart renders, and the runtime checks catch their controls", () => {
-    const kinds = new Set(MATRIX.flatMap((c) => rendered.get(c.name)!.map(typeKey)));
+    const kinds = new Set(
+      [...MATRIX.map((c) => rendered.get(c.name)!), ...monitorObjects.values()].flatMap((objects) =>
+        objects.map(typeKey),
+      ),
+    );
     expect([...kinds].sort()).toEqual([
       "apps/v1/Deployment",
       "autoscaling/v2/HorizontalPodAutoscaler",
+      "azmonitoring.coreos.com/v1/PodMonitor",
+      "azmonitoring.coreos.com/v1/ServiceMonitor",
       "batch/v1/Job",
       "monitoring.coreos.com/v1/PodMonitor",
       "monitoring.coreos.com/v1/ServiceMonitor",
@@ -93,5 +140,13 @@ describe("strict unknown-field check (tsc --strict over kubernetes-types)", () =
     };
     expect(schemaErrors(badPort)).toMatch(/port/);
     expect(schemaErrors(controls[2]!.object)).toMatch(/additional properties/);
+    // The managed Prometheus group is checked with the Prometheus Operator's schema: a missing field shows.
+    const noEndpoints: KubeObject = {
+      apiVersion: "azmonitoring.coreos.com/v1",
+      kind: "PodMonitor",
+      metadata: { name: "c" },
+      spec: { selector: {} },
+    };
+    expect(schemaErrors(noEndpoints)).toMatch(/podMetricsEndpoints/);
   });
 });

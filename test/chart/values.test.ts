@@ -12,6 +12,7 @@ import { parse, stringify } from "yaml";
 import { ROOT } from "../../scripts/lib/paths";
 import {
   CHART_DIR,
+  envOf,
   find,
   FULLNAME,
   helm,
@@ -23,6 +24,7 @@ import {
   SENTINELS,
   valuesArgs,
   VALUES_DIR,
+  workloads,
 } from "./render";
 
 const dir = mkdtempSync(path.join(tmpdir(), "aks-jit-chart-"));
@@ -54,6 +56,17 @@ describe("values.schema.json", () => {
       "an unknown probe setting",
       ["--set", "web.probes.liveness.initialDelay=5"],
       /additional properties 'initialDelay'/,
+    ],
+    [
+      "a monitor API group no Prometheus reads",
+      ["--set", "metrics.apiGroup=monitoring.example.com"],
+      /at '\/metrics\/apiGroup': value must be one of 'monitoring.coreos.com', 'azmonitoring.coreos.com'/,
+    ],
+    [
+      // The app takes at most 100 characters; the chart adds "-worker".
+      "a traces service name too long once suffixed",
+      ["--set", `config.otelServiceName=${"s".repeat(94)}`],
+      /at '\/config\/otelServiceName': maxLength: got 94, want 93/,
     ],
   ])("refuses %s, naming it", async (_what, args, message) => {
     expect(await renderRefused([], args)).toMatch(message);
@@ -135,6 +148,47 @@ describe("values.schema.json", () => {
     ],
   ])("refuses %s, saying what to set", async (_what, args, message) => {
     expect(await renderRefused([], args)).toMatch(message);
+  });
+
+  it.each([
+    [
+      // The app requires ENTRA_CLIENT_SECRET whether or not Workload ID is on (until issue 13).
+      "Key Vault without the client secret, even with Workload ID",
+      ["key-vault.yaml"],
+      ["--set", "secrets.keyVault.objects.entraClientSecret="],
+      /secrets.keyVault.objects.entraClientSecret is required when secrets.keyVault.enabled/,
+    ],
+    [
+      "managed Prometheus behind a NetworkPolicy that shuts its agent out",
+      ["managed-prometheus.yaml"],
+      ["--set", "networkPolicy.metricsNamespaces={monitoring}"],
+      /networkPolicy.metricsNamespaces must include kube-system/,
+    ],
+  ])("refuses %s, saying what to set", async (_what, files, args, message) => {
+    expect(await renderRefused(files, args)).toMatch(message);
+  });
+});
+
+describe("traces", () => {
+  it("names the service per deployment when config.otelServiceName is set, and leaves the ConfigMap without it", async () => {
+    const { objects } = await render(
+      [],
+      [
+        "--set",
+        "config.otelExporterOtlpEndpoint=http://otel.monitoring:4318",
+        "--set",
+        "config.otelServiceName=jit-prod",
+      ],
+    );
+    const serviceName = (kind: string, name: string) =>
+      envOf(podOf(objects, kind, `${FULLNAME}-${name}`).spec.containers[0]!, "OTEL_SERVICE_NAME")?.value;
+    expect(serviceName("Deployment", "web")).toBe("jit-prod-web");
+    expect(serviceName("Deployment", "worker")).toBe("jit-prod-worker");
+    expect(serviceName("Job", "config-check")).toBe("jit-prod-web"); // checks the web pods' environment
+    expect(serviceName("Job", "migrate")).toBeUndefined();
+    const config = find(objects, "ConfigMap", `${FULLNAME}-config`).data as Record<string, string>;
+    expect(config.OTEL_EXPORTER_OTLP_ENDPOINT).toBe("http://otel.monitoring:4318");
+    expect(config.OTEL_SERVICE_NAME).toBeUndefined();
   });
 });
 
@@ -219,5 +273,117 @@ describe("release", () => {
     expect(notes).toContain("https://jit.contoso.example  (Ingress");
     expect(notes).toContain(`system:serviceaccount:${NAMESPACE}:${FULLNAME}`);
     expect(notes).toContain(`system:serviceaccount:${NAMESPACE}:${FULLNAME}-hook`);
+    expect(notes).toContain("ENTRA_CLIENT_SECRET");
+  });
+
+  it.each([
+    ["jit", ["workload-identity.yaml"], []],
+    // The full name collapses to the release name when that already contains the chart's name.
+    ["aks-jit", ["workload-identity.yaml"], []],
+    ["prod-aks-jit", ["workload-identity.yaml"], []],
+    [
+      "jit",
+      ["workload-identity.yaml"],
+      ["--set", "serviceAccount.create=false", "--set", "serviceAccount.name=platform-sa"],
+    ],
+    // Key Vault's CSI driver authenticates with the pods' ServiceAccount token too, Workload ID off.
+    [
+      "aks-jit",
+      ["key-vault.yaml"],
+      [
+        "--set",
+        "workloadIdentity.enabled=false",
+        "--set",
+        "secrets.keyVault.clientId=99999999-8888-4777-8666-555555555555",
+      ],
+    ],
+  ])(
+    "prints as federated-credential subjects exactly the ServiceAccounts the pods of release %s run as (%j %j)",
+    async (release, files, extra) => {
+      const install = await helm([
+        "install",
+        release,
+        CHART_DIR,
+        "-n",
+        NAMESPACE,
+        "--dry-run=client",
+        ...valuesArgs(files),
+        ...extra,
+      ]);
+      expect(install.code, install.stderr).toBe(0);
+      const notes = install.stdout.slice(install.stdout.indexOf("NOTES:"));
+      const subjects = [...notes.matchAll(/system:serviceaccount:([a-z0-9-]+):([a-z0-9.-]+)/g)].map((m) => m[0]);
+      const { objects } = await render(files, extra, release);
+      const accounts = new Set(workloads(objects).map(({ pod }) => pod.spec.serviceAccountName));
+      expect(subjects.sort()).toEqual([...accounts].map((sa) => `system:serviceaccount:${NAMESPACE}:${sa}`).sort());
+    },
+  );
+});
+
+describe("the chart's README", () => {
+  const readme = readFileSync(path.join(CHART_DIR, "README.md"), "utf8");
+  const valuesText = readFileSync(path.join(CHART_DIR, "values.yaml"), "utf8");
+  const values = parse(valuesText) as {
+    web: { replicas: number; databasePoolSize: number; jobsPoolSize: number };
+    worker: { replicas: number; databasePoolSize: number; jobsPoolSize: number };
+    hooks: Record<"configCheck" | "migrate", { activeDeadlineSeconds: number }>;
+  };
+  const section = (heading: string) => {
+    const start = readme.indexOf(`\n## ${heading}\n`);
+    expect(start, heading).toBeGreaterThan(-1);
+    const end = readme.indexOf("\n## ", start + 1);
+    return readme.slice(start, end === -1 ? undefined : end);
+  };
+
+  it("says that Workload ID does not replace the client secret yet, and values.yaml says so too", () => {
+    const workloadId = section("Workload ID");
+    expect(workloadId).toMatch(/ENTRA_CLIENT_SECRET/);
+    expect(workloadId).toMatch(/issue 13/i);
+    for (const text of [readme, valuesText]) {
+      expect(text).not.toMatch(/needs no client secret|not used with Workload ID|no client secret at all/i);
+      expect(text).not.toMatch(/Not referenced when workloadIdentity/);
+    }
+    const comment = valuesText.slice(valuesText.lastIndexOf("\n\n", valuesText.indexOf("\nworkloadIdentity:")));
+    expect(comment.slice(0, comment.indexOf("workloadIdentity:"))).toMatch(/ENTRA_CLIENT_SECRET/);
+  });
+
+  it("counts the connections as the code opens them: none for config-check, at most pg-boss's pool for migrate", () => {
+    const root = (file: string) => readFileSync(path.join(ROOT, file), "utf8");
+    // migrate.mjs: one pg.Client for the SQL migrations, closed before pg-boss starts its pool (max: N).
+    expect(root("lib/db/migrations.ts").match(/new pg\.Client\(/g)).toHaveLength(1);
+    const pool = Number(/\bmax: (\d+)/.exec(root("lib/jobs/queue-setup.ts"))![1]);
+    const migrate = Math.max(1, pool);
+    const connections = section("Values");
+    expect(connections).not.toMatch(/one direct connection per hook/);
+    expect(connections).toMatch(/`config-check` opens no database connection/);
+    expect(connections).toContain(`at most ${migrate} direct connections at a time`);
+    const { web, worker } = values;
+    const total =
+      web.replicas * (web.databasePoolSize + web.jobsPoolSize) +
+      worker.replicas * (worker.databasePoolSize + worker.jobsPoolSize);
+    expect(connections).toContain(`= ${total} through PgBouncer`);
+  });
+
+  it("names the federated-credential subjects by their rendered ServiceAccounts, and how to print them", () => {
+    // `<release>-aks-jit` is wrong for a release named like the chart (the full name collapses to it).
+    expect(readme).not.toMatch(/serviceaccount:[^\s`]*<release>|<release>-aks-jit-hook|<release>-keyvault/);
+    const workloadId = section("Workload ID");
+    expect(workloadId).toMatch(/--dry-run=client/);
+    expect(workloadId).toMatch(/helm get notes/);
+  });
+
+  it("installs with --wait and a --timeout that outlasts every hook Job's deadline", () => {
+    const commands = readme.match(/^helm upgrade --install .*$/gm) ?? [];
+    expect(commands.length).toBeGreaterThan(0);
+    for (const command of commands) {
+      expect(command).toMatch(/ --wait( |$)/);
+      const timeout = /--timeout (\d+)m\b/.exec(command);
+      expect(timeout, command).not.toBeNull();
+      // Helm waits for each hook up to --timeout from its creation; the Job's deadline counts from its
+      // start, a little later. With a minute's margin the Job's deadline always ends it first.
+      for (const hook of ["configCheck", "migrate"] as const) {
+        expect(values.hooks[hook].activeDeadlineSeconds, hook).toBeLessThanOrEqual(Number(timeout![1]) * 60 - 60);
+      }
+    }
   });
 });

@@ -36,7 +36,6 @@ LOG_LEVEL: {{ .Values.config.logLevel | quote }}
 OPS_PORT: {{ .Values.opsPort | quote }}
 {{- with .Values.config.otelExporterOtlpEndpoint }}
 OTEL_EXPORTER_OTLP_ENDPOINT: {{ . | quote }}
-OTEL_SERVICE_NAME: {{ $.Values.config.otelServiceName | quote }}
 {{- end }}
 {{- if or .Values.auditVerifyKey.secretName .Values.auditVerifyKey.configMapName }}
 AUDIT_VERIFY_KEY_FILE: {{ printf "%s/%s" (include "aks-jit.auditKeyDir" .) .Values.auditVerifyKey.key | quote }}
@@ -97,7 +96,11 @@ when the chart can read it (helm install/upgrade; `helm template` has no cluster
 
 {{/*
 The environment of an app process (web, worker, config check): the ConfigMap, the secrets by reference,
-the pool sizes. (dict "ctx" $ "hook" bool "databasePoolSize" n "jobsPoolSize" n)
+the pool sizes, the traces' service name. (dict "ctx" $ "hook" bool "component" "web"|"worker"
+"databasePoolSize" n "jobsPoolSize" n)
+
+ENTRA_CLIENT_SECRET is passed in every mode, Workload ID included: the app requires it
+(lib/config/env-schema.js) and does not use the federated token yet; issue 13 makes it optional.
 */}}
 {{- define "aks-jit.appEnv" -}}
 {{- $ctx := .ctx -}}
@@ -105,9 +108,7 @@ the pool sizes. (dict "ctx" $ "hook" bool "databasePoolSize" n "jobsPoolSize" n)
 {{- $kv := $ctx.Values.secrets.keyVault -}}
 {{ include "aks-jit.secretEnv" (dict "ctx" $ctx "hook" .hook "name" "DATABASE_URL" "key" $keys.databaseUrl) }}
 {{ include "aks-jit.secretEnv" (dict "ctx" $ctx "hook" .hook "name" "SESSION_SECRET" "key" $keys.sessionSecret) }}
-{{- if not $ctx.Values.workloadIdentity.enabled }}
 {{ include "aks-jit.secretEnv" (dict "ctx" $ctx "hook" .hook "name" "ENTRA_CLIENT_SECRET" "key" $keys.entraClientSecret) }}
-{{- end }}
 {{- if or (not $kv.enabled) $kv.objects.notifyWebhooks }}
 {{ include "aks-jit.secretEnv" (dict "ctx" $ctx "hook" .hook "name" "NOTIFY_WEBHOOKS" "key" $keys.notifyWebhooks "optional" true) }}
 {{- end }}
@@ -115,4 +116,9 @@ the pool sizes. (dict "ctx" $ "hook" bool "databasePoolSize" n "jobsPoolSize" n)
   value: {{ .databasePoolSize | quote }}
 - name: JOBS_POOL_SIZE
   value: {{ .jobsPoolSize | quote }}
+{{- /* Unset, the app names its traces aks-jit-web and aks-jit-worker itself (lib/ops/start-process.ts). */}}
+{{- with $ctx.Values.config.otelServiceName }}
+- name: OTEL_SERVICE_NAME
+  value: {{ printf "%s-%s" . $.component | quote }}
+{{- end }}
 {{- end -}}

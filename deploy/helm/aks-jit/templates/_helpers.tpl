@@ -88,3 +88,12 @@ helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
 {{- printf "%s:%s" $repository $tag -}}
 {{- end -}}
 {{- end -}}
+
+{{/* Metrics ---------------------------------------------------------------------------------- */}}
+
+{{/* The per-scrape label limits Azure Monitor managed Prometheus asks monitors for (see monitoring.yaml). */}}
+{{- define "aks-jit.azureMonitorLimits" -}}
+labelLimit: 63
+labelNameLengthLimit: 511
+labelValueLengthLimit: 1023
+{{- end -}}

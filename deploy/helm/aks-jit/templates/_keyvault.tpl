@@ -11,7 +11,7 @@ syncs the Key Vault secrets into a Kubernetes Secret, which the env refers to by
 {{- $objects := list -}}
 {{- range $field := list "databaseUrl" "migrationDatabaseUrl" "sessionSecret" "entraClientSecret" "notifyWebhooks" -}}
 {{- $object := get $kv.objects $field -}}
-{{- if and $object (not (and (eq $field "entraClientSecret") $v.workloadIdentity.enabled)) -}}
+{{- if $object -}}
 {{- $objects = append $objects (dict "object" $object "key" (get $keys $field)) -}}
 {{- end -}}
 {{- end -}}

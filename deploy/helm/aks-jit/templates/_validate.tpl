@@ -19,6 +19,10 @@
 {{- if and $v.metrics.podMonitor.enabled $v.metrics.serviceMonitor.enabled -}}
 {{- fail "enable at most one of metrics.podMonitor and metrics.serviceMonitor" -}}
 {{- end -}}
+{{- /* Managed Prometheus scrapes from its ama-metrics pods, which run in kube-system only. */ -}}
+{{- if and $v.networkPolicy.enabled (eq $v.metrics.apiGroup "azmonitoring.coreos.com") (or $v.metrics.podMonitor.enabled $v.metrics.serviceMonitor.enabled) (not (has "kube-system" $v.networkPolicy.metricsNamespaces)) -}}
+{{- fail "networkPolicy.metricsNamespaces must include kube-system with metrics.apiGroup azmonitoring.coreos.com: Azure Monitor managed Prometheus scrapes from its ama-metrics pods in kube-system" -}}
+{{- end -}}
 {{- if and $v.ingress.enabled $v.ingress.tls.enabled (not $v.ingress.tls.secretName) -}}
 {{- fail "ingress.tls.secretName is required when ingress.enabled and ingress.tls.enabled" -}}
 {{- end -}}
@@ -30,13 +34,11 @@
 {{- if not $v.secrets.keyVault.vaultName -}}
 {{- fail "secrets.keyVault.vaultName is required when secrets.keyVault.enabled" -}}
 {{- end -}}
-{{- range $key := list "databaseUrl" "migrationDatabaseUrl" "sessionSecret" -}}
+{{- /* entraClientSecret too, Workload ID or not: the app requires ENTRA_CLIENT_SECRET until issue 13. */ -}}
+{{- range $key := list "databaseUrl" "migrationDatabaseUrl" "sessionSecret" "entraClientSecret" -}}
 {{- if not (get $o $key) -}}
 {{- fail (printf "secrets.keyVault.objects.%s is required when secrets.keyVault.enabled (the Key Vault secret's name)" $key) -}}
 {{- end -}}
-{{- end -}}
-{{- if and (not $v.workloadIdentity.enabled) (not $o.entraClientSecret) -}}
-{{- fail "secrets.keyVault.objects.entraClientSecret is required unless workloadIdentity.enabled" -}}
 {{- end -}}
 {{- if not (include "aks-jit.keyVaultClientId" .) -}}
 {{- fail "secrets.keyVault.clientId is required unless workloadIdentity.enabled (then it defaults to the workload identity's client id)" -}}
