@@ -54,8 +54,13 @@ export async function endGrant(grantId: string, now: Date, endedRequestId?: stri
     data: { status: "ended", endedAt: now, removalClaimedUntil: null },
   });
   if (ended.count === 1) observeExpiryLag(grant.endAt);
-  if (ended.count === 0) {
-    // Extended by a new request while we removed it: apply it again for the new end.
+  // Not ended by us: either a new request extended the grant while we removed it (apply it again
+  // for its new end), or another remover, whose claim ours outlasted, ended it first (nothing to do).
+  const extended =
+    ended.count === 0
+      ? await db.grant.findFirst({ where: { id: grantId, status: "active", endAt: { gt: now } } })
+      : null;
+  if (extended) {
     const current = await db.grant.update({ where: { id: grantId }, data: { removalClaimedUntil: null } });
     await callProvider(
       "apply",

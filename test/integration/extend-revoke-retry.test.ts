@@ -3,7 +3,7 @@ import { activateRequest } from "@/lib/access/activate-request";
 import { applyExtension } from "@/lib/access/apply-extension";
 import { endAccessNow } from "@/lib/access/end-access-now";
 import { extendRequest } from "@/lib/access/extend-request";
-import { expireDueAccess } from "@/lib/access/expire-access";
+import { endGrant, expireDueAccess } from "@/lib/access/expire-access";
 import { requestAccess } from "@/lib/access/request-access";
 import { retryActivation } from "@/lib/access/retry-activation";
 import { revokeRequest } from "@/lib/access/revoke-request";
@@ -199,6 +199,38 @@ describe("removing access once", () => {
       { status: "ended", removalClaimedUntil: null },
     ]);
   });
+
+  // Guards against a remover whose claim lapsed mid-call (a removal slower than JOB_TIMEOUT_SECONDS)
+  // taking the grant that another remover ended meanwhile for an extended one, and applying it again.
+  it("does not apply again a grant that a later remover ended while a slow one was still removing it", async () => {
+    const now = new Date();
+    const request = await requestAccess({ ...devAdmin, duration: "PT1H" }, await contextFor("n02@contoso.com", now));
+    await activateRequest(request.id, now);
+    const at = minutes(now, 5);
+    await revokeRequest(request.id, { reason: "Slow removal" }, await contextFor("adm01@contoso.com", at));
+    const grant = await db.grant.findFirstOrThrow({
+      where: { orphanedByRequestId: request.id, bindingKey: { startsWith: "armRoleAssignment:" } },
+    });
+    await injectFault({ path: "roleAssignments/", method: "DELETE", count: 1, latencyMs: 1_500 });
+    const slow = endGrant(grant.id, at, request.id);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Past the slow remover's claim (JOB_TIMEOUT_SECONDS), another takes the grant over and ends it.
+    expect(await endGrant(grant.id, minutes(at, 6), request.id)).toBe(true);
+    expect(await slow).toBe(false);
+    await injectFault();
+
+    expect((await adminAccessOf("n02@contoso.com", "aks-dev-weu")).rbac).toEqual([]);
+    const applies = await db.auditEvent.count({
+      where: {
+        requestId: request.id,
+        type: "provider.call",
+        data: { path: ["operation"], equals: "apply" },
+        occurredAt: { gte: at },
+      },
+    });
+    expect(applies).toBe(0);
+    expect(await db.grant.findUniqueOrThrow({ where: { id: grant.id } })).toMatchObject({ status: "ended" });
+  }, 30_000);
 });
 
 describe("retrying a failed activation", () => {
