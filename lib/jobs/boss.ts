@@ -1,4 +1,5 @@
 import "server-only";
+import pg from "pg";
 import PgBoss from "pg-boss";
 import { env } from "@/lib/config/env";
 import type { Prisma } from "@/lib/db/client";
@@ -14,7 +15,9 @@ const globalForBoss = globalThis as unknown as {
   boss?: Promise<PgBoss>;
   runsJobs?: boolean;
   isStarted?: boolean;
-  lastLoopErrorAt?: number;
+  /** per queue this process works: when its loop last fetched, and how many of its jobs are in hand */
+  lastPollAt?: Map<string, number>;
+  inHand?: Map<string, number>;
 };
 
 /**
@@ -28,33 +31,56 @@ export function markProcessRunsJobs() {
 
 async function createBoss() {
   const isSupervisor = globalForBoss.runsJobs === true || env.JOBS_IN_WEB;
-  const boss = new PgBoss({
+  // Our own pool, so that we see the job loops poll: pg-boss swallows the errors of their fetches.
+  const pool = new pg.Pool({
     connectionString: env.DATABASE_URL,
-    schema: BOSS_SCHEMA,
-    application_name: "aks-jit",
     max: env.JOBS_POOL_SIZE,
+    application_name: "aks-jit",
+  });
+  // An idle connection dropped by a database restart or failover must not crash the process.
+  pool.on("error", (error) => log.warn({ err: error }, "job queue connection lost; it reconnects on next use"));
+  const boss = new PgBoss({
+    db: pollingDb(pool),
+    schema: BOSS_SCHEMA,
     migrate: false,
     supervise: isSupervisor,
     schedule: isSupervisor,
     // Maintenance is what notices a job whose process died (it outlived JOB_TIMEOUT_SECONDS) and retries it.
     maintenanceIntervalSeconds: Math.min(120, env.JOB_TIMEOUT_SECONDS),
   });
-  boss.on("error", (error) => {
-    // A job loop that cannot fetch (the database is gone, a query fails) says so here, with its queue.
-    if (/\(Queue: /.test(error.message)) globalForBoss.lastLoopErrorAt = Date.now();
-    log.error({ err: error }, "job queue error");
-  });
+  boss.on("error", (error) => log.error({ err: error }, "job queue error"));
   try {
     await boss.start();
   } catch (error) {
+    await pool.end();
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(`The job queue is not ready (${reason}). Run the migrations first: npm run db:migrate.`, {
       cause: error,
     });
   }
   globalForBoss.isStarted = true;
-  boss.once("stopped", () => (globalForBoss.isStarted = false));
+  boss.once("stopped", () => {
+    globalForBoss.isStarted = false;
+    void pool.end();
+  });
   return boss;
+}
+
+/** The SQL of a job loop's fetch (pg-boss's fetchNextJob): `$1` is the queue. */
+const FETCH = /FOR UPDATE SKIP LOCKED[\s\S]*UPDATE \S+\.job j SET/;
+
+/** pg-boss's database, recording when each queue's job loop last fetched. */
+function pollingDb(pool: pg.Pool): PgBoss.Db {
+  return {
+    executeSql: async (text, values) => {
+      const result = await pool.query(text, values);
+      const queue = values?.[0];
+      // Only our queues: pg-boss's own (its cron's) poll far less often.
+      const lastPollAt = globalForBoss.lastPollAt;
+      if (typeof queue === "string" && lastPollAt?.has(queue) && FETCH.test(text)) lastPollAt.set(queue, Date.now());
+      return result;
+    },
+  };
 }
 
 export function getBoss(): Promise<PgBoss> {
@@ -76,20 +102,40 @@ export async function stopBoss(timeoutSeconds = 10) {
   await boss?.stop({ graceful: true, wait: true, timeout: timeoutSeconds * 1000 });
 }
 
-/** How recently a job loop failed to ask the queue for work: longer ago than this, it is polling again. */
-const LOOP_ERROR_GRACE_MS = 30_000;
+/**
+ * A job loop is polling if it fetched within this time: pg-boss polls every 0.5-2 s, and a loop
+ * busy with its jobs does not poll until they end, which `inHand` accounts for.
+ */
+const POLL_GRACE_MS = 30_000;
+
+/** Marks a job of `queue` in hand while `work` runs: a loop that is working is not stuck. */
+export async function holdingJob<T>(queue: string, work: () => Promise<T>): Promise<T> {
+  const inHand = (globalForBoss.inHand ??= new Map());
+  inHand.set(queue, (inHand.get(queue) ?? 0) + 1);
+  try {
+    return await work();
+  } finally {
+    inHand.set(queue, (inHand.get(queue) ?? 1) - 1);
+  }
+}
+
+/** Registers the queues this process works, before their loops start. */
+export function expectPolling(queues: readonly string[]) {
+  const lastPollAt = (globalForBoss.lastPollAt ??= new Map());
+  for (const queue of queues) lastPollAt.set(queue, Date.now());
+}
 
 /**
- * Whether this process's job loops are polling: pg-boss is started and not stopping, and no loop
- * failed to fetch in the last 30 s (each loop reports a failed fetch as an error, then tries again).
+ * Whether this process's job loops are polling: pg-boss is started and not stopping, and every
+ * queue it works fetched in the last 30 s or has jobs in hand. A database outage or a stuck loop
+ * shows here, though pg-boss itself reports neither.
  */
-export function jobLoopsStatus(): { status: "ok" | "down"; error?: string } {
+export function jobLoopsStatus(now = Date.now()): { status: "ok" | "down"; error?: string } {
   if (!globalForBoss.isStarted) return { status: "down", error: "the job queue is not started" };
-  const sinceError = Date.now() - (globalForBoss.lastLoopErrorAt ?? 0);
-  if (sinceError < LOOP_ERROR_GRACE_MS) {
-    return { status: "down", error: `a job loop failed to poll ${Math.round(sinceError / 1000)} s ago` };
-  }
-  return { status: "ok" };
+  const stale = [...(globalForBoss.lastPollAt ?? new Map<string, number>())]
+    .filter(([queue, at]) => now - at > POLL_GRACE_MS && !(globalForBoss.inHand?.get(queue) ?? 0))
+    .map(([queue, at]) => `${queue} (${Math.round((now - at) / 1000)} s)`);
+  return stale.length === 0 ? { status: "ok" } : { status: "down", error: `not polling: ${stale.join(", ")}` };
 }
 
 /**

@@ -13,7 +13,7 @@ import { log, withCorrelation } from "@/lib/log";
 import { deliverNotification, type DeliveryJob } from "@/lib/notify/deliver-notification";
 import { followUpPendingRequests, warnAccessEndingSoon } from "@/lib/notify/follow-up";
 import { notifyRecipients } from "@/lib/notify/notify-recipients";
-import { getBoss, markProcessRunsJobs } from "./boss";
+import { expectPolling, getBoss, holdingJob, markProcessRunsJobs } from "./boss";
 import {
   QUEUES,
   type ActivateJob,
@@ -55,23 +55,33 @@ export async function startJobs() {
   markProcessRunsJobs();
   const boss = await getBoss();
   // Every handler's failure is logged here, with its queue and job: pg-boss only stores it.
-  const work = <T extends object>(queue: QueueName, handler: (job: PgBoss.Job<T> | undefined) => Promise<void>) =>
-    boss.work<T>(queue, async ([job]) => {
+  const work = <T extends object>(queue: QueueName, handler: (job: PgBoss.Job<T> | undefined) => Promise<void>) => {
+    expectPolling([queue]);
+    return boss.work<T>(queue, async ([job]) => {
       try {
-        await inJobScope(queue, job?.id, () => handler(job));
+        await holdingJob(queue, () => inJobScope(queue, job?.id, () => handler(job)));
       } catch (error) {
         log.warn({ queue, jobId: job?.id, err: error }, "job failed");
         throw error;
       }
     });
-  // Notifications come in bursts (one email per approver): these queues take up to 10 jobs a poll,
-  // every half second (pg-boss's shortest: a person waits for the mail), and run them side by side. Each job fails on its own, so it is retried and listed on its own.
-  const workBatch = <T extends object>(queue: QueueName, handler: (job: PgBoss.Job<T>) => Promise<void>) =>
-    boss.work<T>(queue, { batchSize: 10, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+  };
+  // Work that a person waits for (access to apply or remove, mail) comes in bursts: these queues
+  // take several jobs a poll, every half second (pg-boss's shortest), and run them side by side.
+  // pg-boss waits out the polling interval after every fetch, so one job a poll every 2 s would cap
+  // a worker at half an activation a second. Each job fails on its own, so it is retried and listed
+  // on its own; the batch stays within the process's database pool.
+  const workBatch = <T extends object>(
+    queue: QueueName,
+    batchSize: number,
+    handler: (job: PgBoss.Job<T>) => Promise<void>,
+  ) => {
+    expectPolling([queue]);
+    return boss.work<T>(queue, { batchSize, pollingIntervalSeconds: 0.5 }, async (jobs) => {
       await Promise.all(
         jobs.map(async (job) => {
           try {
-            await inJobScope(queue, job.id, () => handler(job));
+            await holdingJob(queue, () => inJobScope(queue, job.id, () => handler(job)));
           } catch (error) {
             const message = error instanceof Error ? error.message : String(error);
             log.warn({ queue, jobId: job.id, err: message }, "job failed");
@@ -81,6 +91,7 @@ export async function startJobs() {
         }),
       );
     });
+  };
   await boss.schedule(QUEUES.timeOutRequests, "* * * * *");
   await work(QUEUES.timeOutRequests, async () => {
     await timeOutPendingRequests(new Date());
@@ -93,28 +104,29 @@ export async function startJobs() {
   await work(QUEUES.reconcile, async () => {
     await reconcileAccess(new Date());
   });
-  await work<ActivateJob>(QUEUES.activate, async (job) => {
-    if (job) await activateRequest(job.data.requestId, new Date());
+  const accessBatch = Math.max(1, Math.min(5, env.DATABASE_POOL_SIZE - 2));
+  await workBatch<ActivateJob>(QUEUES.activate, accessBatch, async (job) => {
+    await activateRequest(job.data.requestId, new Date());
   });
-  await work<ActivateJob>(QUEUES.activateFailed, async (job) => {
-    if (!job) return;
+  await workBatch<ActivateJob>(QUEUES.activateFailed, accessBatch, async (job) => {
     await giveUpActivation(job.data.requestId, new Date(), `activate-failed-${job.id}`);
   });
-  await work<DeactivateJob>(QUEUES.deactivate, async (job) => {
-    if (job) await endAccessNow(job.data, new Date());
+  await workBatch<DeactivateJob>(QUEUES.deactivate, accessBatch, async (job) => {
+    await endAccessNow(job.data, new Date());
   });
-  await work<ExtendJob>(QUEUES.extend, async (job) => {
-    if (job) await applyExtension(job.data.requestId, new Date());
+  await workBatch<ExtendJob>(QUEUES.extend, accessBatch, async (job) => {
+    await applyExtension(job.data.requestId, new Date());
   });
   // Notifications: each event fans out to one delivery job per person and channel, retried on its own.
-  await workBatch<NotifyJob>(QUEUES.notify, async (job) => {
+  await workBatch<NotifyJob>(QUEUES.notify, 10, async (job) => {
     await notifyRecipients(job.data.eventKey, new Date());
   });
-  await workBatch<DeliveryJob>(QUEUES.notifyDeliver, async (job) => {
+  await workBatch<DeliveryJob>(QUEUES.notifyDeliver, 10, async (job) => {
     await deliverNotification(job.data);
   });
-  await work<EndingSoonJob>(QUEUES.notifyEndingSoon, async (job) => {
-    if (job) await warnAccessEndingSoon(job.data, new Date());
+  // One per access period: a burst of short grants must not wait in line past their own end.
+  await workBatch<EndingSoonJob>(QUEUES.notifyEndingSoon, 10, async (job) => {
+    await warnAccessEndingSoon(job.data, new Date());
   });
   await boss.schedule(QUEUES.notifyFollowUp, "* * * * *");
   await work(QUEUES.notifyFollowUp, async () => {

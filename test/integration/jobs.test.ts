@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { expireDueAccess } from "@/lib/access/expire-access";
 import { requestAccess } from "@/lib/access/request-access";
 import { db } from "@/lib/db/client";
-import { getBoss } from "@/lib/jobs/boss";
+import { getBoss, jobLoopsStatus } from "@/lib/jobs/boss";
 import { QUEUES } from "@/lib/jobs/queues";
 import { startJobs } from "@/lib/jobs/start-jobs";
 import { contextFor } from "../support/users";
@@ -66,5 +66,18 @@ describe("background jobs", () => {
     const event = await db.auditEvent.findFirstOrThrow({ where: { type: "audit.verified", subjectId: latest.id } });
     expect(event).toMatchObject({ actorId: null, actorUpn: null });
     expect(event.data).toMatchObject({ channel: "schedule", isIntact: true });
+  });
+
+  // Guards the worker's readiness: pg-boss swallows its loops' fetch errors, so the app watches
+  // their fetches itself; a loop that stopped polling makes the process unready.
+  it("sees every job loop poll, and calls a loop that stopped polling not ready", async () => {
+    await startJobs();
+    const started = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    // Every loop fetched after started + 1 s: seen from 31 s on, none is older than 30 s.
+    expect(jobLoopsStatus(started + 31_000)).toEqual({ status: "ok" });
+    const later = jobLoopsStatus(Date.now() + 60_000);
+    expect(later.status).toBe("down");
+    expect(later.error).toMatch(/not polling: .*activate \(\d+ s\)/);
   });
 });
