@@ -1,3 +1,5 @@
+import { isDatabaseUnavailable } from "./db/unavailable";
+
 /**
  * The one error type the app throws on purpose. `userMessage` is safe to show and says what to do;
  * `message` is for logs. Anything that is not an AppError is unexpected: it is logged with a
@@ -19,6 +21,8 @@ export const APP_ERROR_STATUS = {
   SIGN_IN_FAILED: 400,
   /** Entra ID or Graph did not answer as expected */
   UPSTREAM: 502,
+  /** the database is not answering now (restart, failover): nothing was saved, retry shortly */
+  UNAVAILABLE: 503,
 } as const;
 
 export type AppErrorCode = keyof typeof APP_ERROR_STATUS;
@@ -52,4 +56,20 @@ export class AppError extends Error {
 
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
+}
+
+/**
+ * The AppError an unexpected error stands for, when it is one that users can act on: a database
+ * that is not answering now becomes UNAVAILABLE (503, retry shortly) instead of an internal error.
+ */
+export function expectedErrorOf(error: unknown): AppError | undefined {
+  if (isAppError(error)) return error;
+  if (isDatabaseUnavailable(error)) {
+    return new AppError("UNAVAILABLE", {
+      message: `database unavailable: ${error instanceof Error ? error.message.split("\n").at(-1) : String(error)}`,
+      userMessage: "The database is not answering right now, so nothing was saved. Try again in a few seconds.",
+      cause: error,
+    });
+  }
+  return undefined;
 }

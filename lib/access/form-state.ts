@@ -1,5 +1,5 @@
 import "server-only";
-import { isAppError, type FieldProblem } from "@/lib/errors";
+import { expectedErrorOf, type FieldProblem } from "@/lib/errors";
 import { log } from "@/lib/log";
 
 /** What a form's server action returns when it does not redirect: words for the user, per field where possible. */
@@ -9,9 +9,13 @@ export interface FormState {
 }
 
 export function formStateFromError(error: unknown, correlationId: string): FormState {
-  if (isAppError(error)) {
-    const fields = Object.fromEntries(error.fields.map((f: FieldProblem) => [f.field, f.message]));
-    return { message: error.fields.length > 0 ? "Please fix the fields marked below." : error.userMessage, fields };
+  const expected = expectedErrorOf(error);
+  if (expected) {
+    const fields = Object.fromEntries(expected.fields.map((f: FieldProblem) => [f.field, f.message]));
+    return {
+      message: expected.fields.length > 0 ? "Please fix the fields marked below." : expected.userMessage,
+      fields,
+    };
   }
   log.error({ err: error instanceof Error ? error.stack : String(error), correlationId }, "form action failed");
   return {

@@ -1,6 +1,6 @@
 import "server-only";
 import type { ActionContext } from "@/lib/access/context";
-import { isAppError, type AppErrorCode, type FieldProblem } from "@/lib/errors";
+import { expectedErrorOf, type AppErrorCode, type FieldProblem } from "@/lib/errors";
 import { log, withCorrelation } from "@/lib/log";
 import { authenticate } from "./authenticate";
 import { originFromHeaders } from "@/lib/auth/request-origin";
@@ -78,20 +78,24 @@ function respond(reply: ApiReply, correlationId: string): Response {
   return response;
 }
 
+function errorHeaders(status: number): Record<string, string> | undefined {
+  // RFC 6750: tell a client without valid credentials how to authenticate.
+  if (status === 401) return { "www-authenticate": 'Bearer realm="aks-jit"' };
+  // RFC 9110: a database restart or failover is over in seconds.
+  if (status === 503) return { "retry-after": "5" };
+  return undefined;
+}
+
 function errorReply(error: unknown, correlationId: string, request: Request): ApiReply {
   const route = `${request.method} ${new URL(request.url).pathname}`;
-  if (isAppError(error)) {
-    const { code, status, userMessage, fields } = error;
+  const expected = expectedErrorOf(error);
+  if (expected) {
+    const { code, status, userMessage, fields } = expected;
     // Expected refusals are routine; an upstream failure is worth a look.
-    if (status >= 500) log.warn({ correlationId, route, code, err: error.message }, "api upstream failure");
-    else log.info({ correlationId, route, code, reason: error.message }, "api request refused");
+    if (status >= 500) log.warn({ correlationId, route, code, err: expected.message }, "api upstream failure");
+    else log.info({ correlationId, route, code, reason: expected.message }, "api request refused");
     const body: ApiErrorBody = { error: { code, message: userMessage, ...(fields.length > 0 ? { fields } : {}) } };
-    return {
-      status,
-      body,
-      // RFC 6750: tell a client without valid credentials how to authenticate.
-      headers: status === 401 ? { "www-authenticate": 'Bearer realm="aks-jit"' } : undefined,
-    };
+    return { status, body, headers: errorHeaders(status) };
   }
   log.error({ correlationId, route, err: error instanceof Error ? error.stack : String(error) }, "api request failed");
   const body: ApiErrorBody = {

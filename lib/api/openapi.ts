@@ -86,15 +86,19 @@ const ERROR_RESPONSES = {
     "The request is not in a state that allows this (already decided, cancelled, timed out, not active, not failed).",
   ],
   UpstreamFailure: [502, "Entra ID or Microsoft Graph did not answer as expected; nothing was recorded."],
+  Unavailable: [
+    503,
+    "The database is not answering now (a restart or failover); nothing was recorded. Retry after the `Retry-After` seconds.",
+  ],
   InternalError: [500, "Unexpected failure; the message carries a reference to give to an admin."],
 } as const;
 
 type ErrorResponse = keyof typeof ERROR_RESPONSES;
 
-/** Operation responses: the success response plus the listed errors and the 500 every call can give. */
+/** Operation responses: the success response plus the listed errors and the 503 and 500 every call can give. */
 function responses(success: Record<string, Operation["responses"][string]>, ...errors: ErrorResponse[]) {
   const all: Operation["responses"] = { ...success };
-  for (const name of [...errors, "InternalError" as const]) {
+  for (const name of [...errors, "Unavailable" as const, "InternalError" as const]) {
     all[String(ERROR_RESPONSES[name][0])] = { $ref: `#/components/responses/${name}` };
   }
   return all;
