@@ -43,6 +43,18 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        resolve: { alias },
+        test: {
+          name: "replicas",
+          include: ["test/replicas/**/*.test.ts"],
+          environment: "node",
+          // Several production processes on one database, scenarios in order: needs `npm run build` first.
+          fileParallelism: false,
+          testTimeout: 360_000,
+          hookTimeout: 180_000,
+        },
+      },
     ],
   },
 });

@@ -6,6 +6,7 @@ import { registerArm } from "./arm";
 import { registerGraph } from "./graph";
 import { registerGraphPim } from "./graph-pim";
 import { Router, readBody, sendGraphError, sendJson } from "./http";
+import { registerCalls } from "./calls";
 import { applyFault, registerFaults } from "./faults";
 import { registerOidc } from "./oidc";
 import type { Tenant } from "./tenant";
@@ -59,6 +60,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   registerArm(router, ctx);
   registerGraphPim(router, ctx);
   registerFaults(router, ctx);
+  registerCalls(router, ctx);
   router.on("GET", "/_emulator/health", (_req, res) => sendJson(res, 200, { status: "ok" }));
   router.on("GET", "/_emulator/state", (_req, res) => sendJson(res, 200, state(ctx)));
   // Test knobs: e.g. a groups overage limit of 1 makes tokens point to Graph instead of listing groups.
