@@ -1,4 +1,5 @@
 import type { APIRequestContext } from "@playwright/test";
+import type { ReceivedSpan as Span } from "../test/support/otlp-receiver";
 import { APP_URL, expect, fileRequest, signInAs, test, waitForStatus } from "./support/fixtures";
 
 /**
@@ -8,16 +9,6 @@ import { APP_URL, expect, fileRequest, signInAs, test, waitForStatus } from "./s
 const OPS_URL = process.env.E2E_OPS_URL!;
 /** The stand-in collector the app exports its traces to (test/support/otlp-receiver.ts). */
 const OTLP_URL = process.env.E2E_OTLP_URL!;
-
-interface Span {
-  name: string;
-  kind: number;
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  service: string;
-  attributes: Record<string, unknown>;
-}
 
 /** The sum of a metric's samples whose labels include `labels` (Prometheus text format). */
 function total(text: string, name: string, labels: Record<string, string> = {}) {

@@ -16,6 +16,7 @@ import { removeTree } from "./image/remove-tree";
 import { note, seconds, step, timings } from "./image/steps";
 import { ROOT } from "./lib/paths";
 import { run } from "./lib/processes";
+import { isAlive } from "../lib/db/embedded-postgres";
 import { startTestStack, type TestStack } from "../test/support/stack";
 
 const STANDALONE = path.join(ROOT, ".next", "standalone");
@@ -127,13 +128,4 @@ async function removeLeftovers() {
       if (entry.startsWith("base-") && Date.now() - statSync(dir).mtimeMs > 3_600_000) removeTree(dir);
     }
   if (stale.length > 0) note(`removed what an interrupted run left: ${stale.join(", ")}`);
-}
-
-function isAlive(pid: number) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

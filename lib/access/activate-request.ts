@@ -135,8 +135,10 @@ export async function activateRequest(
     await sendInTransaction(tx, QUEUES.expireAccess, {}, { startAfter: prepared.activeUntil });
     return true;
   });
-  if (isActive) await scheduleEndingSoon(requestId, prepared.activeUntil, now);
-  if (isActive) await observeActivation(requestId);
+  if (isActive) {
+    await scheduleEndingSoon(requestId, prepared.activeUntil, now);
+    await observeActivation(requestId);
+  }
   return "active";
 }
 

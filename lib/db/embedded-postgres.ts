@@ -44,7 +44,8 @@ type PostgresEngine = new (
   options: ConstructorParameters<typeof EmbeddedPostgres>[0],
 ) => Pick<EmbeddedPostgres, "initialise" | "start" | "stop" | "getPgClient">;
 
-function isAlive(pid: number) {
+/** Whether a process runs (one of another user's, such as the `postgres` server's as root, counts). */
+export function isAlive(pid: number) {
   try {
     process.kill(pid, 0);
     return true;

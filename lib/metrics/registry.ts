@@ -1,6 +1,7 @@
 import "server-only";
 import { Registry } from "prom-client";
 import { log } from "@/lib/log";
+import { withTimeout } from "@/lib/with-timeout";
 import { readDatabaseRows } from "./database-gauges";
 import { databaseRegistry, databaseUpRegistry, type DatabaseRows } from "./database-registry";
 import { metrics } from "./metrics";
@@ -32,18 +33,10 @@ async function databaseGauges(): Promise<Registry[]> {
     globalForScrape.aksJitDatabaseRead = undefined;
   }));
   try {
-    const rows = await within(read, DATABASE_BUDGET_MS);
+    const rows = await withTimeout(read, DATABASE_BUDGET_MS, "the database did not answer");
     return [databaseUpRegistry(true), databaseRegistry(rows, (performance.now() - startedAt) / 1000)];
   } catch (error) {
     log.warn({ err: error instanceof Error ? error.message : String(error) }, "metrics: database gauges not read");
     return [databaseUpRegistry(false)];
   }
-}
-
-function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expiry = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the database did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, expiry]).finally(() => clearTimeout(timer));
 }

@@ -2,6 +2,7 @@ import "server-only";
 import path from "node:path";
 import { db } from "@/lib/db/client";
 import { listMigrations } from "@/lib/db/migrations";
+import { withTimeout } from "@/lib/with-timeout";
 import { isDraining } from "./lifecycle";
 
 export interface Check {
@@ -54,16 +55,10 @@ export async function readiness(extra: Record<string, () => Promise<Check>> = {}
 
 async function timed(probe: () => Promise<void>): Promise<Check> {
   const started = performance.now();
-  let timer: NodeJS.Timeout | undefined;
   try {
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
-    });
-    await Promise.race([probe(), timeout]);
+    await withTimeout(probe(), TIMEOUT_MS);
     return { status: "ok", latencyMs: Math.round(performance.now() - started) };
   } catch (error) {
     return { status: "down", error: error instanceof Error ? error.message.split("\n")[0] : String(error) };
-  } finally {
-    clearTimeout(timer);
   }
 }

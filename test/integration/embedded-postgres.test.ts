@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs
 import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { startEmbeddedPostgres } from "@/lib/db/embedded-postgres";
+import { isAlive, startEmbeddedPostgres } from "@/lib/db/embedded-postgres";
 import { DATA_DIR } from "../../scripts/lib/paths";
 import { freePort } from "../support/stack";
 
@@ -28,15 +28,6 @@ function holdPostgres(dataDir: string, port: number) {
     child.on("exit", (code) => reject(new Error(`holder exited with ${code}`)));
   });
   return { child, ready };
-}
-
-function isAlive(pid: number) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function canQuery(url: string) {

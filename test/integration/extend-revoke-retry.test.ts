@@ -29,6 +29,14 @@ async function activeProdAdmin(upn: string, now: Date) {
   return request;
 }
 
+/** The grant kinds whose removal calls are on a request's audit trail, one entry per call. */
+async function removedGrantKinds(requestId: string) {
+  const removals = await db.auditEvent.findMany({
+    where: { requestId, type: "provider.call", data: { path: ["operation"], equals: "remove" } },
+  });
+  return removals.map((e) => (e.data as { grantKind: string }).grantKind).sort();
+}
+
 afterAll(async () => {
   await injectFault();
 });
@@ -120,13 +128,7 @@ describe("revoking access", () => {
 
     expect(await adminAccessOf("n02@contoso.com", "aks-dev-weu")).toEqual({ pim: [], rbac: [] });
     // The removal's calls stay on the revoked request's trail, though it no longer covers the grants.
-    const removals = await db.auditEvent.findMany({
-      where: { requestId: request.id, type: "provider.call", data: { path: ["operation"], equals: "remove" } },
-    });
-    expect(removals.map((e) => (e.data as { grantKind: string }).grantKind).sort()).toEqual([
-      "armRoleAssignment",
-      "entraPimGroup",
-    ]);
+    expect(await removedGrantKinds(request.id)).toEqual(["armRoleAssignment", "entraPimGroup"]);
     expect((await emulatorState()).signInRevocations.map((r) => r.userId)).toContain(holderId);
     const event = await db.auditEvent.findFirstOrThrow({ where: { requestId: request.id, type: "request.revoked" } });
     expect(event).toMatchObject({ actorUpn: "adm01@contoso.com" });
@@ -172,13 +174,7 @@ describe("removing access once", () => {
     await endAccessNow(job!, minutes(at, 1));
 
     expect(await adminAccessOf("n02@contoso.com", "aks-dev-weu")).toEqual({ pim: [], rbac: [] });
-    const removals = await db.auditEvent.findMany({
-      where: { requestId: request.id, type: "provider.call", data: { path: ["operation"], equals: "remove" } },
-    });
-    expect(removals.map((e) => (e.data as { grantKind: string }).grantKind).sort()).toEqual([
-      "armRoleAssignment",
-      "entraPimGroup",
-    ]);
+    expect(await removedGrantKinds(request.id)).toEqual(["armRoleAssignment", "entraPimGroup"]);
   }, 30_000);
 
   it("takes over a grant whose remover died once its claim lapses", async () => {

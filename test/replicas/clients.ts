@@ -1,7 +1,10 @@
 /* What the test does from outside: people's access tokens for the JSON API (signed in through the
  * emulator as a CLI would), the API calls themselves, and the emulator's test endpoints. */
 import { ConfidentialClientApplication, CryptoProvider } from "@azure/msal-node";
+import type { ServedCall } from "../../emulator/calls";
 import type { Person } from "./tenant";
+
+export type { ServedCall };
 
 const REDIRECT = "http://localhost:1234/auth/callback";
 
@@ -83,14 +86,6 @@ export async function api(baseUrl: string, token: string, path: string, body?: u
   } catch (error) {
     return { status: 0, body: String(error) };
   }
-}
-
-export interface ServedCall {
-  method: string;
-  path: string;
-  action: string | null;
-  principalId: string | null;
-  status: number | null;
 }
 
 export class Emulator {
