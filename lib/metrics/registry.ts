@@ -29,13 +29,18 @@ export async function collectMetrics(options: {
 
 async function databaseGauges(): Promise<Registry[]> {
   const startedAt = performance.now();
-  const read = (globalForScrape.aksJitDatabaseRead ??= readDatabaseRows(DATABASE_BUDGET_MS).finally(() => {
-    globalForScrape.aksJitDatabaseRead = undefined;
-  }));
+  const read = (globalForScrape.aksJitDatabaseRead ??= readDatabaseRows(DATABASE_BUDGET_MS));
+  // Settled, or past its budget, a read is not shared any more: the next scrape asks afresh, so one
+  // that comes after the database is back never inherits the failure of a read from before.
+  const forget = () => {
+    if (globalForScrape.aksJitDatabaseRead === read) globalForScrape.aksJitDatabaseRead = undefined;
+  };
+  read.then(forget, forget);
   try {
     const rows = await withTimeout(read, DATABASE_BUDGET_MS, "the database did not answer");
     return [databaseUpRegistry(true), databaseRegistry(rows, (performance.now() - startedAt) / 1000)];
   } catch (error) {
+    forget();
     log.warn({ err: error instanceof Error ? error.message : String(error) }, "metrics: database gauges not read");
     return [databaseUpRegistry(false)];
   }
