@@ -47,8 +47,23 @@ function poolResource(cluster: SeedCluster, pool: SeedAgentPool) {
   };
 }
 
+/**
+ * The settings Microsoft's PIM-for-AKS guide assumes (managed Entra integration, Azure RBAC, no local
+ * accounts: MicrosoftDocs/azure-aks-docs articles/aks/manage-azure-rbac.md, manage-local-accounts-managed-azure-ad.md),
+ * unless the tenant seed's `azure.clusters` says otherwise for this cluster.
+ */
+function clusterSettings(ctx: EmulatorContext, c: SeedCluster) {
+  const override = ctx.tenant.azure.clusters.find((o) => same(o.name, c.name));
+  return {
+    managed: override?.managed ?? true,
+    enableAzureRBAC: override?.enableAzureRBAC ?? true,
+    disableLocalAccounts: override?.disableLocalAccounts ?? true,
+  };
+}
+
 function clusterResource(ctx: EmulatorContext, c: SeedCluster, type: string) {
   const suffix = createHash("sha256").update(clusterId(c)).digest("hex").slice(0, 8);
+  const settings = clusterSettings(ctx, c);
   return {
     id: clusterId(c),
     location: c.location,
@@ -67,11 +82,16 @@ function clusterResource(ctx: EmulatorContext, c: SeedCluster, type: string) {
       agentPoolProfiles: c.agentPools.map((p) => ({ name: p.name, ...poolProperties(c, p) })),
       nodeResourceGroup: c.nodeResourceGroup,
       enableRBAC: true,
-      disableLocalAccounts: true,
+      disableLocalAccounts: settings.disableLocalAccounts,
       supportPlan: "KubernetesOfficial",
       maxAgentPools: 100,
       // Wire casing is RBAC / IDs / ID; the JS SDK renames them (contract C).
-      aadProfile: { managed: true, enableAzureRBAC: true, adminGroupObjectIDs: [], tenantID: ctx.tenant.id },
+      aadProfile: {
+        managed: settings.managed,
+        enableAzureRBAC: settings.enableAzureRBAC,
+        adminGroupObjectIDs: [],
+        tenantID: ctx.tenant.id,
+      },
       networkProfile: {
         networkPlugin: "azure",
         networkPluginMode: "overlay",

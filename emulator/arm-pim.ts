@@ -23,10 +23,16 @@ import { pimShapes } from "./arm-pim-shapes";
 import type { ArmAssignment, ArmScheduleRequest, ArmStore, MemberType } from "./arm-store";
 
 /**
- * The role settings the emulator enforces on every admin assignment: PIM's default maximum of PT8H
- * (contract E.7) and a justification, as Azure's default "require justification on active assignment".
+ * The role settings the emulator enforces on admin assignments (AdminAssign, AdminExtend, AdminUpdate):
+ * the role management policy's Expiration_Admin_Assignment and Enablement_Admin_Assignment rules, not
+ * the EndUser ones (PT8H) that hold activations. Azure's default for active assignments is 6 months
+ * (P180D; MicrosoftDocs/entra-docs docs/id-governance/privileged-identity-management/
+ * pim-resource-roles-configure-role-settings.md, "Assignment duration"), with a justification required
+ * on active assignment; the rules' shape: Azure/azure-rest-api-specs specification/authorization/
+ * resource-manager/Microsoft.Authorization/stable/2020-10-01/examples/GetRoleManagementPolicyByName.json
+ * (Expiration_Admin_Assignment maximumDuration, Enablement_Admin_Assignment enabledRules ["Justification"]).
  */
-const POLICY = { maximumDurationMs: 8 * 3600_000, isJustificationRequired: true };
+const ADMIN_ASSIGNMENT_POLICY = { maximumDurationMs: 180 * 24 * 3600_000, isJustificationRequired: true };
 const REQUEST_TYPES = [
   "AdminAssign",
   "AdminRemove",
@@ -123,8 +129,10 @@ export function registerPim(router: Router, ctx: EmulatorContext, store: ArmStor
     /** Expiration and justification rules of the default policy (contract A.8, E.7). */
     const checkPolicy = () => {
       const failed: string[] = [];
-      if (!end || end.getTime() - start.getTime() > POLICY.maximumDurationMs) failed.push("ExpirationRule");
-      if (POLICY.isJustificationRequired && !request.justification) failed.push("JustificationRule");
+      if (!end || end.getTime() - start.getTime() > ADMIN_ASSIGNMENT_POLICY.maximumDurationMs) {
+        failed.push("ExpirationRule");
+      }
+      if (ADMIN_ASSIGNMENT_POLICY.isJustificationRequired && !request.justification) failed.push("JustificationRule");
       if (failed.length > 0) policyFailure(failed);
       if (end && end.getTime() <= now.getTime()) invalid("The requested schedule ends in the past.");
     };
@@ -176,8 +184,20 @@ export function registerPim(router: Router, ctx: EmulatorContext, store: ArmStor
         };
         break;
       }
-      case "AdminRemove": {
+      case "AdminRemove":
+      case "SelfDeactivate": {
         const target = requireLive();
+        // PIM keeps an active assignment for at least 5 minutes from its start (contract A.8; third-party
+        // evidence: ARM PIM clients observe 400 {"code":"ActiveDurationTooShort","message":"The Active
+        // duration is too short. Miniumum Required is 5 minutes."}). A scheduled one may be removed.
+        const activeMs = now.getTime() - target.startDateTime.getTime();
+        if (activeMs >= 0 && activeMs < ctx.settings.minimumActiveDurationSeconds * 1000) {
+          throw new ArmError(
+            400,
+            "ActiveDurationTooShort",
+            "The Active duration is too short. Miniumum Required is 5 minutes.",
+          );
+        }
         request.status = "Revoked";
         apply = () => void store.assignments.delete(target.name);
         break;

@@ -49,7 +49,7 @@ function roleDefinitionResource(scope: string, role: SeedRoleDefinition) {
   return {
     properties: {
       roleName: role.roleName,
-      type: "BuiltInRole",
+      type: role.roleType ?? "BuiltInRole",
       description: role.description,
       assignableScopes: ["/"],
       permissions: role.permissions,
@@ -201,7 +201,7 @@ export function registerRbac(router: Router, ctx: EmulatorContext, store: ArmSto
       const roles = ROLE_DEFINITIONS.filter(
         (r) =>
           (!filter.roleName || r.roleName.toLowerCase() === filter.roleName.toLowerCase()) &&
-          (!filter.roleType || filter.roleType.toLowerCase() === "builtinrole"),
+          (!filter.roleType || filter.roleType.toLowerCase() === (r.roleType ?? "BuiltInRole").toLowerCase()),
       );
       sendArm(
         res,

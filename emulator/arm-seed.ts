@@ -1,7 +1,11 @@
 /* What the ARM emulator knows before anyone calls it: the demo subscription, its two AKS clusters
- * (matching jit.catalog.yaml) and the built-in role definitions of azure-contracts.md B.6.
- * Role permissions are abridged to the actions that matter for AKS JIT; names, GUIDs and
- * descriptions follow MicrosoftDocs/azure-docs articles/role-based-access-control/built-in-roles/. */
+ * (matching jit.catalog.yaml) and the role definitions of azure-contracts.md B.6 plus those the
+ * emulator's Azure RBAC enforcement evaluates. Names, GUIDs and descriptions follow MicrosoftDocs/azure-docs
+ * articles/role-based-access-control/built-in-roles/. The roles that authorize ARM calls (Owner,
+ * Contributor, Reader, User Access Administrator, Role Based Access Control Administrator: built-in-roles/
+ * privileged.md and general.md) carry their real actions and notActions; the AKS and VM roles, only ever
+ * granted by AKS JIT, are abridged to the actions that matter here. */
+import { PROVISIONER_ROLE } from "../lib/cloud/required-permissions";
 
 export interface SeedSubscription {
   subscriptionId: string;
@@ -40,6 +44,8 @@ export interface SeedRoleDefinition {
   /** the role definition's GUID (its ARM `name`) */
   name: string;
   roleName: string;
+  /** BuiltInRole unless said otherwise */
+  roleType?: "BuiltInRole" | "CustomRole";
   description: string;
   permissions: SeedRolePermission[];
 }
@@ -205,6 +211,14 @@ export const ROLE_DEFINITIONS: SeedRoleDefinition[] = [
         "Microsoft.Authorization/*/Delete",
         "Microsoft.Authorization/*/Write",
         "Microsoft.Authorization/elevateAccess/Action",
+        "Microsoft.Blueprint/blueprintAssignments/write",
+        "Microsoft.Blueprint/blueprintAssignments/delete",
+        "Microsoft.Compute/galleries/share/action",
+        "Microsoft.Purview/consents/write",
+        "Microsoft.Purview/consents/delete",
+        "Microsoft.Resources/deploymentStacks/manageDenySetting/action",
+        "Microsoft.Subscription/cancel/action",
+        "Microsoft.Subscription/enable/action",
       ],
     }),
   },
@@ -213,5 +227,39 @@ export const ROLE_DEFINITIONS: SeedRoleDefinition[] = [
     roleName: "Owner",
     description: "Grants full access to manage all resources, including the ability to assign roles in Azure RBAC.",
     permissions: permission({ actions: ["*"] }),
+  },
+  {
+    // Everything in Microsoft.Authorization: role assignments and PIM schedule requests alike.
+    name: "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
+    roleName: "User Access Administrator",
+    description: "Lets you manage user access to Azure resources.",
+    permissions: permission({ actions: ["*/read", "Microsoft.Authorization/*", "Microsoft.Support/*"] }),
+  },
+  {
+    // roleAssignments/write|delete but not roleAssignmentScheduleRequests/write: enough for armRoleAssignment,
+    // not for armPim. Azure's definition also carries a condition limiting which roles it may assign
+    // (built-in-roles/privileged.md, "Role Based Access Control Administrator"); the emulator models
+    // the actions only, so that condition is not enforced.
+    name: "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
+    roleName: "Role Based Access Control Administrator",
+    description:
+      "Manage access to Azure resources by assigning roles using Azure RBAC. This role does not allow you to manage access using other ways, such as Azure Policy.",
+    permissions: permission({
+      actions: [
+        "Microsoft.Authorization/roleAssignments/write",
+        "Microsoft.Authorization/roleAssignments/delete",
+        "*/read",
+        "Microsoft.Support/*",
+      ],
+    }),
+  },
+  {
+    // The custom role the README and deploy/terraform create for the app (lib/cloud/required-permissions.ts),
+    // under the fixed GUID the demo tenant assigns.
+    name: PROVISIONER_ROLE.id,
+    roleName: PROVISIONER_ROLE.roleName,
+    roleType: "CustomRole",
+    description: PROVISIONER_ROLE.description,
+    permissions: permission({ actions: [...PROVISIONER_ROLE.actions] }),
   },
 ];

@@ -118,9 +118,21 @@ export class ArmStore {
     return undefined;
   }
 
+  /**
+   * A principal Entra ID created moments ago is not yet replicated to Azure RBAC: ARM answers 400
+   * PrincipalNotFound unless the request declares its principalType, which skips the lookup
+   * (MicrosoftDocs/azure-docs articles/role-based-access-control/troubleshooting.md, "PrincipalNotFound";
+   * https://aka.ms/docs-principaltype). PIM schedule requests carry no principalType to declare.
+   */
+  private isReplicating(id: string) {
+    const created = this.ctx.tenant.createdDateTime(id);
+    const delayMs = this.ctx.settings.principalReplicationDelaySeconds * 1000;
+    return created !== undefined && this.now().getTime() - created.getTime() < delayMs;
+  }
+
   requirePrincipal(id: string, declaredType: string | undefined): ArmPrincipal {
     const principal = this.principal(id);
-    if (!principal) {
+    if (!principal || (!declaredType && this.isReplicating(id))) {
       throw new ArmError(
         400,
         "PrincipalNotFound",

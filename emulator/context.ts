@@ -51,6 +51,28 @@ export interface Fault {
   afterHandling?: boolean;
 }
 
+/**
+ * Rules of the real services that tests switch or tune (PUT /_emulator/settings). The defaults are
+ * what Entra ID and Azure do, except the replication delays, which are 0 so that the demo is instant.
+ */
+export interface ServiceSettings {
+  /**
+   * PIM refuses to remove an assignment (Graph adminRemove/selfDeactivate, ARM AdminRemove/
+   * SelfDeactivate) until it has been active this long: 400 ActiveDurationTooShort (contract A.8).
+   */
+  minimumActiveDurationSeconds: number;
+  /** ARM answers PrincipalNotFound for a principal younger than this (Entra ID replication) */
+  principalReplicationDelaySeconds: number;
+  /** a new PIM for Groups assignment shows in assignmentScheduleInstances and the member list this late */
+  pimReplicationDelaySeconds: number;
+}
+
+export const DEFAULT_SERVICE_SETTINGS: ServiceSettings = {
+  minimumActiveDurationSeconds: 300,
+  principalReplicationDelaySeconds: 0,
+  pimReplicationDelaySeconds: 0,
+};
+
 /** Everything the emulator's handlers share; one per running emulator. */
 export interface EmulatorContext {
   baseUrl: string;
@@ -59,8 +81,13 @@ export interface EmulatorContext {
   groupsOverageLimit: number;
   codes: Map<string, AuthorizationCode>;
   refreshTokens: Map<string, RefreshGrant>;
-  /** injectable clock, so tests can age codes and tokens */
+  /** the CA the emulator's certificate chains to: it fetches its own cluster issuer's keys over HTTPS */
+  tlsCa?: string;
+  /** injectable clock, so tests can age codes and tokens; includes clockOffsetMs */
   now: () => Date;
+  /** how far tests moved the clock forward (PUT /_emulator/clock) */
+  clockOffsetMs: number;
+  settings: ServiceSettings;
   faults: Fault[];
   /** each service module adds what it holds to GET /_emulator/state */
   inspectors: Array<() => Record<string, unknown>>;

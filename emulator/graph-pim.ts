@@ -8,6 +8,7 @@ import type { ServerResponse } from "node:http";
 import type { JWTPayload } from "jose";
 import type { EmulatorContext } from "./context";
 import { authenticated, sendPage, sendResourceNotFound } from "./graph";
+import { isPimManaged, seededEligibilities } from "./graph-pim-eligibility";
 import { type EmulatorRequest, type Router, sendGraphError, sendJson } from "./http";
 
 const BASE = "/v1.0/identityGovernance/privilegedAccess/group";
@@ -240,9 +241,19 @@ interface Assignment {
   createdUsing: string | null;
   /** set when removed (adminRemove, cancel, or removing the member through the groups API) */
   endedAt: Date | null;
+  /** when the assignment reaches the instances and the member list (pimReplicationDelaySeconds) */
+  visibleAt: Date;
 }
 
 const isActive = (a: Assignment, now: Date) => a.endedAt === null && a.start <= now && (a.end === null || now < a.end);
+/**
+ * Active and replicated: a new assignment shows in assignmentScheduleInstances and the group's
+ * members only after a while (pimReplicationDelaySeconds, 0 by default). PIM "creates an active
+ * assignment (adds user as member or owner of the group) within seconds" (MicrosoftDocs/azure-docs
+ * articles/active-directory/privileged-identity-management/groups-activate-roles.md); the schedule
+ * itself is there at once, since it blocks a second adminAssign.
+ */
+const isVisible = (a: Assignment, now: Date) => isActive(a, now) && a.visibleAt <= now;
 const isCurrentOrFuture = (a: Assignment, now: Date) => a.endedAt === null && (a.end === null || now < a.end);
 
 interface ScheduleInfo {
@@ -352,20 +363,20 @@ function scheduleWindow(info: ScheduleInfo | null, now: Date): { start: Date; en
 }
 
 /**
- * The policy rules a request fails, in the order PIM lists them (contract A.8). Admin actions are
- * held to the end-user activation rules as well as the admin ones: this app's assignments are
- * activations ("always time-bound for a maximum of eight hours", A.2; E.7).
+ * The policy rules a request fails, in the order PIM lists them (contract A.8). Each caller has its
+ * own rules: an admin's assignment (adminAssign, adminExtend) follows Expiration_Admin_Assignment
+ * (default P180D) and Enablement_Admin_Assignment; a member's activation follows the EndUser rules
+ * (default PT8H). Rule ids and targets: microsoftgraph/microsoft-graph-docs-contrib
+ * concepts/identity-governance-pim-rules-overview.md and concepts/how-to-pim-update-rules.md
+ * ("Expiration_Admin_Assignment"); api-reference/v1.0/resources/privilegedidentitymanagement-for-groups-api-overview.md.
  */
 function failedRules(policy: Policy, input: RequestInput, window: { start: Date; end: Date | null }) {
-  const isAdmin = input.action.startsWith("admin");
-  const expirations = [expirationOf(policy, "Expiration_EndUser_Assignment")];
-  const enabled = new Set(enabledRulesOf(policy, "Enablement_EndUser_Assignment"));
-  if (isAdmin) {
-    expirations.push(expirationOf(policy, "Expiration_Admin_Assignment"));
-    for (const r of enabledRulesOf(policy, "Enablement_Admin_Assignment")) enabled.add(r);
-  }
+  const caller = input.action.startsWith("admin") ? "Admin" : "EndUser";
+  const expirations = [expirationOf(policy, `Expiration_${caller}_Assignment`)];
+  const enabled = new Set(enabledRulesOf(policy, `Enablement_${caller}_Assignment`));
   const failed: string[] = [];
-  if (input.action === "selfActivate") failed.push("EligibilityRule"); // the emulator holds no eligibilities
+  // Self-activation is not modelled (the app assigns as admin): the seed's eligibilities are for reading only.
+  if (input.action === "selfActivate") failed.push("EligibilityRule");
   const length = window.end ? window.end.getTime() - window.start.getTime() : undefined;
   const isTooLong = expirations.some((e) => e.maximumMs !== undefined && length !== undefined && length > e.maximumMs);
   const isMissing = expirations.some((e) => e.isRequired) && length === undefined;
@@ -457,6 +468,7 @@ export function registerGraphPim(router: Router, ctx: EmulatorContext) {
           modifiedDateTime: null,
           createdUsing: null,
           endedAt: null,
+          visibleAt: seededAt,
         };
       }),
     );
@@ -472,7 +484,7 @@ export function registerGraphPim(router: Router, ctx: EmulatorContext) {
     membersOf: (groupId) => {
       const now = ctx.now();
       return assignments
-        .filter((a) => a.groupId === groupId && a.accessId === "member" && isActive(a, now))
+        .filter((a) => a.groupId === groupId && a.accessId === "member" && isVisible(a, now))
         .map((a) => a.principalId);
     },
     removeMember: (groupId, objectId) => {
@@ -498,6 +510,17 @@ export function registerGraphPim(router: Router, ctx: EmulatorContext) {
         })),
     };
   });
+
+  /**
+   * PIM keeps an assignment for a minimum time: removing or deactivating it sooner is refused with
+   * 400 ActiveDurationTooShort, measured from the assignment's start. Third-party evidence only (the
+   * ARM PIM text, seen from Graph PIM clients as well; contract A.8); UNCERTAIN for Graph: the status
+   * and whether Graph words it the same way.
+   */
+  const isTooShort = (a: Assignment, now: Date) =>
+    a.start <= now && now.getTime() - a.start.getTime() < ctx.settings.minimumActiveDurationSeconds * 1000;
+  const tooShort = () =>
+    refuse(400, "ActiveDurationTooShort", "The Active duration is too short. Miniumum Required is 5 minutes.");
 
   /** Decides a request against the current assignments and policy; returns what to store, or a refusal. */
   const decide = (input: RequestInput, requestId: string, now: Date): Refusal | Acceptance => {
@@ -527,6 +550,7 @@ export function registerGraphPim(router: Router, ctx: EmulatorContext) {
           modifiedDateTime: null,
           createdUsing: requestId,
           endedAt: null,
+          visibleAt: new Date(now.getTime() + ctx.settings.pimReplicationDelaySeconds * 1000),
         };
         // UNCERTAIN: the status of a request whose schedule starts later; it reads Provisioned from the start.
         const status = window.start > now ? "ScheduleCreated" : "Provisioned";
@@ -553,6 +577,7 @@ export function registerGraphPim(router: Router, ctx: EmulatorContext) {
         });
       }
       case "adminRemove": {
+        if (existing && isTooShort(existing, now)) return tooShort();
         if (existing) return accept("Revoked", existing, null, () => (existing.endedAt = now));
         if (isPermanentMember(groupId, principalId, accessId)) {
           // Removing a permanent assignment removes the member, as it does in Entra (contract A.7).
@@ -562,7 +587,8 @@ export function registerGraphPim(router: Router, ctx: EmulatorContext) {
         return doesNotExist();
       }
       case "selfDeactivate":
-        // Nothing here is ever activated (there are no eligibilities), so there is nothing to deactivate.
+        if (existing && isTooShort(existing, now)) return tooShort();
+        if (existing) return accept("Revoked", existing, null, () => (existing.endedAt = now));
         return doesNotExist();
       case "adminRenew":
       case "selfExtend":
@@ -758,14 +784,24 @@ export function registerGraphPim(router: Router, ctx: EmulatorContext) {
     ["id", "principalId", "groupId", "accessId", "memberType", "assignmentType", "assignmentScheduleId"],
     () => {
       const now = ctx.now();
-      return [...permanentAssignments(), ...assignments.filter((a) => isActive(a, now))].map(instanceResource);
+      return [...permanentAssignments(), ...assignments.filter((a) => isVisible(a, now))].map(instanceResource);
     },
     byPrincipal,
   );
-  // The demo seeds no eligibilities; the lists exist so callers get the contract's shape and rules.
-  for (const name of ["eligibilitySchedules", "eligibilityScheduleInstances"]) {
-    collection(name, ["id", "principalId", "groupId", "accessId", "memberType", "status"], () => [], byPrincipal);
-  }
+  // The seed's eligibilities (tenant `pim.eligibilities`), read by `npm run doctor`.
+  const eligibilities = seededEligibilities(ctx, seededAt);
+  collection(
+    "eligibilitySchedules",
+    ["id", "principalId", "groupId", "accessId", "memberType", "status"],
+    eligibilities.schedules,
+    byPrincipal,
+  );
+  collection(
+    "eligibilityScheduleInstances",
+    ["id", "principalId", "groupId", "accessId", "memberType"],
+    eligibilities.instances,
+    byPrincipal,
+  );
 
   // --- G5: cancel ------------------------------------------------------------------------------
   router.on(
@@ -820,7 +856,7 @@ function registerPolicies(
     const role = filter.find(([p]) => p === "roleDefinitionId")?.[1];
     const group = ctx.tenant.group(scopeId);
     // UNCERTAIN: an unknown group gives an empty list here rather than an error.
-    if (!group) return [];
+    if (!group || !isPimManaged(ctx, group.id)) return [];
     return ACCESS_IDS.filter((a) => !role || a === role.toLowerCase()).map((a) => policyFor(group.id, a));
   };
 

@@ -3,6 +3,7 @@
 import type { ServerResponse } from "node:http";
 import type { JWTPayload } from "jose";
 import { issuerFor, type EmulatorContext } from "./context";
+import { missingPermissions, permissionRow } from "./graph-permissions";
 import { type EmulatorRequest, type Router, sendGraphError, sendJson } from "./http";
 import type { DirectoryGroup, DirectoryUser } from "./tenant";
 import { GRAPH_RESOURCE } from "./tokens";
@@ -26,6 +27,28 @@ export function authenticated(ctx: EmulatorContext, handler: GraphHandler) {
           ? "Lifetime validation failed, the token is expired."
           : "Access token validation failure. Invalid audience or signature.";
       return sendGraphError(res, 401, "InvalidAuthenticationToken", reason);
+    }
+    // Graph refuses a call the token's permissions do not cover, per endpoint (graph-permissions.ts).
+    const row = permissionRow(req.method, req.route);
+    if (!row) {
+      // A Graph route nobody gave a row: refused loudly, so that tests catch it.
+      console.error(`[emulator] no Graph permission row for ${req.method} ${req.route ?? req.url.pathname}`);
+      return sendGraphError(
+        res,
+        500,
+        "InternalServerError",
+        `The emulator has no permission row for ${req.method} ${req.route ?? req.url.pathname} (emulator/graph-permissions.ts).`,
+      );
+    }
+    const app = ctx.tenant.application(String(token.appid ?? token.azp ?? ""));
+    if (missingPermissions(row, token, app?.applicationPermissions ?? [])) {
+      // Graph's body for a call the app's permissions do not allow.
+      return sendGraphError(
+        res,
+        403,
+        "Authorization_RequestDenied",
+        "Insufficient privileges to complete the operation.",
+      );
     }
     await handler(req, res, token);
   };
@@ -103,7 +126,7 @@ function groupResource(group: DirectoryGroup) {
   };
 }
 
-function applySelect(item: Record<string, unknown>, select: string | null) {
+export function applySelect(item: Record<string, unknown>, select: string | null) {
   if (!select) return item;
   const wanted = new Set(select.split(",").map((s) => s.trim()));
   return Object.fromEntries(Object.entries(item).filter(([k]) => k.startsWith("@odata") || wanted.has(k)));
@@ -207,6 +230,20 @@ function transitiveMemberIds(ctx: EmulatorContext, groupId: string): string[] {
 
 /** G16, G17: plain membership, for tenants without PIM (contract A.7), and the list of direct members. */
 function registerGroupMembers(router: Router, ctx: EmulatorContext) {
+  // Get group (group-get.md): `npm run doctor` checks that each group the configuration names exists.
+  router.on(
+    "GET",
+    "/v1.0/groups/:id",
+    authenticated(ctx, (req, res) => {
+      const groupId = req.params.id ?? "";
+      const group = ctx.tenant.group(groupId);
+      if (!group) return sendResourceNotFound(res, groupId);
+      sendJson(res, 200, {
+        "@odata.context": `${ctx.baseUrl}/v1.0/$metadata#groups/$entity`,
+        ...applySelect(groupResource(group), req.url.searchParams.get("$select")),
+      });
+    }),
+  );
   // Direct members only, not transitive (Graph's group-list-members): users and nested groups, including
   // those an active PIM assignment makes members (contract A.7 "Interaction with PIM").
   router.on(

@@ -10,12 +10,15 @@ export interface EmulatorRequest {
   params: Record<string, string>;
   /** form or JSON body, flattened to strings for form bodies */
   body: Record<string, unknown>;
+  /** the path template of the route serving the request, as registered (e.g. `/v1.0/users/:id`) */
+  route?: string;
 }
 
 export type Handler = (req: EmulatorRequest, res: ServerResponse) => void | Promise<void>;
 
 interface Route {
   method: string;
+  path: string;
   pattern: RegExp;
   keys: string[];
   handler: Handler;
@@ -24,7 +27,10 @@ interface Route {
 export class Router {
   private readonly routes: Route[] = [];
 
-  /** `path` uses `:name` segments; a trailing `*` matches the rest. */
+  /**
+   * `path` uses `:name` segments, or `:name` inside a segment for OData keys such as
+   * `applications(appId=':appId')`, whose quotes also match `%27`.
+   */
   on(method: string, path: string, handler: Handler) {
     const keys: string[] = [];
     const source = path
@@ -34,11 +40,25 @@ export class Router {
           keys.push(segment.slice(1));
           return "([^/]+)";
         }
-        return segment.replace(/[.()$]/g, (c) => `\\${c}`);
+        return segment
+          .split(/(:[A-Za-z]\w*)/)
+          .map((part, i) => {
+            if (i % 2 === 1) {
+              keys.push(part.slice(1));
+              return "([^/']+?)";
+            }
+            return part.replace(/[.()$]/g, (c) => `\\${c}`).replaceAll("'", "(?:'|%27)");
+          })
+          .join("");
       })
       .join("/");
-    this.routes.push({ method, pattern: new RegExp(`^${source}/?$`, "i"), keys, handler });
+    this.routes.push({ method, path, pattern: new RegExp(`^${source}/?$`, "i"), keys, handler });
     return this;
+  }
+
+  /** Every registered route's method and path template (tests check each Graph route has a permission row). */
+  list(): Array<{ method: string; path: string }> {
+    return this.routes.map(({ method, path }) => ({ method, path }));
   }
 
   match(method: string, pathname: string) {
@@ -50,7 +70,7 @@ export class Router {
       route.keys.forEach((key, i) => (params[key] = decodeURIComponent(m[i + 1] ?? "")));
       const handler: Handler = (req, res) => {
         setRequestIdHeaders(res);
-        return route.handler(req, res);
+        return route.handler({ ...req, route: route.path }, res);
       };
       return { handler, params };
     }

@@ -7,6 +7,7 @@ import { type EmulatorRequest, type Router, redirect, sendEntraError, sendHtml, 
 import { accountPickerPage, errorPage, formPostPage, signedOutPage } from "./pages";
 import type { Application } from "./tenant";
 import { clientInfo, issueAppToken, issueUserTokens, resolveScopes } from "./tokens";
+import { JWT_BEARER, checkClientAssertion } from "./workload-identity";
 
 const CODE_LIFETIME_MS = 10 * 60 * 1000;
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
@@ -74,6 +75,22 @@ function isAllowedPostLogout(app: Application, candidate: string) {
   } catch {
     return false;
   }
+}
+
+/** Resources with a service principal in the demo tenant: Microsoft Graph, ARM, and its own apps' APIs. */
+const MICROSOFT_RESOURCES = new Set([
+  "https://graph.microsoft.com",
+  "https://graph.microsoft.com/",
+  "https://management.azure.com",
+  "https://management.azure.com/",
+  "https://management.core.windows.net",
+  "https://management.core.windows.net/",
+]);
+
+function isKnownResource(ctx: EmulatorContext, resource: string) {
+  if (MICROSOFT_RESOURCES.has(resource.toLowerCase())) return true;
+  const key = resource.toLowerCase();
+  return ctx.tenant.applications.some((a) => key === a.appId || key === `api://${a.appId}`);
 }
 
 function safeEqual(a: string, b: string) {
@@ -381,8 +398,11 @@ export function registerOidc(router: Router, ctx: EmulatorContext) {
         `Application with identifier '${clientId}' was not found in the directory '${ctx.tenant.displayName}'.`,
       );
     const grantType = stringParam(body, "grant_type");
-    const spaGrant = clientSecret ? undefined : spaGrantOf(grantType, body);
-    if (!clientSecret && !spaGrant)
+    // A federated token (Workload ID) as the client's credential, for any grant (RFC 7523 section 2.2).
+    const clientAssertion =
+      stringParam(body, "client_assertion_type") === JWT_BEARER ? stringParam(body, "client_assertion") : undefined;
+    const spaGrant = clientSecret || clientAssertion ? undefined : spaGrantOf(grantType, body);
+    if (!clientSecret && !clientAssertion && !spaGrant)
       return sendEntraError(
         res,
         401,
@@ -409,7 +429,8 @@ export function registerOidc(router: Router, ctx: EmulatorContext) {
         "Proof Key for Code Exchange is required for cross-origin authorization code redemption.",
       );
     }
-    if (clientSecret && !safeEqual(clientSecret, app.clientSecret)) {
+    // An app without a secret (Workload ID only) refuses every secret.
+    if (clientSecret && !(app.clientSecret && safeEqual(clientSecret, app.clientSecret))) {
       return sendEntraError(
         res,
         401,
@@ -417,6 +438,11 @@ export function registerOidc(router: Router, ctx: EmulatorContext) {
         7000215,
         "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app.",
       );
+    }
+    if (clientAssertion) {
+      const refusal = await checkClientAssertion(ctx, app, clientAssertion);
+      // Entra answers a refused client assertion as a refused client: 401 invalid_client.
+      if (refusal) return sendEntraError(res, 401, "invalid_client", refusal.aadsts, refusal.description);
     }
     const wantsClientInfo = stringParam(body, "client_info") === "1";
     const issuer = issuerFor(ctx);
@@ -433,6 +459,18 @@ export function registerOidc(router: Router, ctx: EmulatorContext) {
         );
       }
       const resource = scopes[0]!.slice(0, -"/.default".length);
+      if (!isKnownResource(ctx, resource)) {
+        // What Entra answers for a resource with no service principal in the tenant (observed with
+        // client credentials and /.default, e.g. Azure/azure-cli#29113; error code reference:
+        // learn.microsoft.com/entra/identity-platform/reference-error-codes, AADSTS500011).
+        return sendEntraError(
+          res,
+          400,
+          "invalid_resource",
+          500011,
+          `The resource principal named ${resource} was not found in the tenant named ${ctx.tenant.displayName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
+        );
+      }
       const token = await issueAppToken(ctx.key, issuer, ctx.tenant, app, resource);
       return sendJson(res, 200, {
         token_type: "Bearer",

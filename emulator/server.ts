@@ -1,8 +1,10 @@
 /* The local Entra ID + Microsoft Graph emulator: one HTTPS server for the demo tenant. */
+import { randomUUID } from "node:crypto";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
-import type { EmulatorContext } from "./context";
+import { DEFAULT_SERVICE_SETTINGS, type EmulatorContext, type ServiceSettings } from "./context";
 import { registerArm } from "./arm";
+import { armFallback, isArmPath } from "./arm-common";
 import { registerGraph } from "./graph";
 import { registerGraphPim } from "./graph-pim";
 import { Router, readBody, sendGraphError, sendJson } from "./http";
@@ -10,21 +12,28 @@ import { registerCalls } from "./calls";
 import { applyFault, registerFaults } from "./faults";
 import { registerOidc } from "./oidc";
 import type { Tenant } from "./tenant";
+import { registerWorkloadIdentity } from "./workload-identity";
+import { registerApplicationsKnob } from "./applications-knob";
+import { registerApplications } from "./applications";
 import { SigningKey } from "./tokens";
 
 export interface EmulatorOptions {
   tenant: Tenant;
-  tls: { cert: string; key: string };
+  /** `ca`: the authority that signed `cert` (ensureCertificates gives it), trusted for calls to itself */
+  tls: { cert: string; key: string; ca?: string };
   port: number;
   host?: string;
   /** Entra emits the groups claim only up to this many groups (200 in JWTs). */
   groupsOverageLimit?: number;
   now?: () => Date;
+  settings?: Partial<ServiceSettings>;
 }
 
 export interface RunningEmulator {
   url: string;
   context: EmulatorContext;
+  /** every route's method and path template (a test checks each Graph route has a permission row) */
+  routes(): Array<{ method: string; path: string }>;
   close(): Promise<void>;
 }
 
@@ -44,6 +53,7 @@ function state(ctx: EmulatorContext) {
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const host = options.host ?? "localhost";
   const router = new Router();
+  const clock = options.now ?? (() => new Date());
   const ctx: EmulatorContext = {
     baseUrl: "",
     tenant: options.tenant,
@@ -51,28 +61,80 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     groupsOverageLimit: options.groupsOverageLimit ?? 200,
     codes: new Map(),
     refreshTokens: new Map(),
-    now: options.now ?? (() => new Date()),
+    tlsCa: options.tls.ca,
+    now: () => new Date(clock().getTime() + ctx.clockOffsetMs),
+    clockOffsetMs: 0,
+    settings: { ...DEFAULT_SERVICE_SETTINGS, ...options.settings },
     faults: [],
     inspectors: [],
   };
   registerOidc(router, ctx);
+  registerWorkloadIdentity(router, ctx);
+  registerApplicationsKnob(router, ctx);
   registerGraph(router, ctx);
+  registerApplications(router, ctx);
   registerArm(router, ctx);
   registerGraphPim(router, ctx);
   registerFaults(router, ctx);
   registerCalls(router, ctx);
   router.on("GET", "/_emulator/health", (_req, res) => sendJson(res, 200, { status: "ok" }));
   router.on("GET", "/_emulator/state", (_req, res) => sendJson(res, 200, state(ctx)));
-  // Test knobs: e.g. a groups overage limit of 1 makes tokens point to Graph instead of listing groups.
+  // Test knobs: e.g. a groups overage limit of 1 makes tokens point to Graph instead of listing groups;
+  // the service settings (context.ts) tune PIM's minimum duration and replication delays. Any subset.
   router.on("PUT", "/_emulator/settings", (req, res) => {
-    const limit = Number(req.body.groupsOverageLimit);
-    if (!Number.isInteger(limit) || limit < 0) {
-      return sendJson(res, 400, {
-        error: { code: "BadRequest", message: "groupsOverageLimit must be a whole number" },
-      });
+    const wholeNumbers = [
+      "groupsOverageLimit",
+      ...(Object.keys(DEFAULT_SERVICE_SETTINGS) as Array<keyof ServiceSettings>),
+    ];
+    const invalid = wholeNumbers.find(
+      (name) => req.body[name] !== undefined && !(Number.isInteger(req.body[name]) && Number(req.body[name]) >= 0),
+    );
+    if (invalid) {
+      return sendJson(res, 400, { error: { code: "BadRequest", message: `${invalid} must be a whole number` } });
     }
-    ctx.groupsOverageLimit = limit;
-    sendJson(res, 200, { groupsOverageLimit: ctx.groupsOverageLimit });
+    if (req.body.groupsOverageLimit !== undefined) ctx.groupsOverageLimit = Number(req.body.groupsOverageLimit);
+    for (const name of Object.keys(DEFAULT_SERVICE_SETTINGS) as Array<keyof ServiceSettings>) {
+      if (req.body[name] !== undefined) ctx.settings[name] = Number(req.body[name]);
+    }
+    sendJson(res, 200, { groupsOverageLimit: ctx.groupsOverageLimit, ...ctx.settings });
+  });
+  // A user created now, e.g. to meet Entra's replication delay (principalReplicationDelaySeconds).
+  router.on("POST", "/_emulator/users", (req, res) => {
+    const { id, userPrincipalName, displayName, groupIds } = req.body as Record<string, unknown>;
+    if (typeof userPrincipalName !== "string" || !userPrincipalName.includes("@")) {
+      return sendJson(res, 400, { error: { code: "BadRequest", message: "userPrincipalName is required" } });
+    }
+    try {
+      const user = ctx.tenant.addUser(
+        {
+          id: typeof id === "string" ? id : randomUUID(),
+          userPrincipalName,
+          displayName: typeof displayName === "string" ? displayName : userPrincipalName,
+          accountEnabled: true,
+        },
+        ctx.now(),
+        Array.isArray(groupIds) ? groupIds.map(String) : [],
+      );
+      sendJson(res, 201, { ...user, createdDateTime: ctx.now().toISOString() });
+    } catch (error) {
+      sendJson(res, 409, { error: { code: "Conflict", message: String(error) } });
+    }
+  });
+  router.on("DELETE", "/_emulator/users/:id", (req, res) => {
+    if (!ctx.tenant.removeUser(req.params.id ?? "")) {
+      return sendJson(res, 404, { error: { code: "NotFound", message: "no user created at runtime has this id" } });
+    }
+    res.writeHead(204).end();
+  });
+  // Moves the emulator's clock (offsetSeconds from real time, 0 to put it back): PIM's minimum active
+  // duration and the replication delays are measured on it, as are token and assignment lifetimes.
+  router.on("PUT", "/_emulator/clock", (req, res) => {
+    const offset = req.body.offsetSeconds;
+    if (typeof offset !== "number" || !Number.isFinite(offset)) {
+      return sendJson(res, 400, { error: { code: "BadRequest", message: "offsetSeconds must be a number" } });
+    }
+    ctx.clockOffsetMs = offset * 1000;
+    sendJson(res, 200, { offsetSeconds: offset, now: ctx.now().toISOString() });
   });
 
   const server = https.createServer({ cert: options.tls.cert, key: options.tls.key }, async (req, res) => {
@@ -90,10 +152,17 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     try {
       // ARM SDKs may send "//subscriptions/..."; collapse leading slashes before parsing.
       const url = new URL((req.url ?? "/").replace(/^\/+/, "/"), ctx.baseUrl);
+      // ... and within the path too: an empty `{parentResourcePath}` leaves "//" in ARM resource paths.
+      url.pathname = url.pathname.replace(/\/{2,}/g, "/");
       if (!url.pathname.startsWith("/_emulator/") && (await applyFault(ctx, req.method ?? "GET", url, req, res)))
         return;
       const match = router.match(req.method ?? "GET", url.pathname);
       if (!match) {
+        // ARM's paths get ARM's answers: 401s, api-version, namespace and resource type errors.
+        if (isArmPath(url.pathname)) {
+          const request = { method: req.method ?? "GET", url, headers: req.headers, params: {}, body: {} };
+          return await armFallback(ctx)(request, res);
+        }
         return sendGraphError(res, 404, "NotFound", `The emulator does not serve ${req.method} ${url.pathname}.`);
       }
       const body = req.method === "GET" || req.method === "HEAD" ? {} : await readBody(req);
@@ -114,6 +183,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   return {
     url: ctx.baseUrl,
     context: ctx,
+    routes: () => router.list(),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -3,15 +3,35 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 
+/**
+ * One federated identity credential. At most 20 per application and exactly one audience
+ * (MicrosoftDocs/azure-aks-docs articles/aks/workload-identity-overview.md; the resource's docs).
+ */
+export const ZFederatedIdentityCredential = z.object({
+  name: z
+    .string()
+    .min(3)
+    .max(120)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/),
+  issuer: z.string().min(1),
+  subject: z.string().min(1),
+  audiences: z.array(z.string().min(1)).length(1),
+  description: z.string().optional(),
+});
+export type FederatedIdentityCredential = z.infer<typeof ZFederatedIdentityCredential>;
+
 const ZSeed = z.object({
   tenant: z.object({ id: z.guid(), displayName: z.string(), domain: z.string() }),
   applications: z
     .array(
       z.object({
         appId: z.guid(),
+        /** The application object's id (Graph's /applications/{id}); not the appId. */
+        id: z.guid().optional(),
         servicePrincipalId: z.guid(),
         displayName: z.string(),
-        clientSecret: z.string().min(1),
+        /** Optional: an app may have no secret and sign in with a federated credential only. */
+        clientSecret: z.string().min(1).optional(),
         redirectUris: z.array(z.url()),
         /**
          * The "Single-page application" platform's redirect URIs: codes sent there are redeemed by the
@@ -19,7 +39,28 @@ const ZSeed = z.object({
          */
         spaRedirectUris: z.array(z.url()).default([]),
         groupMembershipClaims: z.enum(["None", "SecurityGroup", "All"]).default("SecurityGroup"),
-        appRoles: z.array(z.string()).default([]),
+        /**
+         * Microsoft Graph application permissions granted to the app with admin consent (app role
+         * assignments to its service principal): app-only tokens for Graph carry them in `roles`, and
+         * Graph allows each call only with one of the permissions its doc names (graph-permissions.ts).
+         */
+        applicationPermissions: z.array(z.string()).default([]),
+        /**
+         * Optional claims of the app registration ("Token configuration"), by token type: `auth_time` and
+         * `acrs` are in ID tokens only when `idToken` lists them, and in access tokens for this app's own
+         * API only when `accessToken` lists them (MicrosoftDocs/entra-docs
+         * docs/identity-platform/optional-claims-reference.md: access-token claims belong to the resource).
+         */
+        optionalClaims: z
+          .object({ idToken: z.array(z.string()).default([]), accessToken: z.array(z.string()).default([]) })
+          .prefault({}),
+        /**
+         * Workload identity federation: external tokens (a cluster's service account tokens) the app
+         * accepts as its client assertion. Graph's federatedIdentityCredential resource
+         * (microsoftgraph/microsoft-graph-docs-contrib api-reference/v1.0/resources/federatedidentitycredential.md);
+         * `issuer` may start with "{emulator}", the emulator's own URL, resolved when it runs.
+         */
+        federatedIdentityCredentials: z.array(ZFederatedIdentityCredential).max(20).default([]),
       }),
     )
     .min(1),
@@ -43,11 +84,67 @@ const ZSeed = z.object({
       members: z.array(z.string()),
     }),
   ),
+  /** What the tenant's Azure subscriptions hold before anyone calls ARM. */
+  azure: z
+    .object({
+      /**
+       * Permanent Azure role assignments, e.g. the app's service principal holding the "AKS JIT Access
+       * Provisioner" role on each cluster and node resource group. `principal`: an object id (user, group
+       * or service principal), a user's UPN, or an application's appId (its service principal);
+       * `role`: a role definition GUID; `scope`: an ARM id.
+       */
+      roleAssignments: z
+        .array(z.object({ principal: z.string().min(1), role: z.guid(), scope: z.string().startsWith("/") }))
+        .default([]),
+      /**
+       * Settings of the seeded AKS clusters (emulator/arm-seed.ts) that differ from the secure default,
+       * by cluster name: a misconfigured tenant is then a seed file (arm-aks.ts applies them).
+       */
+      clusters: z
+        .array(
+          z.strictObject({
+            name: z.string().min(1),
+            /** aadProfile.managed: managed Entra ID integration */
+            managed: z.boolean().optional(),
+            /** aadProfile.enableAzureRBAC: Kubernetes authorization by Azure RBAC */
+            enableAzureRBAC: z.boolean().optional(),
+            disableLocalAccounts: z.boolean().optional(),
+          }),
+        )
+        .default([]),
+    })
+    .prefault({}),
+  /** PIM for Groups before anyone calls Graph (graph-pim.ts). */
+  pim: z
+    .object({
+      /**
+       * Groups brought under management in PIM ("Bring groups into Privileged Identity Management",
+       * MicrosoftDocs/entra-docs docs/id-governance/privileged-identity-management/groups-discover-groups.md),
+       * by display name or id. Unset: every group is managed.
+       */
+      managedGroups: z.array(z.string().min(1)).optional(),
+      /**
+       * Permanent eligibilities: `principal` (a user's UPN, a group's display name, or an object id) is
+       * eligible for `accessId` of `group` (a display name or id).
+       */
+      eligibilities: z
+        .array(
+          z.object({
+            group: z.string().min(1),
+            principal: z.string().min(1),
+            accessId: z.enum(["member", "owner"]).default("member"),
+          }),
+        )
+        .default([]),
+    })
+    .prefault({}),
 });
 
 export type Seed = z.infer<typeof ZSeed>;
 export type Application = Seed["applications"][number];
 export type DirectoryUser = Seed["users"][number];
+export type AzureSeed = Seed["azure"];
+export type PimSeed = Seed["pim"];
 export interface DirectoryGroup {
   id: string;
   displayName: string;
@@ -74,9 +171,13 @@ export class Tenant {
   readonly applications: Application[];
   readonly users: DirectoryUser[];
   readonly groups: DirectoryGroup[];
+  readonly azure: AzureSeed;
+  readonly pim: PimSeed;
   /** members added by the seed or through the groups API (`members/$ref`), by group id */
   private readonly assigned = new Map<string, string[]>();
   private readonly membershipSources: MembershipSource[] = [];
+  /** when users added at runtime (POST /_emulator/users) were created; seeded users are older than any delay */
+  private readonly createdAt = new Map<string, Date>();
 
   constructor(seed: Seed) {
     this.id = seed.tenant.id;
@@ -84,6 +185,8 @@ export class Tenant {
     this.domain = seed.tenant.domain;
     this.applications = seed.applications;
     this.users = seed.users;
+    this.azure = seed.azure;
+    this.pim = seed.pim;
     const byUpn = new Map(seed.users.map((u) => [u.userPrincipalName.toLowerCase(), u.id]));
     const byGroupName = new Map(seed.groups.map((g) => [g.displayName, g.id]));
     for (const g of seed.groups) {
@@ -103,6 +206,22 @@ export class Tenant {
         return membersOf(g.id);
       },
     }));
+    for (const { group, principal } of seed.pim.eligibilities) {
+      if (!this.groupByRef(group)) throw new Error(`tenant seed: pim eligibility names unknown group "${group}"`);
+      if (!this.objectIdOf(principal)) {
+        throw new Error(`tenant seed: pim eligibility names unknown principal "${principal}"`);
+      }
+    }
+  }
+
+  /** A group by display name or object id, as the seed's `pim` section names them. */
+  groupByRef(ref: string): DirectoryGroup | undefined {
+    return this.groups.find((g) => g.displayName === ref) ?? this.group(ref);
+  }
+
+  /** The object id of a user (UPN or id) or group (display name or id) the seed names. */
+  objectIdOf(ref: string): string | undefined {
+    return this.user(ref)?.id ?? this.groupByRef(ref)?.id;
   }
 
   static fromFile(path: string): Tenant {
@@ -142,6 +261,38 @@ export class Tenant {
     if (user) return { kind: "user", user };
     const group = this.group(key);
     return group ? { kind: "group", group } : undefined;
+  }
+
+  /**
+   * A user created now (POST /_emulator/users), member of the given groups: for the replication
+   * rules, which look at how long ago a principal was created.
+   */
+  addUser(user: DirectoryUser, createdAt: Date, groupIds: string[] = []): DirectoryUser {
+    const added = { ...user, id: user.id.toLowerCase() };
+    if (this.user(added.id) || this.user(added.userPrincipalName)) {
+      throw new Error(`a user ${added.userPrincipalName} (${added.id}) already exists`);
+    }
+    this.users.push(added);
+    this.createdAt.set(added.id, createdAt);
+    for (const groupId of groupIds) this.addMember(groupId.toLowerCase(), added.id);
+    return added;
+  }
+
+  /** Deletes a user added at runtime, with their memberships; false for the seed's users. */
+  removeUser(id: string): boolean {
+    const key = id.toLowerCase();
+    if (!this.createdAt.delete(key)) return false;
+    for (const group of this.groups) this.removeMember(group.id, key);
+    this.users.splice(
+      this.users.findIndex((u) => u.id === key),
+      1,
+    );
+    return true;
+  }
+
+  /** When the object was created, for objects created at runtime; undefined for the seed's. */
+  createdDateTime(objectId: string): Date | undefined {
+    return this.createdAt.get(objectId.toLowerCase());
   }
 
   addMembershipSource(source: MembershipSource) {

@@ -99,6 +99,28 @@ function groupClaims(ctx: UserTokenContext) {
   return { groups };
 }
 
+/**
+ * `auth_time` and `acrs` are optional claims (MicrosoftDocs/entra-docs
+ * docs/identity-platform/optional-claims-reference.md): an ID token carries them only when the app
+ * registration lists them under `idToken`; an access token only when the registration of the resource
+ * it is for lists them under `accessToken` ("the claims apply to access tokens requested *for* the
+ * application"). Microsoft Graph's registration is Microsoft's: its tokens keep what the emulator
+ * always gave them (auth_time, and acrs when the `claims` parameter asked for a context).
+ */
+function optionalClaimsFor(token: "idToken" | "accessToken", ctx: UserTokenContext, resource: string) {
+  let listed: readonly string[];
+  if (token === "idToken") listed = ctx.app.optionalClaims.idToken;
+  else if (resource === GRAPH_RESOURCE) listed = ["auth_time", "acrs"];
+  else {
+    const api = ctx.tenant.applications.find((a) => resource === a.appId || resource === `api://${a.appId}`);
+    listed = api?.optionalClaims.accessToken ?? [];
+  }
+  return {
+    ...(listed.includes("auth_time") ? { auth_time: ctx.authTime } : {}),
+    ...(listed.includes("acrs") && ctx.acrs?.length ? { acrs: ctx.acrs } : {}),
+  };
+}
+
 export async function issueUserTokens(key: SigningKey, ctx: UserTokenContext) {
   const { resource, permissions, isOpenId } = resolveScopes(ctx.scope);
   const common = {
@@ -110,15 +132,14 @@ export async function issueUserTokens(key: SigningKey, ctx: UserTokenContext) {
     ver: "2.0",
     uti: randomUUID().replaceAll("-", ""),
     sid: ctx.sessionId,
-    auth_time: ctx.authTime,
     // The demo has no passwords and no second factor to show; a sign-in that satisfied an
     // authentication context stands for one whose Conditional Access policy asked for MFA.
     amr: ctx.acrs?.length ? ["pwd", "mfa"] : ["pwd"],
-    ...(ctx.acrs?.length ? { acrs: ctx.acrs } : {}),
     ...groupClaims(ctx),
   };
   const accessToken = await key.sign({
     ...common,
+    ...optionalClaimsFor("accessToken", ctx, resource),
     aud: resource,
     sub: pairwiseSubject(ctx.user.id, resource),
     azp: ctx.app.appId,
@@ -128,6 +149,7 @@ export async function issueUserTokens(key: SigningKey, ctx: UserTokenContext) {
   const idToken = isOpenId
     ? await key.sign({
         ...common,
+        ...optionalClaimsFor("idToken", ctx, resource),
         aud: ctx.app.appId,
         sub: pairwiseSubject(ctx.user.id, ctx.app.appId),
         ...(ctx.nonce ? { nonce: ctx.nonce } : {}),
@@ -152,7 +174,9 @@ export async function issueAppToken(
     azp: app.appId,
     appid: app.appId,
     idtyp: "app",
-    roles: app.appRoles,
+    // The Graph application permissions granted to the app (its app role assignments on Microsoft
+    // Graph's service principal); a token for another resource carries that resource's roles: none here.
+    ...(resource === GRAPH_RESOURCE ? { roles: [...app.applicationPermissions] } : {}),
     ver: "2.0",
     uti: randomUUID().replaceAll("-", ""),
   });

@@ -1,13 +1,15 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import type { GrantTarget } from "@/lib/cloud/access-provider";
+import { lockAuditChain, recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { ProviderError, type GrantTarget } from "@/lib/cloud/access-provider";
 import { env } from "@/lib/config/env";
 import { db, type Prisma } from "@/lib/db/client";
 import { decide } from "@/lib/domain/request-state";
 import { log } from "@/lib/log";
 import { observeExpiryLag } from "@/lib/metrics/record";
+import { QUEUES, type DeactivateJob } from "@/lib/jobs/queues";
 import { callProvider } from "./provider-call";
-import { lockRequest, recordRequestEvent } from "./request-record";
+import { lockRequest, recordRequestEvent, sendInTransaction } from "./request-record";
 
 const BATCH = 50;
 
@@ -42,6 +44,10 @@ export async function endGrant(grantId: string, now: Date, endedRequestId?: stri
       { requestId, correlationId },
     );
   } catch (error) {
+    if (error instanceof ProviderError && error.kind === "too_soon") {
+      await deferRemoval({ id: grant.id, kind: target.grant.kind }, error, { requestId, correlationId, now });
+      return false;
+    }
     log.error(
       { grantId, err: error instanceof Error ? error.message : String(error) },
       "could not remove expired access; will retry",
@@ -75,6 +81,49 @@ export async function endGrant(grantId: string, now: Date, endedRequestId?: stri
     );
   }
   return ended.count === 1;
+}
+
+/**
+ * PIM refused the removal because the assignment is younger than its minimum (lib/cloud/pim-rules.ts):
+ * the grant's end moves to the earliest moment PIM allows, when a `deactivate` job removes it, and
+ * the audit says so; the request page shows that moment. Nothing fails and nothing is left behind.
+ */
+async function deferRemoval(
+  grant: { id: string; kind: string },
+  error: ProviderError,
+  context: { requestId: string | null; correlationId: string; now: Date },
+) {
+  const { requestId, correlationId, now } = context;
+  // Our clock and the service's may differ: if its moment has passed here already, try again shortly.
+  const soonest = new Date(now.getTime() + env.JOB_RETRY_DELAY_SECONDS * 1000);
+  const at = error.notBefore && error.notBefore > soonest ? error.notBefore : soonest;
+  await db.$transaction(async (tx) => {
+    await lockAuditChain(tx); // the lock order: audit chain, then grant rows
+    // A request that covers the grant anew meanwhile keeps its later end.
+    const deferred = await tx.grant.updateMany({
+      where: { id: grant.id, status: "active", endAt: { lte: at } },
+      data: { endAt: at, removalClaimedUntil: null },
+    });
+    await tx.grant.updateMany({ where: { id: grant.id }, data: { removalClaimedUntil: null } });
+    if (deferred.count === 0) return;
+    await recordAuditEvent(tx, {
+      type: "access.removal_deferred",
+      actor: null,
+      subjectId: grant.id,
+      requestId: requestId ?? undefined,
+      correlationId,
+      occurredAt: now,
+      data: { grantId: grant.id, grantKind: grant.kind, notBefore: at.toISOString(), reason: error.message },
+    });
+    if (requestId) {
+      const job: DeactivateJob = { requestId, grantIds: [grant.id], revokeSessionsOf: null };
+      await sendInTransaction(tx, QUEUES.deactivate, job, { startAfter: at });
+    } else {
+      // No request to put it on the trail of: the expiry sweep at that moment removes it.
+      await sendInTransaction(tx, QUEUES.expireAccess, {}, { startAfter: at });
+    }
+  });
+  log.info({ grantId: grant.id, notBefore: at.toISOString() }, "PIM keeps the assignment a while; removal deferred");
 }
 
 /** Active grants whose end has passed and that no other process is removing now. */

@@ -66,6 +66,11 @@ export interface RequestView {
   effectiveUntil: string | null;
   /** why the activation failed, in the service's words */
   failureReason: string | null;
+  /**
+   * Access that ended early (or expired) but that PIM keeps for its minimum of 5 minutes: when it
+   * is removed, and why. Only on a single request's view; null in lists.
+   */
+  deferredRemoval: { at: string; message: string } | null;
   /** the holder may extend it now; `extension` says how (directly, or as a new request for approvers) */
   canExtend: boolean;
   extension: { isApprovalRequired: boolean; maxMoreMinutes: number } | null;
@@ -88,7 +93,12 @@ function mayView(viewer: SessionUser, row: RequestRow) {
   );
 }
 
-function toView(row: RequestRow, viewer: SessionUser, now = new Date()): RequestView {
+function toView(
+  row: RequestRow,
+  viewer: SessionUser,
+  now = new Date(),
+  deferredRemoval: RequestView["deferredRemoval"] = null,
+): RequestView {
   const policy = row.policy as unknown as RolePolicy;
   const status = row.status as RequestStatus;
   const hasDecided = row.decisions.some((d) => d.deciderId === viewer.id);
@@ -142,6 +152,7 @@ function toView(row: RequestRow, viewer: SessionUser, now = new Date()): Request
     canEndEarly: status === "active" && row.requesterId === viewer.id,
     effectiveUntil: row.activeUntil ? addMinutes(row.activeUntil, env.TOKEN_LIFETIME_MINUTES).toISOString() : null,
     failureReason: row.failureReason,
+    deferredRemoval,
     ...extensionOf(row, viewer, now),
     canRevoke:
       can(viewer.roles, "access.administer") && (["active", "approved", "scheduled"] as string[]).includes(status),
@@ -174,7 +185,37 @@ export async function loadRequestView(id: string, viewer: SessionUser): Promise<
   assertRequestId(id);
   const row = await findRequest(id);
   if (!row || !mayView(viewer, row)) throw notFound(id);
-  return toView(row, viewer);
+  return toView(row, viewer, new Date(), await deferredRemovalOf(id));
+}
+
+/**
+ * The latest moment a grant of this request stays because PIM refused to remove it sooner
+ * (`access.removal_deferred`, lib/access/expire-access.ts), while such a grant is still in place.
+ */
+async function deferredRemovalOf(requestId: string): Promise<RequestView["deferredRemoval"]> {
+  const events = await db.auditEvent.findMany({
+    where: { requestId, type: "access.removal_deferred" },
+    select: { data: true },
+  });
+  const deferredUntil = new Map<string, number>();
+  for (const { data } of events) {
+    const { grantId, notBefore } = data as { grantId?: string; notBefore?: string };
+    if (!grantId || !notBefore) continue;
+    deferredUntil.set(grantId, Math.max(deferredUntil.get(grantId) ?? 0, Date.parse(notBefore)));
+  }
+  if (deferredUntil.size === 0) return null;
+  const pending = await db.grant.findMany({
+    where: { id: { in: [...deferredUntil.keys()] }, status: "active" },
+    select: { id: true, endAt: true },
+  });
+  // A grant another request covers anew meanwhile ends with that request, not with PIM's minimum.
+  const ends = pending.filter((g) => g.endAt.getTime() <= (deferredUntil.get(g.id) ?? 0)).map((g) => g.endAt.getTime());
+  if (ends.length === 0) return null;
+  const at = new Date(Math.max(...ends));
+  return {
+    at: at.toISOString(),
+    message: `Access ends at ${at.toISOString().slice(11, 16)} UTC: PIM keeps an assignment for at least 5 minutes.`,
+  };
 }
 
 export async function listMyRequests(viewer: SessionUser, take = 50): Promise<RequestView[]> {

@@ -357,6 +357,13 @@ const REQUEST_VIEW: Schema = {
         "`activeUntil` plus the longest lifetime of access tokens issued before it: when the access is surely unusable.",
     }),
     failureReason: nullable({ type: "string", description: "Why the activation failed, in the service's words." }),
+    deferredRemoval: nullable({
+      type: "object",
+      description:
+        "Access that ended but that PIM keeps for its minimum of 5 minutes after activation: when it is removed (`at`) and why, in words. Only when reading one request; null in lists.",
+      properties: { at: dateTime, message: { type: "string" } },
+      required: ["at", "message"],
+    }),
     canExtend: { type: "boolean", description: "Whether the caller, the holder, may extend the active access now." },
     extension: nullable({
       type: "object",
@@ -410,6 +417,7 @@ const REQUEST_VIEW: Schema = {
     "canEndEarly",
     "effectiveUntil",
     "failureReason",
+    "deferredRemoval",
     "canExtend",
     "extension",
     "canRevoke",

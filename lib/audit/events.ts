@@ -48,6 +48,11 @@ export type AuditEventData = {
   "session.signed_out": { sessionAgeSeconds: number };
   /** one HTTP attempt at Graph or ARM while granting, extending, removing or checking access */
   "provider.call": ProviderCall & { grantKind: string; operation: ProviderOperation };
+  /**
+   * PIM refused to remove a grant's assignment this soon (ActiveDurationTooShort): it is removed at
+   * `notBefore`, the assignment's start plus PIM's minimum, by a job queued for then
+   */
+  "access.removal_deferred": { grantId: string; grantKind: string; notBefore: string; reason: string };
   /** the reconciler found access at a service that no grant explains, or a grant whose access is gone */
   "drift.detected": DriftAuditData;
   /** an admin removed unexplained access */

@@ -13,6 +13,7 @@ export const AUDIT_EVENT_TYPES = [
   "session.signed_in",
   "session.signed_out",
   "provider.call",
+  "access.removal_deferred",
   "drift.detected",
   "drift.removed",
   "drift.reapplied",

@@ -2,6 +2,7 @@ import "server-only";
 import { ConfidentialClientApplication, LogLevel } from "@azure/msal-node";
 import { env } from "@/lib/config/env";
 import { log } from "@/lib/log";
+import { federatedAssertion } from "./federated-assertion";
 
 /** Delegated scopes asked at sign-in: profile, plus User.Read for Graph's /me/transitiveMemberOf on groups overage. */
 export const SIGN_IN_SCOPES = ["User.Read"];
@@ -20,7 +21,11 @@ export function msalClient() {
   client ??= new ConfidentialClientApplication({
     auth: {
       clientId: env.ENTRA_CLIENT_ID,
-      clientSecret: env.ENTRA_CLIENT_SECRET,
+      // Exactly one is configured (lib/config/env-schema.js): Workload ID's projected token, re-read
+      // as it rotates, or a client secret.
+      ...(env.AZURE_FEDERATED_TOKEN_FILE
+        ? { clientAssertion: federatedAssertion(env.AZURE_FEDERATED_TOKEN_FILE) }
+        : { clientSecret: env.ENTRA_CLIENT_SECRET }),
       authority: AUTHORITY,
       knownAuthorities: [new URL(env.ENTRA_AUTHORITY_HOST).host],
     },

@@ -52,6 +52,31 @@ describe("checkStepUpClaims", () => {
     expect(breakGlass).toMatchObject({ message: expect.stringMatching(/^Sign in again to use break-glass: .*c1/) });
   });
 
+  it("names the app registration's optional claim when the ID token has no auth_time or no acrs at all", () => {
+    // Entra emits auth_time and acrs in ID tokens only when the registration asks for them: signing in
+    // again cannot fix that, so the message must say which setting to add.
+    const noAuthTime = checkStepUpClaims({ ...fresh, auth_time: undefined }, viewer, rule, now);
+    expect(noAuthTime).toMatchObject({ reason: "no_auth_time" });
+    expect((noAuthTime as { message: string }).message).toContain(
+      "optional claim auth_time to the ID token on the app registration",
+    );
+    expect((noAuthTime as { message: string }).message).toContain(
+      "Token configuration → Add optional claim → ID → auth_time",
+    );
+
+    const noAcrs = checkStepUpClaims({ ...fresh, acrs: undefined }, viewer, rule, now);
+    expect(noAcrs).toMatchObject({ reason: "missing_context" });
+    expect((noAcrs as { message: string }).message).toContain("authentication context c1");
+    expect((noAcrs as { message: string }).message).toContain("Token configuration → Add optional claim → ID → acrs");
+
+    // A sign-in that carries acrs without the context is not about the registration.
+    const otherContext = checkStepUpClaims({ ...fresh, acrs: ["c2"] }, viewer, rule, now);
+    expect((otherContext as { message: string }).message).not.toContain("optional claim");
+    // An auth_time that is there but unusable is not about the registration either.
+    const future = checkStepUpClaims({ ...fresh, auth_time: seconds(now) + 3600 }, viewer, rule, now);
+    expect((future as { message: string }).message).not.toContain("optional claim");
+  });
+
   it("falls back to jti for the token id, and keeps only strings from amr and acrs", () => {
     const check = checkStepUpClaims(
       { ...fresh, uti: undefined, jti: "j-1", amr: ["pwd", 7], acrs: ["c1", null] },

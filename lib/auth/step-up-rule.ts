@@ -56,6 +56,15 @@ export function checkStepUpClaims(
   }
   const authTime = claims.auth_time;
   const nowSeconds = now.getTime() / 1000;
+  if (authTime === undefined) {
+    // Entra puts auth_time in ID tokens only when the app registration asks for it (optional claim):
+    // signing in again cannot help until an administrator adds it.
+    return {
+      isSatisfied: false,
+      reason: "no_auth_time",
+      message: `AKS JIT cannot check how recent your sign-in is, so it cannot let you ${purpose}: the ID token has no auth_time claim. An administrator must add the optional claim auth_time to the ID token on the app registration (Entra admin center: App registrations → AKS JIT → Token configuration → Add optional claim → ID → auth_time).`,
+    };
+  }
   if (typeof authTime !== "number" || !Number.isFinite(authTime) || authTime > nowSeconds + FUTURE_SKEW_SECONDS) {
     return {
       isSatisfied: false,
@@ -72,6 +81,15 @@ export function checkStepUpClaims(
     };
   }
   const acrs = strings(claims.acrs);
+  if (rule.authenticationContext && claims.acrs === undefined) {
+    // No acrs claim at all: either the sign-in satisfied no context, or the registration does not ask
+    // for acrs (an optional claim), in which case signing in again never helps.
+    return {
+      isSatisfied: false,
+      reason: "missing_context",
+      message: `Sign in again to ${purpose}: this role needs the authentication context ${rule.authenticationContext}, and your sign-in carried no acrs claim. If it still fails after signing in again, an administrator must add the optional claim acrs to the ID token on the app registration (Entra admin center: App registrations → AKS JIT → Token configuration → Add optional claim → ID → acrs).`,
+    };
+  }
   if (rule.authenticationContext && !acrs.includes(rule.authenticationContext)) {
     return {
       isSatisfied: false,

@@ -69,7 +69,12 @@ export type ProviderErrorKind =
   /** the app's identity lacks a permission */
   | "forbidden"
   /** a request the service considers malformed */
-  | "invalid";
+  | "invalid"
+  /**
+   * too soon: PIM keeps an assignment for a minimum time (ActiveDurationTooShort); the removal is
+   * done at `notBefore`, not retried with backoff and not a failure
+   */
+  | "too_soon";
 
 export class ProviderError extends Error {
   readonly kind: ProviderErrorKind;
@@ -78,6 +83,8 @@ export class ProviderError extends Error {
   readonly retryAfterSeconds?: number;
   readonly failedRules: string[];
   readonly requestId?: string;
+  /** for `too_soon`: the earliest moment the service allows the call */
+  readonly notBefore?: Date;
 
   constructor(
     kind: ProviderErrorKind,
@@ -88,6 +95,7 @@ export class ProviderError extends Error {
       retryAfterSeconds?: number;
       failedRules?: string[];
       requestId?: string;
+      notBefore?: Date;
       cause?: unknown;
     } = {},
   ) {
@@ -99,6 +107,7 @@ export class ProviderError extends Error {
     this.retryAfterSeconds = details.retryAfterSeconds;
     this.failedRules = details.failedRules ?? [];
     this.requestId = details.requestId;
+    this.notBefore = details.notBefore;
   }
 
   get isRetryable() {

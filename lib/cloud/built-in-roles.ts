@@ -10,4 +10,7 @@ export const BUILT_IN_ROLE_NAMES: Record<string, string> = {
   "1c0163c0-47e6-4577-8991-ea5c82e286e4": "Virtual Machine Administrator Login",
   "acdd72a7-3385-48ef-bd42-f606fba81ae7": "Reader",
   "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
+  "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
+  "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9": "User Access Administrator",
+  "f58310d9-a9f6-439a-9e8d-f62e7b41a168": "Role Based Access Control Administrator",
 };

@@ -1,32 +1,34 @@
 import "server-only";
 import { AuthorizationManagementClient } from "@azure/arm-authorization";
-import { ClientSecretCredential } from "@azure/identity";
+import { ClientSecretCredential, WorkloadIdentityCredential, type TokenCredential } from "@azure/identity";
 import { Client, MiddlewareFactory } from "@microsoft/microsoft-graph-client";
 import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials";
 import { env } from "@/lib/config/env";
 import { armCallRecorder, graphCallRecorder } from "./call-recorder";
 
 /**
- * The app's own identity towards Graph and ARM (client secret). `disableInstanceDiscovery` keeps
- * MSAL from calling login.microsoftonline.com for discovery: required offline and for the
- * emulator, harmless in Azure.
+ * The app's own identity towards Graph and ARM: Entra Workload ID on AKS (the projected service
+ * account token, which the SDK re-reads as it rotates), or a client secret elsewhere; exactly one
+ * is configured (lib/config/env-schema.js). The specific credential, not DefaultAzureCredential,
+ * whose chain would hide which source it used. `disableInstanceDiscovery` keeps MSAL from calling
+ * login.microsoftonline.com for discovery: required offline and for the emulator, harmless in Azure.
  */
 const globalForCloud = globalThis as unknown as {
-  credential?: ClientSecretCredential;
+  credential?: TokenCredential;
   graph?: Client;
   arm?: Map<string, AuthorizationManagementClient>;
 };
 
 export function appCredential() {
-  globalForCloud.credential ??= new ClientSecretCredential(
-    env.ENTRA_TENANT_ID,
-    env.ENTRA_CLIENT_ID,
-    env.ENTRA_CLIENT_SECRET,
-    {
-      authorityHost: env.ENTRA_AUTHORITY_HOST,
-      disableInstanceDiscovery: true,
-    },
-  );
+  const options = { authorityHost: env.ENTRA_AUTHORITY_HOST, disableInstanceDiscovery: true };
+  globalForCloud.credential ??= env.AZURE_FEDERATED_TOKEN_FILE
+    ? new WorkloadIdentityCredential({
+        ...options,
+        tenantId: env.ENTRA_TENANT_ID,
+        clientId: env.ENTRA_CLIENT_ID,
+        tokenFilePath: env.AZURE_FEDERATED_TOKEN_FILE,
+      })
+    : new ClientSecretCredential(env.ENTRA_TENANT_ID, env.ENTRA_CLIENT_ID, env.ENTRA_CLIENT_SECRET!, options);
   return globalForCloud.credential;
 }
 

@@ -33,10 +33,14 @@ export async function liveGroupIds(entraObjectId: string): Promise<string[]> {
   try {
     return await transitiveGroupIds(appGraphClient(), `/users/${entraObjectId}/transitiveMemberOf`);
   } catch (error) {
+    const failure = toProviderError(error, `read the groups of ${entraObjectId}`, "GroupMember.Read.All");
+    // A missing permission is the tenant's to fix, not a moment's outage: say which one.
+    const isMissingPermission = failure.kind === "forbidden" && failure.code === "Authorization_RequestDenied";
     throw new AppError("UPSTREAM", {
-      message: `Graph transitiveMemberOf for ${entraObjectId} failed: ${String(error)}`,
-      userMessage:
-        "Your current group membership could not be checked with Microsoft Graph, so nothing was recorded. Try again in a minute.",
+      message: `Graph transitiveMemberOf for ${entraObjectId} failed: ${failure.message}`,
+      userMessage: isMissingPermission
+        ? `Your current group membership could not be checked, so nothing was recorded. ${failure.message} Tell your AKS JIT administrator.`
+        : "Your current group membership could not be checked with Microsoft Graph, so nothing was recorded. Try again in a minute.",
       cause: error,
     });
   }
@@ -51,6 +55,6 @@ export async function revokeSignInSessions(entraObjectId: string): Promise<void>
   try {
     await appGraphClient().api(`/users/${entraObjectId}/revokeSignInSessions`).post({});
   } catch (error) {
-    throw toProviderError(error, `revoke the sign-in sessions of ${entraObjectId}`);
+    throw toProviderError(error, `revoke the sign-in sessions of ${entraObjectId}`, "User.RevokeSessions.All");
   }
 }

@@ -93,7 +93,20 @@ export const ZEnv = z.object({
   ENTRA_AUTHORITY_HOST: httpsUrl.default("https://login.microsoftonline.com"),
   ENTRA_TENANT_ID: z.guid({ message: "must be your Entra tenant id (a GUID)" }),
   ENTRA_CLIENT_ID: z.guid({ message: "must be the app registration's Application (client) ID" }),
-  ENTRA_CLIENT_SECRET: z.string().min(1, { message: "must be a client secret of the app registration" }),
+  /**
+   * The app's credential, one of two (credentialProblems): a client secret of the app registration,
+   * or Entra Workload ID on AKS (AZURE_FEDERATED_TOKEN_FILE and the other AZURE_* variables below,
+   * which the workload identity webhook injects), which needs no secret at all.
+   */
+  ENTRA_CLIENT_SECRET: z.string().min(1, { message: "must be a client secret of the app registration" }).optional(),
+  /** Entra Workload ID: the projected service account token the app trades for Entra tokens (it rotates). */
+  AZURE_FEDERATED_TOKEN_FILE: z.string().min(1).optional(),
+  /** Entra Workload ID: the client id the webhook injects; must be ENTRA_CLIENT_ID. */
+  AZURE_CLIENT_ID: z.guid({ message: "must be the app registration's Application (client) ID" }).optional(),
+  /** Entra Workload ID: the tenant id the webhook injects; must be ENTRA_TENANT_ID. */
+  AZURE_TENANT_ID: z.guid({ message: "must be your Entra tenant id (a GUID)" }).optional(),
+  /** Entra Workload ID: the authority host the webhook injects; must be ENTRA_AUTHORITY_HOST. */
+  AZURE_AUTHORITY_HOST: httpsUrl.optional(),
   /** https://graph.microsoft.com in Azure's public cloud; the emulator's URL in the demo. */
   GRAPH_BASE_URL: httpsUrl.default("https://graph.microsoft.com"),
   /** The Graph resource the app's own token is for; its host differs only in sovereign clouds. */
@@ -217,7 +230,56 @@ export const ZMigrateEnv = ZEnv.pick({
  * @returns {Env}
  */
 export function parseEnv(source) {
-  return parseWith(ZEnv, source);
+  return parseWith(ZEnv, source, credentialProblems);
+}
+
+/**
+ * Exactly one credential: a client secret, or Entra Workload ID's federated token file. With
+ * Workload ID the webhook's AZURE_CLIENT_ID and AZURE_TENANT_ID (and AZURE_AUTHORITY_HOST, when
+ * injected) must name the same app, tenant and cloud as the ENTRA_* settings, which stay required:
+ * a service account annotated with another app's client id fails here, not at the first sign-in.
+ * Checked on the raw values, so that these problems are listed with any others.
+ *
+ * @param {Record<string, string | undefined>} source without empty values
+ * @returns {string[]}
+ */
+export function credentialProblems(source) {
+  const hasSecret = source.ENTRA_CLIENT_SECRET !== undefined;
+  const hasTokenFile = source.AZURE_FEDERATED_TOKEN_FILE !== undefined;
+  const both = "ENTRA_CLIENT_SECRET, AZURE_FEDERATED_TOKEN_FILE";
+  if (hasSecret && hasTokenFile) {
+    return [
+      `${both}: both are set; set exactly one: ENTRA_CLIENT_SECRET (a client secret) or AZURE_FEDERATED_TOKEN_FILE (Entra Workload ID, no secret)`,
+    ];
+  }
+  if (!hasSecret && !hasTokenFile) {
+    return [
+      `${both}: neither is set; set exactly one: ENTRA_CLIENT_SECRET (a client secret of the app registration) or AZURE_FEDERATED_TOKEN_FILE with AZURE_CLIENT_ID and AZURE_TENANT_ID (Entra Workload ID on AKS, no secret)`,
+    ];
+  }
+  if (!hasTokenFile) return [];
+  const problems = [];
+  /** @type {Array<[string, string, (value: string) => string]>} */
+  const pairs = [
+    ["AZURE_CLIENT_ID", "ENTRA_CLIENT_ID", (value) => value.toLowerCase()],
+    ["AZURE_TENANT_ID", "ENTRA_TENANT_ID", (value) => value.toLowerCase()],
+    ["AZURE_AUTHORITY_HOST", "ENTRA_AUTHORITY_HOST", (value) => value.replace(/\/+$/, "")],
+  ];
+  for (const [injected, own, normal] of pairs) {
+    const value = source[injected];
+    if (value === undefined) {
+      if (injected !== "AZURE_AUTHORITY_HOST")
+        problems.push(
+          `${injected}: is required with AZURE_FEDERATED_TOKEN_FILE (Entra Workload ID); it must equal ${own}`,
+        );
+      continue;
+    }
+    const expected = source[own] ?? (own === "ENTRA_AUTHORITY_HOST" ? "https://login.microsoftonline.com" : undefined);
+    if (expected !== undefined && normal(value) !== normal(expected)) {
+      problems.push(`${injected}: must equal ${own} (Workload ID would sign in as another app, tenant or cloud)`);
+    }
+  }
+  return problems;
 }
 
 /**
@@ -262,20 +324,23 @@ export function parseAuditEnv(source) {
  * @template {z.ZodType} S
  * @param {S} schema
  * @param {Record<string, string | undefined>} source
+ * @param {(cleaned: Record<string, string | undefined>) => string[]} [crossChecks] problems that involve several variables
  * @returns {z.infer<S>}
  */
-function parseWith(schema, source) {
+function parseWith(schema, source, crossChecks = () => []) {
   // Treat empty strings as unset, so `FOO=` in a .env file falls back to the default.
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ""));
   const result = schema.safeParse(cleaned);
-  if (!result.success) {
-    const problems = result.error.issues
-      .map((issue) => {
-        const isMissing = issue.code === "invalid_type" && / received undefined$/.test(issue.message);
-        return `  - ${issue.path.join(".")}: ${isMissing ? "is required but not set" : issue.message}`;
-      })
-      .join("\n");
-    throw new Error(`Invalid configuration. Fix these environment variables and start again:\n${problems}`);
+  const problems = [
+    ...(result.success ? [] : result.error.issues).map((issue) => {
+      const isMissing = issue.code === "invalid_type" && / received undefined$/.test(issue.message);
+      return `${issue.path.join(".")}: ${isMissing ? "is required but not set" : issue.message}`;
+    }),
+    ...crossChecks(cleaned),
+  ];
+  if (!result.success || problems.length > 0) {
+    const list = problems.map((problem) => `  - ${problem}`).join("\n");
+    throw new Error(`Invalid configuration. Fix these environment variables and start again:\n${list}`);
   }
   return result.data;
 }

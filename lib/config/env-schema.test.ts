@@ -52,6 +52,73 @@ describe("configuration", () => {
     expect(() => parseEnv({ ...valid, ...override })).toThrow(message);
   });
 
+  describe("credential: a client secret or Entra Workload ID, exactly one", () => {
+    const { ENTRA_CLIENT_SECRET: _secret, ...secretless } = valid;
+    const workloadId = {
+      ...secretless,
+      AZURE_FEDERATED_TOKEN_FILE: "/var/run/secrets/azure/tokens/azure-identity-token",
+      AZURE_CLIENT_ID: valid.ENTRA_CLIENT_ID.toUpperCase(),
+      AZURE_TENANT_ID: valid.ENTRA_TENANT_ID,
+      AZURE_AUTHORITY_HOST: "https://login.microsoftonline.com/",
+    };
+
+    it("runs with Workload ID and no secret", () => {
+      const env = parseEnv(workloadId);
+      expect(env.ENTRA_CLIENT_SECRET).toBeUndefined();
+      expect(env).toMatchObject({
+        AZURE_FEDERATED_TOKEN_FILE: workloadId.AZURE_FEDERATED_TOKEN_FILE,
+        AZURE_AUTHORITY_HOST: "https://login.microsoftonline.com",
+      });
+    });
+
+    it.each([
+      [
+        "neither a secret nor a token file",
+        secretless,
+        "ENTRA_CLIENT_SECRET, AZURE_FEDERATED_TOKEN_FILE: neither is set",
+      ],
+      ["an empty secret and no token file", { ...secretless, ENTRA_CLIENT_SECRET: "" }, "neither is set"],
+      [
+        "both a secret and a token file",
+        { ...workloadId, ENTRA_CLIENT_SECRET: "secret" },
+        "ENTRA_CLIENT_SECRET, AZURE_FEDERATED_TOKEN_FILE: both are set",
+      ],
+      [
+        "a token file without AZURE_CLIENT_ID",
+        { ...workloadId, AZURE_CLIENT_ID: undefined },
+        "AZURE_CLIENT_ID: is required with AZURE_FEDERATED_TOKEN_FILE",
+      ],
+      [
+        "a token file without AZURE_TENANT_ID",
+        { ...workloadId, AZURE_TENANT_ID: undefined },
+        "AZURE_TENANT_ID: is required with AZURE_FEDERATED_TOKEN_FILE",
+      ],
+      [
+        "another app's client id",
+        { ...workloadId, AZURE_CLIENT_ID: "00000000-0000-4000-8000-000000000001" },
+        "AZURE_CLIENT_ID: must equal ENTRA_CLIENT_ID",
+      ],
+      [
+        "another tenant",
+        { ...workloadId, AZURE_TENANT_ID: "00000000-0000-4000-8000-000000000002" },
+        "AZURE_TENANT_ID: must equal ENTRA_TENANT_ID",
+      ],
+      [
+        "another cloud",
+        { ...workloadId, AZURE_AUTHORITY_HOST: "https://login.microsoftonline.us" },
+        "AZURE_AUTHORITY_HOST: must equal ENTRA_AUTHORITY_HOST",
+      ],
+    ])("refuses %s and names the variables", (_case, source, message) => {
+      expect(() => parseEnv(source)).toThrow(message);
+    });
+
+    it("lists a credential problem with the other problems", () => {
+      expect(() => parseEnv({ ...secretless, SESSION_SECRET: "short" })).toThrow(
+        /SESSION_SECRET: must be at least 32 characters[^]*ENTRA_CLIENT_SECRET, AZURE_FEDERATED_TOKEN_FILE: neither is set/,
+      );
+    });
+  });
+
   it("reads named notification webhooks, and notifies 15 minutes before access ends by default", () => {
     const env = parseEnv({
       ...valid,

@@ -1,5 +1,6 @@
 import "server-only";
 import { appGraphClient } from "@/lib/cloud/credentials";
+import { toProviderError } from "@/lib/cloud/providers/graph-errors";
 import type { DirectoryPerson } from "./recipients";
 
 /**
@@ -40,11 +41,15 @@ function toPerson(user: GraphUser): DirectoryPerson {
 export async function usersInGroup(groupId: string): Promise<DirectoryPerson[]> {
   const client = appGraphClient();
   const people: DirectoryPerson[] = [];
-  let page = (await client.api(`/groups/${groupId}/transitiveMembers`).select(SELECT).top(999).get()) as Page;
-  for (;;) {
-    for (const item of page.value) if (item["@odata.type"] === "#microsoft.graph.user") people.push(toPerson(item));
-    if (!page["@odata.nextLink"]) return people;
-    page = (await client.api(page["@odata.nextLink"]).get()) as Page;
+  try {
+    let page = (await client.api(`/groups/${groupId}/transitiveMembers`).select(SELECT).top(999).get()) as Page;
+    for (;;) {
+      for (const item of page.value) if (item["@odata.type"] === "#microsoft.graph.user") people.push(toPerson(item));
+      if (!page["@odata.nextLink"]) return people;
+      page = (await client.api(page["@odata.nextLink"]).get()) as Page;
+    }
+  } catch (error) {
+    throw toProviderError(error, `list the members of group ${groupId}`, "GroupMember.Read.All");
   }
 }
 
@@ -61,6 +66,6 @@ export async function userById(objectId: string): Promise<DirectoryPerson | null
   } catch (error) {
     // By shape, not `instanceof GraphError`: a bundler may load the SDK twice (see graph-errors.ts).
     if ((error as { statusCode?: unknown } | null)?.statusCode === 404) return null;
-    throw error;
+    throw toProviderError(error, `read the user ${objectId}`, "User.Read.All");
   }
 }

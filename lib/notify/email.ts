@@ -1,5 +1,6 @@
 import "server-only";
 import { appGraphClient } from "@/lib/cloud/credentials";
+import { missingPermissionMessage } from "@/lib/cloud/providers/graph-errors";
 import { env } from "@/lib/config/env";
 import { buildMail, type MailRecipient } from "./channel-messages";
 import type { NotificationMessage } from "./messages";
@@ -24,6 +25,11 @@ export async function sendEmail(to: MailRecipient, message: NotificationMessage)
       code,
       message: text,
     } = (error ?? {}) as { statusCode?: number; code?: string; message?: string };
+    if (statusCode === 403 && code === "Authorization_RequestDenied") {
+      throw new Error(missingPermissionMessage(`send mail from ${sender}`, statusCode, code, "Mail.Send"), {
+        cause: error,
+      });
+    }
     throw new Error(
       `sendMail from ${sender} failed${statusCode ? ` (${statusCode} ${code ?? ""})` : ""}: ${text ?? String(error)}`,
     );

@@ -39,7 +39,8 @@ export function demoAppEnv(options: {
     ENTRA_AUTHORITY_HOST: options.emulatorUrl,
     ENTRA_TENANT_ID: tenant.id,
     ENTRA_CLIENT_ID: app.appId,
-    ENTRA_CLIENT_SECRET: app.clientSecret,
+    // The demo signs in with the app's secret; Workload ID replaces it on AKS (test/replicas/workload-identity.test.ts).
+    ...(app.clientSecret ? { ENTRA_CLIENT_SECRET: app.clientSecret } : {}),
     GRAPH_BASE_URL: options.emulatorUrl,
     ARM_BASE_URL: options.emulatorUrl,
     APPROVER_GROUP_IDS: groupId("approver"),

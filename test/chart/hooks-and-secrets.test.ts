@@ -210,7 +210,7 @@ describe.each(MATRIX)("values case: $name", (matrixCase) => {
 describe("secrets from Azure Key Vault (Secrets Store CSI driver)", () => {
   const objects = () => rendered.get("key vault csi")!.objects;
 
-  it("syncs each Key Vault secret (the client secret too, with Workload ID) to the key the env reads", () => {
+  it("syncs each Key Vault secret to the key the env reads, and no client secret with Workload ID", () => {
     for (const [name, hook] of [
       [`${FULLNAME}-keyvault`, false],
       [`${FULLNAME}-keyvault-hook`, true],
@@ -233,7 +233,6 @@ describe("secrets from Azure Key Vault (Secrets Store CSI driver)", () => {
         { objectName: "aks-jit-database-url", objectType: "secret" },
         { objectName: "aks-jit-migration-database-url", objectType: "secret" },
         { objectName: "aks-jit-session-secret", objectType: "secret" },
-        { objectName: "aks-jit-entra-client-secret", objectType: "secret" },
         { objectName: "aks-jit-notify-webhooks", objectType: "secret" },
       ]);
       expect(spec.secretObjects).toHaveLength(1);
@@ -242,7 +241,6 @@ describe("secrets from Azure Key Vault (Secrets Store CSI driver)", () => {
         "DATABASE_URL",
         "MIGRATION_DATABASE_URL",
         "SESSION_SECRET",
-        "ENTRA_CLIENT_SECRET",
         "NOTIFY_WEBHOOKS",
       ]);
     }

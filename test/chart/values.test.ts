@@ -152,11 +152,23 @@ describe("values.schema.json", () => {
 
   it.each([
     [
-      // The app requires ENTRA_CLIENT_SECRET whether or not Workload ID is on (until issue 13).
-      "Key Vault without the client secret, even with Workload ID",
+      // Without Workload ID the client secret is the app's only credential.
+      "Key Vault without the client secret and without Workload ID",
       ["key-vault.yaml"],
-      ["--set", "secrets.keyVault.objects.entraClientSecret="],
+      [
+        "--set",
+        "workloadIdentity.enabled=false",
+        "--set",
+        "secrets.keyVault.clientId=77777777-8888-4999-8aaa-bbbbbbbbbbbb",
+      ],
       /secrets.keyVault.objects.entraClientSecret is required when secrets.keyVault.enabled/,
+    ],
+    [
+      // The app refuses to start with both credentials (lib/config/env-schema.js).
+      "Key Vault with a client secret and Workload ID",
+      ["key-vault.yaml"],
+      ["--set", "secrets.keyVault.objects.entraClientSecret=aks-jit-entra-client-secret"],
+      /secrets.keyVault.objects.entraClientSecret must be empty when workloadIdentity.enabled/,
     ],
     [
       "managed Prometheus behind a NetworkPolicy that shuts its agent out",
@@ -273,7 +285,8 @@ describe("release", () => {
     expect(notes).toContain("https://jit.contoso.example  (Ingress");
     expect(notes).toContain(`system:serviceaccount:${NAMESPACE}:${FULLNAME}`);
     expect(notes).toContain(`system:serviceaccount:${NAMESPACE}:${FULLNAME}-hook`);
-    expect(notes).toContain("ENTRA_CLIENT_SECRET");
+    expect(notes).toContain("no client");
+    expect(notes).not.toContain("does not use it yet");
   });
 
   it.each([
@@ -295,6 +308,9 @@ describe("release", () => {
         "workloadIdentity.enabled=false",
         "--set",
         "secrets.keyVault.clientId=99999999-8888-4777-8666-555555555555",
+        // Without Workload ID the app's credential is the client secret, from Key Vault too.
+        "--set",
+        "secrets.keyVault.objects.entraClientSecret=aks-jit-entra-client-secret",
       ],
     ],
   ])(
@@ -335,16 +351,13 @@ describe("the chart's README", () => {
     return readme.slice(start, end === -1 ? undefined : end);
   };
 
-  it("says that Workload ID does not replace the client secret yet, and values.yaml says so too", () => {
+  it("says that Workload ID replaces the client secret, and values.yaml says so too", () => {
     const workloadId = section("Workload ID");
     expect(workloadId).toMatch(/ENTRA_CLIENT_SECRET/);
-    expect(workloadId).toMatch(/issue 13/i);
-    for (const text of [readme, valuesText]) {
-      expect(text).not.toMatch(/needs no client secret|not used with Workload ID|no client secret at all/i);
-      expect(text).not.toMatch(/Not referenced when workloadIdentity/);
-    }
+    expect(workloadId).toMatch(/no client secret/i);
+    for (const text of [readme, valuesText]) expect(text).not.toMatch(/until issue 13|issue 13 will/i);
     const comment = valuesText.slice(valuesText.lastIndexOf("\n\n", valuesText.indexOf("\nworkloadIdentity:")));
-    expect(comment.slice(0, comment.indexOf("workloadIdentity:"))).toMatch(/ENTRA_CLIENT_SECRET/);
+    expect(comment.slice(0, comment.indexOf("workloadIdentity:"))).toMatch(/no client secret/i);
   });
 
   it("counts the connections as the code opens them: none for config-check, at most pg-boss's pool for migrate", () => {

@@ -30,7 +30,7 @@ const p01 = demoUser("p01@contoso.com").id;
 const freshScope = () => `/subscriptions/${SUB}/resourceGroups/rg-test-${randomUUID().slice(0, 8)}`;
 
 function arm(emulatorUrl = EMU) {
-  const credential = new ClientSecretCredential(env.ENTRA_TENANT_ID, env.ENTRA_CLIENT_ID, env.ENTRA_CLIENT_SECRET, {
+  const credential = new ClientSecretCredential(env.ENTRA_TENANT_ID, env.ENTRA_CLIENT_ID, env.ENTRA_CLIENT_SECRET!, {
     authorityHost: emulatorUrl,
     disableInstanceDiscovery: true,
   });
@@ -47,9 +47,17 @@ function arm(emulatorUrl = EMU) {
   return { client, credential, attempts: () => attempts };
 }
 
+const APP_SERVICE_PRINCIPAL = Tenant.fromFile(DEMO_TENANT_FILE).applications[0]!.servicePrincipalId;
+
+/**
+ * Every item of a list, but the app's own role assignments: the role it holds on the subscription
+ * for these tests (below) is inherited by every scope they list at, as Azure would list it too.
+ */
 async function all<T>(items: AsyncIterable<T>) {
   const out: T[] = [];
-  for await (const item of items) out.push(item);
+  for await (const item of items) {
+    if ((item as { principalId?: string }).principalId !== APP_SERVICE_PRINCIPAL) out.push(item);
+  }
   return out;
 }
 
@@ -63,6 +71,39 @@ async function stateAssignments(emulatorUrl = EMU) {
     endDateTime: string | null;
   }>;
 }
+
+const USER_ACCESS_ADMINISTRATOR = "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9";
+
+/** A permanent role assignment made outside ARM (the emulator's knob); returns its name. */
+async function knobAssign(principalId: string, roleGuid: string, scope: string, emulatorUrl = EMU) {
+  const response = await fetch(`${emulatorUrl}/_emulator/azure/roleAssignments`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ principalId, roleDefinitionId: roleGuid, scope }),
+  });
+  expect(response.status).toBe(201);
+  return ((await response.json()) as { name: string }).name;
+}
+
+async function knobRemove(name: string, emulatorUrl = EMU) {
+  expect((await fetch(`${emulatorUrl}/_emulator/azure/roleAssignments/${name}`, { method: "DELETE" })).status).toBe(
+    204,
+  );
+}
+
+/**
+ * The emulator enforces Azure RBAC, and the demo tenant gives the app its provisioner role on the demo
+ * clusters only. These tests of the endpoints' contract work on scopes of their own, so the app holds
+ * User Access Administrator (all of Microsoft.Authorization, every read) on the subscription meanwhile.
+ */
+const grantAppTheSubscription = (emulatorUrl = EMU) =>
+  knobAssign(env.ENTRA_CLIENT_ID, USER_ACCESS_ADMINISTRATOR, `/subscriptions/${SUB}`, emulatorUrl);
+
+let subscriptionGrant = "";
+beforeAll(async () => {
+  subscriptionGrant = await grantAppTheSubscription();
+});
+afterAll(() => knobRemove(subscriptionGrant));
 
 function adminAssign(principalId: string, duration: string, start = new Date()) {
   return {
@@ -261,10 +302,11 @@ describe("ARM emulator: PIM roleAssignmentScheduleRequests", () => {
     expect(await all(client.roleEligibilityScheduleInstances.listForScope(scope))).toEqual([]);
   });
 
-  it("refuses PT9H (ExpirationRule), no expiry, a missing justification and a second AdminAssign (RoleAssignmentExists)", async () => {
+  it("refuses over P180D (ExpirationRule), no expiry, a missing justification and a second AdminAssign (RoleAssignmentExists)", async () => {
     const scope = freshScope();
+    // Admin assignments follow the policy's Expiration_Admin_Assignment (P180D), not activations' PT8H.
     await expect(
-      client.roleAssignmentScheduleRequests.create(scope, randomUUID(), adminAssign(n01, "PT9H")),
+      client.roleAssignmentScheduleRequests.create(scope, randomUUID(), adminAssign(n01, "P181D")),
     ).rejects.toMatchObject({
       statusCode: 400,
       code: "RoleAssignmentRequestPolicyValidationFailed",
@@ -279,7 +321,7 @@ describe("ARM emulator: PIM roleAssignmentScheduleRequests", () => {
       message: 'The following policy rules failed: ["JustificationRule"]',
     });
 
-    await client.roleAssignmentScheduleRequests.create(scope, randomUUID(), adminAssign(n01, "PT8H"));
+    await client.roleAssignmentScheduleRequests.create(scope, randomUUID(), adminAssign(n01, "PT9H"));
     await expect(
       client.roleAssignmentScheduleRequests.create(scope, randomUUID(), {
         ...adminAssign(n01, "PT1H"),
@@ -344,6 +386,60 @@ describe("ARM emulator: PIM roleAssignmentScheduleRequests", () => {
   });
 });
 
+describe("ARM emulator: a principal Entra ID created moments ago (replication)", () => {
+  const { client } = arm();
+  const settings = (body: object) =>
+    fetch(`${EMU}/_emulator/settings`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  const clockTo = (offsetSeconds: number) =>
+    fetch(`${EMU}/_emulator/clock`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ offsetSeconds }),
+    });
+
+  it("answers PrincipalNotFound until principalReplicationDelaySeconds have passed, unless principalType is declared", async () => {
+    const id = randomUUID();
+    const created = await fetch(`${EMU}/_emulator/users`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ id, userPrincipalName: `new-${id.slice(0, 8)}@contoso.com` }),
+    });
+    expect(created.status).toBe(201);
+    await settings({ principalReplicationDelaySeconds: 60 });
+    try {
+      const scope = freshScope();
+      await expect(
+        client.roleAssignmentScheduleRequests.create(scope, randomUUID(), adminAssign(id, "PT1H")),
+      ).rejects.toMatchObject({ statusCode: 400, code: "PrincipalNotFound" });
+      // Declaring the type skips the directory lookup (aka.ms/docs-principaltype).
+      const declared = await client.roleAssignments.create(scope, randomUUID(), {
+        roleDefinitionId: roleId(RBAC_READER),
+        principalId: id,
+        principalType: "User",
+      });
+      expect(declared.principalId).toBe(id);
+      await expect(
+        client.roleAssignments.create(freshScope(), randomUUID(), {
+          roleDefinitionId: roleId(RBAC_READER),
+          principalId: id,
+        }),
+      ).rejects.toMatchObject({ statusCode: 400, code: "PrincipalNotFound" });
+
+      await clockTo(60);
+      const assigned = await client.roleAssignmentScheduleRequests.create(scope, randomUUID(), adminAssign(id, "PT1H"));
+      expect(assigned.status).toBe("Provisioned");
+    } finally {
+      await clockTo(0);
+      await settings({ principalReplicationDelaySeconds: 0 });
+      await fetch(`${EMU}/_emulator/users/${id}`, { method: "DELETE" });
+    }
+  });
+});
+
 describe("ARM emulator: time, throttling, authentication and AKS", () => {
   let clock = new Date("2030-01-01T09:00:00Z");
   let clocked: RunningEmulator;
@@ -355,6 +451,7 @@ describe("ARM emulator: time, throttling, authentication and AKS", () => {
       port: 0,
       now: () => clock,
     });
+    await grantAppTheSubscription(clocked.url);
   });
   afterAll(() => clocked.close());
 
@@ -385,6 +482,23 @@ describe("ARM emulator: time, throttling, authentication and AKS", () => {
     await client.roleAssignmentScheduleRequests.create(scope, randomUUID(), adminAssign(n01, "PT1H", clock));
   });
 
+  it("refuses AdminRemove in the assignment's first 5 minutes with 400 ActiveDurationTooShort", async () => {
+    const { client } = arm(clocked.url);
+    const scope = freshScope();
+    await client.roleAssignmentScheduleRequests.create(scope, randomUUID(), adminAssign(n02, "PT1H", clock));
+    const remove = { principalId: n02, roleDefinitionId: roleId(RBAC_ADMIN), requestType: "AdminRemove" };
+    clock = new Date(clock.getTime() + 5 * 60_000 - 1000);
+    await expect(client.roleAssignmentScheduleRequests.create(scope, randomUUID(), remove)).rejects.toMatchObject({
+      statusCode: 400,
+      code: "ActiveDurationTooShort",
+      message: "The Active duration is too short. Miniumum Required is 5 minutes.",
+    });
+    expect(await all(client.roleAssignmentScheduleInstances.listForScope(scope))).toHaveLength(1);
+    clock = new Date(clock.getTime() + 1000);
+    expect((await client.roleAssignmentScheduleRequests.create(scope, randomUUID(), remove)).status).toBe("Revoked");
+    expect(await all(client.roleAssignmentScheduleInstances.listForScope(scope))).toEqual([]);
+  });
+
   it("a 429 with Retry-After: 1 is retried by the SDK and succeeds after at least a second", async () => {
     const { client, attempts } = arm();
     const scope = freshScope();
@@ -406,18 +520,6 @@ describe("ARM emulator: time, throttling, authentication and AKS", () => {
     });
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     expect(attempts()).toBe(2);
-  });
-
-  it("answers 401 InvalidAuthenticationToken without a token or with a token for another resource", async () => {
-    const url = `${EMU}/subscriptions/${SUB}/providers/Microsoft.ContainerService/managedClusters?api-version=2025-10-01`;
-    const graphToken = (await arm().credential.getToken("https://graph.microsoft.com/.default")).token;
-    const attempts: Array<Record<string, string>> = [{}, { authorization: `Bearer ${graphToken}` }];
-    for (const headers of attempts) {
-      const res = await fetch(url, { headers });
-      expect(res.status).toBe(401);
-      expect(res.headers.get("content-type")).toMatch(/^application\/json/);
-      expect((await res.json()).error.code).toBe("InvalidAuthenticationToken");
-    }
   });
 
   it("lists the two demo clusters, gets one and lists its agent pools", async () => {
@@ -458,5 +560,299 @@ describe("ARM emulator: time, throttling, authentication and AKS", () => {
     const missing = await fetch(dev.replace("aks-dev-weu", "aks-nope") + "?api-version=2025-10-01", { headers });
     expect(missing.status).toBe(404);
     expect((await missing.json()).error.code).toBe("ResourceNotFound");
+  });
+});
+
+describe("ARM emulator: Azure's error codes, api-versions and Azure RBAC", () => {
+  let own: RunningEmulator;
+  const tenant = Tenant.fromFile(DEMO_TENANT_FILE);
+  const app = tenant.applications[0]!;
+  const PROVISIONER = "6f1e8a8c-3b0a-4d3c-9a6e-2f7c1d5b9e41";
+  const CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c";
+  const READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
+  const DEFAULT_GROUP = "5276251f-922a-4a74-bd64-dd49ae92e206"; // n01 and n02
+  const APPROVER_GROUP = "09ecf0d7-9504-4f6c-b557-71f30e9759bf";
+  const PROD_RG = `/subscriptions/${SUB}/resourceGroups/rg-aks-prod`;
+  const PROD = `${PROD_RG}/providers/Microsoft.ContainerService/managedClusters/aks-prod-weu`;
+  const PROD_NODES = `/subscriptions/${SUB}/resourceGroups/MC_rg-aks-prod_aks-prod-weu_westeurope`;
+
+  // An emulator of this describe's own, whose signing key mints the tokens Entra would issue to users.
+  beforeAll(async () => {
+    own = await startEmulator({ tenant, tls: await ensureCertificates(CERT_DIR), port: 0 });
+  });
+  afterAll(() => own.close());
+
+  const issuer = () => `${own.url}/${tenant.id}/v2.0`;
+  const userToken = (upn: string, claims: Record<string, unknown> = {}, issuedAt = new Date()) => {
+    const user = demoUser(upn);
+    return own.context.key.sign(
+      {
+        iss: issuer(),
+        aud: "https://management.azure.com",
+        tid: tenant.id,
+        oid: user.id,
+        preferred_username: upn,
+        idtyp: "user",
+        ver: "2.0",
+        ...claims,
+      },
+      3599,
+      issuedAt,
+    );
+  };
+  const appToken = () =>
+    own.context.key.sign({
+      iss: issuer(),
+      aud: "https://management.azure.com/",
+      tid: tenant.id,
+      oid: app.servicePrincipalId,
+      appid: app.appId,
+      idtyp: "app",
+      ver: "2.0",
+    });
+  const call = async (path: string, token?: string, method = "GET", body?: unknown) => {
+    const res = await fetch(`${own.url}${path}`, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+    return { status: res.status, body: res.status === 204 ? {} : await res.json() };
+  };
+  const assignmentsAt = (scope: string) =>
+    `${scope}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01`;
+
+  it("answers ARM's 401 codes: no header, not a Bearer header, a bad token, an expired one, another resource's", async () => {
+    const url = `/subscriptions/${SUB}/providers/Microsoft.ContainerService/managedClusters?api-version=2025-10-01`;
+    const graphToken = await userToken("n01@contoso.com", { aud: "https://graph.microsoft.com" });
+    const expired = await userToken("n01@contoso.com", {}, new Date(Date.now() - 2 * 3600_000));
+    const rows: Array<[Record<string, string>, string, RegExp]> = [
+      [{}, "AuthenticationFailed", /^Authentication failed\. The 'Authorization' header is missing\.$/],
+      [{ authorization: "Basic bjAxOnNlY3JldA==" }, "AuthenticationFailedInvalidHeader", /invalid format/],
+      [{ authorization: "Bearer not-a-jwt" }, "InvalidAuthenticationToken", /^The access token is invalid\.$/],
+      [
+        { authorization: `Bearer ${expired}` },
+        "ExpiredAuthenticationToken",
+        /^The access token expiry UTC time '\d+\/\d+\/\d{4} \d+:\d\d:\d\d [AP]M' is earlier than current UTC time '.+'\.$/,
+      ],
+      [
+        { authorization: `Bearer ${graphToken}` },
+        "InvalidAuthenticationTokenAudience",
+        /^The access token has been obtained for wrong audience or resource 'https:\/\/graph\.microsoft\.com'\. It should exactly match with one of the allowed audiences 'https:\/\/management\.core\.windows\.net\/','https:\/\/management\.core\.windows\.net','https:\/\/management\.azure\.com\/','https:\/\/management\.azure\.com'\.$/,
+      ],
+    ];
+    for (const [headers, code, message] of rows) {
+      const res = await fetch(`${own.url}${url}`, { headers });
+      expect(res.status).toBe(401);
+      expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+      const { error } = await res.json();
+      expect(error.code).toBe(code);
+      expect(error.message).toMatch(message);
+    }
+  });
+
+  it("checks the api-version against each type's, and answers unknown namespaces and types as ARM does", async () => {
+    const token = await appToken();
+    const rows: Array<[string, number, string, string?]> = [
+      [`${PROD}/providers/Microsoft.Authorization/roleAssignments`, 400, "MissingApiVersionParameter"],
+      [
+        `${PROD}/providers/Microsoft.Authorization/roleAssignments?api-version=2015-07-01`,
+        404,
+        "InvalidResourceType",
+        "The resource type 'roleAssignments' could not be found in the namespace 'Microsoft.Authorization' for api version '2015-07-01'. The supported api-versions are '2022-04-01'.",
+      ],
+      [
+        `${PROD}/providers/Microsoft.Authorization/roleAssignmentScheduleInstances?api-version=2022-04-01`,
+        404,
+        "InvalidResourceType",
+        "The resource type 'roleAssignmentScheduleInstances' could not be found in the namespace 'Microsoft.Authorization' for api version '2022-04-01'. The supported api-versions are '2020-10-01'.",
+      ],
+      [
+        `${PROD}?api-version=2099-01-01`,
+        400,
+        "NoRegisteredProviderFound",
+        "No registered resource provider found for location 'westeurope' and API version '2099-01-01' for type 'managedClusters'. The supported api-versions are '2024-09-01, 2025-10-01'. The supported locations are 'westeurope'.",
+      ],
+      [
+        `${PROD}/agentPools?api-version=2020-01-01`,
+        400,
+        "NoRegisteredProviderFound",
+        "No registered resource provider found for location 'westeurope' and API version '2020-01-01' for type 'managedClusters/agentPools'. The supported api-versions are '2024-09-01, 2025-10-01'. The supported locations are 'westeurope'.",
+      ],
+      [
+        `${PROD}/providers/Microsoft.Authorization/fooBars?api-version=2022-04-01`,
+        404,
+        "InvalidResourceType",
+        "The resource type 'fooBars' could not be found in the namespace 'Microsoft.Authorization' for api version '2022-04-01'.",
+      ],
+      [
+        `${PROD_RG}/providers/Microsoft.Nope/things?api-version=2022-04-01`,
+        400,
+        "InvalidResourceNamespace",
+        "The resource namespace 'Microsoft.Nope' is invalid.",
+      ],
+    ];
+    for (const [path, status, code, message] of rows) {
+      const { status: got, body } = await call(path, token);
+      expect([path, got, body.error.code]).toEqual([path, status, code]);
+      if (message) expect(body.error.message).toBe(message);
+    }
+    // The versions the SDK sends are served: 2022-04-01 for RBAC, 2020-10-01 for PIM.
+    expect((await call(assignmentsAt(PROD), token)).status).toBe(200);
+    const instances = `${PROD}/providers/Microsoft.Authorization/roleAssignmentScheduleInstances?api-version=2020-10-01`;
+    expect((await call(instances, token)).status).toBe(200);
+  });
+
+  it("refuses a user without a role with 403 AuthorizationFailed, naming the action and the scope", async () => {
+    const token = await userToken("aud01@contoso.com");
+    const name = randomUUID();
+    const id = `${PROD}/providers/Microsoft.Authorization/roleAssignments/${name}`;
+    const { status, body } = await call(`${id}?api-version=2022-04-01`, token, "PUT", {
+      properties: { roleDefinitionId: roleId(RBAC_ADMIN), principalId: demoUser("aud01@contoso.com").id },
+    });
+    expect(status).toBe(403);
+    expect(body.error).toEqual({
+      code: "AuthorizationFailed",
+      message: `The client 'aud01@contoso.com' with object id '${demoUser("aud01@contoso.com").id}' does not have authorization to perform action 'Microsoft.Authorization/roleAssignments/write' over scope '${id}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+    });
+    // A list is authorized over the scope it lists at; the cluster itself is read with managedClusters/read.
+    expect((await call(assignmentsAt(PROD), token)).body.error.message).toContain(
+      `'Microsoft.Authorization/roleAssignments/read' over scope '${PROD}'`,
+    );
+    expect((await call(`${PROD}?api-version=2025-10-01`, token)).body.error.message).toContain(
+      `'Microsoft.ContainerService/managedClusters/read' over scope '${PROD}'`,
+    );
+    expect(await stateAssignments(own.url)).toEqual([]);
+  });
+
+  it("grants what a role allows to its holder's groups, transitively, at its scope and below only", async () => {
+    const n01Token = await userToken("n01@contoso.com");
+    const reader = await knobAssign(APPROVER_GROUP, READER, PROD_RG, own.url);
+    try {
+      expect((await call(assignmentsAt(PROD_RG), n01Token)).status).toBe(403); // n01 is not an approver
+      // Nested: `default` (n01's group) becomes a member of `approver`, which holds Reader on the resource group.
+      own.context.tenant.addMember(APPROVER_GROUP, DEFAULT_GROUP);
+      expect((await call(assignmentsAt(PROD_RG), n01Token)).status).toBe(200);
+      expect((await call(assignmentsAt(PROD), n01Token)).status).toBe(200); // inherited by the cluster
+      expect((await call(assignmentsAt(`/subscriptions/${SUB}`), n01Token)).status).toBe(403); // not above
+      const write = await call(
+        `${PROD}/providers/Microsoft.Authorization/roleAssignments/${randomUUID()}?api-version=2022-04-01`,
+        n01Token,
+        "PUT",
+        {
+          properties: { roleDefinitionId: roleId(RBAC_ADMIN), principalId: n01 },
+        },
+      );
+      expect(write.status).toBe(403); // */read only
+    } finally {
+      own.context.tenant.removeMember(APPROVER_GROUP, DEFAULT_GROUP);
+      await knobRemove(reader, own.url);
+    }
+  });
+
+  it("applies notActions within a role, but another role can still allow what one excludes", async () => {
+    const token = await userToken("n02@contoso.com");
+    const scope = `/subscriptions/${SUB}/resourceGroups/rg-rbac-${randomUUID().slice(0, 8)}`;
+    const put = () =>
+      call(
+        `${scope}/providers/Microsoft.Authorization/roleAssignments/${randomUUID()}?api-version=2022-04-01`,
+        token,
+        "PUT",
+        {
+          properties: { roleDefinitionId: roleId(RBAC_READER), principalId: n02 },
+        },
+      );
+    const contributor = await knobAssign(n02, CONTRIBUTOR, scope, own.url);
+    const uaa = { name: "" };
+    try {
+      // Contributor: actions "*" but notActions "Microsoft.Authorization/*/Write".
+      expect((await call(assignmentsAt(scope), token)).status).toBe(200);
+      const refused = await put();
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.message).toContain("'Microsoft.Authorization/roleAssignments/write'");
+      uaa.name = await knobAssign(n02, USER_ACCESS_ADMINISTRATOR, scope, own.url);
+      expect((await put()).status).toBe(201);
+    } finally {
+      await knobRemove(contributor, own.url);
+      if (uaa.name) await knobRemove(uaa.name, own.url);
+    }
+  });
+
+  it("lists the caller's effective permissions at a scope, as the enforcement sees them (Permissions - List)", async () => {
+    const client = new AuthorizationManagementClient(
+      new ClientSecretCredential(tenant.id, app.appId, app.clientSecret!, {
+        authorityHost: own.url,
+        disableInstanceDiscovery: true,
+      }),
+      SUB,
+      { endpoint: own.url, credentialScopes: [ARM_SCOPE] },
+    );
+    // The demo tenant: the provisioner role on the cluster and its node resource group, nothing above.
+    const onCluster = await all(
+      client.permissions.listForResource(
+        "rg-aks-prod",
+        "Microsoft.ContainerService",
+        "",
+        "managedClusters",
+        "aks-prod-weu",
+      ),
+    );
+    expect(onCluster).toHaveLength(1);
+    expect(onCluster[0]!.actions).toContain("Microsoft.Authorization/roleAssignmentScheduleRequests/write");
+    expect(onCluster[0]!.notActions).toEqual([]);
+    expect(await all(client.permissions.listForResourceGroup("MC_rg-aks-prod_aks-prod-weu_westeurope"))).toHaveLength(
+      1,
+    );
+    expect(await all(client.permissions.listForResourceGroup("rg-aks-prod"))).toEqual([]);
+
+    const n01Token = await userToken("n01@contoso.com");
+    const grant = await knobAssign(DEFAULT_GROUP, CONTRIBUTOR, PROD_RG, own.url);
+    try {
+      const { status, body } = await call(
+        `${PROD}/providers/Microsoft.Authorization/permissions?api-version=2022-04-01`,
+        n01Token,
+      );
+      expect(status).toBe(200);
+      expect(body.value).toEqual([
+        expect.objectContaining({
+          actions: ["*"],
+          notActions: expect.arrayContaining(["Microsoft.Authorization/*/Write"]),
+          dataActions: [],
+          notDataActions: [],
+        }),
+      ]);
+    } finally {
+      await knobRemove(grant, own.url);
+    }
+  });
+
+  it("seeds the app's provisioner role on each demo cluster and node resource group, and the knob adds and removes", async () => {
+    const state = async () =>
+      (
+        (await (await fetch(`${own.url}/_emulator/state`)).json()) as {
+          seededRoleAssignments: Array<{ name: string; scope: string; roleDefinitionId: string; principalId: string }>;
+        }
+      ).seededRoleAssignments;
+    const dev = `/subscriptions/${SUB}/resourceGroups/rg-aks-dev/providers/Microsoft.ContainerService/managedClusters/aks-dev-weu`;
+    const devNodes = `/subscriptions/${SUB}/resourceGroups/MC_rg-aks-dev_aks-dev-weu_westeurope`;
+    expect(
+      (await state())
+        .map(({ scope, roleDefinitionId, principalId }) => ({ scope, roleDefinitionId, principalId }))
+        .sort((a, b) => a.scope.localeCompare(b.scope)),
+    ).toEqual(
+      [PROD_NODES, devNodes, dev, PROD]
+        .sort((a, b) => a.localeCompare(b))
+        .map((scope) => ({ scope, roleDefinitionId: PROVISIONER, principalId: app.servicePrincipalId })),
+    );
+    const appToken_ = await appToken();
+    const onProd = (await state()).find((a) => a.scope === PROD)!;
+    await knobRemove(onProd.name, own.url);
+    expect((await call(assignmentsAt(PROD), appToken_)).status).toBe(403);
+    const restored = await knobAssign(app.appId, PROVISIONER, PROD, own.url);
+    expect((await state()).map((a) => a.name)).toContain(restored);
+    expect((await call(assignmentsAt(PROD), appToken_)).status).toBe(200);
+    expect(
+      (await fetch(`${own.url}/_emulator/azure/roleAssignments/${randomUUID()}`, { method: "DELETE" })).status,
+    ).toBe(404);
   });
 });

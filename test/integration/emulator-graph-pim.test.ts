@@ -1,5 +1,5 @@
-import { ConfidentialClientApplication, CryptoProvider } from "@azure/msal-node";
-import { Client, ResponseType } from "@microsoft/microsoft-graph-client";
+import { CryptoProvider } from "@azure/msal-node";
+import { type Client, ResponseType } from "@microsoft/microsoft-graph-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureCertificates } from "../../emulator/certs";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
@@ -7,6 +7,7 @@ import { Tenant } from "../../emulator/tenant";
 import { DEMO_TENANT_FILE } from "../../scripts/lib/demo-env";
 import { CERT_DIR } from "../../scripts/lib/paths";
 import { demoUser, pickAccount } from "../support/emulator-browser";
+import { emulatorConfidentialClient, emulatorGraphClient } from "../support/emulator-clients";
 
 /**
  * The emulator's PIM for Groups, membership, sign-in revocation and mail endpoints, through MSAL and
@@ -33,30 +34,17 @@ function advance(ms: number) {
   clock = new Date(clock.getTime() + ms);
 }
 
-function confidentialClient() {
-  return new ConfidentialClientApplication({
-    auth: {
-      clientId: app.appId,
-      clientSecret: app.clientSecret,
-      authority: `${emulator.url}/${tenant.id}`,
-      knownAuthorities: [new URL(emulator.url).host],
-    },
-  });
-}
+const confidentialClient = () => emulatorConfidentialClient(emulator, tenant, app);
+const graph = (accessToken: string) => emulatorGraphClient(emulator, accessToken);
 
-function graph(accessToken: string) {
-  return Client.init({
-    authProvider: (done) => done(null, accessToken),
-    baseUrl: `${emulator.url}/`,
-    customHosts: new Set(["localhost"]),
-  });
-}
+/** Delegated permissions the signed-in tests use: Graph checks `scp` per endpoint (emulator/graph-permissions.ts). */
+const USER_SCOPES = ["User.Read", "User.RevokeSessions.All", "PrivilegedAssignmentSchedule.Read.AzureADGroup"];
 
 async function signIn(userPrincipalName: string) {
   const cca = confidentialClient();
   const pkce = await new CryptoProvider().generatePkceCodes();
   const url = await cca.getAuthCodeUrl({
-    scopes: ["User.Read"],
+    scopes: USER_SCOPES,
     redirectUri: REDIRECT,
     codeChallenge: pkce.challenge,
     codeChallengeMethod: "S256",
@@ -64,7 +52,7 @@ async function signIn(userPrincipalName: string) {
   const callback = await pickAccount(url, { userPrincipalName });
   const result = await cca.acquireTokenByCode({
     code: callback.searchParams.get("code")!,
-    scopes: ["User.Read"],
+    scopes: USER_SCOPES,
     redirectUri: REDIRECT,
     codeVerifier: pkce.verifier,
   });
@@ -106,6 +94,25 @@ function remove(group: string, principal: string) {
     .post({ action: "adminRemove", accessId: "member", groupId: group, principalId: principal });
 }
 
+/** Removes an assignment once PIM allows it: 5 minutes after its start. */
+function removeLater(group: string, principal: string) {
+  advance(5 * MINUTE);
+  return remove(group, principal);
+}
+
+const tooShort = {
+  statusCode: 400,
+  code: "ActiveDurationTooShort",
+  message: "The Active duration is too short. Miniumum Required is 5 minutes.",
+};
+
+const settings = (body: object) =>
+  fetch(`${emulator.url}/_emulator/settings`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+
 async function instances(group: string, principal: string) {
   const page = await appClient.api(INSTANCES).filter(`groupId eq '${group}' and principalId eq '${principal}'`).get();
   return page.value as Array<{
@@ -126,9 +133,19 @@ const policyFailure = (rules: string[]) => ({
   message: `The following policy rules failed: ${JSON.stringify(rules)}`,
 });
 
+/**
+ * The demo tenant, whose app may also change PIM policies here: this file edits policy rules through
+ * Graph as an administrator would, which the app itself never does (RoleManagementPolicy.ReadWrite.AzureADGroup).
+ */
+function tenantWithPolicyWrite() {
+  const own = Tenant.fromFile(DEMO_TENANT_FILE);
+  own.applications[0]!.applicationPermissions.push("RoleManagementPolicy.ReadWrite.AzureADGroup");
+  return own;
+}
+
 beforeAll(async () => {
   emulator = await startEmulator({
-    tenant: Tenant.fromFile(DEMO_TENANT_FILE),
+    tenant: tenantWithPolicyWrite(),
     tls: await ensureCertificates(CERT_DIR),
     port: 0,
     now: () => clock,
@@ -199,7 +216,13 @@ describe("Graph emulator: PIM for Groups assignments", () => {
     });
     expect(await instances(group, principal)).toHaveLength(1);
 
-    // adminRemove ends it at once; removing again finds nothing.
+    // PIM keeps it for 5 minutes from its start: an earlier adminRemove is refused and changes nothing.
+    advance(5 * MINUTE - 1000);
+    await expect(remove(group, principal)).rejects.toMatchObject(tooShort);
+    expect(await instances(group, principal)).toHaveLength(1);
+
+    // From then on, adminRemove ends it at once; removing again finds nothing.
+    advance(1000);
     expect(await remove(group, principal)).toMatchObject({
       status: "Revoked",
       action: "adminRemove",
@@ -216,12 +239,12 @@ describe("Graph emulator: PIM for Groups assignments", () => {
     });
   });
 
-  it("refuses an assignment longer than the policy's PT8H, or without an end, with ExpirationRule", async () => {
+  it("refuses an admin assignment longer than the policy's Expiration_Admin_Assignment (P180D), or without an end, with ExpirationRule", async () => {
     const [group, principal] = [groupId("admin"), userId("n02@contoso.com")];
-    await expect(assign(group, principal, { type: "afterDuration", duration: "PT9H" })).rejects.toMatchObject(
+    await expect(assign(group, principal, { type: "afterDuration", duration: "P181D" })).rejects.toMatchObject(
       policyFailure(["ExpirationRule"]),
     );
-    const tooLate = new Date(clock.getTime() + 8 * HOUR + MINUTE).toISOString();
+    const tooLate = new Date(clock.getTime() + 180 * 24 * HOUR + MINUTE).toISOString();
     await expect(assign(group, principal, { type: "afterDateTime", endDateTime: tooLate })).rejects.toMatchObject(
       policyFailure(["ExpirationRule"]),
     );
@@ -230,12 +253,14 @@ describe("Graph emulator: PIM for Groups assignments", () => {
       policyFailure(["ExpirationRule"]),
     );
     expect(await instances(group, principal)).toEqual([]);
-    // Exactly the maximum is allowed.
-    await assign(group, principal, { type: "afterDuration", duration: "PT8H" });
-    await remove(group, principal);
+    // Exactly the maximum is allowed; the end user's activation limit (PT8H) does not hold admins.
+    await assign(group, principal, { type: "afterDuration", duration: "P180D" });
+    await removeLater(group, principal);
+    await assign(group, principal, { type: "afterDuration", duration: "PT9H" });
+    await removeLater(group, principal);
   });
 
-  it("moves the end of an active assignment with adminExtend, within the same maximum", async () => {
+  it("moves the end of an active assignment with adminExtend, within the admin assignment maximum", async () => {
     const [group, principal] = [groupId("node-access"), userId("n01@contoso.com")];
     const created = await assign(group, principal, { type: "afterDuration", duration: "PT1H" });
     advance(30 * MINUTE);
@@ -258,7 +283,7 @@ describe("Graph emulator: PIM for Groups assignments", () => {
         accessId: "member",
         groupId: group,
         principalId: principal,
-        scheduleInfo: { expiration: { type: "afterDuration", duration: "PT9H" } },
+        scheduleInfo: { expiration: { type: "afterDuration", duration: "P181D" } },
       }),
     ).rejects.toMatchObject(policyFailure(["ExpirationRule"]));
     expect((await instances(group, principal)).map((i) => i.endDateTime)).toEqual([newEnd]);
@@ -293,7 +318,7 @@ describe("Graph emulator: PIM for Groups assignments", () => {
     expect(await groupIdsOf(principal)).not.toContain(group);
     // Ended, so it no longer blocks a new assignment.
     await assign(group, principal, { type: "afterDuration", duration: "PT1H" });
-    await remove(group, principal);
+    await removeLater(group, principal);
   });
 
   it("404s an unknown group or principal with Request_ResourceNotFound", async () => {
@@ -328,7 +353,7 @@ describe("Graph emulator: PIM for Groups assignments", () => {
     });
 
     const first = await assign(group, principal, { type: "afterDuration", duration: "PT1H" });
-    const second = await remove(group, principal);
+    const second = await removeLater(group, principal);
     const listed = await appClient.api(REQUESTS).filter(`groupId eq '${group}'`).get();
     expect(listed.value.map((r: { id: string }) => r.id)).toEqual([first.id, second.id]);
     expect(await appClient.api(`${REQUESTS}/${first.id}`).get()).toMatchObject({ id: first.id, status: "Provisioned" });
@@ -364,11 +389,20 @@ describe("Graph emulator: PIM for Groups assignments", () => {
       code: "RequestCannotBeCancelled",
     });
     expect(await instances(group, principal)).toHaveLength(1);
-    await remove(group, principal);
+    await removeLater(group, principal);
   });
 
   it("serves the default policy per group and enforces its enabled rules once they are switched on", async () => {
     const [group, principal] = [groupId("auditors"), userId("p01@contoso.com")];
+    // Reading and changing policies takes RoleManagementPolicy.ReadWrite.AzureADGroup, which a tenant
+    // admin holds; the app is given it for this test (the knob replaces the list, see applications-knob.ts).
+    const permissions = (applicationPermissions: string[]) =>
+      fetch(`${emulator.url}/_emulator/applications/${app.appId}`, {
+        method: "PATCH",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ applicationPermissions }),
+      });
+    await permissions([...app.applicationPermissions, "RoleManagementPolicy.ReadWrite.AzureADGroup"]);
     const assignments = await appClient
       .api("/policies/roleManagementPolicyAssignments")
       .filter(`scopeId eq '${group}' and scopeType eq 'Group' and roleDefinitionId eq 'member'`)
@@ -391,15 +425,35 @@ describe("Graph emulator: PIM for Groups assignments", () => {
         maximumDuration: "PT8H",
       }),
     );
+    expect(rules).toContainEqual(
+      expect.objectContaining({
+        id: "Expiration_Admin_Assignment",
+        isExpirationRequired: true,
+        maximumDuration: "P180D",
+      }),
+    );
     expect(rules).toContainEqual(expect.objectContaining({ id: "Enablement_EndUser_Assignment", enabledRules: [] }));
 
-    await appClient
-      .api(`/policies/roleManagementPolicies/${assignment.policyId}/rules/Enablement_EndUser_Assignment`)
-      .patch({
-        "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyEnablementRule",
-        id: "Enablement_EndUser_Assignment",
-        enabledRules: ["Justification", "Ticketing"],
-      });
+    // The end user's rules hold activations, not an admin's assignments.
+    const enablement = (caller: "EndUser" | "Admin", enabledRules: string[]) =>
+      appClient
+        .api(`/policies/roleManagementPolicies/${assignment.policyId}/rules/Enablement_${caller}_Assignment`)
+        .patch({
+          "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyEnablementRule",
+          id: `Enablement_${caller}_Assignment`,
+          enabledRules,
+        });
+    await enablement("EndUser", ["Justification", "Ticketing"]);
+    await appClient.api(REQUESTS).post({
+      action: "adminAssign",
+      accessId: "member",
+      groupId: group,
+      principalId: principal,
+      scheduleInfo: { startDateTime: clock.toISOString(), expiration: { type: "afterDuration", duration: "PT1H" } },
+    });
+    await removeLater(group, principal);
+    await enablement("EndUser", []);
+    await enablement("Admin", ["Justification", "Ticketing"]);
     const bare = { action: "adminAssign", accessId: "member", groupId: group, principalId: principal };
     const hour = { startDateTime: clock.toISOString(), expiration: { type: "afterDuration", duration: "PT1H" } };
     await expect(appClient.api(REQUESTS).post({ ...bare, scheduleInfo: hour })).rejects.toMatchObject(
@@ -416,7 +470,7 @@ describe("Graph emulator: PIM for Groups assignments", () => {
       ticketInfo: { ticketNumber: "CHG-7" },
       scheduleInfo: hour,
     });
-    await remove(group, principal);
+    await removeLater(group, principal);
 
     // Other groups keep their own, default policy.
     await assign(
@@ -425,7 +479,48 @@ describe("Graph emulator: PIM for Groups assignments", () => {
       { type: "afterDuration", duration: "PT1H" },
       { justification: undefined },
     );
-    await remove(groupId("admin"), principal);
+    await removeLater(groupId("admin"), principal);
+    await enablement("Admin", []);
+    await permissions(app.applicationPermissions);
+  });
+
+  it("shows a new assignment in the instances and the members only after pimReplicationDelaySeconds", async () => {
+    const [group, principal] = [groupId("node-access"), userId("p01@contoso.com")];
+    await settings({ pimReplicationDelaySeconds: 90 });
+    try {
+      const created = await assign(group, principal, { type: "afterDuration", duration: "PT1H" });
+      // The schedule is there at once (it blocks a second assignment); the instance and membership are not yet.
+      const schedules = await appClient
+        .api(SCHEDULES)
+        .filter(`groupId eq '${group}' and principalId eq '${principal}'`)
+        .get();
+      expect(schedules.value.map((x: { id: string }) => x.id)).toEqual([created.targetScheduleId]);
+      expect(await instances(group, principal)).toEqual([]);
+      expect(await groupIdsOf(principal)).not.toContain(group);
+      advance(90_000);
+      expect(await instances(group, principal)).toHaveLength(1);
+      expect(await groupIdsOf(principal)).toContain(group);
+      await removeLater(group, principal);
+    } finally {
+      await settings({ pimReplicationDelaySeconds: 0 });
+    }
+  });
+
+  it("moves its clock with PUT /_emulator/clock: an assignment ends when the offset passes its end", async () => {
+    const [group, principal] = [groupId("node-access"), userId("aud01@contoso.com")];
+    await assign(group, principal, { type: "afterDuration", duration: "PT1H" });
+    const move = (offsetSeconds: number) =>
+      fetch(`${emulator.url}/_emulator/clock`, {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ offsetSeconds }),
+      });
+    expect((await move(3600)).status).toBe(200);
+    expect(await instances(group, principal)).toEqual([]);
+    await move(0);
+    expect(await instances(group, principal)).toHaveLength(1);
+    expect((await move(Number.NaN)).status).toBe(400);
+    await removeLater(group, principal);
   });
 });
 

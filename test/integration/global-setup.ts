@@ -1,9 +1,11 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import https from "node:https";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { parse, stringify } from "yaml";
+import { PROVISIONER_ROLE } from "../../lib/cloud/required-permissions";
 import { DATA_DIR, ROOT } from "../../scripts/lib/paths";
-import { startTestStack } from "../support/stack";
+import { startTestStack, type TestStack } from "../support/stack";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -24,6 +26,7 @@ function writeTestCatalog() {
   prod.roles = prod.roles.filter((r: { name: string }) => r.name === "admin");
   prod.roles[0].policy.approvalsRequired = 2;
   catalog.clusters.push(prod);
+  catalog.clusters.push(pimTestCluster(catalog));
   const dir = path.join(DATA_DIR, "test");
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `catalog-${process.pid}.yaml`);
@@ -31,10 +34,65 @@ function writeTestCatalog() {
   return file;
 }
 
+/**
+ * The emulator enforces Azure RBAC: the demo tenant gives the app's service principal the provisioner
+ * role on the demo clusters only, so the test catalog's extra clusters get it as an operator would.
+ */
+async function grantProvisionerRole(stack: TestStack, scope: string) {
+  const body = JSON.stringify({ principalId: stack.env.ENTRA_CLIENT_ID, roleDefinitionId: PROVISIONER_ROLE.id, scope });
+  // Node's fetch in this process does not trust the emulator's CA (the test workers get it through their env).
+  const status = await new Promise<number>((resolve, reject) => {
+    const request = https.request(
+      `${stack.emulatorUrl}/_emulator/azure/roleAssignments`,
+      { method: "POST", ca: readFileSync(stack.caPath), headers: { "content-type": "application/json" } },
+      (response) => (response.resume(), resolve(response.statusCode ?? 0)),
+    );
+    request.on("error", reject);
+    request.end(body);
+  });
+  if (status !== 201) throw new Error(`granting the app the provisioner role on ${scope} failed: ${status}`);
+}
+
+/**
+ * A self-activated cluster whose roles each grant through one PIM kind alone (test/integration/pim-rules.test.ts):
+ * `pim-group` (entraPimGroup, the node-access group) and `arm-pim` (armPim, AKS RBAC Admin on the cluster).
+ */
+const PIM_TEST_CLUSTER = "aks-pim-test";
+function pimTestCluster(catalog: { clusters: Array<Record<string, unknown>> }) {
+  const dev = structuredClone(catalog.clusters.find((c) => c.name === "aks-dev-weu")) as {
+    name: string;
+    displayName: string;
+    resourceId: string;
+    roles: Array<{ name: string; grants: unknown[] }>;
+  };
+  dev.name = PIM_TEST_CLUSTER;
+  dev.displayName = "PIM test";
+  dev.resourceId = dev.resourceId.replace(/aks-dev-weu$/, PIM_TEST_CLUSTER);
+  const [admin] = dev.roles.filter((r) => r.name === "admin");
+  dev.roles = [
+    {
+      ...structuredClone(admin!),
+      name: "pim-group",
+      grants: [{ kind: "entraPimGroup", groupId: "b73188ba-c417-45ba-9086-cec34a6ccddb" }],
+    },
+    {
+      ...structuredClone(admin!),
+      name: "arm-pim",
+      grants: [{ kind: "armPim", roleDefinitionId: "3498e952-d568-435e-9b2c-8d77e338d7f7", scope: "cluster" }],
+    },
+  ];
+  return dev;
+}
+
+const clusterId = (catalogPath: string, name: string) =>
+  parse(readFileSync(catalogPath, "utf8")).clusters.find((c: { name: string }) => c.name === name).resourceId as string;
+
 /** One PostgreSQL and one emulator for the whole integration run; stopped when it ends. */
 export default async function setup(project: TestProject) {
   const catalogPath = writeTestCatalog();
   const stack = await startTestStack({ catalogPath });
+  await grantProvisionerRole(stack, clusterId(catalogPath, "aks-quorum-test"));
+  await grantProvisionerRole(stack, clusterId(catalogPath, PIM_TEST_CLUSTER));
   project.provide("appEnv", stack.env);
   return async () => {
     await stack.stop();

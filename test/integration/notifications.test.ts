@@ -62,7 +62,6 @@ import { approveRequest } from "@/lib/access/approve-request";
 import { expireDueAccess } from "@/lib/access/expire-access";
 import { loadRequestView } from "@/lib/access/queries";
 import { requestAccess } from "@/lib/access/request-access";
-import { appGraphClient } from "@/lib/cloud/credentials";
 import { env } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
 import { getBoss } from "@/lib/jobs/boss";
@@ -72,6 +71,7 @@ import { ZSlackWebhookMessage, ZTeamsWebhookMessage } from "@/lib/notify/channel
 import { followUpPendingRequests, warnAccessEndingSoon } from "@/lib/notify/follow-up";
 import { countMyUnreadNotifications, listMyNotifications, markNotificationsRead } from "@/lib/notify/queries";
 import { notifyDecision, notifyRequestFiled } from "@/lib/notify/request-events";
+import { userAccessToken } from "../support/api";
 import { waitFor } from "../support/emulator-state";
 import { useQueueSettings } from "../support/jobs";
 import { contextFor } from "../support/users";
@@ -99,8 +99,20 @@ const prodAdmin = {
   ticket: "INC40001",
 };
 const N02 = "fbb8895c-b680-43d4-ba00-8aa695e67279";
-const setAccountEnabled = (objectId: string, accountEnabled: boolean) =>
-  appGraphClient().api(`/users/${objectId}`).patch({ accountEnabled });
+/**
+ * An administrator disables or enables a person through Graph, signed in with User.ReadWrite.All:
+ * the app's own identity may not (it holds no permission to write users, as in a real tenant).
+ */
+let adminToken: Promise<string> | undefined;
+async function setAccountEnabled(objectId: string, accountEnabled: boolean) {
+  adminToken ??= userAccessToken("adm01@contoso.com", ["https://graph.microsoft.com/User.ReadWrite.All"]);
+  const response = await fetch(`${env.GRAPH_BASE_URL}/v1.0/users/${objectId}`, {
+    method: "PATCH",
+    headers: { authorization: `Bearer ${await adminToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ accountEnabled }),
+  });
+  if (response.status !== 204) throw new Error(`PATCH /users/${objectId} answered ${response.status}`);
+}
 
 let restoreQueueSettings = async () => {};
 beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { GrantTarget, GrantWindow } from "@/lib/cloud/access-provider";
 import { auditProviderCalls, type ProviderCall, recordingCalls } from "@/lib/cloud/call-recorder";
 import { appGraphClient } from "@/lib/cloud/credentials";
@@ -8,6 +8,7 @@ import { env } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
 import { Tenant } from "../../emulator/tenant";
 import { DEMO_TENANT_FILE } from "../../scripts/lib/demo-env";
+import { grantRole, revokeRole, SUBSCRIPTION_SCOPE } from "../support/azure-rbac";
 import { demoUser } from "../support/emulator-browser";
 
 /**
@@ -72,12 +73,20 @@ afterEach(async () => {
   await fetch(`${env.ENTRA_AUTHORITY_HOST}/_emulator/faults`, { method: "DELETE" });
 });
 
+// The clusters under fresh resource groups get no role from the demo tenant (Azure RBAC is enforced):
+// the app holds its provisioner role on the subscription while these tests run.
+let subscriptionGrant = "";
+beforeAll(async () => {
+  subscriptionGrant = await grantRole(SUBSCRIPTION_SCOPE);
+});
+
 afterAll(async () => {
   for (const target of assigned.splice(0)) {
     await providerFor(target.grant.kind)
       .remove(target, done)
       .catch(() => undefined);
   }
+  await revokeRole(subscriptionGrant);
 });
 
 /** What no recorded call may contain: the app's client secret, or a token in any form. */
@@ -126,7 +135,13 @@ describe("recordingCalls", () => {
         service: "graph",
         method: "POST",
         path: PIM_REQUESTS,
-        requestBody: { ...body, action: "adminRemove", justification: `AKS JIT request ${done.requestId}: Done` },
+        requestBody: {
+          ...body,
+          action: "adminRemove",
+          justification: `AKS JIT request ${done.requestId}: Done`,
+          // No ticket on a removal: the AKS JIT request stands in (a ticket-requiring policy refuses none).
+          ticketInfo: { ticketNumber: done.requestId, ticketSystem: "AKS JIT" },
+        },
         status: 201,
         providerRequestId: anyRequestId,
         durationMs: anyDuration,

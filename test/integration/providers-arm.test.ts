@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type AccessProvider,
   type Binding,
@@ -14,7 +14,9 @@ import { armAuthorizationClient } from "@/lib/cloud/credentials";
 import { armPimProvider } from "@/lib/cloud/providers/arm-pim";
 import { armRoleAssignmentProvider } from "@/lib/cloud/providers/arm-role-assignment";
 import { type CatalogCluster, findRole, type Grant, parseCatalog } from "@/lib/config/catalog-schema";
+import { PROVISIONER_ROLE } from "@/lib/cloud/required-permissions";
 import { env } from "@/lib/config/env";
+import { grantRole, revokeRole, SUBSCRIPTION_SCOPE, seededRoleAssignments } from "../support/azure-rbac";
 import { demoUser } from "../support/emulator-browser";
 
 /**
@@ -148,9 +150,18 @@ const track = (provider: AccessProvider, target: GrantTarget) => {
   return target;
 };
 
+// The tests below work on copies of the demo clusters under fresh resource groups, where the demo tenant
+// gives the app no role: it holds its provisioner role on the whole subscription meanwhile (the
+// "Azure RBAC" tests take it away to see what the demo tenant's own assignments allow).
+let subscriptionGrant = "";
+beforeAll(async () => {
+  subscriptionGrant = await grantRole(SUBSCRIPTION_SCOPE);
+});
+
 afterAll(async () => {
   await clearFaults();
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  await revokeRole(subscriptionGrant);
 });
 
 describe("armRoleAssignment provider", () => {
@@ -377,7 +388,8 @@ describe("armPim provider", () => {
 
   it("reports PIM's expiration rule as a policy failure that retrying will not fix", async () => {
     const target = track(provider, pimTarget(n01));
-    const error = await failureOf(provider.apply(target, windowOf(9 * 60)));
+    // Over the policy's Expiration_Admin_Assignment maximum (P180D).
+    const error = await failureOf(provider.apply(target, windowOf(181 * 24 * 60)));
     expect(error).toMatchObject({
       kind: "policy",
       status: 400,
@@ -425,4 +437,101 @@ describe("armPim provider", () => {
       }
     },
   );
+});
+
+describe("Azure RBAC on the app's own identity", () => {
+  const RBAC_ADMINISTRATOR = "f58310d9-a9f6-439a-9e8d-f62e7b41a168"; // Role Based Access Control Administrator
+  const prod = catalog.clusters.find((c) => c.name === "aks-prod-weu")!;
+  const onProd = (grant: Grant) => targetOn(prod, grant, adm01);
+  const pimOnCluster = onProd({ kind: "armPim", roleDefinitionId: RBAC_READER, scope: "cluster" });
+  const pimOnNodes = onProd({ kind: "armPim", roleDefinitionId: VM_USER_LOGIN, scope: "nodeResourceGroup" });
+  const rbacOnCluster = onProd({ kind: "armRoleAssignment", roleDefinitionId: RBAC_ADMIN, scope: "cluster" });
+  const rbacOnNodes = onProd({
+    kind: "armRoleAssignment",
+    roleDefinitionId: VM_USER_LOGIN,
+    scope: "nodeResourceGroup",
+  });
+  const done = () => ({ requestId: randomUUID(), justification: "Done" });
+
+  // Only what the demo tenant gives (and the README asks for): no role on the subscription.
+  beforeAll(async () => {
+    await revokeRole(subscriptionGrant);
+  });
+  afterAll(async () => {
+    subscriptionGrant = await grantRole(SUBSCRIPTION_SCOPE);
+  });
+
+  /** Takes the app's seeded provisioner role on the prod cluster away for `run`, and gives it back. */
+  async function withoutProvisionerRoleOnProd(run: () => Promise<void>) {
+    const seeded = (await seededRoleAssignments()).find(
+      (a) => a.scope === prod.resourceId && a.roleDefinitionId === PROVISIONER_ROLE.id,
+    );
+    expect(seeded).toBeDefined();
+    await revokeRole(seeded!.name);
+    try {
+      await run();
+    } finally {
+      await grantRole(prod.resourceId);
+    }
+  }
+
+  it("with exactly the demo tenant's role assignments, both ARM grant kinds apply, extend and remove", async () => {
+    for (const [provider, target] of [
+      [armPimProvider, pimOnCluster],
+      [armPimProvider, pimOnNodes],
+      [armRoleAssignmentProvider, rbacOnCluster],
+      [armRoleAssignmentProvider, rbacOnNodes],
+    ] as const) {
+      track(provider, target);
+      const window = windowOf(60);
+      await provider.apply(target, window);
+      expect(await assignedAt(target)).toHaveLength(1);
+      await provider.extend(target, { ...window, endAt: new Date(window.endAt.getTime() + 3_600_000) });
+      expect(await provider.read(target)).toMatchObject({ isActive: true });
+      expect(await provider.list(bindingOf(target))).toEqual([expect.objectContaining({ principalId: adm01 })]);
+      await provider.remove(target, done());
+      expect(await assignedAt(target)).toEqual([]);
+    }
+  });
+
+  it("without its role on the cluster, armPim fails with 403 AuthorizationFailed naming the action it lacks", async () => {
+    await withoutProvisionerRoleOnProd(async () => {
+      const error = await failureOf(armPimProvider.apply(track(armPimProvider, pimOnCluster), windowOf(60)));
+      expect(error).toMatchObject({ kind: "forbidden", status: 403, code: "AuthorizationFailed", isRetryable: false });
+      expect(error.message).toContain("'Microsoft.Authorization/roleAssignmentScheduleRequests/write'");
+      expect(error.message).toContain(`over ${prod.resourceId}`);
+      expect(error.message).toContain(`"${PROVISIONER_ROLE.roleName}"`);
+      const plain = await failureOf(
+        armRoleAssignmentProvider.apply(track(armRoleAssignmentProvider, rbacOnCluster), windowOf(60)),
+      );
+      expect(plain).toMatchObject({ kind: "forbidden", code: "AuthorizationFailed" });
+      expect(plain.message).toContain("'Microsoft.Authorization/roleAssignments/write'");
+      // The node resource group keeps its own assignment: grants there still work.
+      await armPimProvider.apply(track(armPimProvider, pimOnNodes), windowOf(60));
+      await armPimProvider.remove(pimOnNodes, done());
+    });
+    expect(await assignedAt(pimOnCluster)).toEqual([]);
+  });
+
+  // Regression: the README once named "Role Based Access Control Administrator" for the app, which has
+  // roleAssignments/write but not roleAssignmentScheduleRequests/write: every armPim grant failed in Azure.
+  it("holding only Role Based Access Control Administrator, armRoleAssignment works and armPim is refused", async () => {
+    await withoutProvisionerRoleOnProd(async () => {
+      const rbacAdministrator = await grantRole(prod.resourceId, RBAC_ADMINISTRATOR);
+      try {
+        track(armRoleAssignmentProvider, rbacOnCluster);
+        await armRoleAssignmentProvider.apply(rbacOnCluster, windowOf(60));
+        expect(await assignedAt(rbacOnCluster)).toHaveLength(1);
+        await armRoleAssignmentProvider.remove(rbacOnCluster, done());
+        expect(await assignedAt(rbacOnCluster)).toEqual([]);
+
+        const error = await failureOf(armPimProvider.apply(track(armPimProvider, pimOnCluster), windowOf(60)));
+        expect(error).toMatchObject({ kind: "forbidden", status: 403, code: "AuthorizationFailed" });
+        expect(error.message).toContain("'Microsoft.Authorization/roleAssignmentScheduleRequests/write'");
+        expect(await assignedAt(pimOnCluster)).toEqual([]);
+      } finally {
+        await revokeRole(rbacAdministrator);
+      }
+    });
+  });
 });

@@ -236,10 +236,10 @@ describe("entraPimGroupProvider against the emulator", () => {
     await expect(entraPimGroupProvider.remove(grant, context)).resolves.toEqual({ enforcedEndAt: null });
   });
 
-  it("a window over the PIM maximum (PT8H) is a policy error naming ExpirationRule, and assigns nothing", async () => {
+  it("a window over the policy's admin assignment maximum (P180D) is a policy error naming ExpirationRule, and assigns nothing", async () => {
     const grant = target("entraPimGroup", "node-access", "n02@contoso.com");
 
-    const error = await rejection(entraPimGroupProvider.apply(grant, windowOf(9)));
+    const error = await rejection(entraPimGroupProvider.apply(grant, windowOf(181 * 24)));
 
     expect(error).toMatchObject({
       kind: "policy",
@@ -254,6 +254,44 @@ describe("entraPimGroupProvider against the emulator", () => {
         "the following policy rules failed: ExpirationRule.",
     );
     expect(await pimAssignmentsOf(grant)).toEqual([]);
+  });
+
+  // Guards against the request omitting ticketInfo when the person gave no ticket: a group whose PIM
+  // policy requires one (TicketingRule) would refuse every such request.
+  it("sends the AKS JIT request as the ticket when there is none, so a group whose policy requires one accepts it", async () => {
+    const grant = target("entraPimGroup", "node-access", "adm01@contoso.com");
+    const graph = appGraphClient();
+    // A tenant admin sets the group's policy; here the app is allowed to, for the length of the test.
+    const permissions = (applicationPermissions: string[]) =>
+      emulator(`/_emulator/applications/${env.ENTRA_CLIENT_ID}`, {
+        method: "PATCH",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ applicationPermissions }),
+      });
+    const granted = tenant.applications[0]!.applicationPermissions;
+    await permissions([...granted, "RoleManagementPolicy.ReadWrite.AzureADGroup"]);
+    const policies = await graph
+      .api("/policies/roleManagementPolicyAssignments")
+      .filter(`scopeId eq '${groupId("node-access")}' and scopeType eq 'Group' and roleDefinitionId eq 'member'`)
+      .get();
+    const rule = `/policies/roleManagementPolicies/${policies.value[0].policyId}/rules/Enablement_Admin_Assignment`;
+    const enable = (enabledRules: string[]) =>
+      graph.api(rule).patch({
+        "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyEnablementRule",
+        id: "Enablement_Admin_Assignment",
+        enabledRules,
+      });
+    await enable(["Ticketing"]);
+    try {
+      const window = { ...windowOf(1), ticket: undefined };
+      const result = await entraPimGroupProvider.apply(grant, window);
+      const request = await graph.api(`${REQUESTS}/${result.providerRequestId}`).get();
+      expect(request.ticketInfo).toEqual({ ticketNumber: window.requestId, ticketSystem: "AKS JIT" });
+      expect(await pimAssignmentsOf(grant)).toHaveLength(1);
+    } finally {
+      await enable([]);
+      await permissions(granted);
+    }
   });
 
   it("a 500 from Graph is transient, and neither the client nor the provider retries it", async () => {
@@ -481,6 +519,15 @@ describe("toProviderError", () => {
       given: "an existing member",
       error: graphError(400, "Request_BadRequest", "One or more added object references already exist"),
       kind: "conflict",
+    },
+    {
+      given: "ActiveDurationTooShort",
+      error: graphError(
+        400,
+        "ActiveDurationTooShort",
+        "The Active duration is too short. Miniumum Required is 5 minutes.",
+      ),
+      kind: "too_soon",
     },
     { given: "another HTTP 400", error: graphError(400, "BadRequest", "Invalid value 'x'."), kind: "invalid" },
   ])("$given → $kind", ({ error, kind }) => {

@@ -141,6 +141,43 @@ describe("step-up before approving", () => {
     expect(denied.status).toBe("denied");
   });
 
+  it("refuses, naming the app registration's optional claim, when the registration does not ask for auth_time or acrs", async () => {
+    // Entra emits auth_time and acrs in ID tokens only when the app registration lists them as optional
+    // claims: without them step-up would be refused for everyone, so the message must name the setting.
+    const request = await requestAccess(stepUpRole, await contextFor("n01@contoso.com"));
+    const p01 = await contextFor("p01@contoso.com");
+    const app = `${env.ENTRA_AUTHORITY_HOST}/_emulator/applications/${env.ENTRA_CLIENT_ID}`;
+    const setIdTokenClaims = async (idToken: string[]) => {
+      const response = await fetch(app, {
+        method: "PATCH",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ optionalClaims: { idToken } }),
+      });
+      expect(response.status).toBe(200);
+    };
+    try {
+      await setIdTokenClaims([]);
+      await expectRefused(
+        approveRequest(request.id, { stepUpToken: await freshIdToken("p01@contoso.com", "c1") }, p01),
+        /optional claim auth_time to the ID token on the app registration \(.*Token configuration → Add optional claim → ID → auth_time\)/,
+      );
+      await setIdTokenClaims(["auth_time"]);
+      await expectRefused(
+        approveRequest(request.id, { stepUpToken: await freshIdToken("p01@contoso.com", "c1") }, p01),
+        /authentication context c1.*optional claim acrs to the ID token on the app registration \(.*Add optional claim → ID → acrs\)/,
+      );
+      await expectNothingRecorded(request.id);
+    } finally {
+      await setIdTokenClaims(["auth_time", "acrs"]);
+    }
+    const approved = await approveRequest(
+      request.id,
+      { stepUpToken: await freshIdToken("p01@contoso.com", "c1") },
+      p01,
+    );
+    expect(approved.status).toBe("approved");
+  });
+
   it("leaves roles without stepUp as they were", async () => {
     const request = await requestAccess({ ...stepUpRole, role: "admin" }, await contextFor("n01@contoso.com"));
     expect(request.stepUp).toBeNull();

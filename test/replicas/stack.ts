@@ -44,7 +44,14 @@ export async function startReplicaStack(requesterCount: number): Promise<Replica
     const { tenant, requesters, approvers } = tenantWithRequesters(path.join(runDir, "tenant.json"), requesterCount);
     const database = await startDatabase(runDir);
     stoppers.push(database.stop);
-    const running: RunningEmulator = await startEmulator({ tenant, tls, port: 0 });
+    // Requests end right after activation here: PIM's 5-minute minimum before removal (emulator
+    // default 300 s) is not what these runs check, so it is off.
+    const running: RunningEmulator = await startEmulator({
+      tenant,
+      tls,
+      port: 0,
+      settings: { minimumActiveDurationSeconds: 0 },
+    });
     stoppers.push(running.close);
     const env = {
       ...demoAppEnv({

@@ -14,13 +14,24 @@ export function demoUser(userPrincipalName: string) {
   return user;
 }
 
+/** A demo user's id, or that of a user a test created at runtime (POST /_emulator/users). */
+async function userIdAt(emulatorOrigin: string, userPrincipalName: string) {
+  if (tenant.user(userPrincipalName)) return demoUser(userPrincipalName).id;
+  const state = (await (await fetch(`${emulatorOrigin}/_emulator/state`)).json()) as {
+    users: Array<{ id: string; userPrincipalName: string }>;
+  };
+  const user = state.users.find((u) => u.userPrincipalName.toLowerCase() === userPrincipalName.toLowerCase());
+  if (!user) throw new Error(`no user ${userPrincipalName} at the emulator`);
+  return user.id;
+}
+
 export async function pickAccount(authorizeUrl: string, choice: { userPrincipalName: string } | "cancel") {
   const page = await fetch(authorizeUrl);
   if (page.status !== 200) throw new Error(`authorize page answered ${page.status}: ${await page.text()}`);
   const url = new URL(authorizeUrl);
   const form = new URLSearchParams(url.searchParams);
   if (choice === "cancel") form.set("cancel", "1");
-  else form.set("user_id", demoUser(choice.userPrincipalName).id);
+  else form.set("user_id", await userIdAt(url.origin, choice.userPrincipalName));
   const response = await fetch(`${url.origin}${url.pathname}`, { method: "POST", body: form, redirect: "manual" });
   const location = response.headers.get("location");
   if (response.status !== 302 || !location) throw new Error(`account picker answered ${response.status}`);

@@ -27,6 +27,40 @@ export const injectFault = (body?: object) =>
     body: body && JSON.stringify(body),
   });
 
+/** The emulator's service settings (emulator/context.ts ServiceSettings), as the test stack starts it. */
+export const STACK_SETTINGS = {
+  minimumActiveDurationSeconds: 0,
+  principalReplicationDelaySeconds: 0,
+  pimReplicationDelaySeconds: 0,
+};
+
+const put = async (path: string, body: object) => {
+  const response = await fetch(`${EMU()}${path}`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`PUT ${path} answered ${response.status}: ${await response.text()}`);
+  return response.json() as Promise<Record<string, unknown>>;
+};
+
+/** PUT /_emulator/settings: any subset of STACK_SETTINGS (and groupsOverageLimit). */
+export const setEmulatorSettings = (settings: Partial<typeof STACK_SETTINGS>) => put("/_emulator/settings", settings);
+
+/** Moves the emulator's clock this far ahead of real time (0 puts it back). */
+export const setEmulatorClock = (offsetSeconds: number) => put("/_emulator/clock", { offsetSeconds });
+
+/** POST /_emulator/users: a user created now, in the given groups; DELETE removes it again. */
+export async function createEmulatorUser(user: { id: string; userPrincipalName: string; groupIds?: string[] }) {
+  const response = await fetch(`${EMU()}/_emulator/users`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(user),
+  });
+  if (response.status !== 201) throw new Error(`POST /_emulator/users answered ${response.status}`);
+  return { remove: () => fetch(`${EMU()}/_emulator/users/${user.id}`, { method: "DELETE" }) };
+}
+
 export const ADMIN_GROUP = "ffdebc24-7be9-4b76-887f-3a12aae9aada";
 export const RBAC_ADMIN = "3498e952-d568-435e-9b2c-8d77e338d7f7";
 

@@ -65,7 +65,10 @@ export async function startTestStack(
     await migrate(db.url);
 
     const tenant = Tenant.fromFile(DEMO_TENANT_FILE);
-    const emulator = await startEmulator({ tenant, tls, port: 0 });
+    // The suites simulate time in the app (a `now` passed to the use cases) but not at the emulator,
+    // so PIM's 5-minute minimum before removal would refuse every early end they simulate: it is off
+    // here, and the tests of that rule switch it on (the emulator's default, and the demo's, is 300 s).
+    const emulator = await startEmulator({ tenant, tls, port: 0, settings: { minimumActiveDurationSeconds: 0 } });
     stoppers.push(emulator.close);
 
     const appPort = await freePort();

@@ -2,6 +2,7 @@ import "server-only";
 import type { RestError } from "@azure/core-rest-pipeline";
 import { type Binding, ProviderError, type ProviderErrorKind } from "@/lib/cloud/access-provider";
 import { BUILT_IN_ROLE_NAMES } from "../built-in-roles";
+import { PROVISIONER_ROLE } from "../required-permissions";
 
 /**
  * ARM failures (a RestError from @azure/core-rest-pipeline, a dropped connection, a token the app
@@ -66,6 +67,25 @@ function fromRestError(error: RestError, action: string): ProviderError {
   if (status === undefined || status >= 500 || status === 408) {
     return new ProviderError("transient", `Azure could not ${action} right now: ${detail}`, details);
   }
+  if (code === "ActiveDurationTooShort") {
+    // PIM keeps an assignment for a minimum time (lib/cloud/pim-rules.ts): not a failure, the removal
+    // is done once it may be; the provider names the moment (notBefore) from the assignment's start.
+    return new ProviderError(
+      "too_soon",
+      `Azure PIM will not ${action} yet: it keeps an assignment for at least 5 minutes (${detail}).`,
+      details,
+    );
+  }
+  if (code === "PrincipalNotFound") {
+    // Usually Entra ID replication: a principal created moments ago is not in Azure RBAC yet
+    // (https://learn.microsoft.com/azure/role-based-access-control/troubleshooting). Retried with
+    // backoff; a principal that really does not exist fails once the job's retries run out.
+    return new ProviderError(
+      "transient",
+      `Azure does not know the person yet, so AKS JIT could not ${action}; Entra ID may still be replicating a new account, and it will be tried again: ${detail}`,
+      details,
+    );
+  }
   const kind = (code && KIND_BY_CODE.get(code)) || kindOfStatus(status);
   if (kind === "policy") {
     const failedRules = failedRulesOf(detail);
@@ -79,10 +99,19 @@ function fromRestError(error: RestError, action: string): ProviderError {
     return new ProviderError("forbidden", `Azure did not accept AKS JIT's sign-in to ${action}: ${detail}`, details);
   }
   if (kind === "forbidden") {
-    // The fix is an Azure role for the app (e.g. Role Based Access Control Administrator on the scope).
+    // From the whole message: `detail` is cut at 300 characters, before ARM names the scope.
+    const refused = code === "AuthorizationFailed" ? refusedActionOf(error.message) : undefined;
+    if (refused) {
+      // Azure RBAC names what the app lacks; the fix is the role the README and Terraform create for it.
+      return new ProviderError(
+        "forbidden",
+        `AKS JIT's app identity is not allowed to ${action}: Azure RBAC refused '${refused.action}' over ${refused.scope}. Give the app's service principal the custom role "${PROVISIONER_ROLE.roleName}" (or a role that includes ${refused.action}) on that scope.`,
+        details,
+      );
+    }
     return new ProviderError(
       "forbidden",
-      `AKS JIT's app identity is not allowed to ${action}; it needs a role that may manage role assignments there: ${detail}`,
+      `AKS JIT's app identity is not allowed to ${action}; it needs the role "${PROVISIONER_ROLE.roleName}" there: ${detail}`,
       details,
     );
   }
@@ -94,6 +123,18 @@ function kindOfStatus(status: number): ProviderErrorKind {
   if (status === 404) return "not_found";
   if (status === 409) return "conflict";
   return "invalid";
+}
+
+/**
+ * The action and scope of ARM's AuthorizationFailed message ("... does not have authorization to perform
+ * action '<action>' over scope '<scope>' or the scope is invalid ..."), the scope without its
+ * `/providers/Microsoft.Authorization/...` tail.
+ */
+export function refusedActionOf(message: string): { action: string; scope: string } | undefined {
+  const m = /perform action '([^']+)' over scope '([^']+)'/i.exec(message);
+  if (!m) return undefined;
+  const scope = m[2]!.replace(/\/providers\/Microsoft\.Authorization\/.*$/i, "") || "/";
+  return { action: m[1]!, scope };
 }
 
 /** What PIM's rule names mean to the person who asked for access. */

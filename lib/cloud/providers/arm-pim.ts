@@ -10,6 +10,7 @@ import {
   ProviderError,
   type ProviderResult,
 } from "@/lib/cloud/access-provider";
+import { earliestRemovalOf } from "../pim-rules";
 import { describeArmGrant, toProviderError } from "./arm-errors";
 import { type ArmTarget, armTarget, sameId, sameRole } from "./arm-role-assignment";
 
@@ -86,6 +87,17 @@ export const armPimProvider: AccessProvider = {
       // Already gone: ended by Azure, removed by hand, or by an earlier attempt whose answer was lost.
       if (error instanceof ProviderError && error.code === "RoleAssignmentDoesNotExist") {
         return { providerRequestId: state.isActive ? state.providerId : undefined, enforcedEndAt: null };
+      }
+      if (error instanceof ProviderError && error.kind === "too_soon") {
+        // PIM names no moment: it is the assignment's start plus its minimum (lib/cloud/pim-rules.ts).
+        const start = await startOfInstance(arm, target).catch(() => undefined);
+        throw new ProviderError(error.kind, error.message, {
+          status: error.status,
+          code: error.code,
+          requestId: error.requestId,
+          notBefore: earliestRemovalOf(start ?? new Date()),
+          cause: error,
+        });
       }
       throw error;
     }
@@ -207,6 +219,20 @@ async function readInstance(arm: ArmTarget, target: GrantTarget): Promise<GrantS
     throw toProviderError(error, `check ${describeArmGrant(target)}`);
   }
   return found;
+}
+
+/** When the person's active assignment of this role at exactly this scope started (the latest, if several). */
+async function startOfInstance(arm: ArmTarget, target: GrantTarget): Promise<Date | undefined> {
+  let start: Date | undefined;
+  const instances = arm.client.roleAssignmentScheduleInstances.listForScope(arm.scope, {
+    filter: `principalId eq '${target.principalId}'`,
+  });
+  for await (const instance of instances) {
+    if (!sameId(instance.scope, arm.scope) || !sameRole(instance.roleDefinitionId, arm.roleGuid)) continue;
+    if (!sameId(instance.principalId, target.principalId) || !instance.startDateTime) continue;
+    if (!start || instance.startDateTime > start) start = instance.startDateTime;
+  }
+  return start;
 }
 
 function standingResult(state: Extract<GrantState, { isActive: true }>): ProviderResult {

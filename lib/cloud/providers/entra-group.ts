@@ -32,7 +32,11 @@ async function apply(target: GrantTarget): Promise<ProviderResult> {
       .api(`/groups/${groupId}/members/$ref`)
       .post({ "@odata.id": `${env.GRAPH_BASE_URL}/v1.0/directoryObjects/${target.principalId}` });
   } catch (error) {
-    const failure = toProviderError(error, `make ${target.principalId} a member of group ${groupId}`);
+    const failure = toProviderError(
+      error,
+      `make ${target.principalId} a member of group ${groupId}`,
+      "GroupMember.ReadWrite.All",
+    );
     // Graph answers an existing member with a 400 (contract A.7), which graph-errors sorts as a conflict.
     if (failure.kind !== "conflict") throw failure;
   }
@@ -50,7 +54,11 @@ async function remove(target: GrantTarget): Promise<ProviderResult> {
   try {
     await appGraphClient().api(`/groups/${groupId}/members/${target.principalId}/$ref`).delete();
   } catch (error) {
-    const failure = toProviderError(error, `remove ${target.principalId} from group ${groupId}`);
+    const failure = toProviderError(
+      error,
+      `remove ${target.principalId} from group ${groupId}`,
+      "GroupMember.ReadWrite.All",
+    );
     // Not a member (any more): there is nothing left to remove.
     if (failure.kind !== "not_found") throw failure;
   }
@@ -67,7 +75,7 @@ async function read(target: GrantTarget): Promise<GrantState> {
   try {
     groupIds = await transitiveGroupIds(appGraphClient(), `/users/${target.principalId}/transitiveMemberOf`);
   } catch (error) {
-    throw toProviderError(error, `read the groups of ${target.principalId}`);
+    throw toProviderError(error, `read the groups of ${target.principalId}`, "GroupMember.Read.All");
   }
   return groupIds.includes(groupId.toLowerCase()) ? { isActive: true, endAt: null } : { isActive: false };
 }
@@ -94,7 +102,7 @@ async function list(binding: Binding): Promise<CurrentAssignment[]> {
       page = (await client.api(page["@odata.nextLink"]).get()) as MemberPage;
     }
   } catch (error) {
-    throw toProviderError(error, `list the members of group ${groupId}`);
+    throw toProviderError(error, `list the members of group ${groupId}`, "GroupMember.Read.All");
   }
   return members;
 }

@@ -10,6 +10,7 @@ import {
   type ProviderResult,
 } from "@/lib/cloud/access-provider";
 import { appGraphClient } from "@/lib/cloud/credentials";
+import { earliestRemovalOf } from "../pim-rules";
 import { toProviderError } from "./graph-errors";
 
 /**
@@ -20,6 +21,8 @@ import { toProviderError } from "./graph-errors";
  */
 
 const BASE = "/identityGovernance/privilegedAccess/group";
+/** Every call here (requests, schedules, instances) is allowed by this one (required-permissions.ts). */
+const PIM_PERMISSION = "PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup";
 const TICKET_SYSTEM = "AKS JIT";
 
 interface Page<T> {
@@ -96,14 +99,20 @@ async function createRequest(body: Record<string, unknown>, action: string): Pro
       .post({ accessId: "member", ...body })) as { id: string };
     return created.id;
   } catch (error) {
-    throw toProviderError(error, action);
+    throw toProviderError(error, action, PIM_PERMISSION);
   }
 }
 
 const justificationFor = (requestId: string, justification: string) => `AKS JIT request ${requestId}: ${justification}`;
 
-const ticketInfoFor = (window: GrantWindow) =>
-  window.ticket ? { ticketInfo: { ticketNumber: window.ticket, ticketSystem: TICKET_SYSTEM } } : {};
+/**
+ * Always sent: a group whose PIM policy requires a ticket (Enablement rule "Ticketing") refuses a
+ * request without one (TicketingRule), so the AKS JIT request stands in when the person gave none,
+ * as the ARM provider does.
+ */
+const ticketInfoFor = (window: Pick<GrantWindow, "ticket" | "requestId">) => ({
+  ticketInfo: { ticketNumber: window.ticket ?? window.requestId, ticketSystem: TICKET_SYSTEM },
+});
 
 /**
  * The member assignment that is current or still to start, from the schedules rather than the
@@ -115,7 +124,11 @@ async function currentAssignment(target: GrantTarget): Promise<Assignment | unde
   try {
     schedules = await listAll<AssignmentSchedule>(`${BASE}/assignmentSchedules`, memberFilter(target));
   } catch (error) {
-    throw toProviderError(error, `read ${target.principalId}'s membership of group ${groupIdOf(target)}`);
+    throw toProviderError(
+      error,
+      `read ${target.principalId}'s membership of group ${groupIdOf(target)}`,
+      PIM_PERMISSION,
+    );
   }
   return lastToEnd(
     schedules.map((schedule) => ({
@@ -215,6 +228,7 @@ async function remove(
         principalId: target.principalId,
         groupId,
         justification: justificationFor(context.requestId, context.justification),
+        ...ticketInfoFor(context),
       },
       `remove ${target.principalId} from group ${groupId}`,
     );
@@ -222,8 +236,21 @@ async function remove(
   } catch (error) {
     // Already gone: it expired, or someone removed it in Entra.
     if (error instanceof ProviderError && error.code === "RoleAssignmentDoesNotExist") return { enforcedEndAt: null };
+    if (error instanceof ProviderError && error.kind === "too_soon") throw await withEarliestRemoval(target, error);
     throw error;
   }
+}
+
+/** PIM refused the removal as too soon: when it will allow it, from the assignment's start. */
+async function withEarliestRemoval(target: GrantTarget, error: ProviderError): Promise<ProviderError> {
+  const start = (await currentAssignment(target))?.start;
+  return new ProviderError(error.kind, error.message, {
+    status: error.status,
+    code: error.code,
+    requestId: error.requestId,
+    notBefore: earliestRemovalOf(start ?? new Date()),
+    cause: error,
+  });
 }
 
 async function read(target: GrantTarget): Promise<GrantState> {
@@ -231,7 +258,11 @@ async function read(target: GrantTarget): Promise<GrantState> {
   try {
     instances = await listAll<AssignmentScheduleInstance>(`${BASE}/assignmentScheduleInstances`, memberFilter(target));
   } catch (error) {
-    throw toProviderError(error, `read ${target.principalId}'s membership of group ${groupIdOf(target)}`);
+    throw toProviderError(
+      error,
+      `read ${target.principalId}'s membership of group ${groupIdOf(target)}`,
+      PIM_PERMISSION,
+    );
   }
   const latest = lastToEnd(
     instances.map((instance) => ({
@@ -258,7 +289,7 @@ async function list(binding: Binding): Promise<CurrentAssignment[]> {
       `groupId eq '${groupId}'`,
     );
   } catch (error) {
-    throw toProviderError(error, `list the members of group ${groupId}`);
+    throw toProviderError(error, `list the members of group ${groupId}`, PIM_PERMISSION);
   }
   const byPrincipal = new Map<string, Array<{ end: Date | null; providerId: string }>>();
   for (const instance of instances) {

@@ -1,5 +1,6 @@
 import "server-only";
 import { ProviderError, type ProviderErrorKind } from "@/lib/cloud/access-provider";
+import type { GraphPermission } from "@/lib/cloud/required-permissions";
 
 /**
  * Microsoft Graph failures as ProviderError, so that the job layer can decide from the kind alone
@@ -61,11 +62,22 @@ function describe(error: GraphErrorShape) {
 }
 
 /**
+ * "Microsoft Graph refused to … (HTTP 403 Authorization_RequestDenied): the app needs the application
+ * permission … with admin consent." Graph answers a call the app's granted permissions do not cover
+ * with 403 Authorization_RequestDenied; `permission` is the one lib/cloud/required-permissions.ts
+ * grants the app for this operation, so the message says what to grant.
+ */
+export function missingPermissionMessage(action: string, status: number, code: string, permission: GraphPermission) {
+  return `Microsoft Graph refused to ${action} (HTTP ${status} ${code}): the app needs the application permission ${permission} with admin consent.`;
+}
+
+/**
  * `action` completes "Entra ID refused to …", e.g. `make 9a41… a member of group ffde…`.
  * Known PIM and membership codes that arrive as a plain 400 are sorted by meaning, not status:
  * RoleAssignmentExists and an existing member are conflicts, RoleAssignmentDoesNotExist is not_found.
+ * `permission`: the Graph application permission the operation needs, named when Graph refuses it.
  */
-export function toProviderError(error: unknown, action: string): ProviderError {
+export function toProviderError(error: unknown, action: string, permission?: GraphPermission): ProviderError {
   if (error instanceof ProviderError) return error;
   const graph = asGraphError(error);
   if (!graph) {
@@ -120,10 +132,22 @@ export function toProviderError(error: unknown, action: string): ProviderError {
       failedRules.length > 0 ? `the following policy rules failed: ${failedRules.join(", ")}` : describe(graph);
     return new ProviderError("policy", `Entra ID refused to ${action}: ${reason}.`, { ...details, failedRules });
   }
+  if (graph.code === "ActiveDurationTooShort") {
+    // PIM keeps an assignment for a minimum time (lib/cloud/pim-rules.ts): not a failure, the removal
+    // is done once it may be; the provider names the moment (notBefore) from the assignment's start.
+    return new ProviderError(
+      "too_soon",
+      `Entra ID will not ${action} yet: PIM keeps an assignment for at least 5 minutes (${describe(graph)}).`,
+      details,
+    );
+  }
   if (graph.code === "RoleAssignmentExists" || /added object references already exist/i.test(graph.message)) {
     return refused("conflict");
   }
   if (graph.code === "RoleAssignmentDoesNotExist") return refused("not_found");
+  if (status === 403 && graph.code === "Authorization_RequestDenied" && permission) {
+    return new ProviderError("forbidden", missingPermissionMessage(action, status, graph.code, permission), details);
+  }
   if (status === 401 || status === 403) {
     const reason = status === 401 ? "it did not accept the app's token" : "the app's identity lacks a permission";
     return new ProviderError("forbidden", `Entra ID refused to ${action}: ${reason} (${describe(graph)}).`, details);

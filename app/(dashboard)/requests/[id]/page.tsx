@@ -61,6 +61,14 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
       </>,
     ]);
   }
+  if (request.deferredRemoval) {
+    facts.push([
+      "Access ends",
+      <span key="d" data-testid="deferred-removal">
+        <UtcTime iso={request.deferredRemoval.at} />: PIM keeps an assignment for at least 5 minutes
+      </span>,
+    ]);
+  }
   const showsEffectiveEnd = request.effectiveUntil && (isActive || new Date(request.effectiveUntil) > now);
   if (showsEffectiveEnd && request.effectiveUntil) {
     facts.push(["Tokens may work until", <UtcTime key="e" iso={request.effectiveUntil} />]);

@@ -99,8 +99,9 @@ The environment of an app process (web, worker, config check): the ConfigMap, th
 the pool sizes, the traces' service name. (dict "ctx" $ "hook" bool "component" "web"|"worker"
 "databasePoolSize" n "jobsPoolSize" n)
 
-ENTRA_CLIENT_SECRET is passed in every mode, Workload ID included: the app requires it
-(lib/config/env-schema.js) and does not use the federated token yet; issue 13 makes it optional.
+ENTRA_CLIENT_SECRET only without Workload ID: with it, the app trades the projected service account
+token for Entra tokens (MSAL sign-in and Graph/ARM) and refuses to start with both credentials set
+(lib/config/env-schema.js), so no client secret exists anywhere in the release.
 */}}
 {{- define "aks-jit.appEnv" -}}
 {{- $ctx := .ctx -}}
@@ -108,7 +109,9 @@ ENTRA_CLIENT_SECRET is passed in every mode, Workload ID included: the app requi
 {{- $kv := $ctx.Values.secrets.keyVault -}}
 {{ include "aks-jit.secretEnv" (dict "ctx" $ctx "hook" .hook "name" "DATABASE_URL" "key" $keys.databaseUrl) }}
 {{ include "aks-jit.secretEnv" (dict "ctx" $ctx "hook" .hook "name" "SESSION_SECRET" "key" $keys.sessionSecret) }}
+{{- if not $ctx.Values.workloadIdentity.enabled }}
 {{ include "aks-jit.secretEnv" (dict "ctx" $ctx "hook" .hook "name" "ENTRA_CLIENT_SECRET" "key" $keys.entraClientSecret) }}
+{{- end }}
 {{- if or (not $kv.enabled) $kv.objects.notifyWebhooks }}
 {{ include "aks-jit.secretEnv" (dict "ctx" $ctx "hook" .hook "name" "NOTIFY_WEBHOOKS" "key" $keys.notifyWebhooks "optional" true) }}
 {{- end }}

@@ -34,8 +34,15 @@
 {{- if not $v.secrets.keyVault.vaultName -}}
 {{- fail "secrets.keyVault.vaultName is required when secrets.keyVault.enabled" -}}
 {{- end -}}
-{{- /* entraClientSecret too, Workload ID or not: the app requires ENTRA_CLIENT_SECRET until issue 13. */ -}}
-{{- range $key := list "databaseUrl" "migrationDatabaseUrl" "sessionSecret" "entraClientSecret" -}}
+{{- /* entraClientSecret only without Workload ID, which needs no client secret. */ -}}
+{{- $required := list "databaseUrl" "migrationDatabaseUrl" "sessionSecret" -}}
+{{- if not $v.workloadIdentity.enabled -}}
+{{- $required = append $required "entraClientSecret" -}}
+{{- end -}}
+{{- if and $v.workloadIdentity.enabled $o.entraClientSecret -}}
+{{- fail "secrets.keyVault.objects.entraClientSecret must be empty when workloadIdentity.enabled: the app signs in with the federated token and refuses to start with a client secret too" -}}
+{{- end -}}
+{{- range $key := $required -}}
 {{- if not (get $o $key) -}}
 {{- fail (printf "secrets.keyVault.objects.%s is required when secrets.keyVault.enabled (the Key Vault secret's name)" $key) -}}
 {{- end -}}

@@ -20,6 +20,7 @@ const EVENT_WORDS: Record<string, string> = {
   "request.deactivated": "Ended early",
   "request.revoked": "Revoked",
   "request.extended": "Extended",
+  "access.removal_deferred": "Removal deferred by PIM",
 };
 
 const SERVICE_WORDS: Record<string, string> = { graph: "Microsoft Graph", arm: "Azure Resource Manager" };
@@ -40,6 +41,13 @@ function EventDetail({ event }: { event: TimelineEvent }) {
       <p className="mt-0.5 font-mono text-xs break-all text-slate-600">
         {text("method")} {text("path")} → {status}
         {text("error") ? <span className="block text-rose-800">{text("error")}</span> : null}
+      </p>
+    );
+  }
+  if (event.type === "access.removal_deferred" && text("notBefore")) {
+    return (
+      <p className="mt-0.5 text-slate-700">
+        PIM keeps an assignment for at least 5 minutes; removed at <UtcTime iso={text("notBefore")!} />.
       </p>
     );
   }
