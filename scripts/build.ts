@@ -4,6 +4,7 @@
  *   worker.mjs        the background jobs
  *   migrate.mjs       the database migrations and the job queues' set-up (a pre-upgrade hook)
  *   config-check.mjs  checks the configuration and the catalog without starting (a pre-upgrade hook)
+ *   doctor.mjs        checks the configuration against the tenant, read-only, with the pod's own identity
  * with the static assets, public/, prisma/migrations/ and the node_modules the server uses. The
  * demo, the e2e tests and the image tests all run this build. */
 import { cpSync, rmSync } from "node:fs";
@@ -33,6 +34,7 @@ await build({
     worker: path.join(ROOT, "scripts", "worker.ts"),
     migrate: path.join(ROOT, "scripts", "migrate.ts"),
     "config-check": path.join(ROOT, "scripts", "config-check.ts"),
+    doctor: path.join(ROOT, "scripts", "doctor.ts"),
   },
   outdir: STANDALONE,
   outExtension: { ".js": ".mjs" },
@@ -50,5 +52,5 @@ await build({
 });
 
 console.log(
-  `Built .next/standalone in ${Math.round((Date.now() - started) / 1000)} s: node server.js | worker.mjs | migrate.mjs | config-check.mjs`,
+  `Built .next/standalone in ${Math.round((Date.now() - started) / 1000)} s: node server.js | worker.mjs | migrate.mjs | config-check.mjs | doctor.mjs`,
 );
