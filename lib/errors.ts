@@ -15,8 +15,14 @@ export const APP_ERROR_STATUS = {
   NOT_FOUND: 404,
   /** the thing changed meanwhile: decided already, timed out, no longer in that state */
   CONFLICT: 409,
+  /** too many attempts of one kind in a short time (lib/limits): wait `retryAfterSeconds`, then retry */
+  RATE_LIMITED: 429,
   /** input failed validation */
   INVALID_INPUT: 400,
+  /** the request body is over the size limit: send less */
+  PAYLOAD_TOO_LARGE: 413,
+  /** the request body is not in the media type the route reads (JSON routes: application/json) */
+  UNSUPPORTED_MEDIA_TYPE: 415,
   /** the sign-in attempt cannot be completed (state, code, nonce or tenant problems) */
   SIGN_IN_FAILED: 400,
   /** Entra ID or Graph did not answer as expected */
@@ -33,20 +39,38 @@ export interface FieldProblem {
   message: string;
 }
 
+/** Where to go instead, e.g. the existing request that makes a new one a duplicate. */
+export interface ErrorLink {
+  href: string;
+  label: string;
+}
+
 export class AppError extends Error {
   readonly code: AppErrorCode;
   readonly userMessage: string;
   readonly fields: FieldProblem[];
+  /** RATE_LIMITED: seconds until a retry may succeed (the `Retry-After` header) */
+  readonly retryAfterSeconds: number | undefined;
+  readonly link: ErrorLink | undefined;
 
   constructor(
     code: AppErrorCode,
-    options: { message: string; userMessage: string; fields?: FieldProblem[]; cause?: unknown },
+    options: {
+      message: string;
+      userMessage: string;
+      fields?: FieldProblem[];
+      cause?: unknown;
+      retryAfterSeconds?: number;
+      link?: ErrorLink;
+    },
   ) {
     super(options.message, { cause: options.cause });
     this.name = "AppError";
     this.code = code;
     this.userMessage = options.userMessage;
     this.fields = options.fields ?? [];
+    this.retryAfterSeconds = options.retryAfterSeconds;
+    this.link = options.link;
   }
 
   get status() {

@@ -1,5 +1,7 @@
 import Link from "next/link";
+import { env } from "@/lib/config/env";
 import { getCurrentUser } from "@/lib/auth/current-user";
+import { ROLES_UNVERIFIED_MESSAGE } from "@/lib/auth/authorize";
 import { SECTIONS } from "@/lib/auth/navigation";
 import { PERMISSION_AUDIENCE } from "@/lib/auth/permissions";
 
@@ -11,6 +13,11 @@ export default async function Forbidden() {
       <h1 id="forbidden-title" className="mt-1 text-2xl font-semibold">
         You don&apos;t have access to this page
       </h1>
+      {user?.roleCheck === "unavailable" ? (
+        <p className="mt-3 font-medium text-amber-900" data-testid="roles-unverified">
+          {ROLES_UNVERIFIED_MESSAGE}
+        </p>
+      ) : null}
       <p className="mt-3 text-slate-700">
         {user ? (
           <>
@@ -28,8 +35,8 @@ export default async function Forbidden() {
         ))}
       </ul>
       <p className="mt-3 text-slate-700">
-        If you need it, ask your platform admin to add you to the right group, then sign out and sign in again so the
-        new membership is picked up.
+        If you need it, ask your platform admin to add you to the right group: AKS JIT reads your membership again
+        within {env.ROLE_FRESHNESS_SECONDS} seconds, so reload this page after that.
       </p>
       <p className="mt-4">
         <Link href="/access" className="font-medium text-brand-700 underline">

@@ -98,8 +98,61 @@ export async function waitForStatus(page: Page, status: string, timeout = 30_000
     .toBe(status);
 }
 
-export const test = base.extend<{ baseURL: string }>({
+/**
+ * What the browser says about the app's security headers: a CSP that refused something (the
+ * console message Chromium logs, and the `securitypolicyviolation` event, in case one is not
+ * logged), or a Permissions-Policy or COOP header it could not apply.
+ */
+const SECURITY_POLICY_MESSAGE = /Content[- ]Security[- ]Policy|Permissions-Policy|Cross-Origin-Opener-Policy/i;
+
+const watchedContexts = new WeakSet<BrowserContext>();
+
+async function reportSecurityPolicyProblems(context: BrowserContext, problems: string[]) {
+  if (watchedContexts.has(context)) return;
+  watchedContexts.add(context);
+  context.on("console", (message) => {
+    if (SECURITY_POLICY_MESSAGE.test(message.text())) problems.push(`${message.page()?.url()}: ${message.text()}`);
+  });
+  await context.exposeBinding("__e2eSecurityPolicyViolation", ({ page }, description: string) => {
+    problems.push(`${page.url()}: ${description}`);
+  });
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (event) => {
+      const report = (window as unknown as { __e2eSecurityPolicyViolation(description: string): void })
+        .__e2eSecurityPolicyViolation;
+      report(
+        `${event.effectiveDirective} refused ${event.blockedURI || "inline"} (${event.sourceFile}:${event.lineNumber})`,
+      );
+    });
+  });
+}
+
+export const test = base.extend<{ baseURL: string; securityPolicyProblems: string[] }>({
   baseURL: async ({}, provide) => provide(APP_URL),
+  /**
+   * Fails any journey in which the browser reports a CSP violation, in every browser context the
+   * test opens (most open their own, one per person) and in their popups.
+   */
+  securityPolicyProblems: [
+    async ({ browser }, provide) => {
+      const problems: string[] = [];
+      const newContext = browser.newContext.bind(browser);
+      browser.newContext = async (options) => {
+        const context = await newContext(options);
+        await reportSecurityPolicyProblems(context, problems);
+        return context;
+      };
+      await provide(problems);
+      // The prototype's method again, for the next test.
+      delete (browser as Partial<typeof browser>).newContext;
+      expect(problems, "the browser should report no violation of the app's security headers").toEqual([]);
+    },
+    { auto: true },
+  ],
+  context: async ({ context, securityPolicyProblems }, provide) => {
+    await reportSecurityPolicyProblems(context, securityPolicyProblems);
+    await provide(context);
+  },
 });
 
 export { expect };

@@ -8,5 +8,7 @@ export default async function globalSetup(_config: FullConfig) {
   process.env.E2E_EMULATOR_URL = stack.emulatorUrl;
   process.env.E2E_OPS_URL = stack.opsUrl;
   process.env.E2E_OTLP_URL = stack.otlpUrl;
+  // For a spec that starts a second server of the same build with one setting changed.
+  process.env.E2E_APP_ENV = JSON.stringify(stack.env);
   return () => stack.stop();
 }

@@ -1,13 +1,14 @@
 import "server-only";
-import { authorize } from "@/lib/auth/authorize";
+import { authorizeAttempt, recordRefusal } from "@/lib/auth/refusals";
 import { verifyStepUp } from "@/lib/auth/step-up";
 import { liveGroupIds } from "@/lib/cloud/directory";
 import { db } from "@/lib/db/client";
 import { checkDecider } from "@/lib/domain/policy";
 import type { RolePolicy } from "@/lib/domain/policy-types";
 import { decide } from "@/lib/domain/request-state";
-import { AppError } from "@/lib/errors";
+import { AppError, isAppError } from "@/lib/errors";
 import { getBoss } from "@/lib/jobs/boss";
+import { enforceRateLimit } from "@/lib/limits/rate-limit";
 import { observeDecision } from "@/lib/metrics/record";
 import type { ActionContext } from "./context";
 import { loadRequestView } from "./queries";
@@ -25,10 +26,18 @@ export async function decideRequest(
   input: TApproveInput,
   context: ActionContext,
 ) {
-  authorize(context.viewer, "request.approve");
+  const refuse = (reason: string) =>
+    recordRefusal(context, { kind: "request.decide", permission: "request.approve", reason, subjectId: requestId });
+  await authorizeAttempt(context, "request.approve", "request.decide", requestId);
+  await enforceRateLimit("request.decide", context.viewer.id, context.now);
   const { comment, stepUpToken } = parseInput(ZApproveInput, input);
-  // 404 unless the viewer may see the request: an approver not routed to it learns nothing of it.
-  await loadRequestView(requestId, context.viewer);
+  // 404 unless the viewer may see the request: an approver not routed to it learns nothing of it,
+  // but the attempt outside their groups is audited.
+  await loadRequestView(requestId, context.viewer).catch(async (error: unknown) => {
+    if (isAppError(error) && error.code === "NOT_FOUND" && (await db.accessRequest.count({ where: { id: requestId } })))
+      await refuse("not routed to the approver's groups");
+    throw error;
+  });
   const existing = await db.accessRequest.findUnique({
     where: { id: requestId },
     select: { requesterId: true, policy: true, createdAt: true },
@@ -42,8 +51,10 @@ export async function decideRequest(
     actorId: context.viewer.id,
     actorGroupIds: await liveGroupIds(context.viewer.entraObjectId),
   });
-  if (!check.isAllowed)
+  if (!check.isAllowed) {
+    await refuse(`decider refused: ${check.reason}`);
     throw new AppError("FORBIDDEN", { message: `decider refused: ${check.reason}`, userMessage: check.message });
+  }
 
   // A role may ask for a fresh sign-in before it is granted (policy `stepUp`), checked before anything
   // is written: a refusal leaves no decision and no event. Denying needs none: refusing access

@@ -2,7 +2,7 @@ import "server-only";
 import { can } from "@/lib/auth/permissions";
 import type { SessionUser } from "@/lib/auth/session";
 import { getCatalog } from "@/lib/config/catalog";
-import { db } from "@/lib/db/client";
+import { db, type Prisma } from "@/lib/db/client";
 import { checkDecider, isEligible } from "@/lib/domain/policy";
 import { extensionRuleOf, type RolePolicy } from "@/lib/domain/policy-types";
 import { addMinutes } from "@/lib/domain/duration";
@@ -33,7 +33,9 @@ const requestInclude = {
 };
 
 type RequestRow = NonNullable<Awaited<ReturnType<typeof findRequest>>>;
-const findRequest = (id: string) => db.accessRequest.findUnique({ where: { id }, include: requestInclude });
+/** One request, if the viewer may see it (visibleTo). */
+const findRequest = (id: string, viewer: SessionUser) =>
+  db.accessRequest.findFirst({ where: { AND: [{ id }, visibleTo(viewer)] }, include: requestInclude });
 
 export interface RequestView {
   id: string;
@@ -85,12 +87,17 @@ function isApproverFor(viewer: SessionUser, policy: RolePolicy) {
   return can(viewer.roles, "request.approve") && policy.approverGroupIds.some((g) => viewer.groupIds.includes(g));
 }
 
-function mayView(viewer: SessionUser, row: RequestRow) {
-  return (
-    row.requesterId === viewer.id ||
-    can(viewer.roles, "audit.read") ||
-    isApproverFor(viewer, row.policy as unknown as RolePolicy)
-  );
+/**
+ * The one rule for which requests a viewer may see, as a filter every read of someone's requests
+ * applies: their own, all of them for auditors and admins, and for approvers those routed to their
+ * groups (the policy's approverGroupIds, as isApproverFor reads it).
+ */
+function visibleTo(viewer: SessionUser): Prisma.AccessRequestWhereInput {
+  if (can(viewer.roles, "audit.read")) return {};
+  const routed = can(viewer.roles, "request.approve")
+    ? viewer.groupIds.map((g) => ({ policy: { path: ["approverGroupIds"], array_contains: [g] } }))
+    : [];
+  return { OR: [{ requesterId: viewer.id }, ...routed] };
 }
 
 function toView(
@@ -183,8 +190,8 @@ function commandsFor(row: RequestRow): AccessCommand[] {
 /** One request, if the viewer may see it (404 otherwise: its existence is not disclosed). */
 export async function loadRequestView(id: string, viewer: SessionUser): Promise<RequestView> {
   assertRequestId(id);
-  const row = await findRequest(id);
-  if (!row || !mayView(viewer, row)) throw notFound(id);
+  const row = await findRequest(id, viewer);
+  if (!row) throw notFound(id);
   return toView(row, viewer, new Date(), await deferredRemovalOf(id));
 }
 
@@ -218,35 +225,97 @@ async function deferredRemovalOf(requestId: string): Promise<RequestView["deferr
   };
 }
 
-export async function listMyRequests(viewer: SessionUser, take = 50): Promise<RequestView[]> {
+/** One page of a list, newest first. `hasNextPage` says whether page + 1 has any. */
+export interface RequestPage {
+  requests: RequestView[];
+  page: number;
+  pageSize: number;
+  hasNextPage: boolean;
+}
+
+export const REQUEST_PAGE_SIZE = 50;
+export const MAX_REQUEST_PAGE = 10_000;
+
+export interface PageOptions {
+  /** 1-based */
+  page?: number;
+  pageSize?: number;
+}
+
+/**
+ * A page of the requests `where` selects, newest first (id breaks ties, so that pages never overlap).
+ * The filter runs in SQL, on indexes: nothing the viewer may see is left out of a page because other
+ * requests came first.
+ */
+async function pageOfRequests(
+  viewer: SessionUser,
+  where: Prisma.AccessRequestWhereInput,
+  options: PageOptions,
+  newestBy: "createdAt" | "updatedAt" = "createdAt",
+): Promise<RequestPage> {
+  const page = Math.min(MAX_REQUEST_PAGE, Math.max(1, Math.trunc(options.page ?? 1)));
+  const pageSize = Math.min(100, Math.max(1, Math.trunc(options.pageSize ?? REQUEST_PAGE_SIZE)));
+  const rows = await db.accessRequest.findMany({
+    where,
+    orderBy: [{ [newestBy]: "desc" }, { id: "desc" }],
+    skip: (page - 1) * pageSize,
+    take: pageSize + 1,
+    include: requestInclude,
+  });
+  return {
+    requests: rows.slice(0, pageSize).map((row) => toView(row, viewer)),
+    page,
+    pageSize,
+    hasNextPage: rows.length > pageSize,
+  };
+}
+
+/** The viewer's own requests, a page at a time. */
+export async function listMyRequestsPage(viewer: SessionUser, options: PageOptions = {}): Promise<RequestPage> {
+  authorize(viewer, "access.request");
+  return pageOfRequests(viewer, { requesterId: viewer.id }, options);
+}
+
+/**
+ * The approvals inbox: every pending request routed to one of the viewer's approver groups (their
+ * own included, not decidable), newest first, a page at a time, selected in SQL by the
+ * `approver_group_ids` column (GIN index) however many other groups' requests are pending.
+ */
+export async function listApprovableRequestsPage(viewer: SessionUser, options: PageOptions = {}): Promise<RequestPage> {
+  authorize(viewer, "request.approve");
+  return pageOfRequests(viewer, { status: "pending", approverGroupIds: { hasSome: viewer.groupIds } }, options);
+}
+
+/** Everyone's requests (auditors and admins), a page at a time. */
+export async function listAllRequestsPage(viewer: SessionUser, options: PageOptions = {}): Promise<RequestPage> {
+  authorize(viewer, "audit.read");
+  return pageOfRequests(viewer, {}, options);
+}
+
+/** The viewer's active access, whatever page of their requests it is on (few: MAX_OPEN_REQUESTS_PER_ROLE). */
+export async function listMyActiveRequests(viewer: SessionUser): Promise<RequestView[]> {
   authorize(viewer, "access.request");
   const rows = await db.accessRequest.findMany({
-    where: { requesterId: viewer.id },
-    orderBy: { createdAt: "desc" },
-    take,
+    where: { requesterId: viewer.id, status: "active" },
+    orderBy: { activeUntil: "asc" },
     include: requestInclude,
   });
   return rows.map((row) => toView(row, viewer));
 }
 
-/** Pending requests routed to the viewer's approver groups, oldest first, their own included (not decidable). */
+/** The first page of listMyRequestsPage (kept for callers that show only the latest). */
+export async function listMyRequests(viewer: SessionUser, take = REQUEST_PAGE_SIZE): Promise<RequestView[]> {
+  return (await listMyRequestsPage(viewer, { pageSize: take })).requests;
+}
+
+/** The first page of listApprovableRequestsPage, newest first. */
 export async function listApprovableRequests(viewer: SessionUser): Promise<RequestView[]> {
-  authorize(viewer, "request.approve");
-  const rows = await db.accessRequest.findMany({
-    where: { status: "pending" },
-    orderBy: { createdAt: "asc" },
-    take: 200,
-    include: requestInclude,
-  });
-  return rows
-    .filter((row) => isApproverFor(viewer, row.policy as unknown as RolePolicy))
-    .map((row) => toView(row, viewer));
+  return (await listApprovableRequestsPage(viewer)).requests;
 }
 
-export async function listAllRequests(viewer: SessionUser, take = 100): Promise<RequestView[]> {
-  authorize(viewer, "audit.read");
-  const rows = await db.accessRequest.findMany({ orderBy: { createdAt: "desc" }, take, include: requestInclude });
-  return rows.map((row) => toView(row, viewer));
+/** The first page of listAllRequestsPage. */
+export async function listAllRequests(viewer: SessionUser, take = REQUEST_PAGE_SIZE): Promise<RequestView[]> {
+  return (await listAllRequestsPage(viewer, { pageSize: take })).requests;
 }
 
 /** The requester's recent requests on one cluster: context for the approver. */
@@ -258,7 +327,8 @@ export async function recentRequestsOnCluster(
 ) {
   authorize(viewer, "request.approve");
   const rows = await db.accessRequest.findMany({
-    where: { requesterId, clusterName, id: { not: excludeId } },
+    // Only what the viewer could open: an approver of one group learns nothing of requests routed to another.
+    where: { AND: [{ requesterId, clusterName, id: { not: excludeId } }, visibleTo(viewer)] },
     orderBy: { createdAt: "desc" },
     take: 10,
     include: requestInclude,
@@ -297,14 +367,13 @@ export function eligibleRoles(viewer: SessionUser) {
     .filter((cluster) => cluster.roles.length > 0);
 }
 
-/** Activations that gave up, newest first: what an admin may retry. */
-export async function listFailedRequests(viewer: SessionUser, take = 50): Promise<RequestView[]> {
+/** Activations that gave up, newest first, a page at a time: what an admin may retry. */
+export async function listFailedRequestsPage(viewer: SessionUser, options: PageOptions = {}): Promise<RequestPage> {
   authorize(viewer, "access.administer");
-  const rows = await db.accessRequest.findMany({
-    where: { status: "failed" },
-    orderBy: { updatedAt: "desc" },
-    take,
-    include: requestInclude,
-  });
-  return rows.map((row) => toView(row, viewer));
+  return pageOfRequests(viewer, { status: "failed" }, options, "updatedAt");
+}
+
+/** The first page of listFailedRequestsPage. */
+export async function listFailedRequests(viewer: SessionUser, take = REQUEST_PAGE_SIZE): Promise<RequestView[]> {
+  return (await listFailedRequestsPage(viewer, { pageSize: take })).requests;
 }

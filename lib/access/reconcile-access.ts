@@ -8,7 +8,7 @@ import { getCatalog } from "@/lib/config/catalog";
 import { db, type Prisma } from "@/lib/db/client";
 import { log } from "@/lib/log";
 import { timeReconcile } from "@/lib/metrics/record";
-import { authorize } from "@/lib/auth/authorize";
+import { authorizeAttempt } from "@/lib/auth/refusals";
 import type { ActionContext } from "./context";
 import { bindingKey } from "./grant-ledger";
 import { auditedCall } from "./provider-call";
@@ -31,8 +31,11 @@ function catalogBindings(): Array<{ key: string; binding: Binding }> {
  * finding stays open while it is seen, and closes as "gone" when a later run no longer sees it.
  * A binding whose service cannot be read is skipped this time, and its findings are kept.
  */
-export async function reconcileAccess(now: Date): Promise<{ bindings: number; open: number; skipped: number }> {
-  const correlationId = `reconcile-${randomUUID()}`;
+export async function reconcileAccess(
+  now: Date,
+  /** an admin's "Check now" passes theirs, so that what it found is tied to who asked */
+  correlationId = `reconcile-${randomUUID()}`,
+): Promise<{ bindings: number; open: number; skipped: number }> {
   const endRun = timeReconcile();
   let skipped = 0;
   const checkedKeys: string[] = [];
@@ -127,8 +130,19 @@ async function recordFindings(
   return tx.driftFinding.count({ where: { resolvedAt: null } });
 }
 
-/** An admin asks for a drift check now rather than at the next scheduled run. */
+/** An admin asks for a drift check now rather than at the next scheduled run; who asked is audited with what it found. */
 export async function reconcileNow(context: ActionContext) {
-  authorize(context.viewer, "access.administer");
-  return reconcileAccess(context.now);
+  await authorizeAttempt(context, "access.administer", "drift.check");
+  const result = await reconcileAccess(context.now, context.origin.correlationId);
+  const { viewer, origin } = context;
+  await db.$transaction((tx) =>
+    recordAuditEvent(tx, {
+      type: "drift.checked",
+      actor: { id: viewer.id, userPrincipalName: viewer.userPrincipalName },
+      correlationId: origin.correlationId,
+      occurredAt: context.now,
+      data: { ...result, channel: origin.channel, ip: origin.ip, userAgent: origin.userAgent },
+    }),
+  );
+  return result;
 }

@@ -8,8 +8,10 @@ import { checkRequest } from "@/lib/domain/policy";
 import { openRequest } from "@/lib/domain/request-state";
 import { AppError } from "@/lib/errors";
 import { getBoss } from "@/lib/jobs/boss";
+import { enforceRateLimit } from "@/lib/limits/rate-limit";
 import { notifyRequestFiled } from "@/lib/notify/request-events";
 import type { ActionContext } from "./context";
+import { assertOpenRequestQuota } from "./open-requests";
 import { loadRequestView } from "./queries";
 import { recordRequestEvent } from "./request-record";
 import { ZRequestAccessInput, fieldProblems, type TRequestAccessInput } from "./schemas";
@@ -69,6 +71,8 @@ export async function requestAccess(input: TRequestAccessInput, context: ActionC
     });
   }
   if (violations.length > 0) throw invalid("request refused by policy", violations);
+  // Counted before anything else is read or written: a flood of requests stores nothing.
+  await enforceRateLimit("request.file", context.viewer.id, context.now);
   // Break-glass skips the approvers, so a role that asks them for a fresh sign-in asks it here instead.
   const stepUp =
     isBreakGlass && policy.stepUp
@@ -85,6 +89,14 @@ export async function requestAccess(input: TRequestAccessInput, context: ActionC
     now: context.now,
   });
   const requestId = await db.$transaction(async (tx) => {
+    await assertOpenRequestQuota(tx, {
+      requesterId: context.viewer.id,
+      clusterName,
+      roleName,
+      startAt,
+      durationMinutes,
+      now: context.now,
+    });
     const created = await tx.accessRequest.create({
       data: {
         requesterId: context.viewer.id,
@@ -99,6 +111,7 @@ export async function requestAccess(input: TRequestAccessInput, context: ActionC
         approvalsRequired: policy.approvalsRequired,
         pendingExpiresAt: opened.state.pendingExpiresAt,
         policy: JSON.parse(JSON.stringify(policy)),
+        approverGroupIds: policy.approverGroupIds,
         createdAt: context.now,
         updatedAt: context.now,
       },

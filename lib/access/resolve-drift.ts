@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { randomUUID } from "node:crypto";
-import { authorize } from "@/lib/auth/authorize";
+import { authorizeAttempt } from "@/lib/auth/refusals";
 import { lockAuditChain, recordAuditEvent } from "@/lib/audit/record-audit-event";
 import type { GrantTarget } from "@/lib/cloud/access-provider";
 import { deleteRoleAssignmentById } from "@/lib/cloud/standing-role-assignment";
@@ -36,7 +36,7 @@ async function openFinding(findingId: string) {
  * with its audit event, only once it succeeded, so a failure leaves the finding open to try again.
  */
 export async function resolveDrift(findingId: string, resolution: string, context: ActionContext) {
-  authorize(context.viewer, "access.administer");
+  await authorizeAttempt(context, "access.administer", "drift.resolve", findingId);
   // Server actions are public endpoints: the id and the resolution come from the client.
   const { action } = parseInput(ZResolveDriftInput, { findingId, action: resolution });
   const finding = await openFinding(findingId);

@@ -1,5 +1,5 @@
 import "server-only";
-import { authorize } from "@/lib/auth/authorize";
+import { authorizeAttempt } from "@/lib/auth/refusals";
 import { db } from "@/lib/db/client";
 import { decide } from "@/lib/domain/request-state";
 import type { ActionContext } from "./context";
@@ -12,7 +12,7 @@ import { lockRequest, recordRequestEvent, refusalError } from "./request-record"
  * when that activation succeeds, since the failed one never gave access.
  */
 export async function retryActivation(requestId: string, context: ActionContext) {
-  authorize(context.viewer, "access.administer");
+  await authorizeAttempt(context, "access.administer", "request.retry", requestId);
   await db.$transaction(async (tx) => {
     const request = await lockRequest(tx, requestId);
     const decision = decide(request.state, { type: "retry_activation", actorId: context.viewer.id }, context.now);

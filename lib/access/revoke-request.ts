@@ -1,5 +1,5 @@
 import "server-only";
-import { authorize } from "@/lib/auth/authorize";
+import { authorizeAttempt } from "@/lib/auth/refusals";
 import { db } from "@/lib/db/client";
 import { decide } from "@/lib/domain/request-state";
 import { QUEUES, type DeactivateJob } from "@/lib/jobs/queues";
@@ -15,7 +15,7 @@ import { ZRevokeInput, type TRevokeInput, parseInput } from "./schemas";
  * transaction, which also revokes the holder's sign-in sessions when asked or when policy says so.
  */
 export async function revokeRequest(requestId: string, input: TRevokeInput, context: ActionContext) {
-  authorize(context.viewer, "access.administer");
+  await authorizeAttempt(context, "access.administer", "request.revoke", requestId);
   const { reason, endSessions } = parseInput(ZRevokeInput, input);
   await db.$transaction(async (tx) => {
     const request = await lockRequest(tx, requestId);

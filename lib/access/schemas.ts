@@ -1,29 +1,31 @@
 /** Inputs of the access use cases, parsed at every edge (forms, API) with the same schemas. */
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
+import { instant, text } from "@/lib/validation/fields";
 
 /** An ID token (a JWT) from a fresh sign-in; verified by lib/auth/step-up.ts, only its size is checked here. */
-const STEP_UP_TOKEN = z
-  .string()
+const STEP_UP_TOKEN = text("the step-up token")
   .trim()
   .max(16_000, "The step-up token is too long to be an ID token.")
   .optional()
   .transform((v) => v || undefined);
 
 export const ZRequestAccessInput = z.object({
-  cluster: z.string().trim().min(1, "Choose a cluster."),
-  role: z.string().trim().min(1, "Choose a role."),
+  cluster: text("the cluster").trim().min(1, "Choose a cluster."),
+  role: text("the role").trim().min(1, "Choose a role."),
   /** ISO 8601, e.g. PT1H; checked against the role's maximum by the policy */
-  duration: z.string().trim().min(1, "Choose a duration."),
-  justification: z.string().trim().max(2000, "Keep the justification under 2000 characters.").default(""),
-  ticket: z
-    .string()
+  duration: text("the duration").trim().min(1, "Choose a duration."),
+  justification: text("the justification")
+    .trim()
+    .max(2000, "Keep the justification under 2000 characters.")
+    .default(""),
+  ticket: text("the ticket")
     .trim()
     .max(100, "Keep the ticket under 100 characters.")
     .optional()
     .transform((v) => v || undefined),
   /** absent or null: start as soon as approved */
-  startAt: z.iso.datetime({ offset: true, message: "Give the start as a date and time with its offset." }).nullish(),
+  startAt: instant("the start").nullish(),
   breakGlass: z.boolean().default(false),
   /** break-glass on a role whose policy asks for step-up: the ID token of a fresh sign-in (lib/auth/step-up.ts) */
   stepUpToken: STEP_UP_TOKEN,
@@ -31,7 +33,7 @@ export const ZRequestAccessInput = z.object({
 export type TRequestAccessInput = z.input<typeof ZRequestAccessInput>;
 
 export const ZDecisionInput = z.object({
-  comment: z.string().trim().max(2000, "Keep the comment under 2000 characters.").default(""),
+  comment: text("the comment").trim().max(2000, "Keep the comment under 2000 characters.").default(""),
 });
 export type TDecisionInput = z.input<typeof ZDecisionInput>;
 
@@ -44,13 +46,12 @@ export type TApproveInput = z.input<typeof ZApproveInput>;
 
 export const ZExtendInput = z.object({
   /** how much longer, ISO 8601 (PT30M, PT1H) */
-  duration: z.string().trim().min(1, "Choose how much longer you need the access."),
+  duration: text("the duration").trim().min(1, "Choose how much longer you need the access."),
 });
 export type TExtendInput = z.input<typeof ZExtendInput>;
 
 export const ZRevokeInput = z.object({
-  reason: z
-    .string()
+  reason: text("the reason")
     .trim()
     .min(1, "Say why you revoke the access: the holder and the auditors see it.")
     .max(2000, "Keep the reason under 2000 characters."),

@@ -1,11 +1,11 @@
 import "server-only";
 import { createRemoteJWKSet, errors, jwtVerify, type JWTHeaderParameters, type JWTPayload } from "jose";
+import { ROLES_UNVERIFIED_MESSAGE } from "@/lib/auth/authorize";
+import { currentGroupIds, currentRoles } from "@/lib/auth/fresh-roles";
 import { hasGroupsOverage } from "@/lib/auth/group-membership";
 import { AUTHORITY } from "@/lib/auth/msal";
-import { rolesFor } from "@/lib/auth/permissions";
 import { authenticationClaims } from "@/lib/auth/authentication";
 import { roleGroupsFromEnv, type SessionUser } from "@/lib/auth/session";
-import { liveGroupIds } from "@/lib/cloud/directory";
 import { env } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
@@ -91,11 +91,18 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const text = (value: unknown) => (typeof value === "string" && value.trim() !== "" ? value.trim() : undefined);
 
-async function groupIdsOf(claims: JWTPayload, oid: string): Promise<string[]> {
+async function groupIdsOf(claims: JWTPayload, oid: string, now: Date): Promise<string[]> {
   const { _claim_names: names, hasgroups } = claims;
   const pointer = typeof names === "object" && names !== null ? names : undefined;
   // Too many groups for the token: Entra leaves a pointer instead, and we ask Graph directly.
-  if (hasGroupsOverage({ _claim_names: pointer, hasgroups })) return liveGroupIds(oid);
+  if (hasGroupsOverage({ _claim_names: pointer, hasgroups })) {
+    const live = await currentGroupIds(oid, now);
+    if (live) return live;
+    throw new AppError("UPSTREAM", {
+      message: `Graph transitiveMemberOf for ${oid} failed (groups overage in the access token)`,
+      userMessage: ROLES_UNVERIFIED_MESSAGE,
+    });
+  }
   const groups = Array.isArray(claims.groups) ? claims.groups : [];
   return groups.filter((g): g is string => typeof g === "string").map((g) => g.toLowerCase());
 }
@@ -121,7 +128,8 @@ export async function userFromAccessToken(token: string, now: Date): Promise<Ses
   }
   const userPrincipalName = text(claims.preferred_username) ?? text(claims.upn) ?? text(claims.unique_name);
   const displayName = text(claims.name);
-  const groupIds = await groupIdsOf(claims, oid);
+  // The token's groups are as old as the token (up to about 90 minutes): roles rest on a fresher read.
+  const current = await currentRoles(oid, await groupIdsOf(claims, oid, now), roleGroupsFromEnv(), now);
   const { authTime, methods } = authenticationClaims(claims);
   // Like sign-in: the object id never changes, names are refreshed; not a sign-in, so lastSignInAt stays.
   const user = await db.user.upsert({
@@ -139,8 +147,9 @@ export async function userFromAccessToken(token: string, now: Date): Promise<Ses
     entraObjectId: user.entraObjectId,
     displayName: user.displayName,
     userPrincipalName: user.userPrincipalName,
-    groupIds,
-    roles: rolesFor(groupIds, roleGroupsFromEnv()),
+    groupIds: current.groupIds,
+    roles: current.roles,
+    roleCheck: current.roleCheck,
     sessionExpiresAt: new Date((claims.exp ?? now.getTime() / 1000) * 1000),
     authentication: { via: "bearer", authTime: authTime?.toISOString() ?? null, methods },
   };

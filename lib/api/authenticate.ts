@@ -2,6 +2,7 @@ import "server-only";
 import { sessionCookieName, resolveSession, type SessionUser } from "@/lib/auth/session";
 import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
+import { assertSameOrigin } from "@/lib/auth/same-origin";
 import { userFromAccessToken } from "./access-token";
 
 /**
@@ -15,8 +16,6 @@ import { userFromAccessToken } from "./access-token";
  *
  * When both are present the bearer token wins: it was added on purpose.
  */
-/** A function, not a constant: the build imports this module without any configuration. */
-const appOrigin = () => new URL(env.APP_URL).origin;
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 const HOW_TO_AUTHENTICATE = `Send "Authorization: Bearer <token>" with an Entra ID access token for api://${env.ENTRA_CLIENT_ID}/access_as_user, or call from a signed-in browser session.`;
@@ -53,18 +52,8 @@ export async function authenticate(request: Request, now: Date): Promise<Session
   return user;
 }
 
-/**
- * CSRF protection for cookie-authenticated changes: browsers always send `Origin` on POST, and
- * another site cannot make it ours. SameSite=Lax alone would still let a sibling subdomain through.
- */
-function checkSameOrigin(request: Request) {
-  const origin = request.headers.get("origin");
-  if (origin === appOrigin()) return;
-  throw new AppError("FORBIDDEN", {
-    message: `cross-origin or origin-less ${request.method} with a session cookie (Origin: ${origin ?? "none"})`,
-    userMessage: `Changes made with the session cookie must come from ${appOrigin()}: this request's Origin header is ${origin ? `"${origin}"` : "missing"}, so it was refused to protect against cross-site request forgery. Scripts should use a bearer token instead.`,
-  });
-}
+/** CSRF protection for cookie-authenticated changes, the same as for server actions (lib/auth/same-origin.ts). */
+const checkSameOrigin = (request: Request) => assertSameOrigin(request, "Scripts should use a bearer token instead.");
 
 /** One cookie's value from a Cookie header (the standard Request has no cookie jar). */
 function readCookie(header: string | null, name: string): string | undefined {

@@ -1,9 +1,11 @@
 import "server-only";
 import type { ActionContext } from "@/lib/access/context";
-import { expectedErrorOf, type AppErrorCode, type FieldProblem } from "@/lib/errors";
+import { expectedErrorOf, type AppError, type AppErrorCode, type ErrorLink, type FieldProblem } from "@/lib/errors";
 import { log, withCorrelation } from "@/lib/log";
 import { authenticate } from "./authenticate";
 import { originFromHeaders } from "@/lib/auth/request-origin";
+import { env } from "@/lib/config/env";
+import { securityHeaders } from "@/lib/http/security-headers";
 
 /** What a route answers when all went well; errors are thrown and shaped here. */
 export interface ApiReply {
@@ -28,7 +30,7 @@ export const created = (body: unknown, location: string): ApiReply => ({
 
 /** The one error shape of the API (documented in openapi.ts as `Error`). */
 export interface ApiErrorBody {
-  error: { code: AppErrorCode | "INTERNAL"; message: string; fields?: FieldProblem[] };
+  error: { code: AppErrorCode | "INTERNAL"; message: string; fields?: FieldProblem[]; link?: ErrorLink };
 }
 
 // Next passes `{ params: Promise<...> }`; static routes get an empty object.
@@ -69,16 +71,30 @@ export function publicApiRoute(handler: (args: { request: Request }) => Promise<
   };
 }
 
+/**
+ * The security headers proxy.ts gives every other response: requests with a body do not pass the
+ * proxy (see its matcher), so the API sets them itself, on every answer. No nonce: API_CSP has none.
+ */
+const apiSecurityHeaders = () =>
+  securityHeaders("/api", "", {
+    appUrl: env.APP_URL,
+    authorityHost: env.ENTRA_AUTHORITY_HOST,
+    isDevelopment: env.NODE_ENV === "development",
+  });
+
 function respond(reply: ApiReply, correlationId: string): Response {
   const init = { status: reply.status, headers: reply.headers };
   const response =
     reply.body instanceof ReadableStream ? new Response(reply.body, init) : Response.json(reply.body, init);
+  for (const [name, value] of Object.entries(apiSecurityHeaders())) response.headers.set(name, value);
   response.headers.set("cache-control", "no-store");
   response.headers.set("x-correlation-id", correlationId);
   return response;
 }
 
-function errorHeaders(status: number): Record<string, string> | undefined {
+function errorHeaders(status: number, error?: AppError): Record<string, string> | undefined {
+  // RFC 6585: when a rate limit lets the caller try again.
+  if (status === 429 && error?.retryAfterSeconds) return { "retry-after": String(error.retryAfterSeconds) };
   // RFC 6750: tell a client without valid credentials how to authenticate.
   if (status === 401) return { "www-authenticate": 'Bearer realm="aks-jit"' };
   // RFC 9110: a database restart or failover is over in seconds.
@@ -90,12 +106,14 @@ function errorReply(error: unknown, correlationId: string, request: Request): Ap
   const route = `${request.method} ${new URL(request.url).pathname}`;
   const expected = expectedErrorOf(error);
   if (expected) {
-    const { code, status, userMessage, fields } = expected;
+    const { code, status, userMessage, fields, link } = expected;
     // Expected refusals are routine; an upstream failure is worth a look.
     if (status >= 500) log.warn({ correlationId, route, code, err: expected.message }, "api upstream failure");
     else log.info({ correlationId, route, code, reason: expected.message }, "api request refused");
-    const body: ApiErrorBody = { error: { code, message: userMessage, ...(fields.length > 0 ? { fields } : {}) } };
-    return { status, body, headers: errorHeaders(status) };
+    const body: ApiErrorBody = {
+      error: { code, message: userMessage, ...(fields.length > 0 ? { fields } : {}), ...(link ? { link } : {}) },
+    };
+    return { status, body, headers: errorHeaders(status, expected) };
   }
   log.error({ correlationId, route, err: error instanceof Error ? error.stack : String(error) }, "api request failed");
   const body: ApiErrorBody = {

@@ -81,9 +81,15 @@ const ERROR_RESPONSES = {
     "Not allowed: missing permission, not eligible, not an approver of this request, self-approval, an app-only token, a cookie-authenticated POST without this site's Origin, or (`STEP_UP_REQUIRED`) a role whose policy needs a fresh sign-in that the request did not prove.",
   ],
   NotFound: [404, "No such request, or the caller may not see it (or, for the holder's actions, is not theirs)."],
+  PayloadTooLarge: [413, "The body is over 64 KiB (65,536 bytes), chunked or not; nothing was recorded."],
+  UnsupportedMediaType: [415, "A body sent without `Content-Type: application/json`; nothing was recorded."],
   Conflict: [
     409,
     "The request is not in a state that allows this (already decided, cancelled, timed out, not active, not failed).",
+  ],
+  TooManyRequests: [
+    429,
+    "A rate limit is used up (RATE_LIMITED): too many requests filed, decisions, exports or step-up sign-ins by the caller in the window (RATE_LIMIT_* settings). Nothing was recorded; retry after the `Retry-After` seconds.",
   ],
   UpstreamFailure: [502, "Entra ID or Microsoft Graph did not answer as expected; nothing was recorded."],
   Unavailable: [
@@ -111,6 +117,8 @@ const success = (description: string, schema: Schema, extraHeaders: Schema = {})
 });
 
 const AUTHENTICATED_ERRORS: ErrorResponse[] = ["Unauthenticated", "Forbidden", "UpstreamFailure"];
+/** What any operation that takes a JSON body may answer about the body itself. */
+const BODY_ERRORS: ErrorResponse[] = ["BadRequest", "PayloadTooLarge", "UnsupportedMediaType"];
 
 function decisionOperation(verb: "approve" | "deny" | "cancel"): Operation {
   const about = {
@@ -141,10 +149,11 @@ function decisionOperation(verb: "approve" | "deny" | "cancel"): Operation {
     },
     responses: responses(
       { "200": success("The request after the change.", ref("RequestView")) },
-      "BadRequest",
+      ...BODY_ERRORS,
       ...AUTHENTICATED_ERRORS,
       "NotFound",
       "Conflict",
+      ...(verb === "cancel" ? [] : (["TooManyRequests"] as const)),
     ),
   };
 }
@@ -159,7 +168,7 @@ const requestAction = (
   responses: responses({ "200": success("The request after the change.", ref("RequestView")) }, ...errors),
 });
 
-const HOLDER_ERRORS: ErrorResponse[] = ["BadRequest", ...AUTHENTICATED_ERRORS, "NotFound", "Conflict"];
+const HOLDER_ERRORS: ErrorResponse[] = [...BODY_ERRORS, ...AUTHENTICATED_ERRORS, "NotFound", "Conflict"];
 
 const EXTEND = requestAction(
   {
@@ -624,6 +633,13 @@ const ERROR: Schema = {
       properties: {
         code: { type: "string", enum: [...Object.keys(APP_ERROR_STATUS), "INTERNAL"] },
         message: { type: "string", description: "What went wrong and what to do, in words for people." },
+        link: {
+          type: "object",
+          description:
+            "Where to go instead: for a 409 on filing, the existing request that makes the new one a duplicate (or the active access to extend).",
+          properties: { href: { type: "string" }, label: { type: "string" } },
+          required: ["href", "label"],
+        },
         fields: {
           type: "array",
           description: "Per input field, for 400 answers about the body or query.",
@@ -647,7 +663,12 @@ export function openApiDocument(): OpenApiDocument {
       name,
       {
         description,
-        headers: { "x-correlation-id": { $ref: "#/components/headers/CorrelationId" } },
+        headers: {
+          "x-correlation-id": { $ref: "#/components/headers/CorrelationId" },
+          ...(name === "TooManyRequests"
+            ? { "retry-after": { description: "Seconds until a retry may succeed.", schema: { type: "integer" } } }
+            : {}),
+        },
         content: json(ref("Error")),
       },
     ]),
@@ -685,10 +706,11 @@ export function openApiDocument(): OpenApiDocument {
           operationId: "listRequests",
           summary: "List requests",
           description:
-            "`mine` (default): the caller's own, newest first, up to 50. `approvable`: pending requests routed to the caller's approver groups, oldest first, up to 200 (needs the approver role). `all`: everyone's, newest first, up to 100 (needs the auditor or admin role).",
+            "Newest first, 50 a page (`page`, from 1; `hasNextPage` says whether there are more). `mine` (default): the caller's own. `approvable`: every pending request routed to the caller's approver groups, however many others are pending (needs the approver role). `all`: everyone's (needs the auditor or admin role).",
           tags: ["requests"],
           parameters: [
             { $ref: "#/components/parameters/RequestScope" },
+            { $ref: "#/components/parameters/RequestPage" },
             { $ref: "#/components/parameters/CorrelationId" },
           ],
           responses: responses(
@@ -701,7 +723,7 @@ export function openApiDocument(): OpenApiDocument {
           operationId: "requestAccess",
           summary: "Request access",
           description:
-            "Files a request for a role on a cluster. Checked against the role's policy; a refused request stores nothing. A role without required approval (self-activation), or a break-glass request where allowed, is approved at once.",
+            "Files a request for a role on a cluster. Checked against the role's policy; a refused request stores nothing. A role without required approval (self-activation), or a break-glass request where allowed, is approved at once. Refused with 409 `CONFLICT` when the caller already has a pending request for the same role, cluster and an overlapping time (`error.link` points to it), already has that access active then (`error.link`: extend it instead), or has MAX_OPEN_REQUESTS_PER_ROLE open requests for the role; with 429 when the caller filed too many requests lately.",
           tags: ["requests"],
           parameters: [{ $ref: "#/components/parameters/CorrelationId" }],
           requestBody: { required: true, content: json(ref("RequestAccessInput")) },
@@ -711,8 +733,10 @@ export function openApiDocument(): OpenApiDocument {
                 location: { description: "The request's URL.", schema: { type: "string" } },
               }),
             },
-            "BadRequest",
+            ...BODY_ERRORS,
             ...AUTHENTICATED_ERRORS,
+            "Conflict",
+            "TooManyRequests",
           ),
         },
       },
@@ -808,6 +832,7 @@ export function openApiDocument(): OpenApiDocument {
             },
             "BadRequest",
             ...AUTHENTICATED_ERRORS,
+            "TooManyRequests",
           ),
         },
       },
@@ -826,6 +851,7 @@ export function openApiDocument(): OpenApiDocument {
             { "200": success("The evidence pack.", ref("EvidencePack")) },
             ...AUTHENTICATED_ERRORS,
             "NotFound",
+            "TooManyRequests",
           ),
         },
       },
@@ -900,8 +926,13 @@ export function openApiDocument(): OpenApiDocument {
         RequestView: REQUEST_VIEW,
         RequestList: {
           type: "object",
-          properties: { requests: { type: "array", items: ref("RequestView") } },
-          required: ["requests"],
+          properties: {
+            requests: { type: "array", items: ref("RequestView") },
+            page: { type: "integer", minimum: 1, description: "This page's number." },
+            pageSize: { type: "integer", minimum: 1 },
+            hasNextPage: { type: "boolean", description: "Whether `page + 1` has more (older) requests." },
+          },
+          required: ["requests", "page", "pageSize", "hasNextPage"],
         },
         GrantView: GRANT_VIEW,
         AuditVerification: AUDIT_VERIFICATION,
@@ -926,6 +957,13 @@ export function openApiDocument(): OpenApiDocument {
           in: "query",
           required: false,
           schema: { type: "string", enum: [...REQUEST_SCOPES], default: "mine" },
+        },
+        RequestPage: {
+          name: "page",
+          in: "query",
+          required: false,
+          description: "1 for the newest requests, 2 for the next (older) ones, and so on.",
+          schema: { type: "integer", minimum: 1, maximum: 10000, default: 1 },
         },
         GrantScope: {
           name: "scope",

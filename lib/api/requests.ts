@@ -1,20 +1,26 @@
 import "server-only";
-import { listAllRequests, listApprovableRequests, listMyRequests, type RequestView } from "@/lib/access/queries";
+import {
+  listAllRequestsPage,
+  listApprovableRequestsPage,
+  listMyRequestsPage,
+  type RequestPage,
+} from "@/lib/access/queries";
 import type { SessionUser } from "@/lib/auth/session";
 import type { RequestScope } from "./schemas";
 
 /**
- * The requests in one of the API's scopes. Each query authorizes its own scope (`approvable`
- * needs request.approve, `all` needs audit.read), so a refused scope is a 403, not an empty list.
+ * One page of the requests in one of the API's scopes, newest first. Each query authorizes its own
+ * scope (`approvable` needs request.approve, `all` needs audit.read), so a refused scope is a 403,
+ * not an empty list.
  */
-export async function listRequestsInScope(viewer: SessionUser, scope: RequestScope): Promise<RequestView[]> {
+export async function listRequestsInScope(viewer: SessionUser, scope: RequestScope, page = 1): Promise<RequestPage> {
   switch (scope) {
     case "mine":
-      return listMyRequests(viewer);
+      return listMyRequestsPage(viewer, { page });
     case "approvable":
-      return listApprovableRequests(viewer);
+      return listApprovableRequestsPage(viewer, { page });
     case "all":
-      return listAllRequests(viewer);
+      return listAllRequestsPage(viewer, { page });
     default:
       return scope satisfies never;
   }

@@ -22,6 +22,12 @@ export type RequestScope = (typeof REQUEST_SCOPES)[number];
 
 export const ZListRequestsQuery = z.object({
   scope: z.enum(REQUEST_SCOPES, { message: "Use scope=mine, scope=approvable or scope=all." }).default("mine"),
+  page: z.coerce
+    .number({ message: "Use page=1 for the newest requests, page=2 for the next, and so on." })
+    .int({ message: "Use page=1 for the newest requests, page=2 for the next, and so on." })
+    .min(1, { message: "Use page=1 for the newest requests, page=2 for the next, and so on." })
+    .max(10_000, { message: "page is at most 10000." })
+    .default(1),
 });
 
 export const GRANT_SCOPES = ["mine", "all"] as const;

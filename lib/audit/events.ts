@@ -12,7 +12,8 @@ import type { RequestEventType, RequestStatus } from "@/lib/domain/request-state
 export interface RequestOrigin {
   /** the dashboard or the JSON API */
   channel?: "web" | "api";
-  ip?: string;
+  /** the client's IP address (lib/api/client-ip.ts), null when it could not be known; never unchecked text */
+  ip?: string | null;
   userAgent?: string;
 }
 
@@ -40,6 +41,8 @@ export type AuditEventData = {
     groupCount: number;
     groupsSource: "token" | "graph";
     userAgent?: string;
+    /** the client's IP address (lib/api/client-ip.ts), null when it could not be known */
+    ip?: string | null;
     /** the ID token's auth_time (ISO) and amr */
     authTime?: string | null;
     authMethods?: string[];
@@ -87,7 +90,33 @@ export type AuditEventData = {
   };
   /** an admin ran a failed background job again */
   "job.retried": { queue: string; jobId: string } & RequestOrigin;
+  /**
+   * someone tried something privileged their roles or groups do not allow (lib/auth/refusals.ts); at
+   * most one per person, kind and permission a minute, so that repeated attempts cannot flood the chain
+   */
+  "access.refused": {
+    kind: RefusalKind;
+    /** the permission they lacked */
+    permission: string;
+    /** why, for the auditor */
+    reason: string;
+    /** the page they tried to open */
+    path?: string;
+  } & RequestOrigin;
+  /** an admin asked for a drift check now ("Check now") rather than at the next scheduled run, and what it found */
+  "drift.checked": { bindings: number; open: number; skipped: number } & RequestOrigin;
 } & { [T in RequestEventType]: RequestAuditData };
+
+/** What a refused privileged attempt was (`access.refused`). */
+export type RefusalKind =
+  | "page.open"
+  | "request.decide"
+  | "request.revoke"
+  | "request.retry"
+  | "job.retry"
+  | "drift.resolve"
+  | "drift.check"
+  | "audit.export";
 
 export interface DriftAuditData {
   findingId: string;

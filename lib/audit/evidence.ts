@@ -1,6 +1,8 @@
 import "server-only";
 import type { ActionContext } from "@/lib/access/context";
+import { authorizeAttempt } from "@/lib/auth/refusals";
 import { db } from "@/lib/db/client";
+import { enforceRateLimit } from "@/lib/limits/rate-limit";
 import { EVIDENCE_FORMAT, eventsAsCsv, type EvidencePack } from "./evidence-check";
 import { recordAuditEvent } from "./record-audit-event";
 import { requestAuditTrail } from "./request-trail";
@@ -14,7 +16,10 @@ import { requestAuditTrail } from "./request-trail";
  */
 export async function buildEvidencePack(context: ActionContext, requestId: string): Promise<EvidencePack> {
   const { viewer, now } = context;
+  await authorizeAttempt(context, "audit.read", "audit.export", requestId);
   const { request, events } = await requestAuditTrail(viewer, requestId);
+  // After the permission check (requestAuditTrail), before the pack is read and its export recorded.
+  await enforceRateLimit("audit.export", viewer.id, now);
   const first = events[0];
   const last = events.at(-1);
   const chain =

@@ -1,8 +1,9 @@
 import "server-only";
 import type { ActionContext } from "@/lib/access/context";
 import { parseInput } from "@/lib/access/schemas";
-import { authorize } from "@/lib/auth/authorize";
+import { authorizeAttempt } from "@/lib/auth/refusals";
 import { db } from "@/lib/db/client";
+import { enforceRateLimit } from "@/lib/limits/rate-limit";
 import { log } from "@/lib/log";
 import { csvLine } from "./csv";
 import { readAuditPage, type AuditRow } from "./queries";
@@ -67,7 +68,8 @@ export async function exportAuditEvents(
   input: AuditFiltersInput,
   format: ExportFormat,
 ): Promise<ReadableStream<Uint8Array>> {
-  authorize(context.viewer, "audit.read");
+  await authorizeAttempt(context, "audit.read", "audit.export");
+  await enforceRateLimit("audit.export", context.viewer.id, context.now);
   const filters = parseInput(ZAuditFilters, input);
   const writer = WRITERS[format];
   const encoder = new TextEncoder();

@@ -4,6 +4,7 @@
  * Pure: `now` is an argument.
  */
 import { z } from "zod";
+import { isStorableInstant } from "@/lib/validation/fields";
 
 /** The default window, ending today; and the longest, so that a leap year fits whole. */
 export const DEFAULT_WINDOW_DAYS = 30;
@@ -15,7 +16,10 @@ const DAY_MS = 24 * 3_600_000;
 const day = (name: string) =>
   z.preprocess(
     (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value),
-    z.iso.date({ message: `Give ${name} as a date, e.g. 2026-11-23.` }).optional(),
+    z.iso
+      .date({ message: `Give ${name} as a date, e.g. 2026-11-23.` })
+      .refine((date) => isStorableInstant(`${date}T00:00:00Z`), `Give ${name} as a date from the year 1 on.`)
+      .optional(),
   );
 
 const ZWindowInput = z.object({

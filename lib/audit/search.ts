@@ -4,6 +4,7 @@ import { parseInput } from "@/lib/access/schemas";
 import { authorize } from "@/lib/auth/authorize";
 import type { SessionUser } from "@/lib/auth/session";
 import { REQUEST_EVENT_TYPES } from "@/lib/domain/request-state";
+import { instant as storableInstant, text as storableText } from "@/lib/validation/fields";
 import type { AuditEventType } from "./events";
 import { countAuditEvents, readAuditPage } from "./queries";
 
@@ -21,6 +22,8 @@ export const AUDIT_EVENT_TYPES = [
   "audit.exported",
   "audit.retained",
   "job.retried",
+  "access.refused",
+  "drift.checked",
 ] as const satisfies readonly AuditEventType[];
 
 // A type added to events.ts fails to compile here until it is listed, so that it can be searched for.
@@ -34,16 +37,10 @@ const optional = <S extends z.ZodType>(schema: S) =>
     schema.optional(),
   );
 
-const instant = (name: string) =>
-  optional(
-    z.iso.datetime({
-      offset: true,
-      message: `Give ${name} as a date and time with its offset, e.g. 2026-11-23T08:00:00Z.`,
-    }),
-  );
+const instant = (name: string) => optional(storableInstant(name));
 
-const text = (max: number, message: string) => optional(z.string().trim().max(max, message));
-const upn = text(320, "A user principal name has at most 320 characters.");
+const text = (label: string, max: number, message: string) => optional(storableText(label).trim().max(max, message));
+const upn = (label: string) => text(label, 320, "A user principal name has at most 320 characters.");
 
 const CURSOR = /^[A-Za-z0-9_-]{1,40}$/;
 const cursorMessage = "This cursor is not one we gave out: use nextCursor from the previous page.";
@@ -55,11 +52,11 @@ const FILTERS = {
   /** occurred before */
   to: instant("to"),
   /** who acted: their UPN as recorded with the event, any case */
-  actor: upn,
+  actor: upn("the actor"),
   /** whose request the event belongs to: the requester's UPN, any case */
-  requester: upn,
-  cluster: text(100, "A cluster name has at most 100 characters."),
-  role: text(100, "A role name has at most 100 characters."),
+  requester: upn("the requester"),
+  cluster: text("the cluster", 100, "A cluster name has at most 100 characters."),
+  role: text("the role", 100, "A role name has at most 100 characters."),
   /** any of these types (the parameter may repeat) */
   type: z
     .preprocess(
@@ -75,7 +72,7 @@ const FILTERS = {
     .transform((types) => types ?? []),
   requestId: optional(z.uuid("A request id is a UUID.").transform((id) => id.toLowerCase())),
   /** words in the request's justification or ticket, or in the event's comment or reason */
-  q: text(200, "Search for at most 200 characters."),
+  q: text("the search text", 200, "Search for at most 200 characters."),
 };
 
 /** Counts stop here unless asked for an exact count: see countAuditEvents. */

@@ -1,8 +1,10 @@
 import "server-only";
-import { cookies } from "next/headers";
+import { cookies, headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { cache } from "react";
 import { can, type Permission } from "./permissions";
+import { recordRefusal } from "./refusals";
+import { originFromHeaders } from "./request-origin";
 import { sessionCookieName, resolveSession, type SessionUser } from "./session";
 
 /** The signed-in user for this request (read once per request), or null. */
@@ -18,9 +20,19 @@ export async function requireUser(returnTo: string): Promise<SessionUser> {
   return user;
 }
 
-/** For pages: the signed-in user if the permissions table allows `permission`, else a 403 page. */
+/**
+ * For pages: the signed-in user if the permissions table allows `permission`, else a 403 page (which
+ * says so when Graph could not confirm the roles). A refusal for lack of the role is audited.
+ */
 export async function requirePermission(permission: Permission, returnTo: string): Promise<SessionUser> {
   const user = await requireUser(returnTo);
-  if (!can(user.roles, permission)) forbidden();
-  return user;
+  if (can(user.roles, permission)) return user;
+  if (user.roleCheck !== "unavailable") {
+    const origin = originFromHeaders(await headers(), "web");
+    await recordRefusal(
+      { viewer: user, origin, now: new Date() },
+      { kind: "page.open", permission, reason: `${user.userPrincipalName} lacks ${permission}`, path: returnTo },
+    );
+  }
+  forbidden();
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { ActionContext } from "@/lib/access/context";
+import { clientIp } from "@/lib/api/client-ip";
 
 /** Characters a caller's correlation id may use: it is echoed in a header and stored in the audit. */
 const CORRELATION_ID = /^[A-Za-z0-9._:-]+$/;
@@ -14,8 +15,8 @@ export function originFromHeaders(headers: Headers, channel: "web" | "api"): Act
   return {
     correlationId: offered && CORRELATION_ID.test(offered) ? offered : randomUUID(),
     channel,
-    // The first hop of X-Forwarded-For is the client when the app sits behind a proxy.
-    ip: headers.get("x-forwarded-for")?.split(",")[0]?.trim() || headers.get("x-real-ip")?.trim() || undefined,
+    // Validated, and from X-Forwarded-For only through a trusted proxy (TRUSTED_PROXIES).
+    ip: clientIp(headers),
     userAgent: headers.get("user-agent")?.slice(0, 300) || undefined,
   };
 }

@@ -4,7 +4,8 @@ import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { env } from "@/lib/config/env";
 import { db, type Prisma } from "@/lib/db/client";
 import type { Authentication } from "./authentication";
-import { rolesFor, type Role } from "./permissions";
+import { currentRoles, type RoleCheck } from "./fresh-roles";
+import type { Role } from "./permissions";
 import { seal, unseal } from "./sealed-cookie";
 
 /**
@@ -37,6 +38,12 @@ export interface SessionUser {
   userPrincipalName: string;
   groupIds: string[];
   roles: Role[];
+  /**
+   * "current": roles from Entra membership read within ROLE_FRESHNESS_SECONDS (fresh-roles.ts);
+   * "unavailable": Graph could not be read, so privileged roles are withheld. Absent for users made
+   * up by scripts and tests.
+   */
+  roleCheck?: RoleCheck;
   sessionExpiresAt: Date;
   /** how they proved who they are; absent for users made up by scripts and tests */
   authentication?: Authentication;
@@ -107,16 +114,26 @@ export async function resolveSession(cookie: string, now: Date): Promise<Session
     await db.session.updateMany({ where: { id, endedAt: null }, data: { endedAt: now, endReason } });
     return null;
   }
-  if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
-    await db.session.update({ where: { id }, data: { lastSeenAt: now } });
+  const current = await currentRoles(session.user.entraObjectId, session.groupIds, roleGroupsFromEnv(), now);
+  const isTouched = now.getTime() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS;
+  if (isTouched || current.hasChanged) {
+    // The session keeps the groups its roles now rest on: a removal (or an addition) in Entra shows here too.
+    await db.session.update({
+      where: { id },
+      data: {
+        ...(isTouched ? { lastSeenAt: now } : {}),
+        ...(current.hasChanged ? { groupIds: current.groupIds } : {}),
+      },
+    });
   }
   return {
     id: session.user.id,
     entraObjectId: session.user.entraObjectId,
     displayName: session.user.displayName,
     userPrincipalName: session.user.userPrincipalName,
-    groupIds: session.groupIds,
-    roles: rolesFor(session.groupIds, roleGroupsFromEnv()),
+    groupIds: current.groupIds,
+    roles: current.roles,
+    roleCheck: current.roleCheck,
     sessionExpiresAt: session.absoluteExpiresAt,
     authentication: {
       via: "session",

@@ -6,6 +6,7 @@ import { env } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
+import { rememberGroups } from "./fresh-roles";
 import { groupIdsFromSignIn } from "./group-membership";
 import { SIGN_IN_SCOPES, msalClient } from "./msal";
 import { rolesFor } from "./permissions";
@@ -104,6 +105,8 @@ export async function completeSignIn(options: {
   query: URLSearchParams;
   signInCookie: string | undefined;
   userAgent?: string;
+  /** the client's IP address (lib/api/client-ip.ts), or null when it cannot be known */
+  ip?: string | null;
   now: Date;
 }) {
   const { query, now } = options;
@@ -140,6 +143,8 @@ export async function completeSignIn(options: {
     throw new SignInError("wrong_tenant", `token for tenant ${String(claims.tid)} (expected ${env.ENTRA_TENANT_ID})`);
   }
   const { groupIds, source } = await groupIdsFromSignIn(claims, result.accessToken);
+  // Read from Entra just now: the roles they give need no other read until ROLE_FRESHNESS_SECONDS pass.
+  rememberGroups(claims.oid, groupIds, now);
   const roles = rolesFor(groupIds, roleGroupsFromEnv());
   const userPrincipalName = String(claims.preferred_username ?? result.account?.username ?? "");
   const displayName = String(claims.name ?? userPrincipalName);
@@ -175,6 +180,7 @@ export async function completeSignIn(options: {
         groupCount: groupIds.length,
         groupsSource: source,
         userAgent: options.userAgent?.slice(0, 300),
+        ip: options.ip,
         authTime: authTime?.toISOString() ?? null,
         authMethods: methods,
       },

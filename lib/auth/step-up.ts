@@ -5,6 +5,7 @@ import { AUTHORITY } from "@/lib/auth/msal";
 import { env } from "@/lib/config/env";
 import type { StepUpRule } from "@/lib/domain/policy-types";
 import { AppError } from "@/lib/errors";
+import { enforceRateLimit } from "@/lib/limits/rate-limit";
 import { checkStepUpClaims, type StepUpFacts, type StepUpPurpose, type StepUpViewer } from "./step-up-rule";
 
 /**
@@ -31,6 +32,8 @@ export async function verifyStepUp(
       `This role needs a fresh sign-in to ${purpose}: sign in again when asked (on the request page), or send stepUpToken, the ID token of a sign-in from the last ${rule.maxAgeMinutes} minutes.`,
     );
   }
+  // Each token offered is one attempt: a script cannot try tokens against the check at will.
+  await enforceRateLimit("step-up", viewer.entraObjectId, now);
   const claims = await verifySignature(token, now, purpose);
   const check = checkStepUpClaims(claims, viewer, rule, now, purpose);
   if (!check.isSatisfied) throw refused(`step-up refused: ${check.reason}`, check.message);

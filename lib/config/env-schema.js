@@ -1,5 +1,6 @@
 // @ts-check
 /** The schema of the app's configuration; lib/config/env.js applies it to process.env at boot. */
+import { BlockList, isIP } from "node:net";
 import { z } from "zod";
 
 /** Comma-separated Entra group object ids. */
@@ -65,6 +66,108 @@ const webhooks = z
     return byName;
   });
 
+const WINDOW_SECONDS = { s: 1, m: 60, h: 3600 };
+
+/**
+ * A rate limit, `<count>/<window>` such as `20/10m`: at most that many attempts per window
+ * (s, m or h). Parsed to `{ points, durationSeconds }` for lib/limits/rate-limit.ts.
+ *
+ * @param {string} fallback
+ */
+const rateLimit = (fallback) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const match = /^\s*(\d{1,7})\s*\/\s*(\d{1,5})\s*([smh])\s*$/.exec(value);
+      const points = match ? Number(match[1]) : 0;
+      const durationSeconds = match ? Number(match[2]) * WINDOW_SECONDS[/** @type {"s"|"m"|"h"} */ (match[3])] : 0;
+      if (points < 1 || durationSeconds < 1 || durationSeconds > 86_400) {
+        ctx.addIssue({
+          code: "custom",
+          message: "must be <count>/<window>, such as 20/10m: a count of 1 or more per window of s, m or h up to 24h",
+        });
+        return z.NEVER;
+      }
+      return { points, durationSeconds };
+    });
+
+/** Express's names for address ranges (`trust proxy`), usable in TRUSTED_PROXIES. */
+const NAMED_RANGES = {
+  loopback: ["127.0.0.1/8", "::1/128"],
+  linklocal: ["169.254.0.0/16", "fe80::/10"],
+  uniquelocal: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"],
+};
+
+/**
+ * @typedef {{ address: string, prefix: number, family: "ipv4" | "ipv6" }} TrustedSubnet
+ * @typedef {{ kind: "none" } | { kind: "hops", hops: number } | { kind: "subnets", subnets: TrustedSubnet[] }} TrustedProxies
+ */
+
+/**
+ * One entry of TRUSTED_PROXIES, `address` or `address/prefix`, as node:net's BlockList takes it
+ * (BlockList refuses what it cannot use; it has no parser of `a/b` strings before Node 22).
+ *
+ * @param {string} entry
+ * @returns {TrustedSubnet | null}
+ */
+function trustedSubnet(entry) {
+  const [address = "", prefix, ...rest] = entry.split("/");
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0 || (prefix !== undefined && !/^\d{1,3}$/.test(prefix))) return null;
+  /** @type {TrustedSubnet} */
+  const subnet = {
+    address,
+    prefix: prefix === undefined ? (version === 4 ? 32 : 128) : Number(prefix),
+    family: version === 4 ? "ipv4" : "ipv6",
+  };
+  try {
+    new BlockList().addSubnet(subnet.address, subnet.prefix, subnet.family);
+  } catch {
+    return null;
+  }
+  return subnet;
+}
+
+/**
+ * The proxies in front of the app whose X-Forwarded-For is believed (lib/api/client-ip.ts), as
+ * Express's `trust proxy` takes them: a hop count (`1`: the one proxy that connects to the app, such
+ * as the AKS ingress controller), or addresses and CIDRs, comma-separated (`10.244.0.0/16, fd00::/8`,
+ * or loopback, linklocal, uniquelocal). Empty or `0`: none; the client is the socket's address.
+ */
+const trustedProxies = z
+  .string()
+  .default("")
+  .transform((value, ctx) => {
+    const text = value.trim();
+    if (text === "" || text === "0") return /** @type {TrustedProxies} */ ({ kind: "none" });
+    if (/^\d+$/.test(text)) {
+      const hops = Number(text);
+      if (hops > 10) {
+        ctx.addIssue({ code: "custom", message: "a hop count must be between 0 and 10" });
+        return z.NEVER;
+      }
+      return /** @type {TrustedProxies} */ ({ kind: "hops", hops });
+    }
+    /** @type {TrustedSubnet[]} */
+    const subnets = [];
+    for (const entry of text.split(",").map((part) => part.trim())) {
+      const named = Object.hasOwn(NAMED_RANGES, entry)
+        ? NAMED_RANGES[/** @type {keyof typeof NAMED_RANGES} */ (entry)]
+        : undefined;
+      const parsed = named ? named.map(trustedSubnet) : [trustedSubnet(entry)];
+      if (parsed.some((subnet) => subnet === null)) {
+        ctx.addIssue({
+          code: "custom",
+          message: `"${entry.slice(0, 60)}" is not an IP address or CIDR: give a hop count (e.g. 1) or addresses and CIDRs separated by commas (e.g. 10.244.0.0/16, fd00::/8)`,
+        });
+        return z.NEVER;
+      }
+      subnets.push(.../** @type {TrustedSubnet[]} */ (parsed));
+    }
+    return /** @type {TrustedProxies} */ ({ kind: "subnets", subnets });
+  });
+
 export const ZEnv = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   /** Public origin of the dashboard; the sign-in redirect URI is `${APP_URL}/auth/callback`. */
@@ -89,6 +192,17 @@ export const ZEnv = z.object({
     .min(1)
     .max(7 * 24)
     .default(8),
+  /**
+   * The oldest Entra group membership privileged roles (approver, auditor, admin) may rest on: after
+   * this long, a person's groups are read again from Graph on their next request, so that someone
+   * removed from a group loses what it gave within this bound, mid-session and with a bearer token.
+   */
+  ROLE_FRESHNESS_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  /**
+   * The reverse proxies whose X-Forwarded-For is believed when recording a client's IP (audit, rate
+   * limits per IP): a hop count or CIDRs, like Express's `trust proxy`. Unset: none.
+   */
+  TRUSTED_PROXIES: trustedProxies,
   /** https://login.microsoftonline.com in Azure's public cloud; the emulator's URL in the demo. */
   ENTRA_AUTHORITY_HOST: httpsUrl.default("https://login.microsoftonline.com"),
   ENTRA_TENANT_ID: z.guid({ message: "must be your Entra tenant id (a GUID)" }),
@@ -200,6 +314,30 @@ export const ZEnv = z.object({
   AUDIT_VERIFY_KEY_FILE: z.string().min(1).optional(),
   /** Default of `npm run audit:retain`: keep the current month and this many whole months before it. */
   AUDIT_RETENTION_MONTHS: z.coerce.number().int().min(1).max(1200).optional(),
+  /**
+   * Rate limits, shared by every replica through PostgreSQL (docs/decisions/010-rate-limits.md):
+   * per person for filing requests, approving or denying, audit exports and evidence packs, and
+   * fresh sign-ins offered for step-up; per client IP for starting a sign-in.
+   */
+  RATE_LIMIT_REQUESTS: rateLimit("20/10m"),
+  RATE_LIMIT_DECISIONS: rateLimit("120/10m"),
+  RATE_LIMIT_EXPORTS: rateLimit("20/10m"),
+  RATE_LIMIT_STEP_UP: rateLimit("20/10m"),
+  RATE_LIMIT_SIGN_IN: rateLimit("60/10m"),
+  /**
+   * Open requests (pending, approved, scheduled, activating, active) one person may have for one role
+   * on one cluster at a time.
+   */
+  MAX_OPEN_REQUESTS_PER_ROLE: z.coerce.number().int().min(1).max(100_000).default(3),
+  /**
+   * Refuse a request that overlaps the same person's pending request for the same role (409, with a
+   * link to it), or their active access to it (extend that instead). `false` only where scripts file
+   * the same request on purpose, such as test suites.
+   */
+  REFUSE_DUPLICATE_REQUESTS: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((value) => value === "true"),
 });
 
 /**

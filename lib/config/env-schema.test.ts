@@ -17,6 +17,7 @@ describe("configuration", () => {
       GRAPH_BASE_URL: "https://graph.microsoft.com",
       SESSION_IDLE_MINUTES: 30,
       SESSION_ABSOLUTE_HOURS: 8,
+      ROLE_FRESHNESS_SECONDS: 60,
       APPROVER_GROUP_IDS: [],
     });
   });
@@ -48,6 +49,7 @@ describe("configuration", () => {
     ["a malformed group id", { AUDITOR_GROUP_IDS: "auditors" }, "AUDITOR_GROUP_IDS.0: must be a comma-separated list"],
     ["a missing DATABASE_URL", { DATABASE_URL: undefined }, "DATABASE_URL"],
     ["a retention of no months", { AUDIT_RETENTION_MONTHS: "0" }, "AUDIT_RETENTION_MONTHS"],
+    ["a role freshness over an hour", { ROLE_FRESHNESS_SECONDS: "3601" }, "ROLE_FRESHNESS_SECONDS"],
   ])("refuses %s and names it", (_case, override, message) => {
     expect(() => parseEnv({ ...valid, ...override })).toThrow(message);
   });

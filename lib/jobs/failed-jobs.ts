@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { ActionContext } from "@/lib/access/context";
 import { parseInput } from "@/lib/access/schemas";
 import { authorize } from "@/lib/auth/authorize";
+import { authorizeAttempt } from "@/lib/auth/refusals";
 import type { SessionUser } from "@/lib/auth/session";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { db } from "@/lib/db/client";
@@ -62,7 +63,7 @@ const ZRetryJobInput = z.object({ queue: z.enum(LISTED), jobId: z.uuid("Not a jo
 
 /** An admin runs a failed job again (after fixing what made it fail). Audited. */
 export async function retryFailedJob(input: { queue: string; jobId: string }, context: ActionContext) {
-  authorize(context.viewer, "access.administer");
+  await authorizeAttempt(context, "access.administer", "job.retry", input.jobId);
   const { queue, jobId } = parseInput(ZRetryJobInput, input);
   const boss = await getBoss();
   const job = await boss.getJobById(queue, jobId);

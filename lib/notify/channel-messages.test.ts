@@ -1,5 +1,6 @@
+import MarkdownIt from "markdown-it";
 import { describe, expect, it } from "vitest";
-import { buildMail, buildSlackMessage, buildTeamsMessage } from "./channel-messages";
+import { buildMail, buildSlackMessage, buildTeamsMessage, escapeCardMarkdown } from "./channel-messages";
 import { ZGraphSendMail, ZSlackWebhookMessage, ZTeamsWebhookMessage } from "./channel-shapes";
 import { describeNotification, NOTIFICATION_KINDS, type RequestSummary } from "./messages";
 
@@ -95,7 +96,8 @@ describe("channel payloads", () => {
     const payload = buildTeamsMessage(filed);
     expect(ZTeamsWebhookMessage.parse(payload)).toBeTruthy();
     const card = payload.attachments[0]!.content;
-    expect(card.body).toContainEqual({ type: "FactSet", facts: filed.facts });
+    const factSet = card.body.find((element) => element.type === "FactSet") as { facts: typeof filed.facts };
+    expect(factSet.facts.map((f) => ({ title: shown(f.title).text, value: shown(f.value).text }))).toEqual(filed.facts);
     expect(card.actions).toEqual([{ type: "Action.OpenUrl", title: "Review the request", url: filed.url }]);
   });
 
@@ -124,5 +126,87 @@ describe("channel payloads", () => {
       facts: Array.from({ length: 12 }, (_, i) => ({ title: `f${i}`, value: "v" })),
     };
     expect(ZSlackWebhookMessage.safeParse(buildSlackMessage(long)).success).toBe(true);
+  });
+});
+
+// CommonMark, of which Adaptive Card Markdown is a subset: what a Teams client makes of card text.
+const commonMark = new MarkdownIt("commonmark");
+const PLAIN = new Set(["paragraph_open", "paragraph_close", "inline", "text", "softbreak"]);
+
+/** The text a CommonMark renderer shows for `markdown`, and any token that is more than plain text. */
+function shown(markdown: string) {
+  const markup: string[] = [];
+  const lines: string[] = [];
+  for (const block of commonMark.parse(markdown, {})) {
+    if (!PLAIN.has(block.type)) markup.push(block.type);
+    const inline = (block.children ?? []).map((token) => {
+      if (!PLAIN.has(token.type)) markup.push(token.type);
+      return token.type === "softbreak" ? "\n" : token.content;
+    });
+    if (block.type === "inline") lines.push(inline.join(""));
+  }
+  return { text: lines.join("\n"), markup };
+}
+
+/**
+ * Guards the approvers' Teams channel against a requester's planted link: the issue found the
+ * justification and comments put into the Adaptive Card as Markdown, unescaped.
+ */
+describe("Teams card text", () => {
+  const hostile = [
+    "[Approve here](https://evil.example)",
+    "![pixel](https://evil.example/p.png)",
+    "<https://evil.example>",
+    "**urgent** _now_ `rm -rf` ~~no~~",
+    "- one\n+ two\n1. three\n2) four",
+    "# Heading\n> quoted\nunderlined\n===\n---",
+    "&lt;b&gt; &amp; \\[escaped\\]",
+    "{{DATE(2026-12-05T08:00:00Z, SHORT)}}",
+    "a\r- list after a carriage return",
+  ];
+
+  it("shows a Markdown link in the justification as text, with no link in the card", () => {
+    const justification = "[Approve here](https://evil.example) please";
+    const message = describeNotification({
+      kind: "request_filed",
+      audience: "approver",
+      request: { ...request, justification },
+      appUrl: APP_URL,
+    });
+    const card = ZTeamsWebhookMessage.parse(buildTeamsMessage(message)).attachments[0]!.content;
+    const texts = card.body.flatMap((element) =>
+      element.type === "FactSet" ? element.facts.flatMap((f) => [f.title, f.value]) : [element.text],
+    );
+    expect(texts.map(shown).flatMap((s) => s.markup)).toEqual([]);
+    expect(texts.map((text) => shown(text).text)).toContain(justification);
+    expect(JSON.stringify(card)).not.toContain("[Approve here](https://evil.example)");
+  });
+
+  it("shows a comment on a decision as text", () => {
+    const message = describeNotification({
+      kind: "request_decided",
+      audience: "requester",
+      request: { ...request, status: "denied" },
+      details: { outcome: "deny", actor: priya, comment: "**Denied**, see [the runbook](https://evil.example)" },
+      appUrl: APP_URL,
+    });
+    const text = (buildTeamsMessage(message).attachments[0]!.content.body[1] as { text: string }).text;
+    expect(shown(text)).toEqual({ text: message.text, markup: [] });
+  });
+
+  it.each(hostile)("escapes %j so that it reads as written", (input) => {
+    const { text, markup } = shown(escapeCardMarkdown(input));
+    expect(markup).toEqual([]);
+    expect(text).toBe(input.replace(/\r/g, "\n"));
+  });
+
+  it("keeps user text out of Adaptive Card functions such as {{DATE(...)}}", () => {
+    expect(escapeCardMarkdown("{{DATE(2026-12-05T08:00:00Z, SHORT)}}")).not.toContain("{{");
+  });
+
+  it("leaves ordinary text readable", () => {
+    expect(escapeCardMarkdown("Nadia Okafor (n01@contoso.com) approved it. 2 of 2.")).toBe(
+      "Nadia Okafor (n01@contoso.com) approved it. 2 of 2.",
+    );
   });
 });

@@ -39,6 +39,22 @@ export function buildMail(message: NotificationMessage, to: MailRecipient) {
   };
 }
 
+/**
+ * Adaptive Card TextBlocks and FactSet facts are Markdown (a CommonMark subset: links, bold, italic,
+ * lists), so a justification such as `[Approve here](https://evil.example)` would be a link in the
+ * approvers' channel. The characters that open a link, emphasis, code, an autolink or an entity are
+ * backslash-escaped wherever they are (CommonMark escapes any ASCII punctuation), and list, heading
+ * and quote markers at the start of a line; `{` too, so that no text becomes an Adaptive Card
+ * `{{DATE(...)}}` function. The rest (parentheses, `@`, `.`) is left alone: a few Teams clients
+ * have shown escapes as backslashes. The text then shows as written.
+ */
+export const escapeCardMarkdown = (text: string) =>
+  text
+    .replace(/[\\`*_[\]<~&{]/g, "\\$&")
+    .replace(/^([ \t]*)(?:([-+=#>])|(\d+)(?=[.)]))/gm, (_line, indent: string, marker?: string, digits?: string) =>
+      marker ? `${indent}\\${marker}` : `${indent}${digits}\\`,
+    );
+
 /** A Teams message with one Adaptive Card: title, text, the request's facts and a button to open it. */
 export function buildTeamsMessage(message: NotificationMessage) {
   return {
@@ -54,14 +70,20 @@ export function buildTeamsMessage(message: NotificationMessage) {
           body: [
             {
               type: "TextBlock",
-              text: message.title,
+              text: escapeCardMarkdown(message.title),
               weight: "Bolder",
               size: "Medium",
               wrap: true,
               ...(message.isUrgent && { color: "Attention" }),
             },
-            { type: "TextBlock", text: message.text, wrap: true },
-            { type: "FactSet", facts: message.facts.map((f) => ({ title: f.title, value: f.value })) },
+            { type: "TextBlock", text: escapeCardMarkdown(message.text), wrap: true },
+            {
+              type: "FactSet",
+              facts: message.facts.map((f) => ({
+                title: escapeCardMarkdown(f.title),
+                value: escapeCardMarkdown(f.value),
+              })),
+            },
           ],
           actions: [{ type: "Action.OpenUrl", title: message.actionTitle, url: message.url }],
         },

@@ -204,6 +204,18 @@ describe("traces", () => {
   });
 });
 
+describe("role freshness", () => {
+  it("passes ROLE_FRESHNESS_SECONDS to the app, 60 unless set, and refuses a negative bound", async () => {
+    const configOf = async (args: string[]) =>
+      find((await render([], args)).objects, "ConfigMap", `${FULLNAME}-config`).data as Record<string, string>;
+    expect((await configOf([])).ROLE_FRESHNESS_SECONDS).toBe("60");
+    expect((await configOf(["--set", "config.roleFreshnessSeconds=15"])).ROLE_FRESHNESS_SECONDS).toBe("15");
+    expect(await renderRefused([], ["--set", "config.roleFreshnessSeconds=-1"])).toMatch(
+      /at '\/config\/roleFreshnessSeconds'/,
+    );
+  });
+});
+
 describe("rolling on change", () => {
   /** The pod annotations of web and worker after rendering with the given catalog file and settings. */
   async function checksums(catalog: string, extra: string[] = []) {

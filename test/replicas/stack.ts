@@ -66,6 +66,10 @@ export async function startReplicaStack(requesterCount: number): Promise<Replica
       LOG_LEVEL: "info",
       // On SIGTERM a worker waits this long for the jobs in hand, then hands them back.
       SHUTDOWN_TIMEOUT_SECONDS: "5",
+      // Many people sign in from this one address and one approver decides them all: the limits are
+      // raised so that they measure the replicas, not the rate limits (test/integration/limits.test.ts).
+      RATE_LIMIT_DECISIONS: "100000/1m",
+      RATE_LIMIT_SIGN_IN: "100000/1m",
     };
     // The migration step as the chart runs it: the build's migrate.mjs on the direct connection.
     await runQuietly(process.execPath, ["migrate.mjs"], {

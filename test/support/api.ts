@@ -84,7 +84,7 @@ export async function callApi<P extends Record<string, string>>(
   let body: string | undefined;
   if (options.body !== undefined) {
     body = typeof options.body === "string" ? options.body : JSON.stringify(options.body);
-    headers.set("content-type", "application/json");
+    if (!headers.has("content-type")) headers.set("content-type", "application/json");
   }
   const request = new Request(new URL(path, env.APP_URL), { method, headers, body });
   const response = await handler(request, { params: Promise.resolve((options.params ?? {}) as P) });

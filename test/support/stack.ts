@@ -85,6 +85,17 @@ export async function startTestStack(
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "warn",
       // Processes started with this environment (workers in tests) take any free operations port.
       OPS_PORT: "0",
+      // The suites file, decide and export far faster than people do, and every file shares one
+      // database: the rate limits and the open-request cap are raised here so that they never refuse
+      // a suite's own work. The tests of these limits lower them for themselves (test/integration/limits.test.ts).
+      RATE_LIMIT_REQUESTS: "100000/1m",
+      RATE_LIMIT_DECISIONS: "100000/1m",
+      RATE_LIMIT_EXPORTS: "100000/1m",
+      RATE_LIMIT_STEP_UP: "100000/1m",
+      RATE_LIMIT_SIGN_IN: "100000/1m",
+      MAX_OPEN_REQUESTS_PER_ROLE: "100000",
+      // Many suites file the same request again on purpose (e.g. overlapping grants in the ledger).
+      REFUSE_DUPLICATE_REQUESTS: "false",
       ...(options.catalogPath ? { CATALOG_PATH: options.catalogPath } : {}),
     };
 

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import { PageHeader } from "@/components/page-header";
 import { RequestTable } from "@/components/request-table";
-import { eligibleRoles, listMyRequests } from "@/lib/access/queries";
+import { Pager, pageFromQuery } from "@/components/pager";
+import { eligibleRoles, listMyActiveRequests, listMyRequestsPage } from "@/lib/access/queries";
 import { requirePermission } from "@/lib/auth/current-user";
 import { stepUpSettings } from "@/lib/auth/step-up";
 import { describeDuration } from "@/lib/domain/duration";
@@ -38,8 +39,13 @@ export default async function MyAccessPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const user = await requirePermission("access.request", "/access");
-  const [clusters, requests] = [eligibleRoles(user), await listMyRequests(user)];
-  const prefill = prefillFrom(clusters, await searchParams);
+  const query = await searchParams;
+  const clusters = eligibleRoles(user);
+  const [active, { requests, page, hasNextPage }] = await Promise.all([
+    listMyActiveRequests(user),
+    listMyRequestsPage(user, { page: pageFromQuery(query.page) }),
+  ]);
+  const prefill = prefillFrom(clusters, query);
   // The popup's settings (the role's own rule is applied in the form), only where a role needs them.
   const hasBreakGlassStepUp = clusters.some((c) =>
     c.roles.some((r) => r.policy.isBreakGlassAllowed && r.policy.stepUp !== undefined),
@@ -57,7 +63,7 @@ export default async function MyAccessPage({
         <h2 id="active-access" className="mb-3 text-lg font-semibold">
           Active access
         </h2>
-        <ActiveAccess requests={requests.filter((r) => r.status === "active")} now={now} />
+        <ActiveAccess requests={active} now={now} />
       </section>
       <section aria-labelledby="eligible" className="mb-8">
         <h2 id="eligible" className="mb-3 text-lg font-semibold">
@@ -106,10 +112,18 @@ export default async function MyAccessPage({
           My requests
         </h2>
         {requests.length === 0 ? (
-          <p className="text-slate-600">You have not requested anything yet.</p>
+          <p className="text-slate-600">
+            {page === 1 ? "You have not requested anything yet." : "No more requests on this page."}
+          </p>
         ) : (
           <RequestTable requests={requests} caption="Your requests, newest first" variant="mine" now={now} />
         )}
+        <Pager
+          page={page}
+          hasNextPage={hasNextPage}
+          href={(n) => `/access?page=${n}#my-requests`}
+          label="My requests"
+        />
       </section>
     </>
   );

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import { ComingSoon, PageHeader } from "@/components/page-header";
 import { listActiveGrants, listOpenDrift } from "@/lib/access/grant-queries";
-import { listFailedRequests } from "@/lib/access/queries";
+import { Pager, pageFromQuery } from "@/components/pager";
+import { listFailedRequestsPage } from "@/lib/access/queries";
 import { describeSignInConfiguration } from "@/lib/auth/configuration";
 import { requirePermission } from "@/lib/auth/current-user";
 import { describeCatalog } from "@/lib/config/catalog-view";
@@ -14,13 +15,18 @@ import { FailedJobs } from "./_components/failed-jobs";
 
 export const metadata: Metadata = { title: "Admin" };
 
-export default async function AdminPage() {
+export default async function AdminPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const user = await requirePermission("catalog.admin", "/admin");
+  const failedPage = pageFromQuery((await searchParams).failedPage);
   const config = describeSignInConfiguration(user);
   const catalog = describeCatalog(user);
   const [grants, failedRequests, failedJobs, drift] = await Promise.all([
     listActiveGrants(user, "all"),
-    listFailedRequests(user),
+    listFailedRequestsPage(user, { page: failedPage }),
     listFailedJobs(user),
     listOpenDrift(user),
   ]);
@@ -41,7 +47,13 @@ export default async function AdminPage() {
         <p>Who holds access now, what failed and where the cloud disagrees with the records; and the configuration.</p>
       </PageHeader>
       <ActiveGrants grants={grants} />
-      <FailedActivations requests={failedRequests} />
+      <FailedActivations requests={failedRequests.requests} />
+      <Pager
+        page={failedRequests.page}
+        hasNextPage={failedRequests.hasNextPage}
+        href={(n) => `/admin?failedPage=${n}#failed-activations`}
+        label="Failed activations"
+      />
       <FailedJobs jobs={failedJobs} />
       <DriftFindings findings={drift} />
       <AccessCatalog catalog={catalog} />

@@ -1,32 +1,42 @@
 import type { Metadata } from "next";
 import { PageHeader } from "@/components/page-header";
 import { RequestTable } from "@/components/request-table";
-import { listApprovableRequests } from "@/lib/access/queries";
+import { Pager, pageFromQuery } from "@/components/pager";
+import { listApprovableRequestsPage } from "@/lib/access/queries";
 import { requirePermission } from "@/lib/auth/current-user";
 
 export const metadata: Metadata = { title: "Approvals" };
 
-export default async function ApprovalsPage() {
+export default async function ApprovalsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const user = await requirePermission("request.approve", "/approvals");
-  const requests = await listApprovableRequests(user);
+  const { requests, page, hasNextPage } = await listApprovableRequestsPage(user, {
+    page: pageFromQuery((await searchParams).page),
+  });
   return (
     <>
       <PageHeader title="Approvals">
         <p>
-          Requests waiting for a decision from your approver groups, oldest first. Open one to see the requester&apos;s
+          Requests waiting for a decision from your approver groups, newest first. Open one to see the requester&apos;s
           history and to approve or deny it. You never decide your own requests.
         </p>
       </PageHeader>
       {requests.length === 0 ? (
-        <p className="text-slate-600">Nothing is waiting for you.</p>
+        <p className="text-slate-600">
+          {page === 1 ? "Nothing is waiting for you." : "No more requests on this page."}
+        </p>
       ) : (
         <RequestTable
           requests={requests}
-          caption="Requests waiting for a decision, oldest first"
+          caption="Requests waiting for a decision, newest first"
           variant="inbox"
           now={new Date()}
         />
       )}
+      <Pager page={page} hasNextPage={hasNextPage} href={(n) => `/approvals?page=${n}`} label="Approvals" />
     </>
   );
 }

@@ -1,6 +1,7 @@
 // GET /auth/callback: Entra ID's redirect after sign-in (the app registration's redirect URI).
 import { NextResponse, type NextRequest } from "next/server";
 import { randomUUID } from "node:crypto";
+import { clientIp } from "@/lib/api/client-ip";
 import { sessionCookieName, sessionCookieOptions } from "@/lib/auth/session";
 import { SIGN_IN_COOKIE, SignInError, completeSignIn } from "@/lib/auth/sign-in";
 import { env } from "@/lib/config/env";
@@ -13,6 +14,7 @@ export async function GET(request: NextRequest) {
       query: request.nextUrl.searchParams,
       signInCookie: request.cookies.get(SIGN_IN_COOKIE)?.value,
       userAgent: request.headers.get("user-agent") ?? undefined,
+      ip: clientIp(request.headers),
       now: new Date(),
     });
     response = NextResponse.redirect(new URL(session.returnTo, env.APP_URL), 303);

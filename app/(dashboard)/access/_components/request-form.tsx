@@ -1,4 +1,5 @@
 "use client";
+import Link from "next/link";
 import { startTransition, useActionState, useMemo, useState, type FormEvent } from "react";
 import { StepUpProvider, describeStepUpFailure, useFreshSignIn, type StepUpSettings } from "@/components/step-up";
 import { EMPTY_FORM_STATE } from "@/lib/access/form-state-empty";
@@ -107,6 +108,14 @@ function RequestFields({
         {message ? (
           <p role="alert" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800">
             {message}
+            {!popupFailure && state.link ? (
+              <>
+                {" "}
+                <Link href={state.link.href} className="font-medium underline">
+                  {state.link.label}
+                </Link>
+              </>
+            ) : null}
           </p>
         ) : null}
         <div className="grid gap-4 sm:grid-cols-2">

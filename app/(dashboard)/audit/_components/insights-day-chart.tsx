@@ -118,11 +118,9 @@ export function DayChart(props: {
         <ul className="mt-2 flex flex-wrap gap-x-5 gap-y-1 text-sm text-slate-800" aria-label="Legend">
           {series.map((s) => (
             <li key={s.label} className="flex items-center gap-1.5">
-              <span
-                aria-hidden="true"
-                className="inline-block size-3 rounded-sm"
-                style={{ backgroundColor: s.color }}
-              />
+              <svg aria-hidden="true" className="inline-block size-3">
+                <rect width="100%" height="100%" rx="2" fill={s.color} />
+              </svg>
               {s.label} ({COUNT.format(s.values.reduce((sum, n) => sum + n, 0))})
             </li>
           ))}

@@ -1,4 +1,4 @@
-// GET /api/v1/requests?scope=mine|approvable|all: requests the caller may see in that scope.
+// GET /api/v1/requests?scope=mine|approvable|all&page=N: a page of the requests the caller may see in that scope.
 // POST /api/v1/requests: file a request for a role on a cluster (201 with the request).
 import { requestAccess } from "@/lib/access/request-access";
 import { apiRoute, created, ok } from "@/lib/api/handler";
@@ -9,8 +9,8 @@ import { ZApiRequestAccessInput, ZListRequestsQuery } from "@/lib/api/schemas";
 export const dynamic = "force-dynamic";
 
 export const GET = apiRoute(async ({ request, context }) => {
-  const { scope } = readQuery(request, ZListRequestsQuery);
-  return ok({ requests: await listRequestsInScope(context.viewer, scope) });
+  const { scope, page } = readQuery(request, ZListRequestsQuery);
+  return ok(await listRequestsInScope(context.viewer, scope, page));
 });
 
 export const POST = apiRoute(async ({ request, context }) => {

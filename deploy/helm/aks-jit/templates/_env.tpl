@@ -28,10 +28,20 @@ RECONCILE_EVERY_MINUTES: {{ .Values.config.reconcileEveryMinutes | quote }}
 TOKEN_LIFETIME_MINUTES: {{ .Values.config.tokenLifetimeMinutes | quote }}
 SESSION_IDLE_MINUTES: {{ .Values.config.sessionIdleMinutes | quote }}
 SESSION_ABSOLUTE_HOURS: {{ .Values.config.sessionAbsoluteHours | quote }}
+ROLE_FRESHNESS_SECONDS: {{ .Values.config.roleFreshnessSeconds | quote }}
 {{- with .Values.config.notifyMailSender }}
 NOTIFY_MAIL_SENDER: {{ . | quote }}
 {{- end }}
 NOTIFY_ENDING_SOON_MINUTES: {{ .Values.config.notifyEndingSoonMinutes | quote }}
+{{- /* The ingress controller is the one proxy in front of the pods when the chart makes the Ingress. */}}
+TRUSTED_PROXIES: {{ .Values.config.trustedProxies | default (ternary "1" "0" .Values.ingress.enabled) | quote }}
+RATE_LIMIT_REQUESTS: {{ .Values.config.rateLimits.requests | quote }}
+RATE_LIMIT_DECISIONS: {{ .Values.config.rateLimits.decisions | quote }}
+RATE_LIMIT_EXPORTS: {{ .Values.config.rateLimits.exports | quote }}
+RATE_LIMIT_STEP_UP: {{ .Values.config.rateLimits.stepUp | quote }}
+RATE_LIMIT_SIGN_IN: {{ .Values.config.rateLimits.signIn | quote }}
+MAX_OPEN_REQUESTS_PER_ROLE: {{ .Values.config.maxOpenRequestsPerRole | quote }}
+REFUSE_DUPLICATE_REQUESTS: {{ .Values.config.refuseDuplicateRequests | quote }}
 LOG_LEVEL: {{ .Values.config.logLevel | quote }}
 OPS_PORT: {{ .Values.opsPort | quote }}
 {{- with .Values.config.otelExporterOtlpEndpoint }}

@@ -1,0 +1,59 @@
+import "server-only";
+import { env } from "@/lib/config/env";
+import type { Prisma } from "@/lib/db/client";
+import { checkOpenRequests, type RequestWindow } from "@/lib/domain/open-requests";
+import { REQUEST_STATUSES, isTerminal } from "@/lib/domain/request-state";
+import { AppError } from "@/lib/errors";
+
+const OPEN_STATUSES = REQUEST_STATUSES.filter((status) => !isTerminal(status));
+const at = (date: Date) => `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+
+/**
+ * Refuses a request that duplicates one of the requester's open requests for the same role and
+ * cluster, or that would exceed MAX_OPEN_REQUESTS_PER_ROLE (lib/domain/open-requests.ts decides).
+ * Runs in the filing transaction, under a lock per (requester, cluster, role), so that two requests
+ * sent at once cannot both pass: the second waits for the first to commit and then sees it.
+ */
+export async function assertOpenRequestQuota(
+  tx: Prisma.TransactionClient,
+  filing: { requesterId: string; clusterName: string; roleName: string; now: Date } & RequestWindow,
+) {
+  const { requesterId, clusterName, roleName, now } = filing;
+  const lockKey = `access-request:${requesterId}:${clusterName}:${roleName}`;
+  await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext(${lockKey}))) AS l`;
+  const existing = await tx.accessRequest.findMany({
+    where: { requesterId, clusterName, roleName, status: { in: [...OPEN_STATUSES] } },
+    orderBy: { createdAt: "desc" },
+    select: { id: true, status: true, startAt: true, durationMinutes: true, activeFrom: true, activeUntil: true },
+  });
+  const verdict = checkOpenRequests({
+    draft: filing,
+    existing: existing.map((r) => ({ ...r, status: r.status as (typeof REQUEST_STATUSES)[number] })),
+    maxOpen: env.MAX_OPEN_REQUESTS_PER_ROLE,
+    isOverlapRefused: env.REFUSE_DUPLICATE_REQUESTS,
+    now,
+  });
+  if (verdict.isAllowed) return;
+  switch (verdict.reason) {
+    case "active":
+      throw new AppError("CONFLICT", {
+        message: `access already active: request ${verdict.existing.id}`,
+        userMessage: `You already have ${roleName} on ${clusterName}${verdict.existing.activeUntil ? ` until ${at(verdict.existing.activeUntil)}` : ""}. Extend that access instead of filing a new request.`,
+        link: { href: `/requests/${verdict.existing.id}`, label: "Extend instead" },
+      });
+    case "duplicate":
+      throw new AppError("CONFLICT", {
+        message: `duplicate of pending request ${verdict.existing.id}`,
+        userMessage: `You already have a pending request for ${roleName} on ${clusterName} for the same time. Follow that one (or cancel it) instead of filing it again.`,
+        link: { href: `/requests/${verdict.existing.id}`, label: "Open the pending request" },
+      });
+    case "cap":
+      throw new AppError("CONFLICT", {
+        message: `open request cap: ${verdict.openCount} open, at most ${env.MAX_OPEN_REQUESTS_PER_ROLE}`,
+        userMessage: `You have ${verdict.openCount} open requests for ${roleName} on ${clusterName}, the most allowed at a time. Cancel one, or wait until one ends, then file again.`,
+        link: { href: "/access", label: "Your requests" },
+      });
+    default:
+      return verdict satisfies never;
+  }
+}
