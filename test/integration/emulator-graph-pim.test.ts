@@ -1,4 +1,3 @@
-import { CryptoProvider } from "@azure/msal-node";
 import { type Client, ResponseType } from "@microsoft/microsoft-graph-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureCertificates } from "../../emulator/certs";
@@ -6,8 +5,8 @@ import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import { Tenant } from "../../emulator/tenant";
 import { DEMO_TENANT_FILE } from "../../scripts/lib/demo-env";
 import { CERT_DIR } from "../../scripts/lib/paths";
-import { demoUser, pickAccount } from "../support/emulator-browser";
-import { emulatorConfidentialClient, emulatorGraphClient } from "../support/emulator-clients";
+import { demoUser } from "../support/emulator-browser";
+import { emulatorConfidentialClient, emulatorGraphClient, signInThroughPicker } from "../support/emulator-clients";
 
 /**
  * The emulator's PIM for Groups, membership, sign-in revocation and mail endpoints, through MSAL and
@@ -42,20 +41,7 @@ const USER_SCOPES = ["User.Read", "User.RevokeSessions.All", "PrivilegedAssignme
 
 async function signIn(userPrincipalName: string) {
   const cca = confidentialClient();
-  const pkce = await new CryptoProvider().generatePkceCodes();
-  const url = await cca.getAuthCodeUrl({
-    scopes: USER_SCOPES,
-    redirectUri: REDIRECT,
-    codeChallenge: pkce.challenge,
-    codeChallengeMethod: "S256",
-  });
-  const callback = await pickAccount(url, { userPrincipalName });
-  const result = await cca.acquireTokenByCode({
-    code: callback.searchParams.get("code")!,
-    scopes: USER_SCOPES,
-    redirectUri: REDIRECT,
-    codeVerifier: pkce.verifier,
-  });
+  const result = await signInThroughPicker(cca, userPrincipalName, USER_SCOPES, { redirectUri: REDIRECT });
   return { cca, result };
 }
 

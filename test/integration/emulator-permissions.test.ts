@@ -1,4 +1,3 @@
-import { CryptoProvider } from "@azure/msal-node";
 import { decodeJwt } from "jose";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { GRAPH_PERMISSIONS } from "@/lib/cloud/required-permissions";
@@ -13,8 +12,8 @@ import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import { Tenant } from "../../emulator/tenant";
 import { DEMO_TENANT_FILE } from "../../scripts/lib/demo-env";
 import { CERT_DIR } from "../../scripts/lib/paths";
-import { demoUser, pickAccount } from "../support/emulator-browser";
-import { emulatorConfidentialClient, emulatorGraphClient } from "../support/emulator-clients";
+import { demoUser } from "../support/emulator-browser";
+import { emulatorConfidentialClient, emulatorGraphClient, signInThroughPicker } from "../support/emulator-clients";
 
 /**
  * The emulator as strict as Entra ID and Graph about an app's permissions and optional claims:
@@ -45,23 +44,7 @@ async function appGraph() {
 
 /** Tokens from a real sign-in (auth code + PKCE), with `claims` if given. */
 async function signIn(userPrincipalName: string, scopes: string[], claims?: string) {
-  const cca = confidentialClient();
-  const pkce = await new CryptoProvider().generatePkceCodes();
-  const url = await cca.getAuthCodeUrl({
-    scopes,
-    redirectUri: REDIRECT,
-    codeChallenge: pkce.challenge,
-    codeChallengeMethod: "S256",
-    ...(claims ? { claims } : {}),
-  });
-  const code = (await pickAccount(url, { userPrincipalName })).searchParams.get("code")!;
-  return cca.acquireTokenByCode({
-    code,
-    scopes,
-    redirectUri: REDIRECT,
-    codeVerifier: pkce.verifier,
-    ...(claims ? { claims } : {}),
-  });
+  return signInThroughPicker(confidentialClient(), userPrincipalName, scopes, { redirectUri: REDIRECT, claims });
 }
 
 async function patchApplication(body: object) {

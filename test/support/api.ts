@@ -1,7 +1,7 @@
-import { ConfidentialClientApplication, CryptoProvider } from "@azure/msal-node";
+import { ConfidentialClientApplication } from "@azure/msal-node";
 import { env } from "@/lib/config/env";
 import { sessionCookieName } from "@/lib/auth/session";
-import { pickAccount } from "./emulator-browser";
+import { signInThroughPicker } from "./emulator-clients";
 import { signInThroughEmulator } from "./sign-in";
 
 /** Calling the JSON API's route handlers directly, as Next would, with real credentials. */
@@ -22,21 +22,7 @@ function confidentialClient() {
 
 /** A delegated access token for `scopes`, from the emulator's sign-in (auth code + PKCE), as a CLI would get one. */
 export async function userAccessToken(userPrincipalName: string, scopes = [API_SCOPE]) {
-  const cca = confidentialClient();
-  const pkce = await new CryptoProvider().generatePkceCodes();
-  const url = await cca.getAuthCodeUrl({
-    scopes,
-    redirectUri: REDIRECT,
-    codeChallenge: pkce.challenge,
-    codeChallengeMethod: "S256",
-  });
-  const callback = await pickAccount(url, { userPrincipalName });
-  const result = await cca.acquireTokenByCode({
-    code: callback.searchParams.get("code")!,
-    scopes,
-    redirectUri: REDIRECT,
-    codeVerifier: pkce.verifier,
-  });
+  const result = await signInThroughPicker(confidentialClient(), userPrincipalName, scopes, { redirectUri: REDIRECT });
   return result.accessToken;
 }
 
