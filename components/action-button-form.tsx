@@ -1,7 +1,6 @@
 "use client";
 import { useActionState, useEffect, useId, useRef, useState } from "react";
-import type { FormState } from "@/lib/access/form-state";
-import { EMPTY_FORM_STATE } from "@/lib/access/form-state-empty";
+import { EMPTY_FORM_STATE, type FormState } from "@/lib/forms";
 
 const BUTTON = "rounded-md border border-slate-400 px-3 py-1.5 text-sm font-medium hover:bg-slate-100";
 
@@ -11,7 +10,7 @@ const BUTTON = "rounded-md border border-slate-400 px-3 py-1.5 text-sm font-medi
  * focus moves to the confirming button, and back when the person keeps things as they are.
  */
 export function ActionButtonForm(props: {
-  action: (previous: FormState) => Promise<FormState>;
+  action: (previous: FormState, form: FormData) => Promise<FormState>;
   label: string;
   pendingLabel: string;
   hint?: string;

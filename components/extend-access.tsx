@@ -1,6 +1,6 @@
 import Link from "next/link";
-import type { FormState } from "@/lib/access/form-state";
-import type { RequestView } from "@/lib/access/queries";
+import type { FormState } from "@/lib/forms";
+import type { RequestView } from "@/lib/access/request-queries";
 import { ExtendForm } from "./extend-form";
 
 /**

@@ -1,7 +1,7 @@
 "use client";
 import { useActionState, useId } from "react";
-import type { FormState } from "@/lib/access/form-state";
-import { EMPTY_FORM_STATE } from "@/lib/access/form-state-empty";
+import { Field } from "@/components/ui/field";
+import { EMPTY_FORM_STATE, type FormState } from "@/lib/forms";
 import { describeDuration, toIsoDuration } from "@/lib/domain/duration";
 
 const STEPS = [15, 30, 60, 120, 240];
@@ -29,43 +29,38 @@ export function ExtendForm(props: {
           {state.message}
         </p>
       ) : null}
-      <div className="flex flex-wrap items-end gap-2">
-        <div>
-          <label htmlFor={`${id}-duration`} className="block text-sm font-semibold text-slate-800">
-            Extend by
-          </label>
-          <select
-            id={`${id}-duration`}
-            name="duration"
-            defaultValue={toIsoDuration(options.includes(30) ? 30 : options[0]!)}
-            aria-invalid={Boolean(error)}
-            aria-describedby={[`${id}-hint`, error ? `${id}-error` : ""].filter(Boolean).join(" ")}
-            className="mt-1 block rounded-md border border-slate-400 bg-white px-3 py-1.5 text-sm aria-[invalid=true]:border-red-600"
-          >
-            {options.map((minutes) => (
-              <option key={minutes} value={toIsoDuration(minutes)}>
-                {describeDuration(minutes)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <button
-          type="submit"
-          disabled={isPending}
-          className="rounded-md border border-slate-400 px-3 py-1.5 text-sm font-medium hover:bg-slate-100 disabled:opacity-60"
-        >
-          {isPending ? "Extending…" : "Extend"}
-          {props.context ? <span className="sr-only"> {props.context}</span> : null}
-        </button>
-      </div>
-      <p id={`${id}-hint`} className="text-xs text-slate-600">
-        You can add up to {describeDuration(props.maxMoreMinutes)} more; the end moves at once.
-      </p>
-      {error ? (
-        <p id={`${id}-error`} role="alert" className="text-sm font-medium text-red-700">
-          {error}
-        </p>
-      ) : null}
+      <Field
+        id={`${id}-duration`}
+        label="Extend by"
+        hint={`You can add up to ${describeDuration(props.maxMoreMinutes)} more; the end moves at once.`}
+        error={error}
+        isAlert
+      >
+        {(control) => (
+          <div className="flex flex-wrap items-end gap-2">
+            <select
+              {...control}
+              name="duration"
+              defaultValue={toIsoDuration(options.includes(30) ? 30 : options[0]!)}
+              className="mt-1 block rounded-md border border-slate-400 bg-white px-3 py-1.5 text-sm aria-[invalid=true]:border-red-600"
+            >
+              {options.map((minutes) => (
+                <option key={minutes} value={toIsoDuration(minutes)}>
+                  {describeDuration(minutes)}
+                </option>
+              ))}
+            </select>
+            <button
+              type="submit"
+              disabled={isPending}
+              className="rounded-md border border-slate-400 px-3 py-1.5 text-sm font-medium hover:bg-slate-100 disabled:opacity-60"
+            >
+              {isPending ? "Extending…" : "Extend"}
+              {props.context ? <span className="sr-only"> {props.context}</span> : null}
+            </button>
+          </div>
+        )}
+      </Field>
     </form>
   );
 }

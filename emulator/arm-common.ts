@@ -413,6 +413,22 @@ export function parseFilter(url: URL, supported: FilterTerm[]): ArmFilter {
   return filter;
 }
 
+/**
+ * A list at the scope the path addresses: `$filter` with the terms the endpoint supports (any other
+ * is a 400), answered one page at a time.
+ */
+export function scopedList(
+  ctx: EmulatorContext,
+  supported: FilterTerm[],
+  list: (scope: string, filter: ArmFilter, req: ArmRequest) => unknown[],
+): Handler {
+  return armHandler(ctx, (req, res) => {
+    const scope = scopeOf(req.url);
+    const filter = parseFilter(req.url, supported);
+    sendArm(res, 200, page(ctx, req.url, list(scope, filter, req)));
+  });
+}
+
 /** One page of `items`, with an absolute `nextLink` on the emulator's host (contract B.1, E.6). */
 export function page<T>(ctx: EmulatorContext, url: URL, items: T[]) {
   const skip = Math.max(0, Number(url.searchParams.get("$skipToken") ?? 0) || 0);
@@ -422,16 +438,6 @@ export function page<T>(ctx: EmulatorContext, url: URL, items: T[]) {
   url.searchParams.forEach((v, k) => k !== "$skipToken" && next.searchParams.set(k, v));
   next.searchParams.set("$skipToken", String(skip + PAGE_SIZE));
   return { value, nextLink: next.href };
-}
-
-/** Milliseconds of an ISO 8601 duration such as PT8H, PT90M, P1DT2H or P1W; undefined if invalid. */
-export function durationMs(iso: string): number | undefined {
-  const m = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i.exec(
-    iso.trim(),
-  );
-  if (!m || iso.trim().toUpperCase() === "P" || /T$/i.test(iso.trim())) return undefined;
-  const [, w, d, h, min, s] = m.map((part) => Number(part ?? 0));
-  return (((((w ?? 0) * 7 + (d ?? 0)) * 24 + (h ?? 0)) * 60 + (min ?? 0)) * 60 + (s ?? 0)) * 1000;
 }
 
 export function stringProp(source: Record<string, unknown> | undefined, key: string): string | undefined {

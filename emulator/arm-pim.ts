@@ -2,19 +2,18 @@
  * assign, extend and remove time-bound role assignments under the default policy, and the schedules
  * and instances that show them. The SDK accepts only 201 from the PUT and only 200 from cancel (E.2). */
 import { randomUUID } from "node:crypto";
+import { durationMs } from "../lib/domain/duration";
 import type { EmulatorContext } from "./context";
 import type { EmulatorRequest, Router } from "./http";
 import {
   ArmError,
-  type ArmHandler,
   type ArmRequest,
   armHandler,
-  durationMs,
   isGuid,
   objectProp,
   onScoped,
-  page,
   parseFilter,
+  scopedList,
   scopeOf,
   sendArm,
   stringProp,
@@ -94,7 +93,7 @@ export function registerPim(router: Router, ctx: EmulatorContext, store: ArmStor
     const endText = stringProp(expiration, "endDateTime");
     let end: Date | null = null;
     if (expirationType === "AfterDuration") {
-      const ms = duration === null ? undefined : durationMs(duration);
+      const ms = duration === null ? undefined : durationMs(duration.trim());
       if (ms === undefined) invalid(`The duration '${duration}' is not a valid ISO 8601 duration.`);
       end = new Date(start.getTime() + ms);
     } else if (expirationType === "AfterDateTime") {
@@ -285,45 +284,30 @@ export function registerPim(router: Router, ctx: EmulatorContext, store: ArmStor
     router,
     "GET",
     requestPath,
-    armHandler(ctx, (req, res) => {
-      const scope = scopeOf(req.url);
-      const filter = parseFilter(req.url, [
-        "atScope",
-        "principalId",
-        "asRequestor",
-        "asTarget",
-        "asApprover",
-        "roleDefinitionId",
-        "status",
-        "requestorId",
-      ]);
-      const requests = [...store.requests.values()].map((r) => ({ ...r, status: statusOf(r), stored: r }));
-      const items = store.select(requests, scope, filter, req.callerId).map(({ item }) => requestResource(item.stored));
-      sendArm(res, 200, page(ctx, req.url, items));
-    }),
+    scopedList(
+      ctx,
+      ["atScope", "principalId", "asRequestor", "asTarget", "asApprover", "roleDefinitionId", "status", "requestorId"],
+      (scope, filter, req) => {
+        const requests = [...store.requests.values()].map((r) => ({ ...r, status: statusOf(r), stored: r }));
+        return store.select(requests, scope, filter, req.callerId).map(({ item }) => requestResource(item.stored));
+      },
+    ),
   );
 
   const scheduleFilters = ["atScope", "principalId", "assignedTo", "asTarget", "roleDefinitionId"] as const;
 
   type Resource = (a: ArmAssignment, memberType: MemberType) => unknown;
-  const listOf =
-    (source: () => ArmAssignment[], resource: Resource): ArmHandler =>
-    (req, res) => {
-      const scope = scopeOf(req.url);
-      const filter = parseFilter(req.url, [...scheduleFilters]);
-      const items = store.select(source(), scope, filter, req.callerId).map((s) => resource(s.item, s.memberType));
-      sendArm(res, 200, page(ctx, req.url, items));
-    };
+  const listOf = (source: () => ArmAssignment[], resource: Resource) =>
+    scopedList(ctx, [...scheduleFilters], (scope, filter, req) =>
+      store.select(source(), scope, filter, req.callerId).map((s) => resource(s.item, s.memberType)),
+    );
   const schedules = () => (store.prune(), [...store.assignments.values()]);
-  onScoped(router, "GET", `${PIM}/roleAssignmentSchedules`, armHandler(ctx, listOf(schedules, scheduleResource)));
+  onScoped(router, "GET", `${PIM}/roleAssignmentSchedules`, listOf(schedules, scheduleResource));
   onScoped(
     router,
     "GET",
     `${PIM}/roleAssignmentScheduleInstances`,
-    armHandler(
-      ctx,
-      listOf(() => store.active(), instanceResource),
-    ),
+    listOf(() => store.active(), instanceResource),
   );
 
   const getOne = (

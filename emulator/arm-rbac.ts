@@ -9,9 +9,8 @@ import {
   isGuid,
   objectProp,
   onScoped,
-  page,
-  parseFilter,
   roleGuid,
+  scopedList,
   scopeOf,
   sendArm,
   stringProp,
@@ -179,14 +178,9 @@ export function registerRbac(router: Router, ctx: EmulatorContext, store: ArmSto
     router,
     "GET",
     assignmentPath,
-    armHandler(ctx, (req, res) => {
-      const scope = scopeOf(req.url);
-      const filter = parseFilter(req.url, ["atScope", "principalId", "assignedTo"]);
-      const items = store
-        .select(store.active(), scope, filter, req.callerId)
-        .map(({ item }) => roleAssignmentResource(store, item));
-      sendArm(res, 200, page(ctx, req.url, items));
-    }),
+    scopedList(ctx, ["atScope", "principalId", "assignedTo"], (scope, filter, req) =>
+      store.select(store.active(), scope, filter, req.callerId).map(({ item }) => roleAssignmentResource(store, item)),
+    ),
   );
 
   const definitionPath = "/providers/Microsoft.Authorization/roleDefinitions";
@@ -195,24 +189,13 @@ export function registerRbac(router: Router, ctx: EmulatorContext, store: ArmSto
     router,
     "GET",
     definitionPath,
-    armHandler(ctx, (req, res) => {
-      const scope = scopeOf(req.url);
-      const filter = parseFilter(req.url, ["roleName", "roleType"]);
-      const roles = ROLE_DEFINITIONS.filter(
+    scopedList(ctx, ["roleName", "roleType"], (scope, filter) =>
+      ROLE_DEFINITIONS.filter(
         (r) =>
           (!filter.roleName || r.roleName.toLowerCase() === filter.roleName.toLowerCase()) &&
           (!filter.roleType || filter.roleType.toLowerCase() === (r.roleType ?? "BuiltInRole").toLowerCase()),
-      );
-      sendArm(
-        res,
-        200,
-        page(
-          ctx,
-          req.url,
-          roles.map((r) => roleDefinitionResource(scope, r)),
-        ),
-      );
-    }),
+      ).map((r) => roleDefinitionResource(scope, r)),
+    ),
   );
 
   onScoped(

@@ -1,3 +1,4 @@
+import type { StateInspector } from "./state";
 import type { SigningKey } from "./tokens";
 import type { Tenant } from "./tenant";
 
@@ -90,7 +91,7 @@ export interface EmulatorContext {
   settings: ServiceSettings;
   faults: Fault[];
   /** each service module adds what it holds to GET /_emulator/state */
-  inspectors: Array<() => Record<string, unknown>>;
+  inspectors: StateInspector[];
 }
 
 export function issuerFor(ctx: EmulatorContext) {

@@ -164,7 +164,7 @@ export const GRAPH_PERMISSION_TABLE: readonly GraphPermissionRow[] = [
   { method: "POST", route: "/v1.0/me/sendMail", ...meOnly(SEND_MAIL) },
   { method: "POST", route: "/v1.0/users/:id/sendMail", ...SEND_MAIL },
 
-  // PIM for Groups (graph-pim.ts).
+  // PIM for Groups (graph-pim/).
   {
     method: "POST",
     route: `${PIM}/assignmentScheduleRequests`,

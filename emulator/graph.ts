@@ -228,16 +228,25 @@ function transitiveMemberIds(ctx: EmulatorContext, groupId: string): string[] {
   return [...found];
 }
 
+type GroupHandler = (req: EmulatorRequest, res: ServerResponse, group: DirectoryGroup) => void | Promise<void>;
+
+/** A handler for `/groups/{id}…`, run with the group the id names; Graph's 404 when it names none. */
+function withGroup(ctx: EmulatorContext, handler: GroupHandler) {
+  return authenticated(ctx, (req, res) => {
+    const groupId = req.params.id ?? "";
+    const group = ctx.tenant.group(groupId);
+    if (!group) return sendResourceNotFound(res, groupId);
+    return handler(req, res, group);
+  });
+}
+
 /** G16, G17: plain membership, for tenants without PIM (contract A.7), and the list of direct members. */
 function registerGroupMembers(router: Router, ctx: EmulatorContext) {
   // Get group (group-get.md): `npm run doctor` checks that each group the configuration names exists.
   router.on(
     "GET",
     "/v1.0/groups/:id",
-    authenticated(ctx, (req, res) => {
-      const groupId = req.params.id ?? "";
-      const group = ctx.tenant.group(groupId);
-      if (!group) return sendResourceNotFound(res, groupId);
+    withGroup(ctx, (req, res, group) => {
       sendJson(res, 200, {
         "@odata.context": `${ctx.baseUrl}/v1.0/$metadata#groups/$entity`,
         ...applySelect(groupResource(group), req.url.searchParams.get("$select")),
@@ -249,10 +258,7 @@ function registerGroupMembers(router: Router, ctx: EmulatorContext) {
   router.on(
     "GET",
     "/v1.0/groups/:id/members",
-    authenticated(ctx, (req, res) => {
-      const groupId = req.params.id ?? "";
-      const group = ctx.tenant.group(groupId);
-      if (!group) return sendResourceNotFound(res, groupId);
+    withGroup(ctx, (req, res, group) => {
       const members = group.members.flatMap((id) => memberResource(ctx, id) ?? []);
       sendPage(ctx, req, res, "directoryObjects", members);
     }),
@@ -260,10 +266,7 @@ function registerGroupMembers(router: Router, ctx: EmulatorContext) {
   router.on(
     "GET",
     "/v1.0/groups/:id/transitiveMembers",
-    authenticated(ctx, (req, res) => {
-      const groupId = req.params.id ?? "";
-      const group = ctx.tenant.group(groupId);
-      if (!group) return sendResourceNotFound(res, groupId);
+    withGroup(ctx, (req, res, group) => {
       const select = req.url.searchParams.get("$select");
       const members = transitiveMemberIds(ctx, group.id).flatMap((id) => memberResource(ctx, id, select) ?? []);
       sendPage(ctx, req, res, "directoryObjects", members);
@@ -272,10 +275,7 @@ function registerGroupMembers(router: Router, ctx: EmulatorContext) {
   router.on(
     "POST",
     "/v1.0/groups/:id/members/$ref",
-    authenticated(ctx, (req, res) => {
-      const groupId = req.params.id ?? "";
-      const group = ctx.tenant.group(groupId);
-      if (!group) return sendResourceNotFound(res, groupId);
+    withGroup(ctx, (req, res, group) => {
       const reference = req.body["@odata.id"];
       const objectId = referencedObjectId(reference);
       if (!objectId) {
@@ -302,11 +302,8 @@ function registerGroupMembers(router: Router, ctx: EmulatorContext) {
   router.on(
     "DELETE",
     "/v1.0/groups/:id/members/:memberId/$ref",
-    authenticated(ctx, (req, res) => {
-      const groupId = req.params.id ?? "";
+    withGroup(ctx, (req, res, group) => {
       const memberId = req.params.memberId ?? "";
-      const group = ctx.tenant.group(groupId);
-      if (!group) return sendResourceNotFound(res, groupId);
       // UNCERTAIN (contract G): the error for a non-member; 404 Request_ResourceNotFound is the likely one.
       if (!ctx.tenant.removeMember(group.id, memberId.toLowerCase())) return sendResourceNotFound(res, memberId);
       res.writeHead(204).end();

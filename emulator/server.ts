@@ -6,15 +6,16 @@ import { DEFAULT_SERVICE_SETTINGS, type EmulatorContext, type ServiceSettings } 
 import { registerArm } from "./arm";
 import { armFallback, isArmPath } from "./arm-common";
 import { registerGraph } from "./graph";
-import { registerGraphPim } from "./graph-pim";
+import { registerGraphPim } from "./graph-pim/routes";
 import { Router, readBody, sendGraphError, sendJson } from "./http";
 import { registerCalls } from "./calls";
 import { applyFault, registerFaults } from "./faults";
-import { registerOidc } from "./oidc";
+import { registerOidc } from "./oidc/routes";
 import type { Tenant } from "./tenant";
 import { registerWorkloadIdentity } from "./workload-identity";
 import { registerApplicationsKnob } from "./applications-knob";
 import { registerApplications } from "./applications";
+import type { EmulatorState } from "./state";
 import { SigningKey } from "./tokens";
 
 export interface EmulatorOptions {
@@ -37,7 +38,7 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
-function state(ctx: EmulatorContext) {
+function state(ctx: EmulatorContext): EmulatorState {
   return {
     tenant: { id: ctx.tenant.id, displayName: ctx.tenant.displayName, domain: ctx.tenant.domain },
     users: ctx.tenant.users.map((u) => ({
@@ -46,7 +47,11 @@ function state(ctx: EmulatorContext) {
       displayName: u.displayName,
     })),
     groups: ctx.tenant.groups.map((g) => ({ id: g.id, displayName: g.displayName, members: [...g.members] })),
-    ...Object.assign({}, ...ctx.inspectors.map((inspect) => inspect())),
+    // Each service module fills in its own fields (StateInspector).
+    ...(Object.assign({}, ...ctx.inspectors.map((inspect) => inspect())) as Omit<
+      EmulatorState,
+      "tenant" | "users" | "groups"
+    >),
   };
 }
 

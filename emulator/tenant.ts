@@ -114,7 +114,7 @@ const ZSeed = z.object({
         .default([]),
     })
     .prefault({}),
-  /** PIM for Groups before anyone calls Graph (graph-pim.ts). */
+  /** PIM for Groups before anyone calls Graph (graph-pim/). */
   pim: z
     .object({
       /**

@@ -1,5 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { test as base, expect, type APIRequestContext, type BrowserContext, type Page } from "@playwright/test";
+import type { EmulatorState } from "../../emulator/state";
 
 export const APP_URL = process.env.E2E_APP_URL!;
 export const EMULATOR_URL = process.env.E2E_EMULATOR_URL!;
@@ -11,9 +12,7 @@ export const EMULATOR_URL = process.env.E2E_EMULATOR_URL!;
 export async function pickAccount(context: BrowserContext, userPrincipalName: string) {
   const toEntra = await context.request.get(`${APP_URL}/auth/sign-in`, { maxRedirects: 0 });
   const authorizeUrl = new URL(toEntra.headers().location!);
-  const state = (await (await context.request.get(`${authorizeUrl.origin}/_emulator/state`)).json()) as {
-    users: Array<{ id: string; userPrincipalName: string }>;
-  };
+  const state = (await (await context.request.get(`${authorizeUrl.origin}/_emulator/state`)).json()) as EmulatorState;
   const user = state.users.find((u) => u.userPrincipalName === userPrincipalName)!;
   const picked = await context.request.post(`${authorizeUrl.origin}${authorizeUrl.pathname}`, {
     form: { ...Object.fromEntries(authorizeUrl.searchParams), user_id: user.id },
@@ -38,15 +37,7 @@ export async function expectAccessible(page: Page) {
   expect(results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
 }
 
-/** What the emulator holds now (GET /_emulator/state): its users, and the access that is active. */
-export interface EmulatorState {
-  users: Array<{ id: string; userPrincipalName: string }>;
-  pimGroupAssignments: Array<{ groupId: string; principalId: string; accessId: string; endDateTime: string | null }>;
-  roleAssignments: Array<{ id: string; scope: string; roleDefinitionId: string; principalId: string }>;
-  signInRevocations: Array<{ userId: string; at: string }>;
-  /** what was sent through Graph sendMail */
-  mail: Array<{ from: string; to: string[]; subject: string; body: string; sentAt: string }>;
-}
+export type { EmulatorState };
 
 export async function emulatorState(request: APIRequestContext): Promise<EmulatorState> {
   const response = await request.get(`${EMULATOR_URL}/_emulator/state`);

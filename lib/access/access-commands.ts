@@ -1,9 +1,7 @@
 import type { CatalogCluster, CatalogRole } from "@/lib/config/catalog-schema";
+import type { AccessCommand } from "@/lib/schemas/request-view";
 
-export interface AccessCommand {
-  label: string;
-  command: string;
-}
+export type { AccessCommand } from "@/lib/schemas/request-view";
 
 /**
  * What the holder types to use their access: the kubeconfig for the cluster (Entra ID sign-in

@@ -5,8 +5,8 @@ import { getCatalog } from "@/lib/config/catalog";
 import { findRole } from "@/lib/config/catalog-schema";
 import { db } from "@/lib/db/client";
 import { addMinutes } from "@/lib/domain/duration";
-import { decide } from "@/lib/domain/request-state";
-import { getBoss } from "@/lib/jobs/boss";
+import { decide, isActivating, isAwaitingActivation } from "@/lib/domain/request-state";
+import { enqueue } from "@/lib/jobs/outbox";
 import { QUEUES } from "@/lib/jobs/queues";
 import { log } from "@/lib/log";
 import { observeActivation } from "@/lib/metrics/activation-latency";
@@ -14,7 +14,7 @@ import { notifyActivationFailed, scheduleEndingSoon } from "@/lib/notify/request
 import { endGrant } from "./expire-access";
 import { coverWithGrant, uncover, type LedgerGrant } from "./grant-ledger";
 import { callProvider } from "./provider-call";
-import { lockRequest, recordRequestEvent, sendInTransaction } from "./request-record";
+import { lockRequest, recordRequestEvent } from "./request-record";
 
 const system = (correlationId: string) => ({ viewer: null, origin: { correlationId } });
 
@@ -33,19 +33,25 @@ export async function activateRequest(
   const prepared = await db.$transaction(async (tx) => {
     const request = await lockRequest(tx, requestId);
     const row = await tx.accessRequest.findUniqueOrThrow({ where: { id: requestId }, include: { requester: true } });
-    if (request.state.status === "approved" || request.state.status === "scheduled") {
+    if (isAwaitingActivation(request.state.status)) {
       if (request.state.startAt && request.state.startAt > now) {
-        if (request.state.status === "approved") {
-          const scheduled = decide(request.state, { type: "schedule" }, now);
-          if (scheduled.isAccepted)
-            await recordRequestEvent(tx, request, scheduled.event, { ...system(correlationId), now });
-        }
-        return { outcome: "scheduled" as const, startAt: request.state.startAt };
+        // Already scheduled (this job ran before): the domain refuses to schedule it twice.
+        const scheduled = decide(request.state, { type: "schedule" }, now);
+        if (scheduled.isAccepted)
+          await recordRequestEvent(tx, request, scheduled.event, { ...system(correlationId), now });
+        // Activates at its start; the singleton key keeps one such job when this runs again.
+        await enqueue(
+          tx,
+          QUEUES.activate,
+          { requestId },
+          { startAfter: request.state.startAt, singletonKey: `scheduled-${requestId}` },
+        );
+        return { outcome: "scheduled" as const };
       }
       const begun = decide(request.state, { type: "begin_activation" }, now);
       if (!begun.isAccepted) return { outcome: "skipped" as const };
       await recordRequestEvent(tx, request, begun.event, { ...system(correlationId), now });
-    } else if (request.state.status !== "activating") {
+    } else if (!isActivating(request.state.status)) {
       return { outcome: "skipped" as const };
     }
     const activeFrom = row.activeFrom ?? now;
@@ -66,15 +72,7 @@ export async function activateRequest(
     };
   });
 
-  if (prepared.outcome === "scheduled") {
-    const boss = await getBoss();
-    await boss.send(
-      QUEUES.activate,
-      { requestId },
-      { startAfter: prepared.startAt, singletonKey: `scheduled-${requestId}` },
-    );
-    return "scheduled";
-  }
+  if (prepared.outcome === "scheduled") return "scheduled";
   if (prepared.outcome === "skipped") return "skipped";
   if (prepared.outcome === "missing-role") {
     await failActivation(requestId, now, correlationId, "The role is no longer in the access catalog.");
@@ -132,13 +130,11 @@ export async function activateRequest(
       data: { appliedAt: now },
     });
     // The expiry sweep also runs at the access's end, not only at the next minute.
-    await sendInTransaction(tx, QUEUES.expireAccess, {}, { startAfter: prepared.activeUntil });
+    await enqueue(tx, QUEUES.expireAccess, {}, { startAfter: prepared.activeUntil });
+    await scheduleEndingSoon(tx, requestId, prepared.activeUntil, now);
     return true;
   });
-  if (isActive) {
-    await scheduleEndingSoon(requestId, prepared.activeUntil, now);
-    await observeActivation(requestId);
-  }
+  if (isActive) await observeActivation(requestId);
   return "active";
 }
 
@@ -150,12 +146,13 @@ export async function failActivation(requestId: string, now: Date, correlationId
     if (!failed.isAccepted) return null;
     await tx.accessRequest.update({ where: { id: requestId }, data: { failureReason: reason } });
     await recordRequestEvent(tx, request, failed.event, { ...system(correlationId), now });
-    return uncover(tx, requestId, now);
+    const orphaned = await uncover(tx, requestId, now);
+    await notifyActivationFailed(tx, requestId, correlationId);
+    return orphaned;
   });
   if (orphans === null) return;
   for (const grant of orphans) await endGrant(grant.id, now, requestId);
   log.warn({ requestId, reason }, "activation failed");
-  await notifyActivationFailed(requestId, correlationId);
 }
 
 /** Every retry of the activation failed (the dead-letter queue): the request fails with the last error. */

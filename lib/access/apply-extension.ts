@@ -1,8 +1,8 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import type { GrantTarget } from "@/lib/cloud/access-provider";
 import { db } from "@/lib/db/client";
 import { callProvider } from "./provider-call";
+import { readGrantTarget } from "./stored-json";
 
 /**
  * The `extend` job: moves the end of an extended request's grants at the services (PIM schedules
@@ -20,7 +20,7 @@ export async function applyExtension(requestId: string, now: Date) {
   for (const { grant } of covered) {
     await callProvider(
       "extend",
-      grant.target as unknown as GrantTarget,
+      readGrantTarget(grant.target, grant.id),
       {
         startAt: now,
         endAt: grant.endAt,

@@ -1,6 +1,5 @@
 import "server-only";
-import { notifyDecision } from "@/lib/notify/request-events";
-import type { ActionContext } from "./context";
+import type { ActionContext } from "@/lib/context";
 import { decideRequest } from "./decide-request";
 import type { TApproveInput } from "./schemas";
 
@@ -10,8 +9,5 @@ import type { TApproveInput } from "./schemas";
  * sign-in by the viewer (lib/auth/step-up.ts); the audit event records its auth_time and acrs.
  */
 export async function approveRequest(requestId: string, input: TApproveInput, context: ActionContext) {
-  const view = await decideRequest("approve", requestId, input, context);
-  // After commit, and never throwing: the approval stands whether or not anyone hears of it.
-  await notifyDecision(requestId, "approve", context.viewer.id);
-  return view;
+  return decideRequest("approve", requestId, input, context);
 }

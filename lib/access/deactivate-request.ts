@@ -1,12 +1,14 @@
 import "server-only";
 import { db } from "@/lib/db/client";
 import { decide } from "@/lib/domain/request-state";
+import { enqueue } from "@/lib/jobs/outbox";
 import { QUEUES, type DeactivateJob } from "@/lib/jobs/queues";
-import type { ActionContext } from "./context";
+import type { ActionContext } from "@/lib/context";
 import { uncover } from "./grant-ledger";
-import { loadRequestView } from "./queries";
-import { lockRequest, notFound, recordRequestEvent, refusalError, sendInTransaction } from "./request-record";
-import { ZDecisionInput, parseInput, type TDecisionInput } from "./schemas";
+import { loadRequestView } from "./request-queries";
+import { holderRefusalError, lockRequest, recordRequestEvent, saveAccessPeriod } from "./request-record";
+import { ZDecisionInput, type TDecisionInput } from "./schemas";
+import { parseInput } from "@/lib/validation/parse-input";
 
 /**
  * The holder ends their access before its time. The access period ends now; the `deactivate` job,
@@ -17,12 +19,10 @@ export async function deactivateRequest(requestId: string, context: ActionContex
   const { comment } = parseInput(ZDecisionInput, input);
   await db.$transaction(async (tx) => {
     const request = await lockRequest(tx, requestId);
-    // Someone else's access is not theirs to see, let alone end.
-    if (request.requesterId !== context.viewer.id) throw notFound(requestId);
     const decision = decide(request.state, { type: "deactivate", actorId: context.viewer.id }, context.now);
-    if (!decision.isAccepted) throw refusalError(decision);
-    const isSessionRevoked = request.policy.isSessionRevokedOnEnd === true;
-    await tx.accessRequest.update({ where: { id: requestId }, data: { activeUntil: context.now } });
+    if (!decision.isAccepted) throw holderRefusalError(requestId, decision);
+    const isSessionRevoked = request.policy.isSessionRevokedOnEnd;
+    await saveAccessPeriod(tx, request, decision.state);
     await recordRequestEvent(tx, request, decision.event, context, {
       comment: comment || null,
       sessionsRevoked: isSessionRevoked,
@@ -33,7 +33,7 @@ export async function deactivateRequest(requestId: string, context: ActionContex
       grantIds: orphans.map((grant) => grant.id),
       revokeSessionsOf: isSessionRevoked ? context.viewer.entraObjectId : null,
     };
-    await sendInTransaction(tx, QUEUES.deactivate, job);
+    await enqueue(tx, QUEUES.deactivate, job);
   });
   return loadRequestView(requestId, context.viewer);
 }

@@ -4,16 +4,17 @@ import { verifyStepUp } from "@/lib/auth/step-up";
 import { liveGroupIds } from "@/lib/cloud/directory";
 import { db } from "@/lib/db/client";
 import { checkDecider } from "@/lib/domain/policy";
-import type { RolePolicy } from "@/lib/domain/policy-types";
 import { decide } from "@/lib/domain/request-state";
 import { AppError, isAppError } from "@/lib/errors";
 import { getBoss } from "@/lib/jobs/boss";
 import { enforceRateLimit } from "@/lib/limits/rate-limit";
 import { observeDecision } from "@/lib/metrics/record";
-import type { ActionContext } from "./context";
-import { loadRequestView } from "./queries";
-import { lockRequest, notFound, recordRequestEvent, refusalError } from "./request-record";
-import { ZApproveInput, parseInput, type TApproveInput } from "./schemas";
+import { notifyDecision } from "@/lib/notify/request-events";
+import type { ActionContext } from "@/lib/context";
+import { loadRequestView } from "./request-queries";
+import { lockRequest, notFound, readPolicySnapshot, recordRequestEvent, refusalError } from "./request-record";
+import { ZApproveInput, type TApproveInput } from "./schemas";
+import { parseInput } from "@/lib/validation/parse-input";
 
 /**
  * Approve or deny (approve-request.ts, deny-request.ts). The approver's groups are read live from
@@ -44,7 +45,7 @@ export async function decideRequest(
   });
   if (!existing) throw notFound(requestId);
 
-  const policy = existing.policy as unknown as RolePolicy;
+  const policy = readPolicySnapshot(existing.policy, requestId);
   const check = checkDecider({
     policy,
     requesterId: existing.requesterId,
@@ -64,7 +65,7 @@ export async function decideRequest(
       ? await verifyStepUp(stepUpToken, context.viewer, policy.stepUp, context.now)
       : undefined;
 
-  await getBoss(); // an approval may hand off the activation job
+  await getBoss(); // started before the transaction, which queues the notification (and an approval its activation)
   const decided = await db.$transaction(async (tx) => {
     const request = await lockRequest(tx, requestId);
     const command =
@@ -77,6 +78,8 @@ export async function decideRequest(
       data: { requestId, deciderId: context.viewer.id, outcome, comment: comment || null, decidedAt: context.now },
     });
     await recordRequestEvent(tx, request, decision.event, context, stepUp ? { stepUp } : {});
+    // The requester and the other approvers hear who decided.
+    await notifyDecision(tx, requestId, outcome, context.viewer.id);
     return decision.event;
   });
   observeDecision(decided, existing.createdAt, context.now);

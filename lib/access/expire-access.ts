@@ -1,15 +1,17 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { lockAuditChain, recordAuditEvent } from "@/lib/audit/record-audit-event";
-import { ProviderError, type GrantTarget } from "@/lib/cloud/access-provider";
+import { ProviderError } from "@/lib/cloud/access-provider";
 import { env } from "@/lib/config/env";
 import { db, type Prisma } from "@/lib/db/client";
 import { decide } from "@/lib/domain/request-state";
 import { log } from "@/lib/log";
 import { observeExpiryLag } from "@/lib/metrics/record";
+import { enqueue } from "@/lib/jobs/outbox";
 import { QUEUES, type DeactivateJob } from "@/lib/jobs/queues";
 import { callProvider } from "./provider-call";
-import { lockRequest, recordRequestEvent, sendInTransaction } from "./request-record";
+import { readGrantTarget } from "./stored-json";
+import { lockRequest, recordRequestEvent } from "./request-record";
 
 const BATCH = 50;
 
@@ -31,7 +33,7 @@ export async function endGrant(grantId: string, now: Date, endedRequestId?: stri
     where: { id: grantId },
     include: { coverage: { select: { requestId: true }, orderBy: { endAt: "desc" }, take: 1 } },
   });
-  const target = grant.target as unknown as GrantTarget;
+  const target = readGrantTarget(grant.target, grant.id);
   // The removal's provider calls go on the trail of the request that ended the grant: one that
   // ended early no longer covers it, but the ledger (or the caller) names it.
   const requestId = endedRequestId ?? grant.orphanedByRequestId ?? grant.coverage[0]?.requestId ?? null;
@@ -117,10 +119,10 @@ async function deferRemoval(
     });
     if (requestId) {
       const job: DeactivateJob = { requestId, grantIds: [grant.id], revokeSessionsOf: null };
-      await sendInTransaction(tx, QUEUES.deactivate, job, { startAfter: at });
+      await enqueue(tx, QUEUES.deactivate, job, { startAfter: at });
     } else {
       // No request to put it on the trail of: the expiry sweep at that moment removes it.
-      await sendInTransaction(tx, QUEUES.expireAccess, {}, { startAfter: at });
+      await enqueue(tx, QUEUES.expireAccess, {}, { startAfter: at });
     }
   });
   log.info({ grantId: grant.id, notBefore: at.toISOString() }, "PIM keeps the assignment a while; removal deferred");

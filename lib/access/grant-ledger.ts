@@ -1,6 +1,8 @@
 import "server-only";
 import { scopeOf, type Binding, type GrantTarget } from "@/lib/cloud/access-provider";
 import type { Prisma } from "@/lib/db/client";
+import { endAfterWithdrawal, endWhenCovered } from "@/lib/domain/grant-ledger";
+import { readGrantTarget } from "./stored-json";
 
 /**
  * The grant ledger: one current grant per person and binding. Covering a request either creates
@@ -30,7 +32,7 @@ export async function coverWithGrant(
   let grant: { id: string; endAt: Date };
   const current = rows[0];
   if (current) {
-    const endAt = current.end_at > input.endAt ? current.end_at : input.endAt;
+    const endAt = endWhenCovered(current.end_at, input.endAt);
     grant = await tx.grant.update({
       where: { id: current.id },
       data: { endAt, orphanedByRequestId: null },
@@ -67,13 +69,15 @@ export async function uncover(tx: Prisma.TransactionClient, requestId: string, n
   const orphans: LedgerGrant[] = [];
   for (const { grant } of covered) {
     await tx.grantCoverage.delete({ where: { requestId_grantId: { requestId, grantId: grant.id } } });
-    const others = await tx.grantCoverage.aggregate({ where: { grantId: grant.id }, _max: { endAt: true } });
-    if (others._max.endAt) {
-      await tx.grant.update({ where: { id: grant.id }, data: { endAt: others._max.endAt } });
-    } else {
-      await tx.grant.update({ where: { id: grant.id }, data: { endAt: now, orphanedByRequestId: requestId } });
-      orphans.push({ id: grant.id, target: grant.target as unknown as GrantTarget, endAt: now });
-    }
+    const others = await tx.grantCoverage.findMany({ where: { grantId: grant.id }, select: { endAt: true } });
+    const next = endAfterWithdrawal(
+      others.map((cover) => cover.endAt),
+      now,
+    );
+    const orphanedByRequestId = next.isOrphan ? requestId : undefined;
+    await tx.grant.update({ where: { id: grant.id }, data: { endAt: next.endAt, orphanedByRequestId } });
+    if (next.isOrphan)
+      orphans.push({ id: grant.id, target: readGrantTarget(grant.target, grant.id), endAt: next.endAt });
   }
   return orphans;
 }
@@ -94,10 +98,10 @@ export async function extendCoverage(
       SELECT end_at, target FROM grants WHERE id = ${grantId}::uuid FOR UPDATE`;
     const current = rows[0];
     if (!current) continue;
-    const newEnd = current.end_at > endAt ? current.end_at : endAt;
+    const newEnd = endWhenCovered(current.end_at, endAt);
     await tx.grant.update({ where: { id: grantId }, data: { endAt: newEnd } });
     await tx.grantCoverage.update({ where: { requestId_grantId: { requestId, grantId } }, data: { endAt } });
-    extended.push({ id: grantId, target: current.target as GrantTarget, endAt: newEnd });
+    extended.push({ id: grantId, target: readGrantTarget(current.target, grantId), endAt: newEnd });
   }
   return extended;
 }

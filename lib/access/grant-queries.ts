@@ -1,23 +1,16 @@
 import "server-only";
 import { authorize } from "@/lib/auth/authorize";
-import type { SessionUser } from "@/lib/auth/session";
+import type { SessionUser } from "@/lib/context";
 import type { GrantTarget } from "@/lib/cloud/access-provider";
 import { env } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
 import { addMinutes } from "@/lib/domain/duration";
+import { parseRequestStatus } from "@/lib/domain/request-state";
+import type { GrantView } from "@/lib/schemas/grant-view";
+import { readGrantTarget } from "./stored-json";
 
 /** One current grant in the ledger: who holds which binding until when, and for which requests. */
-export interface GrantView {
-  id: string;
-  kind: GrantTarget["grant"]["kind"];
-  bindingKey: string;
-  holder: { id: string; userPrincipalName: string; displayName: string };
-  endAt: string;
-  /** endAt plus the worst-case lifetime of tokens issued before it */
-  effectiveEndAt: string;
-  appliedAt: string | null;
-  requests: Array<{ id: string; clusterName: string; roleName: string; status: string; endAt: string }>;
-}
+export type { GrantView } from "@/lib/schemas/grant-view";
 
 /**
  * Active grants: the viewer's own (`mine`), or everyone's (`all`, for auditors and admins).
@@ -39,13 +32,17 @@ export async function listActiveGrants(viewer: SessionUser, scope: "mine" | "all
   });
   return grants.map((grant) => ({
     id: grant.id,
-    kind: (grant.target as unknown as GrantTarget).grant.kind,
+    kind: readGrantTarget(grant.target, grant.id).grant.kind,
     bindingKey: grant.bindingKey,
     holder: grant.user,
     endAt: grant.endAt.toISOString(),
     effectiveEndAt: addMinutes(grant.endAt, env.TOKEN_LIFETIME_MINUTES).toISOString(),
     appliedAt: grant.appliedAt?.toISOString() ?? null,
-    requests: grant.coverage.map((c) => ({ ...c.request, endAt: c.endAt.toISOString() })),
+    requests: grant.coverage.map(({ request, endAt }) => ({
+      ...request,
+      status: parseRequestStatus(request.status, request.id),
+      endAt: endAt.toISOString(),
+    })),
   }));
 }
 
@@ -76,7 +73,7 @@ export async function listOpenDrift(viewer: SessionUser): Promise<DriftView[]> {
   return findings.map((f) => ({
     id: f.id,
     kind: f.kind as DriftView["kind"],
-    grantKind: (f.target as unknown as GrantTarget).grant.kind,
+    grantKind: readGrantTarget(f.target, f.id, "drift_findings").grant.kind,
     bindingKey: f.bindingKey,
     principalId: f.principalId,
     userPrincipalName: upnOf.get(f.principalId.toLowerCase()) ?? null,

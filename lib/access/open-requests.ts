@@ -2,10 +2,9 @@ import "server-only";
 import { env } from "@/lib/config/env";
 import type { Prisma } from "@/lib/db/client";
 import { checkOpenRequests, type RequestWindow } from "@/lib/domain/open-requests";
-import { REQUEST_STATUSES, isTerminal } from "@/lib/domain/request-state";
+import { OPEN_STATUSES, parseRequestStatus } from "@/lib/domain/request-state";
 import { AppError } from "@/lib/errors";
 
-const OPEN_STATUSES = REQUEST_STATUSES.filter((status) => !isTerminal(status));
 const at = (date: Date) => `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 
 /**
@@ -28,7 +27,7 @@ export async function assertOpenRequestQuota(
   });
   const verdict = checkOpenRequests({
     draft: filing,
-    existing: existing.map((r) => ({ ...r, status: r.status as (typeof REQUEST_STATUSES)[number] })),
+    existing: existing.map((r) => ({ ...r, status: parseRequestStatus(r.status, r.id) })),
     maxOpen: env.MAX_OPEN_REQUESTS_PER_ROLE,
     isOverlapRefused: env.REFUSE_DUPLICATE_REQUESTS,
     now,

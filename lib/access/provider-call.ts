@@ -1,7 +1,8 @@
 import "server-only";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ProviderError, type AccessProvider, type GrantTarget, type ProviderResult } from "@/lib/cloud/access-provider";
-import { auditProviderCalls, recordingCalls } from "@/lib/cloud/call-recorder";
+import { recordingCalls } from "@/lib/cloud/call-recorder";
+import { auditProviderCalls } from "@/lib/audit/provider-calls";
 import { providerFor } from "@/lib/cloud/providers";
 import { env } from "@/lib/config/env";
 import { db } from "@/lib/db/client";

@@ -1,6 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { grantTargets, type Binding, type CurrentAssignment, type GrantTarget } from "@/lib/cloud/access-provider";
+import { grantTargets, type Binding, type CurrentAssignment } from "@/lib/cloud/access-provider";
 import { compareBinding, type DriftCandidate } from "@/lib/domain/drift";
 import { providerFor } from "@/lib/cloud/providers";
 import { lockAuditChain, recordAuditEvent } from "@/lib/audit/record-audit-event";
@@ -9,9 +9,10 @@ import { db, type Prisma } from "@/lib/db/client";
 import { log } from "@/lib/log";
 import { timeReconcile } from "@/lib/metrics/record";
 import { authorizeAttempt } from "@/lib/auth/refusals";
-import type { ActionContext } from "./context";
+import type { ActionContext } from "@/lib/context";
 import { bindingKey } from "./grant-ledger";
 import { auditedCall } from "./provider-call";
+import { readGrantTarget } from "./stored-json";
 
 /** Every distinct binding the catalog grants, with its key: the scopes the reconciler watches. */
 function catalogBindings(): Array<{ key: string; binding: Binding }> {
@@ -61,7 +62,7 @@ export async function reconcileAccess(
         assignments,
         grants: grants.map((g) => ({
           id: g.id,
-          principalId: (g.target as unknown as GrantTarget).principalId,
+          principalId: readGrantTarget(g.target, g.id).principalId,
           endAt: g.endAt,
           appliedAt: g.appliedAt,
         })),

@@ -10,11 +10,12 @@ import { AppError } from "@/lib/errors";
 import { getBoss } from "@/lib/jobs/boss";
 import { enforceRateLimit } from "@/lib/limits/rate-limit";
 import { notifyRequestFiled } from "@/lib/notify/request-events";
-import type { ActionContext } from "./context";
+import type { ActionContext } from "@/lib/context";
 import { assertOpenRequestQuota } from "./open-requests";
-import { loadRequestView } from "./queries";
+import { loadRequestView } from "./request-queries";
 import { recordRequestEvent } from "./request-record";
-import { ZRequestAccessInput, fieldProblems, type TRequestAccessInput } from "./schemas";
+import { ZRequestAccessInput, type TRequestAccessInput } from "./schemas";
+import { fieldProblems } from "@/lib/validation/parse-input";
 
 const invalid = (message: string, fields: Array<{ field: string; message: string }>) =>
   new AppError("INVALID_INPUT", { message, userMessage: fields.map((f) => f.message).join(" "), fields });
@@ -58,12 +59,6 @@ export async function requestAccess(input: TRequestAccessInput, context: ActionC
   const startAt = parsed.data.startAt ? new Date(parsed.data.startAt) : null;
   const draft = { durationMinutes, justification, ticket, startAt, isBreakGlass };
   const violations = checkRequest({ draft, policy, requesterGroupIds: context.viewer.groupIds, now: context.now });
-  if (isBreakGlass && !justification) {
-    violations.push({
-      field: "justification",
-      message: "Break-glass needs a reason: say what is broken and why it cannot wait.",
-    });
-  }
   if (violations.some((v) => v.field === "eligibility")) {
     throw new AppError("FORBIDDEN", {
       message: "not eligible",
@@ -79,12 +74,11 @@ export async function requestAccess(input: TRequestAccessInput, context: ActionC
       ? await verifyStepUp(parsed.data.stepUpToken, context.viewer, policy.stepUp, context.now, "use break-glass")
       : undefined;
 
-  await getBoss(); // the hand-off below needs the queue's tables
+  await getBoss(); // started before the transaction, which queues the notification (and an activation)
   const opened = openRequest({
     requesterId: context.viewer.id,
-    approvalsRequired: policy.approvalsRequired,
+    policy,
     startAt,
-    pendingTimeoutMinutes: policy.pendingTimeoutMinutes,
     isBreakGlass,
     now: context.now,
   });
@@ -126,9 +120,9 @@ export async function requestAccess(input: TRequestAccessInput, context: ActionC
         index === 0 ? { policy, durationMinutes, ticket: ticket ?? null, ...(stepUp ? { stepUp } : {}) } : {},
       );
     }
+    // The approvers (or, for break-glass, every approver and auditor) hear of it.
+    await notifyRequestFiled(tx, created);
     return created.id;
   });
-  // After commit, and never throwing: the approvers (or, for break-glass, every approver and auditor).
-  await notifyRequestFiled(requestId);
   return loadRequestView(requestId, context.viewer);
 }

@@ -1,15 +1,23 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import type PgBoss from "pg-boss";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import type { Prisma } from "@/lib/db/client";
 import type { RolePolicy } from "@/lib/domain/policy-types";
-import type { Decision, RequestEvent, RequestState, RequestStatus } from "@/lib/domain/request-state";
+import {
+  isHandedToActivation,
+  type Decision,
+  type RefusalCode,
+  type RequestEvent,
+  type RequestState,
+} from "@/lib/domain/request-state";
 import { AppError } from "@/lib/errors";
-import { inTransaction, getBoss } from "@/lib/jobs/boss";
-import { QUEUES, type ActivateJob, type QueueName } from "@/lib/jobs/queues";
+import { enqueue } from "@/lib/jobs/outbox";
+import { QUEUES, type ActivateJob } from "@/lib/jobs/queues";
 import { countRequestEvent } from "@/lib/metrics/record";
-import type { ActionContext } from "./context";
+import type { ActionContext } from "@/lib/context";
+import { readRequestState } from "./stored-json";
+
+export { readGrantTarget, readPolicySnapshot } from "./stored-json";
 
 /** What the use cases need of a stored request: the domain state plus what the audit repeats. */
 export interface LockedRequest {
@@ -37,21 +45,15 @@ export async function lockRequest(tx: Prisma.TransactionClient, requestId: strin
       decisions: { where: { outcome: "approve" }, orderBy: { decidedAt: "asc" }, select: { deciderId: true } },
     },
   });
+  const approverIds = row.decisions.map((d) => d.deciderId);
+  const state = readRequestState(row, approverIds);
   return {
     id: row.id,
     requesterId: row.requesterId,
     clusterName: row.clusterName,
     roleName: row.roleName,
-    policy: row.policy as unknown as RolePolicy,
-    state: {
-      status: row.status as RequestStatus,
-      requesterId: row.requesterId,
-      approvalsRequired: row.approvalsRequired,
-      approverIds: row.decisions.map((d) => d.deciderId),
-      startAt: row.startAt,
-      pendingExpiresAt: row.pendingExpiresAt,
-      isBreakGlass: row.isBreakGlass,
-    },
+    policy: state.policy,
+    state,
   };
 }
 
@@ -69,19 +71,40 @@ export function notFound(requestId: string) {
   });
 }
 
+/** Refusals that a different input would avoid, and the form field to fix. */
+const INPUT_REFUSALS: Partial<Record<RefusalCode, string>> = {
+  COMMENT_REQUIRED: "comment",
+  EXTENSION_REFUSED: "duration",
+};
+
 /** A refusal from the domain as the error the user sees: 403 for who, 409 for when, 400 for what. */
 export function refusalError(decision: Extract<Decision, { isAccepted: false }>) {
-  const code =
-    decision.code === "SELF_APPROVAL" || decision.code === "NOT_REQUESTER"
+  const field = INPUT_REFUSALS[decision.code];
+  const code = field
+    ? "INVALID_INPUT"
+    : decision.code === "SELF_APPROVAL" || decision.code === "NOT_REQUESTER"
       ? "FORBIDDEN"
-      : decision.code === "COMMENT_REQUIRED"
-        ? "INVALID_INPUT"
-        : "CONFLICT";
+      : "CONFLICT";
   return new AppError(code, {
     message: `refused: ${decision.code}`,
     userMessage: decision.message,
-    fields: decision.code === "COMMENT_REQUIRED" ? [{ field: "comment", message: decision.message }] : [],
+    fields: field ? [{ field, message: decision.message }] : [],
   });
+}
+
+/**
+ * A refusal of the holder's own commands (cancel, end early, extend): someone else's request is not
+ * theirs to see, let alone change, so it is a 404 rather than a 403.
+ */
+export function holderRefusalError(requestId: string, decision: Extract<Decision, { isAccepted: false }>) {
+  return decision.code === "NOT_REQUESTER" ? notFound(requestId) : refusalError(decision);
+}
+
+/** Persists the access period the domain decided (ended early, revoked, extended, cleared for a retry), if it moved. */
+export async function saveAccessPeriod(tx: Prisma.TransactionClient, request: LockedRequest, next: RequestState) {
+  const { activeFrom, activeUntil } = next;
+  if (activeFrom === request.state.activeFrom && activeUntil === request.state.activeUntil) return;
+  await tx.accessRequest.update({ where: { id: request.id }, data: { activeFrom, activeUntil } });
 }
 
 /** Writes one event: the request's new status (if it changed) and its audit row, in `tx`. */
@@ -122,7 +145,7 @@ export async function recordRequestEvent(
       ...extra,
     },
   });
-  if (event.to === "approved") {
+  if (isHandedToActivation(event)) {
     await handOffForActivation(tx, request.id, event.type === "request.activation_retried" ? "retry" : "first");
   }
   countRequestEvent(request, event);
@@ -134,18 +157,6 @@ export async function recordRequestEvent(
  * an admin's retry after a failure is a new attempt with its own id.
  */
 async function handOffForActivation(tx: Prisma.TransactionClient, requestId: string, attempt: "first" | "retry") {
-  const boss = await getBoss();
   const job: ActivateJob = { requestId };
-  await boss.send(QUEUES.activate, job, { id: attempt === "first" ? requestId : randomUUID(), db: inTransaction(tx) });
-}
-
-/** Queues a job in the caller's transaction: the state change and the work it hands off commit together. */
-export async function sendInTransaction<T extends object>(
-  tx: Prisma.TransactionClient,
-  queue: QueueName,
-  data: T,
-  options: Omit<PgBoss.SendOptions, "db"> = {},
-) {
-  const boss = await getBoss();
-  await boss.send(queue, data, { ...options, db: inTransaction(tx) });
+  await enqueue(tx, QUEUES.activate, job, { id: attempt === "first" ? requestId : randomUUID() });
 }

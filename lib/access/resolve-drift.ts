@@ -3,14 +3,14 @@ import { z } from "zod";
 import { randomUUID } from "node:crypto";
 import { authorizeAttempt } from "@/lib/auth/refusals";
 import { lockAuditChain, recordAuditEvent } from "@/lib/audit/record-audit-event";
-import type { GrantTarget } from "@/lib/cloud/access-provider";
 import { deleteRoleAssignmentById } from "@/lib/cloud/standing-role-assignment";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { countDriftResolution } from "@/lib/metrics/record";
-import type { ActionContext } from "./context";
+import type { ActionContext } from "@/lib/context";
 import { callProvider, auditedCall } from "./provider-call";
-import { parseInput } from "./schemas";
+import { readGrantTarget } from "./stored-json";
+import { parseInput } from "@/lib/validation/parse-input";
 
 const ZResolveDriftInput = z.object({
   findingId: z.uuid("There is no such drift finding."),
@@ -40,7 +40,7 @@ export async function resolveDrift(findingId: string, resolution: string, contex
   // Server actions are public endpoints: the id and the resolution come from the client.
   const { action } = parseInput(ZResolveDriftInput, { findingId, action: resolution });
   const finding = await openFinding(findingId);
-  const target = finding.target as unknown as GrantTarget;
+  const target = readGrantTarget(finding.target, finding.id, "drift_findings");
   const correlationId = context.origin.correlationId ?? `drift-${randomUUID()}`;
   if (action === "remove") {
     if (finding.kind !== "unexplained") throw wrongAction("remove", finding.kind);

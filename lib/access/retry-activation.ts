@@ -2,8 +2,8 @@ import "server-only";
 import { authorizeAttempt } from "@/lib/auth/refusals";
 import { db } from "@/lib/db/client";
 import { decide } from "@/lib/domain/request-state";
-import type { ActionContext } from "./context";
-import { loadRequestView } from "./queries";
+import type { ActionContext } from "@/lib/context";
+import { loadRequestView } from "./request-queries";
 import { lockRequest, recordRequestEvent, refusalError } from "./request-record";
 
 /**
@@ -20,7 +20,7 @@ export async function retryActivation(requestId: string, context: ActionContext)
     const previous = await tx.accessRequest.findUniqueOrThrow({ where: { id: requestId } });
     await tx.accessRequest.update({
       where: { id: requestId },
-      data: { activeFrom: null, activeUntil: null, failureReason: null },
+      data: { activeFrom: decision.state.activeFrom, activeUntil: decision.state.activeUntil, failureReason: null },
     });
     await recordRequestEvent(tx, request, decision.event, context, { previousFailure: previous.failureReason });
   });

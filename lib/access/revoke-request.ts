@@ -1,13 +1,15 @@
 import "server-only";
 import { authorizeAttempt } from "@/lib/auth/refusals";
 import { db } from "@/lib/db/client";
-import { decide } from "@/lib/domain/request-state";
+import { decide, isActive } from "@/lib/domain/request-state";
+import { enqueue } from "@/lib/jobs/outbox";
 import { QUEUES, type DeactivateJob } from "@/lib/jobs/queues";
-import type { ActionContext } from "./context";
+import type { ActionContext } from "@/lib/context";
 import { uncover } from "./grant-ledger";
-import { loadRequestView } from "./queries";
-import { lockRequest, recordRequestEvent, refusalError, sendInTransaction } from "./request-record";
-import { ZRevokeInput, type TRevokeInput, parseInput } from "./schemas";
+import { loadRequestView } from "./request-queries";
+import { lockRequest, recordRequestEvent, refusalError, saveAccessPeriod } from "./request-record";
+import { ZRevokeInput, type TRevokeInput } from "./schemas";
+import { parseInput } from "@/lib/validation/parse-input";
 
 /**
  * A platform admin takes access away: active access ends now, approved or scheduled access never
@@ -19,11 +21,11 @@ export async function revokeRequest(requestId: string, input: TRevokeInput, cont
   const { reason, endSessions } = parseInput(ZRevokeInput, input);
   await db.$transaction(async (tx) => {
     const request = await lockRequest(tx, requestId);
-    const wasActive = request.state.status === "active";
+    const wasActive = isActive(request.state.status);
     const decision = decide(request.state, { type: "revoke", actorId: context.viewer.id, reason }, context.now);
     if (!decision.isAccepted) throw refusalError(decision);
-    const isSessionRevoked = wasActive && (endSessions || request.policy.isSessionRevokedOnEnd === true);
-    if (wasActive) await tx.accessRequest.update({ where: { id: requestId }, data: { activeUntil: context.now } });
+    const isSessionRevoked = wasActive && (endSessions || request.policy.isSessionRevokedOnEnd);
+    await saveAccessPeriod(tx, request, decision.state);
     await recordRequestEvent(tx, request, decision.event, context, { sessionsRevoked: isSessionRevoked });
     const orphans = await uncover(tx, requestId, context.now);
     const holder = await tx.user.findUniqueOrThrow({ where: { id: request.requesterId } });
@@ -32,7 +34,7 @@ export async function revokeRequest(requestId: string, input: TRevokeInput, cont
       grantIds: orphans.map((grant) => grant.id),
       revokeSessionsOf: isSessionRevoked ? holder.entraObjectId : null,
     };
-    await sendInTransaction(tx, QUEUES.deactivate, job);
+    await enqueue(tx, QUEUES.deactivate, job);
   });
   return loadRequestView(requestId, context.viewer);
 }

@@ -1,6 +1,5 @@
 /** Inputs of the access use cases, parsed at every edge (forms, API) with the same schemas. */
 import { z } from "zod";
-import { AppError } from "@/lib/errors";
 import { instant, text } from "@/lib/validation/fields";
 
 /** An ID token (a JWT) from a fresh sign-in; verified by lib/auth/step-up.ts, only its size is checked here. */
@@ -11,42 +10,66 @@ const STEP_UP_TOKEN = text("the step-up token")
   .transform((v) => v || undefined);
 
 export const ZRequestAccessInput = z.object({
-  cluster: text("the cluster").trim().min(1, "Choose a cluster."),
-  role: text("the role").trim().min(1, "Choose a role."),
-  /** ISO 8601, e.g. PT1H; checked against the role's maximum by the policy */
-  duration: text("the duration").trim().min(1, "Choose a duration."),
+  cluster: text("the cluster")
+    .trim()
+    .min(1, "Choose a cluster.")
+    .meta({ description: "The cluster's name in the catalog, e.g. aks-prod-weu." }),
+  role: text("the role")
+    .trim()
+    .min(1, "Choose a role.")
+    .meta({ description: "The role's name on that cluster, e.g. admin." }),
+  duration: text("the duration")
+    .trim()
+    .min(1, "Choose a duration.")
+    .meta({ description: "ISO 8601 days, hours and minutes, e.g. PT1H or PT1H30M; at most the role's maximum." }),
   justification: text("the justification")
     .trim()
     .max(2000, "Keep the justification under 2000 characters.")
-    .default(""),
+    .default("")
+    .meta({ description: "Why the access is needed; required by most policies." }),
   ticket: text("the ticket")
     .trim()
     .max(100, "Keep the ticket under 100 characters.")
     .optional()
-    .transform((v) => v || undefined),
-  /** absent or null: start as soon as approved */
-  startAt: instant("the start").nullish(),
-  breakGlass: z.boolean().default(false),
-  /** break-glass on a role whose policy asks for step-up: the ID token of a fresh sign-in (lib/auth/step-up.ts) */
-  stepUpToken: STEP_UP_TOKEN,
+    .transform((v) => v || undefined)
+    .meta({ description: "An incident or change reference, when the policy asks for one (its pattern applies)." }),
+  startAt: instant("the start").nullish().meta({
+    description: "A later start with its offset, where the policy allows scheduled starts; absent or null: now.",
+  }),
+  breakGlass: z.boolean().default(false).meta({
+    description: "Emergency access without approval, where allowed: needs a justification and is reviewed.",
+  }),
+  stepUpToken: STEP_UP_TOKEN.meta({
+    description:
+      "Break-glass on a role whose policy has `stepUp`: the ID token of the caller's fresh sign-in, as for approving.",
+  }),
 });
 export type TRequestAccessInput = z.input<typeof ZRequestAccessInput>;
 
 export const ZDecisionInput = z.object({
-  comment: text("the comment").trim().max(2000, "Keep the comment under 2000 characters.").default(""),
+  comment: text("the comment")
+    .trim()
+    .max(2000, "Keep the comment under 2000 characters.")
+    .default("")
+    .meta({ description: "Shown to the requester and kept in the audit trail; required to deny." }),
 });
 export type TDecisionInput = z.input<typeof ZDecisionInput>;
 
 /** Approving may need step-up (the role's policy says); denying never does: refusing access grants nothing. */
 export const ZApproveInput = ZDecisionInput.extend({
-  /** the ID token of a fresh sign-in, when the request's policy has `stepUp` */
-  stepUpToken: STEP_UP_TOKEN,
+  comment: ZDecisionInput.shape.comment.meta({ description: "Shown to the requester and kept in the audit trail." }),
+  stepUpToken: STEP_UP_TOKEN.meta({
+    description:
+      "Required when the role's policy has `stepUp`: the ID token of the caller's fresh sign-in (prompt=login, with the policy's authentication context in the `claims` request parameter), no older than the policy's `maxAge`.",
+  }),
 });
 export type TApproveInput = z.input<typeof ZApproveInput>;
 
 export const ZExtendInput = z.object({
-  /** how much longer, ISO 8601 (PT30M, PT1H) */
-  duration: text("the duration").trim().min(1, "Choose how much longer you need the access."),
+  duration: text("the duration").trim().min(1, "Choose how much longer you need the access.").meta({
+    description:
+      "How much longer, ISO 8601 days, hours and minutes, e.g. PT30M or PT1H; the whole access may last at most the role's maximum total.",
+  }),
 });
 export type TExtendInput = z.input<typeof ZExtendInput>;
 
@@ -54,29 +77,11 @@ export const ZRevokeInput = z.object({
   reason: text("the reason")
     .trim()
     .min(1, "Say why you revoke the access: the holder and the auditors see it.")
-    .max(2000, "Keep the reason under 2000 characters."),
-  /** also revoke the holder's sign-in sessions; the role's policy may ask for it anyway */
-  endSessions: z.boolean().default(false),
+    .max(2000, "Keep the reason under 2000 characters.")
+    .meta({ description: "Why the access is taken away; the holder and the auditors see it." }),
+  endSessions: z.boolean().default(false).meta({
+    description:
+      "Also revoke the holder's Entra ID sign-in sessions (refresh tokens); the role's policy may ask for it anyway.",
+  }),
 });
 export type TRevokeInput = z.input<typeof ZRevokeInput>;
-
-/** zod problems as field messages for forms and the API. */
-export function fieldProblems(error: z.ZodError) {
-  // The field's name, without array positions: `type.1` (the second of repeated `type`s) is `type`.
-  return error.issues.map((issue) => ({
-    field: issue.path.filter((part) => typeof part === "string").join(".") || "input",
-    message: issue.message,
-  }));
-}
-
-/** Parses a use case's input, or throws the 400 that names each field and what to fix. */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const fields = fieldProblems(parsed.error);
-  throw new AppError("INVALID_INPUT", {
-    message: "input failed validation",
-    userMessage: fields.map((f) => f.message).join(" "),
-    fields,
-  });
-}

@@ -1,11 +1,12 @@
 import "server-only";
-import { createRemoteJWKSet, errors, jwtVerify, type JWTHeaderParameters, type JWTPayload } from "jose";
+import { errors, jwtVerify, type JWTPayload } from "jose";
 import { ROLES_UNVERIFIED_MESSAGE } from "@/lib/auth/authorize";
 import { currentGroupIds, currentRoles } from "@/lib/auth/fresh-roles";
 import { hasGroupsOverage } from "@/lib/auth/group-membership";
-import { AUTHORITY } from "@/lib/auth/msal";
 import { authenticationClaims } from "@/lib/auth/authentication";
-import { roleGroupsFromEnv, type SessionUser } from "@/lib/auth/session";
+import { ISSUER, signingKey } from "@/lib/auth/entra-tokens";
+import { roleGroupsFromEnv } from "@/lib/auth/session";
+import type { SessionUser } from "@/lib/context";
 import { env } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
@@ -17,43 +18,9 @@ import { AppError } from "@/lib/errors";
 
 /** v2.0 tokens carry the client id as audience; tokens for the `api://` URI carry that URI. */
 const AUDIENCES = [`api://${env.ENTRA_CLIENT_ID}`, env.ENTRA_CLIENT_ID];
-export const ISSUER = `${AUTHORITY}/v2.0`;
-const JWKS_URL = `${AUTHORITY}/discovery/v2.0/keys`;
-
-// On globalThis: Next bundles each route separately, and every copy of this module should share
-// one key set (and its fetch cool-down) per process. Keyed by URL because test files may differ.
-const KEY_SETS = Symbol.for("aks-jit.api.jwks");
-const holder = globalThis as { [KEY_SETS]?: Map<string, ReturnType<typeof createRemoteJWKSet>> };
-
-function tenantKeys() {
-  const keySets = (holder[KEY_SETS] ??= new Map());
-  let keys = keySets.get(JWKS_URL);
-  if (!keys) {
-    keys = createRemoteJWKSet(new URL(JWKS_URL));
-    keySets.set(JWKS_URL, keys);
-  }
-  return keys;
-}
 
 const unauthenticated = (message: string, userMessage: string, cause?: unknown) =>
   new AppError("UNAUTHENTICATED", { message, userMessage, cause });
-
-/**
- * The key for a token's `kid` (also used to verify step-up ID tokens, lib/auth/step-up.ts). A token signed with a key the tenant does not publish is the
- * caller's problem (401); failing to fetch the published keys at all is ours (502).
- */
-export async function signingKey(header: JWTHeaderParameters) {
-  try {
-    return await tenantKeys()(header);
-  } catch (error) {
-    if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) throw error;
-    throw new AppError("UPSTREAM", {
-      message: `cannot read the tenant's signing keys at ${JWKS_URL}: ${String(error)}`,
-      userMessage: "Your access token could not be checked because Entra ID did not answer. Try again in a minute.",
-      cause: error,
-    });
-  }
-}
 
 async function verify(token: string, now: Date): Promise<JWTPayload> {
   try {

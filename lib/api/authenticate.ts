@@ -1,5 +1,6 @@
 import "server-only";
-import { sessionCookieName, resolveSession, type SessionUser } from "@/lib/auth/session";
+import { sessionCookieName, resolveSession } from "@/lib/auth/session";
+import type { SessionUser } from "@/lib/context";
 import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
 import { assertSameOrigin } from "@/lib/auth/same-origin";

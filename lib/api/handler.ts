@@ -1,6 +1,8 @@
 import "server-only";
-import type { ActionContext } from "@/lib/access/context";
-import { expectedErrorOf, type AppError, type AppErrorCode, type ErrorLink, type FieldProblem } from "@/lib/errors";
+import type { ActionContext } from "@/lib/context";
+import type { z } from "zod";
+import { expectedErrorOf, type AppError } from "@/lib/errors";
+import type { ApiErrorBody } from "@/lib/schemas/error";
 import { log, withCorrelation } from "@/lib/log";
 import { authenticate } from "./authenticate";
 import { originFromHeaders } from "@/lib/auth/request-origin";
@@ -15,23 +17,29 @@ export interface ApiReply {
   headers?: Record<string, string>;
 }
 
-export const ok = (body: unknown): ApiReply => ({ status: 200, body });
+/**
+ * A JSON answer, parsed with the schema the OpenAPI document describes it with: an answer that has
+ * drifted from its documented shape fails here, loudly (a 500 with a reference), not at the client.
+ */
+export const ok = <S extends z.ZodType>(schema: S, body: z.input<S>, headers?: Record<string, string>): ApiReply => ({
+  status: 200,
+  body: schema.parse(body),
+  headers,
+});
 /** A body sent while it is produced (exports), with its content type and disposition in `headers`. */
 export const streamed = (body: ReadableStream<Uint8Array>, headers: Record<string, string>): ApiReply => ({
   status: 200,
   body,
   headers,
 });
-export const created = (body: unknown, location: string): ApiReply => ({
+export const created = <S extends z.ZodType>(schema: S, body: z.input<S>, location: string): ApiReply => ({
   status: 201,
-  body,
+  body: schema.parse(body),
   headers: { location },
 });
 
-/** The one error shape of the API (documented in openapi.ts as `Error`). */
-export interface ApiErrorBody {
-  error: { code: AppErrorCode | "INTERNAL"; message: string; fields?: FieldProblem[]; link?: ErrorLink };
-}
+/** The one error shape of the API, described by its schema (lib/schemas/error.ts). */
+export type { ApiErrorBody } from "@/lib/schemas/error";
 
 // Next passes `{ params: Promise<...> }`; static routes get an empty object.
 type Segment<P> = { params: Promise<P> };

@@ -1,6 +1,6 @@
 import "server-only";
 import type { z } from "zod";
-import { fieldProblems } from "@/lib/access/schemas";
+import { fieldProblems } from "@/lib/validation/parse-input";
 import { assertRequestId } from "@/lib/access/request-record";
 import { AppError } from "@/lib/errors";
 import { describeBytes, JSON_BODY_LIMIT_BYTES } from "@/lib/http/body-limits.js";

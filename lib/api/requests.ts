@@ -4,8 +4,8 @@ import {
   listApprovableRequestsPage,
   listMyRequestsPage,
   type RequestPage,
-} from "@/lib/access/queries";
-import type { SessionUser } from "@/lib/auth/session";
+} from "@/lib/access/request-queries";
+import type { SessionUser } from "@/lib/context";
 import type { RequestScope } from "./schemas";
 
 /**

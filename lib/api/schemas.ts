@@ -3,7 +3,7 @@ import { z } from "zod";
 import { ZExtendInput, ZRevokeInput } from "@/lib/access/schemas";
 import { ZApproveInput, ZDecisionInput, ZRequestAccessInput } from "@/lib/access/schemas";
 import { EXPORT_FORMAT_NAMES } from "@/lib/audit/export";
-import { ZAuditFilters, ZAuditSearch } from "@/lib/audit/search";
+import { ZAuditFilters, ZAuditSearch } from "@/lib/audit/filters";
 
 /**
  * Unknown keys are refused rather than dropped: a script that misspells `startAt` or `breakGlass`
@@ -11,11 +11,18 @@ import { ZAuditFilters, ZAuditSearch } from "@/lib/audit/search";
  */
 export const ZApiRequestAccessInput = z.strictObject(ZRequestAccessInput.shape);
 export const ZApiDecisionInput = z.strictObject(ZDecisionInput.shape);
+export const ZApiDeactivateInput = z
+  .strictObject({
+    comment: ZDecisionInput.shape.comment.meta({ description: "Why the access ends early; kept in the audit trail." }),
+  })
+  .meta({ examples: [{ comment: "Certificate rotated, done." }] });
 // A misspelt `stepUpToken` would otherwise be a 403 that blames the token rather than the field.
 export const ZApiApproveInput = z.strictObject(ZApproveInput.shape);
-export const ZApiExtendInput = z.strictObject(ZExtendInput.shape);
+export const ZApiExtendInput = z.strictObject(ZExtendInput.shape).meta({ examples: [{ duration: "PT30M" }] });
 // A misspelt `endSessions` would otherwise leave the holder's sign-in sessions alive.
-export const ZApiRevokeInput = z.strictObject(ZRevokeInput.shape);
+export const ZApiRevokeInput = z
+  .strictObject(ZRevokeInput.shape)
+  .meta({ examples: [{ reason: "Laptop reported stolen", endSessions: true }] });
 
 export const REQUEST_SCOPES = ["mine", "approvable", "all"] as const;
 export type RequestScope = (typeof REQUEST_SCOPES)[number];
@@ -27,7 +34,8 @@ export const ZListRequestsQuery = z.object({
     .int({ message: "Use page=1 for the newest requests, page=2 for the next, and so on." })
     .min(1, { message: "Use page=1 for the newest requests, page=2 for the next, and so on." })
     .max(10_000, { message: "page is at most 10000." })
-    .default(1),
+    .default(1)
+    .meta({ description: "1 for the newest requests, 2 for the next (older) ones, and so on." }),
 });
 
 export const GRANT_SCOPES = ["mine", "all"] as const;

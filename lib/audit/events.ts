@@ -6,16 +6,8 @@
 import type { Authentication } from "@/lib/auth/authentication";
 import type { StepUpFacts } from "@/lib/auth/step-up-rule";
 import type { ProviderCall, ProviderOperation } from "@/lib/cloud/call-recorder";
+import type { RequestOrigin } from "@/lib/context";
 import type { RequestEventType, RequestStatus } from "@/lib/domain/request-state";
-
-/** Where a user action came from, recorded with every event it causes. */
-export interface RequestOrigin {
-  /** the dashboard or the JSON API */
-  channel?: "web" | "api";
-  /** the client's IP address (lib/api/client-ip.ts), null when it could not be known; never unchecked text */
-  ip?: string | null;
-  userAgent?: string;
-}
 
 /** Every request event: the state change, who caused it, and the policy that applied. */
 export interface RequestAuditData extends RequestOrigin {
@@ -41,7 +33,7 @@ export type AuditEventData = {
     groupCount: number;
     groupsSource: "token" | "graph";
     userAgent?: string;
-    /** the client's IP address (lib/api/client-ip.ts), null when it could not be known */
+    /** the client's IP address (lib/http/client-ip.ts), null when it could not be known */
     ip?: string | null;
     /** the ID token's auth_time (ISO) and amr */
     authTime?: string | null;

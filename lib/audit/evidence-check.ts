@@ -3,27 +3,12 @@
  * in one unbroken run of the chain, whose last hash can be compared with a later full verification.
  * Pure: no database; `npm run audit:verify -- --pack FILE` runs it.
  */
-import { canonicalJson, chainHash, type ChainedContent } from "./chain";
+import { canonicalJson, chainHash } from "./chain";
+import { EVIDENCE_FORMAT, type EvidencePack, type PackEvent } from "@/lib/schemas/evidence-pack";
 import { csvLine } from "./csv";
 
-export const EVIDENCE_FORMAT = "aks-jit-evidence/1";
-
-export type PackEvent = ChainedContent & { seq: string; prevHash: string; hash: string };
-
-export interface EvidencePack {
-  format: typeof EVIDENCE_FORMAT;
-  generatedAt: string;
-  generatedBy: string;
-  requestId: string;
-  /** the request as AKS JIT showed it when the pack was made */
-  request: Record<string, unknown>;
-  /** every audit event of the request, in chain order, with its content */
-  events: PackEvent[];
-  /** the same events as CSV (eventsAsCsv), for a spreadsheet: checked to say exactly what `events` says */
-  eventsCsv: string;
-  /** every link of the chain from the request's first event to its last, other requests' content left out */
-  chain: Array<{ seq: string; prevHash: string; hash: string }>;
-}
+// The pack's shape is described once, by the schema the API returns it with.
+export { EVIDENCE_FORMAT, type EvidencePack, type PackEvent } from "@/lib/schemas/evidence-pack";
 
 export type PackCheck =
   | { isValid: true; events: number; links: number; fromSeq: string; toSeq: string; anchorHash: string }

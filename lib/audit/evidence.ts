@@ -1,5 +1,5 @@
 import "server-only";
-import type { ActionContext } from "@/lib/access/context";
+import type { ActionContext } from "@/lib/context";
 import { authorizeAttempt } from "@/lib/auth/refusals";
 import { db } from "@/lib/db/client";
 import { enforceRateLimit } from "@/lib/limits/rate-limit";

@@ -1,6 +1,6 @@
 import "server-only";
-import type { ActionContext } from "@/lib/access/context";
-import { parseInput } from "@/lib/access/schemas";
+import type { ActionContext } from "@/lib/context";
+import { parseInput } from "@/lib/validation/parse-input";
 import { authorizeAttempt } from "@/lib/auth/refusals";
 import { db } from "@/lib/db/client";
 import { enforceRateLimit } from "@/lib/limits/rate-limit";
@@ -8,7 +8,7 @@ import { log } from "@/lib/log";
 import { csvLine } from "./csv";
 import { readAuditPage, type AuditRow } from "./queries";
 import { recordAuditEvent } from "./record-audit-event";
-import { ZAuditFilters, type AuditFiltersInput } from "./search";
+import { ZAuditFilters, type AuditFiltersInput } from "./filters";
 
 export const EXPORT_FORMATS = {
   csv: { contentType: "text/csv; charset=utf-8", extension: "csv" },

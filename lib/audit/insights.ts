@@ -1,10 +1,10 @@
 import "server-only";
-import { parseInput } from "@/lib/access/schemas";
+import { parseInput } from "@/lib/validation/parse-input";
 import { authorize } from "@/lib/auth/authorize";
-import type { SessionUser } from "@/lib/auth/session";
+import type { SessionUser } from "@/lib/context";
 import { db } from "@/lib/db/client";
 import { Prisma } from "@/lib/db/generated/client";
-import type { RequestStatus } from "@/lib/domain/request-state";
+import { parseRequestStatus, type RequestStatus } from "@/lib/domain/request-state";
 import { perDay, seriesByDay, windowSchema, type DaySeries, type InsightsWindowInput } from "./insights-days";
 
 /** The break-glass and failure lists show the newest this many; their counts cover the whole window. */
@@ -158,7 +158,7 @@ export async function auditInsights(
         requesterName: r.requester.displayName,
         clusterName: r.clusterName,
         roleName: r.roleName,
-        status: r.status as RequestStatus,
+        status: parseRequestStatus(r.status, r.id),
         justification: r.justification,
       })),
     },

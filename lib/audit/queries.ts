@@ -1,9 +1,9 @@
 import "server-only";
 import { authorize } from "@/lib/auth/authorize";
-import type { SessionUser } from "@/lib/auth/session";
+import type { SessionUser } from "@/lib/context";
 import { db } from "@/lib/db/client";
 import { Prisma } from "@/lib/db/generated/client";
-import type { AuditFilters } from "./search";
+import type { AuditFilters } from "./filters";
 
 export interface AuditEventRow {
   seq: string;

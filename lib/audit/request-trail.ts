@@ -1,8 +1,8 @@
 import "server-only";
-import { loadRequestView, type RequestView } from "@/lib/access/queries";
+import { loadRequestView, type RequestView } from "@/lib/access/request-queries";
 import { assertRequestId } from "@/lib/access/request-record";
 import { authorize } from "@/lib/auth/authorize";
-import type { SessionUser } from "@/lib/auth/session";
+import type { SessionUser } from "@/lib/context";
 import { env } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
 import type { PackEvent } from "./evidence-check";

@@ -1,26 +1,15 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import type { ActionContext } from "@/lib/access/context";
 import { authorize } from "@/lib/auth/authorize";
-import type { SessionUser } from "@/lib/auth/session";
+import type { SessionUser, ActionContext } from "@/lib/context";
 import { env } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
 import { loadVerifyKey } from "./checkpoint-keys";
 import { recordAuditEvent } from "./record-audit-event";
 import { verifyAuditChain } from "./verify-chain";
+import type { VerificationView } from "@/lib/schemas/audit-verification";
 
-export interface VerificationView {
-  ranAt: string;
-  ranBy: string | null;
-  /** chained events checked, and events recorded before the chain began */
-  events: number;
-  unchained: number;
-  isIntact: boolean;
-  broken: { seq: string; reason: string } | null;
-  lastSeq: string | null;
-  lastHash: string | null;
-  durationMs: number;
-}
+export type { VerificationView } from "@/lib/schemas/audit-verification";
 
 type Row = NonNullable<Awaited<ReturnType<typeof db.auditVerification.findFirst>>>;
 

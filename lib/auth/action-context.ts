@@ -1,6 +1,6 @@
 import "server-only";
 import { headers } from "next/headers";
-import type { ActionContext } from "@/lib/access/context";
+import type { ActionContext } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import { enterCorrelation } from "@/lib/log";
 import { getCurrentUser } from "./current-user";

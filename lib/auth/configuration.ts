@@ -3,7 +3,7 @@ import { env } from "@/lib/config/env";
 import { authorize } from "./authorize";
 import { AUTHORITY } from "./msal";
 import { REDIRECT_URI } from "./sign-in";
-import type { SessionUser } from "./session";
+import type { SessionUser } from "@/lib/context";
 
 /** What the admin page shows about sign-in: enough to check an app registration, no secrets. */
 export function describeSignInConfiguration(viewer: SessionUser) {

@@ -5,7 +5,8 @@ import { cache } from "react";
 import { can, type Permission } from "./permissions";
 import { recordRefusal } from "./refusals";
 import { originFromHeaders } from "./request-origin";
-import { sessionCookieName, resolveSession, type SessionUser } from "./session";
+import { sessionCookieName, resolveSession } from "./session";
+import type { SessionUser } from "@/lib/context";
 
 /** The signed-in user for this request (read once per request), or null. */
 export const getCurrentUser = cache(async (): Promise<SessionUser | null> => {

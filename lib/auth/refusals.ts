@@ -1,5 +1,5 @@
 import "server-only";
-import type { ActionContext } from "@/lib/access/context";
+import type { ActionContext } from "@/lib/context";
 import type { RefusalKind } from "@/lib/audit/events";
 import { lockAuditChain, recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { db, type Prisma } from "@/lib/db/client";

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { ActionContext } from "@/lib/access/context";
-import { clientIp } from "@/lib/api/client-ip";
+import type { ActionContext } from "@/lib/context";
+import { clientIp } from "@/lib/http/client-ip";
 
 /** Characters a caller's correlation id may use: it is echoed in a header and stored in the audit. */
 const CORRELATION_ID = /^[A-Za-z0-9._:-]+$/;

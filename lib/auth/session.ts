@@ -3,9 +3,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { env } from "@/lib/config/env";
 import { db, type Prisma } from "@/lib/db/client";
-import type { Authentication } from "./authentication";
-import { currentRoles, type RoleCheck } from "./fresh-roles";
-import type { Role } from "./permissions";
+import type { SessionUser } from "@/lib/context";
+import { currentRoles } from "./fresh-roles";
 import { seal, unseal } from "./sealed-cookie";
 
 /**
@@ -30,24 +29,6 @@ export const SESSION_TIMEOUTS = {
 
 /** lastSeenAt is written at most this often, so page views don't each cost a write. */
 const TOUCH_INTERVAL_MS = 60_000;
-
-export interface SessionUser {
-  id: string;
-  entraObjectId: string;
-  displayName: string;
-  userPrincipalName: string;
-  groupIds: string[];
-  roles: Role[];
-  /**
-   * "current": roles from Entra membership read within ROLE_FRESHNESS_SECONDS (fresh-roles.ts);
-   * "unavailable": Graph could not be read, so privileged roles are withheld. Absent for users made
-   * up by scripts and tests.
-   */
-  roleCheck?: RoleCheck;
-  sessionExpiresAt: Date;
-  /** how they proved who they are; absent for users made up by scripts and tests */
-  authentication?: Authentication;
-}
 
 export function sessionCookieOptions(expiresAt: Date) {
   return { httpOnly: true, secure: isSecure(), sameSite: "lax" as const, path: "/", expires: expiresAt };

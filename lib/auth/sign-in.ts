@@ -105,7 +105,7 @@ export async function completeSignIn(options: {
   query: URLSearchParams;
   signInCookie: string | undefined;
   userAgent?: string;
-  /** the client's IP address (lib/api/client-ip.ts), or null when it cannot be known */
+  /** the client's IP address (lib/http/client-ip.ts), or null when it cannot be known */
   ip?: string | null;
   now: Date;
 }) {

@@ -1,6 +1,6 @@
 import "server-only";
 import { errors, jwtVerify, type JWTPayload } from "jose";
-import { ISSUER, signingKey } from "@/lib/api/access-token";
+import { ISSUER, signingKey } from "@/lib/auth/entra-tokens";
 import { AUTHORITY } from "@/lib/auth/msal";
 import { env } from "@/lib/config/env";
 import type { StepUpRule } from "@/lib/domain/policy-types";

@@ -3,8 +3,6 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Context, Middleware } from "@microsoft/microsoft-graph-client";
-import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import type { Prisma } from "@/lib/db/client";
 import { countProviderCall } from "@/lib/metrics/record";
 import { parseRetryAfter } from "./providers/graph-errors";
 
@@ -53,31 +51,6 @@ export async function recordingCalls<T>(fn: () => Promise<T>): Promise<RecordedC
     return { ok: true, calls: [...calls], result };
   } catch (error) {
     return { ok: false, calls: [...calls], error };
-  }
-}
-
-/** Appends one "provider.call" audit event per call, in the transaction of the change they served. */
-export async function auditProviderCalls(
-  tx: Prisma.TransactionClient,
-  input: {
-    requestId: string | null;
-    correlationId: string;
-    grantKind: string;
-    operation: ProviderOperation;
-    calls: ProviderCall[];
-    occurredAt: Date;
-  },
-) {
-  for (const call of input.calls) {
-    await recordAuditEvent(tx, {
-      type: "provider.call",
-      actor: null,
-      subjectId: input.requestId ?? undefined,
-      requestId: input.requestId ?? undefined,
-      correlationId: input.correlationId,
-      data: { ...call, grantKind: input.grantKind, operation: input.operation },
-      occurredAt: input.occurredAt,
-    });
   }
 }
 

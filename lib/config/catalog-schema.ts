@@ -4,66 +4,14 @@
  * the app (lib/config/catalog.ts), `npm run catalog:check` and the tests share one set of rules.
  * Every problem names file, line, column and field, because the person fixing it is reading YAML.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
 import { z } from "zod";
 import type { RolePolicy, TextRule } from "@/lib/domain/policy-types";
 import { describeDuration, parseIsoDuration } from "../domain/duration";
+import { duplicateIssues, webhookIssues } from "./catalog-checks";
+import { formatProblem, readYaml, yamlWords, zodIssues, type YamlIssue, type YamlProblem } from "./yaml-problems";
 
-export type Grant =
-  | { kind: "entraPimGroup" | "entraGroup"; groupId: string }
-  | { kind: "armPim" | "armRoleAssignment"; roleDefinitionId: string; scope: "cluster" | "nodeResourceGroup" };
-
-/** Where a role's notifications go besides the in-app list: email, or a named Teams or Slack webhook. */
-export type NotifyChannel = { kind: "email" } | { kind: "teams" | "slack"; webhook: string };
-
-/**
- * Who hears about a role's requests, and how (`notify:` on a role, or on its cluster for all its
- * roles; a role's own replaces its cluster's). Without one: email only, no reminder, no escalation.
- */
-export interface NotifyRoute {
-  channels: NotifyChannel[];
-  /** remind the approvers of a request still pending after this long */
-  remindAfterMinutes?: number;
-  /** then tell these groups' members too, after this long */
-  escalation?: { afterMinutes: number; approverGroupIds: string[] };
-}
-
-export const DEFAULT_NOTIFY_ROUTE: NotifyRoute = { channels: [{ kind: "email" }] };
-
-export interface CatalogRole {
-  name: string;
-  description: string;
-  grants: Grant[];
-  policy: RolePolicy;
-  notify: NotifyRoute;
-}
-
-export interface CatalogCluster {
-  name: string;
-  /** the name to show people; the catalog name when the file gives none */
-  displayName: string;
-  environment: string;
-  resourceId: string;
-  subscriptionId: string;
-  resourceGroup: string;
-  clusterName: string;
-  nodeResourceGroup: string;
-  roles: CatalogRole[];
-}
-
-export interface Catalog {
-  file: string;
-  clusters: CatalogCluster[];
-}
-
-export interface CatalogProblem {
-  file: string;
-  line?: number;
-  column?: number;
-  /** the field, as `clusters[0].roles[1].policy.maxDuration`; empty for the file as a whole */
-  path: string;
-  message: string;
-}
+/** A problem in the catalog file, with its line, column and field. */
+export type CatalogProblem = YamlProblem;
 
 export class CatalogError extends Error {
   readonly problems: CatalogProblem[];
@@ -73,11 +21,6 @@ export class CatalogError extends Error {
     this.name = "CatalogError";
     this.problems = problems;
   }
-}
-
-export function formatProblem({ file, line, column, path, message }: CatalogProblem): string {
-  const where = line === undefined ? file : `${file}:${line}:${column ?? 1}`;
-  return path ? `${where} ${path}: ${message}` : `${where} ${message}`;
 }
 
 export function findRole(
@@ -283,14 +226,19 @@ const policy = z
 
 const CHANNEL_MESSAGE = "must be email, teams:<webhook name> or slack:<webhook name> (names from NOTIFY_WEBHOOKS)";
 
-const channel = z.string({ error: CHANNEL_MESSAGE }).transform((text, ctx): NotifyChannel => {
-  if (text === "email") return { kind: "email" };
+/** Where a role's notifications go besides the in-app list: email, or a named Teams or Slack webhook. */
+const channel = z.string({ error: CHANNEL_MESSAGE }).transform((text, ctx) => {
+  if (text === "email") return { kind: "email" as const };
   const match = /^(teams|slack):([a-z0-9][a-z0-9-]{0,62})$/.exec(text);
   if (match) return { kind: match[1] as "teams" | "slack", webhook: match[2]! };
   ctx.addIssue({ code: "custom", message: CHANNEL_MESSAGE });
   return z.NEVER;
 });
 
+/**
+ * Who hears about a role's requests, and how (`notify:` on a role, or on its cluster for all its
+ * roles; a role's own replaces its cluster's). Without one: email only, no reminder, no escalation.
+ */
 const notify = z
   .strictObject({
     channels: z.array(channel).min(1, { error: "must list at least one channel, e.g. email" }).prefault(["email"]),
@@ -311,13 +259,20 @@ const notify = z
       });
     }
   })
-  .transform((route): NotifyRoute => ({
+  .transform((route) => ({
     channels: route.channels,
+    // remind the approvers of a request still pending after this long
     ...(route.remindAfter !== undefined && { remindAfterMinutes: route.remindAfter }),
+    // then tell these groups' members too, after this long
     ...(route.escalation && {
       escalation: { afterMinutes: route.escalation.after, approverGroupIds: route.escalation.approverGroups },
     }),
   }));
+
+export type NotifyChannel = z.output<typeof channel>;
+export type NotifyRoute = z.output<typeof notify>;
+
+export const DEFAULT_NOTIFY_ROUTE: NotifyRoute = { channels: [{ kind: "email" }] };
 
 const role = z.strictObject({
   name: slug("role name"),
@@ -330,6 +285,7 @@ const role = z.strictObject({
 const cluster = z
   .strictObject({
     name: slug("cluster name"),
+    /** the name to show people; the catalog name when the file gives none */
     displayName: label.optional(),
     environment: label,
     resourceId,
@@ -340,7 +296,7 @@ const cluster = z
     notify: notify.optional(),
     roles: z.array(role).min(1, { error: "must list at least one role" }),
   })
-  .transform(({ resourceId, displayName, notify: clusterNotify, roles, ...rest }): CatalogCluster => ({
+  .transform(({ resourceId, displayName, notify: clusterNotify, roles, ...rest }) => ({
     ...rest,
     displayName: displayName ?? rest.name,
     ...resourceId,
@@ -352,23 +308,13 @@ const cluster = z
 
 const catalog = z.strictObject({ clusters: z.array(cluster).min(1, { error: "must list at least one cluster" }) });
 
-/** Zod's defaults speak TypeScript ("expected string, received undefined"); these speak YAML. */
-const yamlWords: z.core.$ZodErrorMap = (issue) => {
-  if (issue.code !== "invalid_type") return undefined;
-  if (issue.input === undefined) return "is required";
-  const words: Record<string, string> = {
-    string: "must be text",
-    number: "must be a number",
-    boolean: "must be true or false",
-    array: "must be a list",
-    object: "must be a mapping (key: value lines)",
-  };
-  return words[issue.expected] ?? `must be ${issue.expected}`;
-};
+export type Grant = z.output<typeof grant>;
+export type CatalogCluster = z.output<typeof cluster>;
+export type CatalogRole = CatalogCluster["roles"][number];
 
-// ---------------------------------------------------------------------------------------------
-
-type Path = ReadonlyArray<PropertyKey>;
+export interface Catalog extends z.output<typeof catalog> {
+  file: string;
+}
 
 export interface ParseOptions {
   /** the webhook names configured (NOTIFY_WEBHOOKS): a channel naming another is a problem */
@@ -376,147 +322,14 @@ export interface ParseOptions {
 }
 
 export function parseCatalog(text: string, file: string, options: ParseOptions = {}): Catalog {
-  const lineCounter = new LineCounter();
-  // Merge keys (`<<: *policy`) let a large catalog share a policy; YAML 1.2 leaves them off by default.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true });
-  const at = (offset: number) => {
-    const { line, col } = lineCounter.linePos(offset);
-    return { line, column: col };
-  };
-  if (doc.errors.length > 0) {
-    throw new CatalogError(
-      doc.errors.map((error) => ({ file, ...at(error.pos[0]), path: "", message: `YAML syntax: ${error.message}` })),
-    );
-  }
-
-  let raw: unknown;
-  try {
-    raw = doc.toJS();
-  } catch (error) {
-    // e.g. an alias bomb: yaml refuses documents whose aliases expand without bound
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new CatalogError([{ file, path: "", message: `YAML: ${reason}` }]);
-  }
-  const result = catalog.safeParse(raw, { error: yamlWords });
-  const issues: Array<{ path: Path; message: string; isKey?: boolean }> = [
-    ...duplicateIssues(raw),
-    ...(options.webhookNames ? webhookIssues(raw, options.webhookNames) : []),
+  const source = readYaml(text, file);
+  if ("problems" in source) throw new CatalogError(source.problems);
+  const result = catalog.safeParse(source.value, { error: yamlWords });
+  const issues: YamlIssue[] = [
+    ...duplicateIssues(source.value),
+    ...(options.webhookNames ? webhookIssues(source.value, options.webhookNames) : []),
+    ...zodIssues(result.error),
   ];
-  for (const issue of result.error?.issues ?? []) {
-    if (issue.code === "unrecognized_keys") {
-      for (const key of issue.keys) {
-        issues.push({ path: [...issue.path, key], message: "is not a known field (check the spelling)", isKey: true });
-      }
-    } else {
-      issues.push({ path: issue.path, message: issue.message });
-    }
-  }
-  if (issues.length > 0 || !result.data) {
-    const problems = issues
-      .map(({ path, message, isKey }) => ({ file, ...at(offsetOf(doc, path, isKey)), path: formatPath(path), message }))
-      .sort((a, b) => a.line - b.line || a.column - b.column);
-    throw new CatalogError(problems);
-  }
+  if (issues.length > 0 || !result.data) throw new CatalogError(source.locate(issues));
   return { file, ...result.data };
-}
-
-/**
- * Run on the raw value, not in the schema, so that duplicates are reported together with every other
- * problem: zod skips a list's refinements while any item in it is invalid. A repeated resource id is
- * the copy-paste slip that would let a dev role's self-activation grant access to production.
- */
-function duplicateIssues(raw: unknown): Array<{ path: Path; message: string }> {
-  const issues: Array<{ path: Path; message: string }> = [];
-  const listOf = (value: unknown, key: string): unknown[] => {
-    const list = fieldOf(value, key);
-    return Array.isArray(list) ? list : [];
-  };
-  const findRepeats = (items: unknown[], at: Path, field: string, what: string, normalize = (s: string) => s) => {
-    const seen = new Map<string, number>();
-    items.forEach((item, index) => {
-      const value = fieldOf(item, field);
-      if (typeof value !== "string") return;
-      const first = seen.get(normalize(value));
-      if (first === undefined) seen.set(normalize(value), index);
-      else
-        issues.push({ path: [...at, index, field], message: `repeats the ${what} of ${formatPath([...at, first])}` });
-    });
-  };
-  const clusters = listOf(raw, "clusters");
-  findRepeats(clusters, ["clusters"], "name", "name");
-  findRepeats(clusters, ["clusters"], "resourceId", "resource id", (id) => id.toLowerCase());
-  clusters.forEach((cluster, index) =>
-    findRepeats(listOf(cluster, "roles"), ["clusters", index, "roles"], "name", "name"),
-  );
-  return issues;
-}
-
-/** Channels naming a webhook that NOTIFY_WEBHOOKS does not define: their messages would never arrive. */
-function webhookIssues(raw: unknown, names: readonly string[]): Array<{ path: Path; message: string }> {
-  const issues: Array<{ path: Path; message: string }> = [];
-  const known = names.length > 0 ? names.join(", ") : "none";
-  const check = (owner: unknown, at: Path) => {
-    const channels = fieldOf(fieldOf(owner, "notify"), "channels");
-    if (!Array.isArray(channels)) return;
-    channels.forEach((entry, index) => {
-      const name = typeof entry === "string" ? /^(?:teams|slack):(.+)$/.exec(entry)?.[1] : undefined;
-      if (name !== undefined && !names.includes(name)) {
-        issues.push({
-          path: [...at, "notify", "channels", index],
-          message: `names webhook "${name}", which NOTIFY_WEBHOOKS does not define (defined: ${known})`,
-        });
-      }
-    });
-  };
-  const clusters = fieldOf(raw, "clusters");
-  if (!Array.isArray(clusters)) return issues;
-  clusters.forEach((cluster, c) => {
-    check(cluster, ["clusters", c]);
-    const roles = fieldOf(cluster, "roles");
-    if (Array.isArray(roles)) roles.forEach((role, r) => check(role, ["clusters", c, "roles", r]));
-  });
-  return issues;
-}
-
-function fieldOf(value: unknown, key: string): unknown {
-  return typeof value === "object" && value !== null && key in value
-    ? (value as Record<string, unknown>)[key]
-    : undefined;
-}
-
-function formatPath(path: Path): string {
-  return path
-    .map((part, index) => (typeof part === "number" ? `[${part}]` : `${index > 0 ? "." : ""}${String(part)}`))
-    .join("");
-}
-
-/**
- * Where in the text a field is. A value that is present points at itself; a missing one at the key of
- * the mapping that lacks it (or the list item), and an unknown key at the key itself.
- */
-function offsetOf(doc: Document, path: Path, isKey = false): number {
-  let node: unknown = doc.contents;
-  let offset = rangeStart(node);
-  for (const [index, part] of path.entries()) {
-    if (isMap(node)) {
-      const pair = node.items.find((item) => isScalar(item.key) && item.key.value === part);
-      if (!pair) break;
-      const keyStart = rangeStart(pair.key);
-      const isLast = index === path.length - 1;
-      // A block mapping or list starts on the line after its key: the key is easier to find.
-      offset = (isLast && isKey) || !isScalar(pair.value) ? keyStart : rangeStart(pair.value, keyStart);
-      node = pair.value;
-    } else if (isSeq(node) && typeof part === "number" && node.items[part] !== undefined) {
-      node = node.items[part];
-      offset = rangeStart(node, offset);
-    } else {
-      break;
-    }
-  }
-  return offset;
-}
-
-function rangeStart(node: unknown, fallback = 0): number {
-  const range = (node as Node | null | undefined)?.range;
-  return range ? range[0] : fallback;
 }

@@ -130,7 +130,7 @@ function trustedSubnet(entry) {
 }
 
 /**
- * The proxies in front of the app whose X-Forwarded-For is believed (lib/api/client-ip.ts), as
+ * The proxies in front of the app whose X-Forwarded-For is believed (lib/http/client-ip.ts), as
  * Express's `trust proxy` takes them: a hop count (`1`: the one proxy that connects to the app, such
  * as the AKS ingress controller), or addresses and CIDRs, comma-separated (`10.244.0.0/16, fd00::/8`,
  * or loopback, linklocal, uniquelocal). Empty or `0`: none; the client is the socket's address.

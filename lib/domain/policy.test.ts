@@ -112,6 +112,32 @@ describe("checkRequest", () => {
   });
 });
 
+describe("checkRequest: break-glass", () => {
+  const breakGlass = { isBreakGlass: true };
+  const allowed = { isBreakGlassAllowed: true, justification: { isRequired: false } };
+
+  it("accepts break-glass with a reason where the role allows it", () => {
+    expect(check(breakGlass, allowed)).toEqual([]);
+  });
+
+  it.each([
+    ["without a reason, even where the role makes one optional", { justification: "" }, allowed, ["justification"]],
+    ["where the role does not allow it", {}, { isBreakGlassAllowed: false }, ["breakGlass"]],
+    [
+      "without a reason where the role does not allow it either",
+      { justification: "" },
+      { isBreakGlassAllowed: false },
+      ["justification", "breakGlass", "justification"],
+    ],
+  ] as const)("refuses break-glass %s", (_what, d, p, fields) => {
+    expect(check({ ...breakGlass, ...d }, p).map((v) => v.field)).toEqual(fields);
+  });
+
+  it("asks break-glass for what is broken and why it cannot wait", () => {
+    expect(check({ ...breakGlass, justification: "" }, allowed)[0]?.message).toMatch(/Break-glass needs a reason/);
+  });
+});
+
 describe("checkDecider", () => {
   it.each([
     ["an approver deciding someone else's request", "n01", "p01", ["g-approver"], true, undefined],
@@ -153,10 +179,5 @@ describe("checkExtension", () => {
     const result = extend(minutes, rule, at);
     expect(result.isAllowed).toBe(false);
     if (!result.isAllowed) expect(result.message).toMatch(message);
-  });
-
-  it("refuses extensions of requests filed before the policy had any", () => {
-    const result = checkExtension({ policy: {}, activeFrom, activeUntil, extraMinutes: 60, now });
-    expect(result.isAllowed).toBe(false);
   });
 });

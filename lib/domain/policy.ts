@@ -3,7 +3,7 @@
  * Pure: group memberships and `now` come in as arguments. Every refusal says what to fix.
  */
 import { addMinutes, describeDuration } from "./duration";
-import { extensionRuleOf, type RolePolicy, type TextRule } from "./policy-types";
+import type { ExtensionRule, RolePolicy, TextRule } from "./policy-types";
 
 export interface RequestDraft {
   durationMinutes: number;
@@ -83,6 +83,13 @@ export function checkRequest(input: {
   if (draft.isBreakGlass && !policy.isBreakGlassAllowed) {
     violations.push({ field: "breakGlass", message: "Break-glass is not allowed for this role: request it normally." });
   }
+  // Break-glass skips the approvers, so its reason is the only account of it, whatever the role's rule.
+  if (draft.isBreakGlass && !draft.justification) {
+    violations.push({
+      field: "justification",
+      message: "Break-glass needs a reason: say what is broken and why it cannot wait.",
+    });
+  }
   return violations;
 }
 
@@ -113,18 +120,24 @@ export function checkDecider(input: {
 
 export type ExtensionCheck = { isAllowed: true; until: Date } | { isAllowed: false; message: string };
 
+/** Whole minutes the access period may still grow by under `rule` (0 when it already lasts the most). */
+export function extensionRoom(rule: ExtensionRule, activeFrom: Date, activeUntil: Date): number {
+  const usedMinutes = (activeUntil.getTime() - activeFrom.getTime()) / 60_000;
+  return Math.max(0, Math.floor(rule.maxTotalMinutes - usedMinutes));
+}
+
 /**
  * May the holder push the end of their active access out by `extraMinutes`, and to when? The total,
  * counted from the access's start, stays within the role's extension limit.
  */
 export function checkExtension(input: {
-  policy: Partial<Pick<RolePolicy, "extension">>;
+  policy: Pick<RolePolicy, "extension">;
   activeFrom: Date;
   activeUntil: Date;
   extraMinutes: number;
   now: Date;
 }): ExtensionCheck {
-  const rule = extensionRuleOf(input.policy);
+  const rule = input.policy.extension;
   const refuse = (message: string): ExtensionCheck => ({ isAllowed: false, message });
   if (!rule.isAllowed) return refuse("This role's access cannot be extended; request it again when you need more.");
   if (rule.isApprovalRequired) {
@@ -139,7 +152,7 @@ export function checkExtension(input: {
   const until = addMinutes(input.activeUntil, input.extraMinutes);
   const totalMinutes = (until.getTime() - input.activeFrom.getTime()) / 60_000;
   if (totalMinutes > rule.maxTotalMinutes) {
-    const room = Math.floor(rule.maxTotalMinutes - (input.activeUntil.getTime() - input.activeFrom.getTime()) / 60_000);
+    const room = extensionRoom(rule, input.activeFrom, input.activeUntil);
     return refuse(
       room > 0
         ? `This role's access may last at most ${describeDuration(rule.maxTotalMinutes)} in all; you can extend by up to ${describeDuration(room)}.`

@@ -2,28 +2,19 @@ import { describe, expect, it } from "vitest";
 import {
   REQUEST_STATUSES,
   decide,
+  isHandedToActivation,
   isTerminal,
   openRequest,
   type RequestCommand,
   type RequestState,
   type RequestStatus,
 } from "./request-state";
+import { TEST_POLICY, requestState } from "./test-fixtures";
 
 const now = new Date("2026-11-23T10:00:00Z");
 const later = new Date("2026-11-23T12:00:00Z");
 
-function state(overrides: Partial<RequestState> = {}): RequestState {
-  return {
-    status: "pending",
-    requesterId: "n01",
-    approvalsRequired: 1,
-    approverIds: [],
-    startAt: null,
-    pendingExpiresAt: new Date("2026-11-24T10:00:00Z"),
-    isBreakGlass: false,
-    ...overrides,
-  };
-}
+const state = requestState;
 
 type Row = [
   description: string,
@@ -130,8 +121,8 @@ const ALLOWED: Row[] = [
   ],
   [
     "the holder extends active access",
-    { status: "active" },
-    { type: "extend", actorId: "n01", from: now, until: later },
+    { status: "active", activeFrom: now, activeUntil: later },
+    { type: "extend", actorId: "n01", extraMinutes: 60 },
     "active",
     "request.extended",
   ],
@@ -204,20 +195,20 @@ const REFUSED: RefusalRow[] = [
   ],
   [
     "someone else extends the holder's access",
-    { status: "active" },
-    { type: "extend", actorId: "p01", from: now, until: later },
+    { status: "active", activeFrom: now, activeUntil: later },
+    { type: "extend", actorId: "p01", extraMinutes: 60 },
     "NOT_REQUESTER",
   ],
   [
     "an extension that does not move the end later",
-    { status: "active" },
-    { type: "extend", actorId: "n01", from: later, until: now },
+    { status: "active", activeFrom: now, activeUntil: later },
+    { type: "extend", actorId: "n01", extraMinutes: -120 },
     "INVALID_TRANSITION",
   ],
   [
     "extending access that has expired",
-    { status: "expired" },
-    { type: "extend", actorId: "n01", from: now, until: later },
+    { status: "expired", activeFrom: now, activeUntil: later },
+    { type: "extend", actorId: "n01", extraMinutes: 60 },
     "INVALID_TRANSITION",
   ],
   [
@@ -299,16 +290,17 @@ describe("decide: refusals", () => {
 });
 
 describe("openRequest", () => {
-  const base = { requesterId: "n01", startAt: null, pendingTimeoutMinutes: 60, now };
+  const base = { requesterId: "n01", startAt: null, now };
+  const needing = (approvalsRequired: number) => ({ ...TEST_POLICY, approvalsRequired, pendingTimeoutMinutes: 60 });
 
   it("opens a request that needs approval as pending, with its timeout", () => {
-    const { state: opened, events } = openRequest({ ...base, approvalsRequired: 1, isBreakGlass: false });
+    const { state: opened, events } = openRequest({ ...base, policy: needing(1), isBreakGlass: false });
     expect(opened).toMatchObject({ status: "pending", pendingExpiresAt: new Date("2026-11-23T11:00:00Z") });
     expect(events.map((e) => e.type)).toEqual(["request.created"]);
   });
 
   it("approves by policy when no approval is required (recorded as the policy, not a person)", () => {
-    const { state: opened, events } = openRequest({ ...base, approvalsRequired: 0, isBreakGlass: false });
+    const { state: opened, events } = openRequest({ ...base, policy: needing(0), isBreakGlass: false });
     expect(opened.status).toBe("approved");
     expect(events.map((e) => [e.type, e.from, e.to, e.actor.kind])).toEqual([
       ["request.created", null, "pending", "user"],
@@ -318,8 +310,95 @@ describe("openRequest", () => {
   });
 
   it("approves break-glass at once and says so", () => {
-    const { state: opened, events } = openRequest({ ...base, approvalsRequired: 1, isBreakGlass: true });
+    const { state: opened, events } = openRequest({ ...base, policy: needing(1), isBreakGlass: true });
     expect(opened).toMatchObject({ status: "approved", isBreakGlass: true });
     expect(events[1]!.data.reason).toBe("break_glass");
+  });
+});
+
+describe("decide: the access period", () => {
+  const activeFrom = new Date("2026-11-23T09:00:00Z");
+  const activeUntil = new Date("2026-11-23T11:00:00Z");
+  const active = { status: "active", activeFrom, activeUntil } as const;
+  const withExtension = (extension: RequestState["policy"]["extension"]) => ({ ...TEST_POLICY, extension });
+
+  it.each<[string, Partial<RequestState>, RequestCommand, Date | null]>([
+    ["ending early ends it now", active, { type: "deactivate", actorId: "n01" }, now],
+    ["revoking active access ends it now", active, { type: "revoke", actorId: "adm01", reason: "incident" }, now],
+    [
+      "revoking access that never started keeps no period",
+      { status: "approved" },
+      { type: "revoke", actorId: "adm01", reason: "x" },
+      null,
+    ],
+    [
+      "extending moves the end out",
+      active,
+      { type: "extend", actorId: "n01", extraMinutes: 30 },
+      new Date("2026-11-23T11:30:00Z"),
+    ],
+    ["expiring keeps the end it had", active, { type: "expire" }, activeUntil],
+  ])("%s", (_description, from, command, until) => {
+    const decision = decide(state(from), command, now);
+    if (!decision.isAccepted) throw new Error(`refused: ${decision.message}`);
+    expect(decision.state.activeUntil).toEqual(until);
+  });
+
+  it("records the old and the new end of an extension", () => {
+    const decision = decide(state(active), { type: "extend", actorId: "n01", extraMinutes: 30 }, now);
+    expect(decision).toMatchObject({
+      isAccepted: true,
+      event: { data: { previousEnd: activeUntil.toISOString(), newEnd: "2026-11-23T11:30:00.000Z" } },
+    });
+  });
+
+  it("clears the period of a failed activation that is retried", () => {
+    const decision = decide(
+      state({ status: "failed", activeFrom, activeUntil }),
+      { type: "retry_activation", actorId: "adm01" },
+      now,
+    );
+    expect(decision).toMatchObject({ isAccepted: true, state: { activeFrom: null, activeUntil: null } });
+  });
+
+  it.each<[string, Partial<RequestState>, number, string, RegExp]>([
+    ["active access without a recorded period", { status: "active" }, 30, "INVALID_TRANSITION", /Only active access/],
+    [
+      "a role without extensions",
+      { ...active, policy: withExtension({ isAllowed: false, maxTotalMinutes: 0, isApprovalRequired: true }) },
+      30,
+      "EXTENSION_REFUSED",
+      /cannot be extended/,
+    ],
+    [
+      "a role whose extensions need approval",
+      { ...active, policy: withExtension({ isAllowed: true, maxTotalMinutes: 720, isApprovalRequired: true }) },
+      30,
+      "EXTENSION_REFUSED",
+      /needs approval/,
+    ],
+    ["beyond the role's total", active, 601, "EXTENSION_REFUSED", /extend by up to 10 h/],
+    ["access past its end", { ...active, activeUntil: now }, 30, "EXTENSION_REFUSED", /already ended/],
+  ])("refuses to extend %s", (_description, from, extraMinutes, code, message) => {
+    const decision = decide(state(from), { type: "extend", actorId: "n01", extraMinutes }, now);
+    expect(decision).toMatchObject({ isAccepted: false, code, message: expect.stringMatching(message) });
+  });
+});
+
+describe("isHandedToActivation", () => {
+  it.each<[string, Partial<RequestState>, RequestCommand, boolean]>([
+    ["the approval that completes the quorum", {}, { type: "approve", actorId: "p01" }, true],
+    [
+      "an admin's retry of a failed activation",
+      { status: "failed" },
+      { type: "retry_activation", actorId: "adm01" },
+      true,
+    ],
+    ["the first of two approvals", { approvalsRequired: 2 }, { type: "approve", actorId: "p01" }, false],
+    ["scheduling for a later start", { status: "approved", startAt: later }, { type: "schedule" }, false],
+  ])("%s: %s", (_description, from, command, expected) => {
+    const decision = decide(state(from), command, now);
+    if (!decision.isAccepted) throw new Error(`refused: ${decision.message}`);
+    expect(isHandedToActivation(decision.event)).toBe(expected);
   });
 });

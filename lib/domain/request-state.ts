@@ -7,35 +7,12 @@
  *   side exits: denied, cancelled, timed_out (pending too long), failed (activation gave up)
  */
 import { addMinutes } from "./duration";
+import { checkExtension } from "./policy";
+import type { RolePolicy } from "./policy-types";
+import { REVOCABLE_STATUSES, describeStatus, type RequestStatus } from "./request-status";
 
-export const REQUEST_STATUSES = [
-  "pending",
-  "approved",
-  "scheduled",
-  "activating",
-  "active",
-  "expired",
-  "deactivated",
-  "revoked",
-  "denied",
-  "cancelled",
-  "timed_out",
-  "failed",
-] as const;
-export type RequestStatus = (typeof REQUEST_STATUSES)[number];
-
-const TERMINAL: ReadonlySet<RequestStatus> = new Set([
-  "expired",
-  "deactivated",
-  "revoked",
-  "denied",
-  "cancelled",
-  "timed_out",
-  "failed",
-]);
-export const isTerminal = (status: RequestStatus) => TERMINAL.has(status);
-export const isAwaitingDecision = (status: RequestStatus) => status === "pending";
-export const isActive = (status: RequestStatus) => status === "active";
+// The statuses and their predicates, for callers that import the decider.
+export * from "./request-status";
 
 export interface RequestState {
   status: RequestStatus;
@@ -46,6 +23,11 @@ export interface RequestState {
   startAt: Date | null;
   pendingExpiresAt: Date;
   isBreakGlass: boolean;
+  /** the role's policy when the request was filed: the rules it is decided by, whatever the catalog says now */
+  policy: RolePolicy;
+  /** the access period, once activated; ending access early or revoking it moves its end to now */
+  activeFrom: Date | null;
+  activeUntil: Date | null;
 }
 
 export type RequestCommand =
@@ -60,7 +42,8 @@ export type RequestCommand =
   | { type: "expire" }
   | { type: "deactivate"; actorId: string }
   | { type: "revoke"; actorId: string; reason: string }
-  | { type: "extend"; actorId: string; from: Date; until: Date }
+  /** push the end of active access out by `extraMinutes`, within the policy's extension limit */
+  | { type: "extend"; actorId: string; extraMinutes: number }
   | { type: "retry_activation"; actorId: string };
 
 export const REQUEST_EVENT_TYPES = [
@@ -100,7 +83,9 @@ export type RefusalCode =
   | "NOT_REQUESTER"
   | "COMMENT_REQUIRED"
   | "PENDING_EXPIRED"
-  | "NOT_YET_DUE";
+  | "NOT_YET_DUE"
+  /** the role's extension policy does not allow this extension (the field to fix is the duration) */
+  | "EXTENSION_REFUSED";
 
 export type Decision =
   | { isAccepted: true; state: RequestState; event: RequestEvent }
@@ -108,22 +93,6 @@ export type Decision =
 
 const refuse = (code: RefusalCode, message: string): Decision => ({ isAccepted: false, code, message });
 const user = (id: string): EventActor => ({ kind: "user", id });
-
-const STATUS_WORDS: Record<RequestStatus, string> = {
-  pending: "waiting for approval",
-  approved: "approved",
-  scheduled: "scheduled",
-  activating: "being activated",
-  active: "active",
-  expired: "expired",
-  deactivated: "ended early",
-  revoked: "revoked",
-  denied: "denied",
-  cancelled: "cancelled",
-  timed_out: "timed out",
-  failed: "failed",
-};
-export const describeStatus = (status: RequestStatus) => STATUS_WORDS[status];
 
 function move(
   state: RequestState,
@@ -137,7 +106,7 @@ function move(
   if (!allowed.includes(state.status)) {
     return refuse(
       "INVALID_TRANSITION",
-      `This request is ${describeStatus(state.status)}; it can no longer be ${STATUS_WORDS[to]}.`,
+      `This request is ${describeStatus(state.status)}; it can no longer be ${describeStatus(to)}.`,
     );
   }
   return { isAccepted: true, state: { ...state, status: to }, event: { type, from: state.status, to, actor, data } };
@@ -178,6 +147,39 @@ function approve(state: RequestState, command: Extract<RequestCommand, { type: "
     },
   };
 }
+
+const endsNow = (decision: Decision, now: Date): Decision =>
+  decision.isAccepted ? { ...decision, state: { ...decision.state, activeUntil: now } } : decision;
+
+function extend(state: RequestState, command: Extract<RequestCommand, { type: "extend" }>, now: Date): Decision {
+  if (command.actorId !== state.requesterId)
+    return refuse("NOT_REQUESTER", "Only the person who holds the access can extend it.");
+  if (state.status !== "active" || !state.activeFrom || !state.activeUntil)
+    return refuse("INVALID_TRANSITION", "Only active access can be extended.");
+  if (!(command.extraMinutes > 0)) return refuse("INVALID_TRANSITION", "An extension must move the end later.");
+  const check = checkExtension({
+    policy: state.policy,
+    activeFrom: state.activeFrom,
+    activeUntil: state.activeUntil,
+    extraMinutes: command.extraMinutes,
+    now,
+  });
+  if (!check.isAllowed) return refuse("EXTENSION_REFUSED", check.message);
+  return {
+    isAccepted: true,
+    state: { ...state, activeUntil: check.until },
+    event: {
+      type: "request.extended",
+      from: "active",
+      to: "active",
+      actor: user(command.actorId),
+      data: { previousEnd: state.activeUntil.toISOString(), newEnd: check.until.toISOString() },
+    },
+  };
+}
+
+/** The event left the request approved (by people, by policy, or for a retry): the activation job takes it from here. */
+export const isHandedToActivation = (event: RequestEvent) => event.to === "approved";
 
 export function decide(state: RequestState, command: RequestCommand, now: Date): Decision {
   switch (command.type) {
@@ -245,25 +247,27 @@ export function decide(state: RequestState, command: RequestCommand, now: Date):
     case "deactivate":
       if (command.actorId !== state.requesterId)
         return refuse("NOT_REQUESTER", "Only the person who holds the access can end it early.");
-      return move(state, "active", "deactivated", "request.deactivated", user(command.actorId));
-    case "revoke":
+      return endsNow(move(state, "active", "deactivated", "request.deactivated", user(command.actorId)), now);
+    case "revoke": {
       if (!command.reason.trim())
         return refuse("COMMENT_REQUIRED", "Say why you revoke the access: the holder and the auditors see it.");
-      return move(state, ["active", "approved", "scheduled"], "revoked", "request.revoked", user(command.actorId), {
+      const revoked = move(state, REVOCABLE_STATUSES, "revoked", "request.revoked", user(command.actorId), {
         reason: command.reason.trim(),
       });
+      // Access that never started keeps no period; access under way ends now.
+      return state.status === "active" ? endsNow(revoked, now) : revoked;
+    }
     case "extend":
-      if (command.actorId !== state.requesterId)
-        return refuse("NOT_REQUESTER", "Only the person who holds the access can extend it.");
-      if (command.until <= command.from) return refuse("INVALID_TRANSITION", "An extension must move the end later.");
-      return move(state, "active", "active", "request.extended", user(command.actorId), {
-        previousEnd: command.from.toISOString(),
-        newEnd: command.until.toISOString(),
-      });
-    case "retry_activation":
+      return extend(state, command, now);
+    case "retry_activation": {
       if (command.actorId === state.requesterId)
         return refuse("SELF_APPROVAL", "Another admin must retry your own request's activation.");
-      return move(state, "failed", "approved", "request.activation_retried", user(command.actorId));
+      const retried = move(state, "failed", "approved", "request.activation_retried", user(command.actorId));
+      // The failed activation never gave access: the period starts when the next one succeeds.
+      return retried.isAccepted
+        ? { ...retried, state: { ...retried.state, activeFrom: null, activeUntil: null } }
+        : retried;
+    }
     default: {
       const unknown: never = command;
       throw new Error(`unknown command ${JSON.stringify(unknown)}`);
@@ -277,29 +281,32 @@ export function decide(state: RequestState, command: RequestCommand, now: Date):
  */
 export function openRequest(input: {
   requesterId: string;
-  approvalsRequired: number;
+  policy: RolePolicy;
   startAt: Date | null;
-  pendingTimeoutMinutes: number;
   isBreakGlass: boolean;
   now: Date;
 }): { state: RequestState; events: RequestEvent[] } {
+  const { approvalsRequired, pendingTimeoutMinutes } = input.policy;
   const pending: RequestState = {
     status: "pending",
     requesterId: input.requesterId,
-    approvalsRequired: input.approvalsRequired,
+    approvalsRequired,
     approverIds: [],
     startAt: input.startAt,
-    pendingExpiresAt: addMinutes(input.now, input.pendingTimeoutMinutes),
+    pendingExpiresAt: addMinutes(input.now, pendingTimeoutMinutes),
     isBreakGlass: input.isBreakGlass,
+    policy: input.policy,
+    activeFrom: null,
+    activeUntil: null,
   };
   const created: RequestEvent = {
     type: "request.created",
     from: null,
     to: "pending",
     actor: user(input.requesterId),
-    data: { isBreakGlass: input.isBreakGlass, approvalsRequired: input.approvalsRequired },
+    data: { isBreakGlass: input.isBreakGlass, approvalsRequired },
   };
-  if (input.approvalsRequired > 0 && !input.isBreakGlass) return { state: pending, events: [created] };
+  if (approvalsRequired > 0 && !input.isBreakGlass) return { state: pending, events: [created] };
   const approved: RequestEvent = {
     type: "request.approved",
     from: "pending",

@@ -1,10 +1,9 @@
 import "server-only";
 import { z } from "zod";
-import type { ActionContext } from "@/lib/access/context";
-import { parseInput } from "@/lib/access/schemas";
+import { parseInput } from "@/lib/validation/parse-input";
 import { authorize } from "@/lib/auth/authorize";
 import { authorizeAttempt } from "@/lib/auth/refusals";
-import type { SessionUser } from "@/lib/auth/session";
+import type { SessionUser, ActionContext } from "@/lib/context";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";

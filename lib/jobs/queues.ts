@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 /**
  * The job queues and what their jobs carry. Jobs are keyed by request or grant: a handler may run
  * twice (retries, two instances, a process that died mid-job) and must be idempotent.
@@ -31,30 +33,18 @@ export const QUEUES = {
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
-export interface ActivateJob {
-  requestId: string;
-}
+/** What a job of an access queue carries, parsed when a worker takes it (lib/jobs/start-jobs.ts). */
+export const ZActivateJob = z.object({ requestId: z.guid() });
+export type ActivateJob = z.output<typeof ZActivateJob>;
 
-export interface DeactivateJob {
-  requestId: string;
+export const ZDeactivateJob = z.object({
+  requestId: z.guid(),
   /** grants the request alone covered, now due for removal */
-  grantIds: string[];
+  grantIds: z.array(z.guid()),
   /** also revoke the holder's Entra sign-in sessions (the role's policy, or the admin's choice) */
-  revokeSessionsOf: string | null;
-}
+  revokeSessionsOf: z.string().nullable(),
+});
+export type DeactivateJob = z.output<typeof ZDeactivateJob>;
 
-export interface ExtendJob {
-  requestId: string;
-}
-
-export interface NotifyJob {
-  /** the notification event's key (notification_events) */
-  eventKey: string;
-  requestId: string;
-}
-
-export interface EndingSoonJob {
-  requestId: string;
-  /** the end this job warns about: an extension queues a new job and this one does nothing */
-  activeUntil: string;
-}
+export const ZExtendJob = z.object({ requestId: z.guid() });
+export type ExtendJob = z.output<typeof ZExtendJob>;

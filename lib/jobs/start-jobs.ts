@@ -1,6 +1,7 @@
 import "server-only";
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type PgBoss from "pg-boss";
+import type { z } from "zod";
 import { activateRequest, giveUpActivation } from "@/lib/access/activate-request";
 import { applyExtension } from "@/lib/access/apply-extension";
 import { endAccessNow } from "@/lib/access/end-access-now";
@@ -9,20 +10,14 @@ import { reconcileAccess } from "@/lib/access/reconcile-access";
 import { timeOutPendingRequests } from "@/lib/access/time-out-requests";
 import { verifyAuditHistoryOnSchedule } from "@/lib/audit/verification";
 import { env } from "@/lib/config/env";
+import { readStoredJson } from "@/lib/domain/policy-snapshot";
 import { log, withCorrelation } from "@/lib/log";
-import { deliverNotification, type DeliveryJob } from "@/lib/notify/deliver-notification";
+import { deliverNotification } from "@/lib/notify/deliver-notification";
 import { followUpPendingRequests, warnAccessEndingSoon } from "@/lib/notify/follow-up";
 import { notifyRecipients } from "@/lib/notify/notify-recipients";
+import { ZDeliveryJob, ZEndingSoonJob, ZNotifyJob } from "@/lib/notify/payloads";
 import { expectPolling, getBoss, holdingJob, markProcessRunsJobs } from "./boss";
-import {
-  QUEUES,
-  type ActivateJob,
-  type DeactivateJob,
-  type EndingSoonJob,
-  type ExtendJob,
-  type NotifyJob,
-  type QueueName,
-} from "./queues";
+import { QUEUES, ZActivateJob, ZDeactivateJob, ZExtendJob, type QueueName } from "./queues";
 
 /**
  * A job runs with its own correlation id on every log line and, when tracing is on, as a span that
@@ -70,18 +65,22 @@ export async function startJobs() {
   // take several jobs a poll, every half second (pg-boss's shortest), and run them side by side.
   // pg-boss waits out the polling interval after every fetch, so one job a poll every 2 s would cap
   // a worker at half an activation a second. Each job fails on its own, so it is retried and listed
-  // on its own; the batch stays within the process's database pool.
-  const workBatch = <T extends object>(
+  // on its own; the batch stays within the process's database pool. Their data is parsed, not cast:
+  // a job queued by another version fails with its name, and is listed among the failed jobs.
+  const workBatch = <S extends z.ZodType>(
     queue: QueueName,
+    schema: S,
     batchSize: number,
-    handler: (job: PgBoss.Job<T>) => Promise<void>,
+    handler: (data: z.output<S>, job: PgBoss.Job<unknown>) => Promise<void>,
   ) => {
     expectPolling([queue]);
-    return boss.work<T>(queue, { batchSize, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+    return boss.work<unknown>(queue, { batchSize, pollingIntervalSeconds: 0.5 }, async (jobs) => {
       await Promise.all(
         jobs.map(async (job) => {
+          const where = { table: `pgboss.job (${queue})`, rowId: job.id, column: "data" };
+          const run = () => handler(readStoredJson(schema, job.data, where), job);
           try {
-            await holdingJob(queue, () => inJobScope(queue, job.id, () => handler(job)));
+            await holdingJob(queue, () => inJobScope(queue, job.id, run));
           } catch (error) {
             const message = error instanceof Error ? error.message : String(error);
             log.warn({ queue, jobId: job.id, err: message }, "job failed");
@@ -105,28 +104,28 @@ export async function startJobs() {
     await reconcileAccess(new Date());
   });
   const accessBatch = Math.max(1, Math.min(5, env.DATABASE_POOL_SIZE - 2));
-  await workBatch<ActivateJob>(QUEUES.activate, accessBatch, async (job) => {
-    await activateRequest(job.data.requestId, new Date());
+  await workBatch(QUEUES.activate, ZActivateJob, accessBatch, async ({ requestId }) => {
+    await activateRequest(requestId, new Date());
   });
-  await workBatch<ActivateJob>(QUEUES.activateFailed, accessBatch, async (job) => {
-    await giveUpActivation(job.data.requestId, new Date(), `activate-failed-${job.id}`);
+  await workBatch(QUEUES.activateFailed, ZActivateJob, accessBatch, async ({ requestId }, job) => {
+    await giveUpActivation(requestId, new Date(), `activate-failed-${job.id}`);
   });
-  await workBatch<DeactivateJob>(QUEUES.deactivate, accessBatch, async (job) => {
-    await endAccessNow(job.data, new Date());
+  await workBatch(QUEUES.deactivate, ZDeactivateJob, accessBatch, async (data) => {
+    await endAccessNow(data, new Date());
   });
-  await workBatch<ExtendJob>(QUEUES.extend, accessBatch, async (job) => {
-    await applyExtension(job.data.requestId, new Date());
+  await workBatch(QUEUES.extend, ZExtendJob, accessBatch, async ({ requestId }) => {
+    await applyExtension(requestId, new Date());
   });
   // Notifications: each event fans out to one delivery job per person and channel, retried on its own.
-  await workBatch<NotifyJob>(QUEUES.notify, 10, async (job) => {
-    await notifyRecipients(job.data.eventKey, new Date());
+  await workBatch(QUEUES.notify, ZNotifyJob, 10, async ({ eventKey }) => {
+    await notifyRecipients(eventKey, new Date());
   });
-  await workBatch<DeliveryJob>(QUEUES.notifyDeliver, 10, async (job) => {
-    await deliverNotification(job.data);
+  await workBatch(QUEUES.notifyDeliver, ZDeliveryJob, 10, async (data) => {
+    await deliverNotification(data);
   });
   // One per access period: a burst of short grants must not wait in line past their own end.
-  await workBatch<EndingSoonJob>(QUEUES.notifyEndingSoon, 10, async (job) => {
-    await warnAccessEndingSoon(job.data, new Date());
+  await workBatch(QUEUES.notifyEndingSoon, ZEndingSoonJob, 10, async (data) => {
+    await warnAccessEndingSoon(data, new Date());
   });
   await boss.schedule(QUEUES.notifyFollowUp, "* * * * *");
   await work(QUEUES.notifyFollowUp, async () => {

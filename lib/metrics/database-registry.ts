@@ -1,16 +1,10 @@
 import { Gauge, Registry } from "prom-client";
 import type { DriftCandidate } from "@/lib/domain/drift";
-import type { RequestStatus } from "@/lib/domain/request-state";
+import { OPEN_STATUSES, type RequestStatus } from "@/lib/domain/request-state";
 import { QUEUES } from "@/lib/jobs/queues";
 
 /** Requests still under way. Failed ones are settled until an admin retries them: their rate is in aks_jit_requests_total. */
-export const OPEN_STATES = [
-  "pending",
-  "approved",
-  "scheduled",
-  "activating",
-  "active",
-] as const satisfies RequestStatus[];
+export const OPEN_STATES: readonly RequestStatus[] = OPEN_STATUSES;
 export const QUEUE_NAMES: string[] = Object.values(QUEUES);
 /** Access still in place this long after its end means its removal is failing, not merely queued. */
 export const OVERDUE_AFTER_SECONDS = 60;

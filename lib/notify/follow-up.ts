@@ -2,8 +2,9 @@ import "server-only";
 import { getCatalog } from "@/lib/config/catalog";
 import { findRole } from "@/lib/config/catalog-schema";
 import { db } from "@/lib/db/client";
-import type { EndingSoonJob } from "@/lib/jobs/queues";
+import { isActive, parseRequestStatus } from "@/lib/domain/request-state";
 import { log } from "@/lib/log";
+import type { EndingSoonJob } from "./payloads";
 import { dueFollowUps } from "./recipients";
 import { recordNotificationEvent } from "./request-events";
 
@@ -27,7 +28,7 @@ export async function followUpPendingRequests(now: Date): Promise<number> {
     if (!route) continue;
     for (const kind of dueFollowUps(request.createdAt, route, now)) {
       const key = `${kind === "pending_reminder" ? "reminder" : "escalation"}:${request.id}`;
-      if (await recordNotificationEvent(key, kind, request.id)) count += 1;
+      if (await db.$transaction((tx) => recordNotificationEvent(tx, key, kind, request.id))) count += 1;
     }
   }
   if (count > 0) log.info({ count }, "queued reminders and escalations");
@@ -43,11 +44,8 @@ export async function warnAccessEndingSoon(job: EndingSoonJob, now: Date): Promi
     where: { id: job.requestId },
     select: { status: true, activeUntil: true },
   });
-  if (request?.status !== "active" || !request.activeUntil) return false;
+  if (!request || !isActive(parseRequestStatus(request.status, job.requestId)) || !request.activeUntil) return false;
   if (request.activeUntil.toISOString() !== job.activeUntil || request.activeUntil <= now) return false;
-  return recordNotificationEvent(
-    `ending-soon:${job.requestId}:${job.activeUntil}`,
-    "access_ending_soon",
-    job.requestId,
-  );
+  const key = `ending-soon:${job.requestId}:${job.activeUntil}`;
+  return db.$transaction((tx) => recordNotificationEvent(tx, key, "access_ending_soon", job.requestId));
 }

@@ -3,17 +3,12 @@
  * builders (mail.ts, teams-card.ts, slack-blocks.ts) only lay it out. Pure: no clock, no I/O.
  */
 import { describeDuration } from "@/lib/domain/duration";
+import { isAwaitingDecision, type RequestStatus } from "@/lib/domain/request-state";
 
-export const NOTIFICATION_KINDS = [
-  "request_filed",
-  "break_glass",
-  "request_decided",
-  "activation_failed",
-  "access_ending_soon",
-  "pending_reminder",
-  "pending_escalation",
-] as const;
-export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+import type { Fact, NotificationKind, NotificationMessage } from "./payloads";
+
+export { NOTIFICATION_KINDS } from "./payloads";
+export type { Fact, NotificationKind, NotificationMessage } from "./payloads";
 
 /** Why a person is told: it decides the wording, never whether they may see the request. */
 export type Audience = "requester" | "approver" | "auditor" | "admin";
@@ -36,7 +31,7 @@ export interface RequestSummary {
   ticket: string | null;
   isBreakGlass: boolean;
   /** the request's status when the message is written */
-  status: string;
+  status: RequestStatus;
   approvalsRequired: number;
   /** who approved so far, in order */
   approvedBy: Person[];
@@ -51,24 +46,6 @@ export interface EventDetails {
   comment?: string | null;
   /** minutes until the access ends (ending soon), or since the request was filed (reminders) */
   minutes?: number;
-}
-
-export interface Fact {
-  title: string;
-  value: string;
-}
-
-export interface NotificationMessage {
-  kind: NotificationKind;
-  title: string;
-  text: string;
-  facts: Fact[];
-  /** the app path, e.g. /requests/<id>, and the same as an absolute URL */
-  linkPath: string;
-  url: string;
-  actionTitle: string;
-  /** break-glass and failures: channels show it as an alert */
-  isUrgent: boolean;
 }
 
 const MAX_FACT = 500;
@@ -103,7 +80,7 @@ function decidedWording(audience: Audience, request: RequestSummary, details: Ev
   const actor = details.actor ? who(details.actor) : "an approver";
   const comment = details.comment ? ` Their comment: “${clip(details.comment, 300)}”` : "";
   const missing = request.approvalsRequired - request.approvedBy.length;
-  const stillPending = request.status === "pending" && missing > 0;
+  const stillPending = isAwaitingDecision(request.status) && missing > 0;
   if (details.outcome === "deny") {
     return audience === "requester"
       ? {

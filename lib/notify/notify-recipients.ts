@@ -3,20 +3,15 @@ import { getCatalog } from "@/lib/config/catalog";
 import { DEFAULT_NOTIFY_ROUTE, findRole } from "@/lib/config/catalog-schema";
 import { env } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
-import type { RolePolicy } from "@/lib/domain/policy-types";
-import { getBoss, inTransaction } from "@/lib/jobs/boss";
+import { isAwaitingDecision, parseRequestStatus } from "@/lib/domain/request-state";
+import { readPolicySnapshot, readStoredJson } from "@/lib/domain/policy-snapshot";
+import { enqueue } from "@/lib/jobs/outbox";
 import { QUEUES } from "@/lib/jobs/queues";
-import type { DeliveryJob } from "./deliver-notification";
 import { userById, usersInGroups } from "./directory-people";
 import { isEmailConfigured } from "./email";
 import { jobIdFor } from "./job-id";
-import {
-  describeNotification,
-  NOTIFICATION_KINDS,
-  type EventDetails,
-  type NotificationKind,
-  type RequestSummary,
-} from "./messages";
+import { describeNotification, type EventDetails, type RequestSummary } from "./messages";
+import { ZDecisionOutcome, ZNotificationEventData, ZNotificationKind, type DeliveryJob } from "./payloads";
 import {
   audienceSources,
   pickRecipients,
@@ -50,7 +45,7 @@ function summaryOf(row: LoadedRequest): RequestSummary {
     justification: row.justification,
     ticket: row.ticket,
     isBreakGlass: row.isBreakGlass,
-    status: row.status,
+    status: parseRequestStatus(row.status, row.id),
     approvalsRequired: row.approvalsRequired,
     approvedBy: row.decisions.filter((d) => d.outcome === "approve").map((d) => d.decider),
     activeUntil: row.activeUntil,
@@ -69,19 +64,20 @@ export async function notifyRecipients(
   now: Date,
 ): Promise<{ recipients: number; deliveries: number }> {
   const event = await db.notificationEvent.findUnique({ where: { key: eventKey } });
-  if (!event || !(NOTIFICATION_KINDS as readonly string[]).includes(event.kind))
-    return { recipients: 0, deliveries: 0 };
-  const kind = event.kind as NotificationKind;
-  const data = (event.data ?? {}) as { outcome?: "approve" | "deny"; actorId?: string };
+  if (!event) return { recipients: 0, deliveries: 0 };
+  const where = (column: string) => ({ table: "notification_events", rowId: eventKey, column });
+  const kind = readStoredJson(ZNotificationKind, event.kind, where("kind"));
+  const data = readStoredJson(ZNotificationEventData, event.data, where("data"));
   const row = await loadRequest(event.requestId);
   const isFollowUp = kind === "pending_reminder" || kind === "pending_escalation";
   // A reminder that arrives after the decision has nothing left to ask.
-  if (!row || (isFollowUp && row.status !== "pending")) return { recipients: 0, deliveries: 0 };
+  if (!row || (isFollowUp && !isAwaitingDecision(parseRequestStatus(row.status, row.id))))
+    return { recipients: 0, deliveries: 0 };
 
-  const policy = row.policy as unknown as RolePolicy;
+  const policy = readPolicySnapshot(row.policy, row.id);
   const route = findRole(getCatalog(), row.clusterName, row.roleName)?.role.notify ?? DEFAULT_NOTIFY_ROUTE;
   const groupsOf: Record<Exclude<AudienceSource, "requester">, readonly string[]> = {
-    approvers: policy.approverGroupIds ?? [],
+    approvers: policy.approverGroupIds,
     escalation: route.escalation?.approverGroupIds ?? [],
     auditors: env.AUDITOR_GROUP_IDS,
     admins: env.ADMIN_GROUP_IDS,
@@ -96,7 +92,16 @@ export async function notifyRecipients(
     }
   }
   const actor = row.decisions.find((d) => d.deciderId === data.actorId);
-  const decision = actor ? { outcome: actor.outcome as "approve" | "deny", comment: actor.comment } : {};
+  const decision = actor
+    ? {
+        outcome: readStoredJson(ZDecisionOutcome, actor.outcome, {
+          table: "decisions",
+          rowId: actor.id,
+          column: "outcome",
+        }),
+        comment: actor.comment,
+      }
+    : {};
   const recipients = pickRecipients({
     kind,
     requesterObjectId: row.requester.entraObjectId,
@@ -120,7 +125,6 @@ export async function notifyRecipients(
     describeNotification({ kind, audience, request, details, appUrl: env.APP_URL });
   const deliveries = planDeliveries({ kind, route, recipients, isEmailConfigured: isEmailConfigured() });
 
-  const boss = await getBoss();
   await db.$transaction(async (tx) => {
     await tx.notification.createMany({
       skipDuplicates: true,
@@ -161,7 +165,7 @@ export async function notifyRecipients(
         delivery.channel === "email"
           ? `email:${delivery.recipient.person.objectId}`
           : `${delivery.channel}:${delivery.webhook}`;
-      await boss.send(QUEUES.notifyDeliver, job, { id: jobIdFor(eventKey, target), db: inTransaction(tx) });
+      await enqueue(tx, QUEUES.notifyDeliver, job, { id: jobIdFor(eventKey, target) });
     }
   });
   return { recipients: recipients.length, deliveries: deliveries.length };

@@ -1,8 +1,8 @@
 import "server-only";
 import { z } from "zod";
-import { parseInput } from "@/lib/access/schemas";
+import { parseInput } from "@/lib/validation/parse-input";
 import { authorize } from "@/lib/auth/authorize";
-import type { SessionUser } from "@/lib/auth/session";
+import type { SessionUser } from "@/lib/context";
 import { db } from "@/lib/db/client";
 
 /**

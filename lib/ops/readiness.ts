@@ -2,14 +2,11 @@ import "server-only";
 import path from "node:path";
 import { db } from "@/lib/db/client";
 import { listMigrations } from "@/lib/db/migrations";
+import type { HealthCheck } from "@/lib/schemas/health";
 import { withTimeout } from "@/lib/with-timeout";
 import { isDraining } from "./lifecycle";
 
-export interface Check {
-  status: "ok" | "down";
-  latencyMs?: number;
-  error?: string;
-}
+export type Check = HealthCheck;
 
 export interface Readiness {
   isReady: boolean;

@@ -8,14 +8,16 @@ import { env } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
 import { isTerminal } from "@/lib/domain/request-state";
 import { bearer, session, type Credentials } from "../support/api";
+import { checkAgainstDocument } from "../support/openapi-contract";
 import { apiOperations, scalarOf, type ApiOperation, type JsonSchema } from "../support/openapi-routes";
 import { contextFor } from "../support/users";
 
 /**
  * Guards against any input giving a 5xx: a schema-aware fuzz run over every operation of the OpenAPI
  * document, bodies and query strings generated from its schemas, mixed with hostile strings and
- * values of the wrong type, sent by people of every role. Bounded by the number of runs (the test's
- * timeout bounds its time); a failure prints the seed and the shrunk input that reproduces it.
+ * values of the wrong type, sent by people of every role; every answer must be one the document
+ * describes. Bounded by the number of runs (the test's timeout bounds its time); a failure prints
+ * the seed and the shrunk input that reproduces it.
  */
 
 const RUNS = 2_000;
@@ -287,6 +289,17 @@ describe("fuzzing the JSON API", () => {
         expect(response.status, `${operation.method} ${url.pathname}${url.search}: ${text.slice(0, 300)}`).toBeLessThan(
           500,
         );
+        // Whatever it answered, it answered as the document says (status, content type, body).
+        const answeredAs = response.headers.get("content-type");
+        const parsed = answeredAs?.startsWith("application/json") ? JSON.parse(text) : text;
+        checkAgainstDocument({
+          method: operation.method,
+          path: url.pathname,
+          template: operation.path,
+          status: response.status,
+          contentType: answeredAs,
+          body: parsed,
+        });
       }),
       { numRuns: RUNS },
     );

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { Validator } from "@seriousme/openapi-schema-validator";
 import { afterAll, describe, expect, it } from "vitest";
 import * as auditExportRoute from "@/app/api/v1/audit/export/route";
 import * as auditRoute from "@/app/api/v1/audit/route";
@@ -7,6 +8,9 @@ import * as catalogRoute from "@/app/api/v1/catalog/route";
 import * as evidenceRoute from "@/app/api/v1/requests/[id]/evidence/route";
 import * as grantsRoute from "@/app/api/v1/grants/route";
 import * as openApiRoute from "@/app/api/v1/openapi.json/route";
+import * as healthRoute from "@/app/api/health/route";
+import * as livenessRoute from "@/app/api/health/live/route";
+import * as readinessRoute from "@/app/api/health/ready/route";
 import * as approveRoute from "@/app/api/v1/requests/[id]/approve/route";
 import * as cancelRoute from "@/app/api/v1/requests/[id]/cancel/route";
 import * as deactivateRoute from "@/app/api/v1/requests/[id]/deactivate/route";
@@ -25,6 +29,7 @@ import { env } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
 import { demoUser } from "../support/emulator-browser";
 import { signInThroughEmulator } from "../support/sign-in";
+import { checkAgainstDocument, operationsNotExercised } from "../support/openapi-contract";
 import {
   API_SCOPE,
   appOnlyToken,
@@ -111,7 +116,11 @@ async function exportAudit(credentials: { bearer: string }, query: string) {
     headers: { authorization: `Bearer ${credentials.bearer}` },
   });
   const response = await auditExportRoute.GET(request, { params: Promise.resolve({}) });
-  return { status: response.status, headers: response.headers, text: await response.text() };
+  const text = await response.text();
+  const contentType = response.headers.get("content-type");
+  const body = contentType?.startsWith("application/json") ? JSON.parse(text) : text;
+  checkAgainstDocument({ method: "GET", path: "/api/v1/audit/export", status: response.status, contentType, body });
+  return { status: response.status, headers: response.headers, text };
 }
 
 describe("JSON API: authentication", () => {
@@ -495,14 +504,7 @@ describe("JSON API: granted access", () => {
 
     const bogus = expectError(await listGrants(n01, "?scope=bogus"), 400, "INVALID_INPUT", /scope=mine or scope=all/);
     expect(bogus.fields?.[0]?.field).toBe("scope");
-
-    // The documented GrantView has exactly the fields the API returns.
-    const { json: doc } = await callApi(openApiRoute.GET, "/api/v1/openapi.json", null);
-    const schema = doc.components.schemas.GrantView;
-    const [grant] = covering(own, mineRequest.id);
-    expect(Object.keys(schema.properties).sort()).toEqual(Object.keys(grant!).sort());
-    expect([...schema.required].sort()).toEqual(Object.keys(grant!).sort());
-    expect(schema.properties.kind.enum).toContain((grant as unknown as { kind: string }).kind);
+    // Each answer above was checked against the documented GrantList (support/openapi-contract.ts).
   });
 });
 
@@ -588,12 +590,7 @@ describe("JSON API: audit search and export", () => {
     const empty = await searchAudit(aud01, `?requestId=${request.id}&type=&actor=&count=exact`);
     expect(empty.status).toBe(200);
     expect(empty.json).toMatchObject({ count: 2, isCountExact: true });
-
-    // The documented AuditEvent has exactly the fields the API returns.
-    const { json: doc } = await callApi(openApiRoute.GET, "/api/v1/openapi.json", null);
-    const schema = doc.components.schemas.AuditEvent;
-    expect(Object.keys(schema.properties).sort()).toEqual(Object.keys(first.json.events[0]).sort());
-    expect([...schema.required].sort()).toEqual(Object.keys(first.json.events[0]).sort());
+    // Each answer above was checked against the documented AuditPage (support/openapi-contract.ts).
 
     for (const upn of ["n01@contoso.com", "p01@contoso.com"]) {
       expectError(await searchAudit(await bearer(upn), `?requestId=${request.id}`), 403, "FORBIDDEN");
@@ -692,6 +689,9 @@ describe("JSON API: unexpected failures and the OpenAPI document", () => {
       "/api/v1/audit/verify": auditVerifyRoute,
       "/api/v1/requests/{id}/evidence": evidenceRoute,
       "/api/v1/openapi.json": openApiRoute,
+      "/api/health": healthRoute,
+      "/api/health/live": livenessRoute,
+      "/api/health/ready": readinessRoute,
     };
     expect(Object.keys(doc.paths).sort()).toEqual(Object.keys(routes).sort());
     for (const [path, module] of Object.entries(routes)) {
@@ -722,12 +722,54 @@ describe("JSON API: unexpected failures and the OpenAPI document", () => {
     });
   });
 
-  it("describes RequestView with exactly the fields the API returns", async () => {
+  it("is a valid OpenAPI 3.1 document", async () => {
     const { json: doc } = await callApi(openApiRoute.GET, "/api/v1/openapi.json", null);
+    const validator = new Validator();
+    const result = await validator.validate(doc);
+    expect(result.valid, JSON.stringify(result.errors, null, 2)).toBe(true);
+    expect(validator.version).toBe("3.1");
+  });
+
+  it("describes a request with exactly the fields, types, nullability and statuses the API returns", async () => {
     const { json: view } = await createRequest(await bearer("n01@contoso.com"), prodAdmin);
-    const schema = doc.components.schemas.RequestView;
-    expect(Object.keys(schema.properties).sort()).toEqual(Object.keys(view).sort());
-    expect([...schema.required].sort()).toEqual(Object.keys(view).sort());
-    expect(doc.components.schemas.RequestStatus.enum).toContain(view.status);
+    const path = `/api/v1/requests/${view.id}`;
+    const observed = { method: "GET", path, status: 200, contentType: "application/json" };
+    expect(() => checkAgainstDocument({ ...observed, body: view })).not.toThrow();
+    // What the check refuses: a field left out, one added, a wrong type, a null where none may be, an unknown status.
+    const { canRetry: _dropped, ...withoutField } = view;
+    for (const drifted of [
+      withoutField,
+      { ...view, addedField: true },
+      { ...view, durationMinutes: "60" },
+      { ...view, isBreakGlass: null },
+      { ...view, status: "teleported" },
+    ])
+      expect(() => checkAgainstDocument({ ...observed, body: drifted })).toThrow(/does not match its schema/);
+    expect(() => checkAgainstDocument({ ...observed, status: 418, body: view })).toThrow(/does not document/);
+  });
+});
+
+describe("JSON API: the health probes", () => {
+  it("answers liveness without the database and readiness with each check, as documented", async () => {
+    const live = await callApi(async () => livenessRoute.GET(), "/api/health/live", null);
+    expect(live).toMatchObject({ status: 200, json: { status: "ok" } });
+    for (const [route, path] of [
+      [readinessRoute, "/api/health/ready"],
+      [healthRoute, "/api/health"],
+    ] as const) {
+      const ready = await callApi(route.GET, path, null);
+      expect(ready.status).toBe(200);
+      expect(ready.json).toMatchObject({
+        status: "ok",
+        checks: { database: { status: "ok" }, migrations: { status: "ok" } },
+      });
+    }
+  });
+});
+
+// Last in the file: every call above was checked against the document by the API harness.
+describe("JSON API: the contract", () => {
+  it("answered every documented operation with success, each answer as the document describes it", () => {
+    expect(operationsNotExercised()).toEqual([]);
   });
 });

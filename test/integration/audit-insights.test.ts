@@ -2,7 +2,7 @@ import { randomInt, randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { failActivation } from "@/lib/access/activate-request";
 import { approveRequest } from "@/lib/access/approve-request";
-import type { ActionContext } from "@/lib/access/context";
+import type { ActionContext } from "@/lib/context";
 import { lockRequest, recordRequestEvent } from "@/lib/access/request-record";
 import { requestAccess } from "@/lib/access/request-access";
 import { auditInsights } from "@/lib/audit/insights";

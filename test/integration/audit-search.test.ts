@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ActionContext } from "@/lib/access/context";
+import type { ActionContext } from "@/lib/context";
 import { approveRequest } from "@/lib/access/approve-request";
 import { denyRequest } from "@/lib/access/deny-request";
 import { requestAccess } from "@/lib/access/request-access";
@@ -8,7 +8,8 @@ import { revokeRequest } from "@/lib/access/revoke-request";
 import { exportAuditEvents, type ExportFormat } from "@/lib/audit/export";
 import { countAuditEvents } from "@/lib/audit/queries";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import { searchAuditEvents, type AuditSearchInput } from "@/lib/audit/search";
+import { searchAuditEvents } from "@/lib/audit/search";
+import type { AuditSearchInput } from "@/lib/audit/filters";
 import { db, type Prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { contextFor } from "../support/users";
@@ -248,7 +249,7 @@ describe("auditor search", () => {
     const jsonl = (await download(window, "jsonl")).split("\n");
     expect(jsonl.pop()).toBe("");
     expect(jsonl.map((line) => (JSON.parse(line) as { seq: string }).seq)).toEqual(stored);
-  });
+  }, 90_000); // 2,050 chained inserts: slow when other files run beside it
 
   it("refuses a bad cursor and a bad filter with the field that is wrong", async () => {
     // Untyped on purpose: what a hand-written URL or a careless caller may send.

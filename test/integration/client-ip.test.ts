@@ -5,7 +5,7 @@ import { NextRequest } from "next/server";
 import * as cancelRoute from "@/app/api/v1/requests/[id]/cancel/route";
 import * as requestsRoute from "@/app/api/v1/requests/route";
 import * as callbackRoute from "@/app/auth/callback/route";
-import { recordSocketAddresses } from "@/lib/api/socket-address";
+import { recordSocketAddresses } from "@/lib/http/socket-address";
 import { beginSignIn, SIGN_IN_COOKIE } from "@/lib/auth/sign-in";
 import { env } from "@/lib/config/env";
 import { ZEnv } from "@/lib/config/env-schema.js";

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { env } from "@/lib/config/env";
 import { ensureCertificates } from "../../emulator/certs";
 import { type RunningEmulator, startEmulator } from "../../emulator/server";
+import type { EmulatorState } from "../../emulator/state";
 import { Tenant } from "../../emulator/tenant";
 import { DEMO_TENANT_FILE } from "../../scripts/lib/demo-env";
 import { CERT_DIR } from "../../scripts/lib/paths";
@@ -62,14 +63,8 @@ async function all<T>(items: AsyncIterable<T>) {
 }
 
 async function stateAssignments(emulatorUrl = EMU) {
-  const state = await (await fetch(`${emulatorUrl}/_emulator/state`)).json();
-  return state.roleAssignments as Array<{
-    id: string;
-    scope: string;
-    roleDefinitionId: string;
-    principalId: string;
-    endDateTime: string | null;
-  }>;
+  const state = (await (await fetch(`${emulatorUrl}/_emulator/state`)).json()) as EmulatorState;
+  return state.roleAssignments;
 }
 
 const USER_ACCESS_ADMINISTRATOR = "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9";
@@ -828,11 +823,7 @@ describe("ARM emulator: Azure's error codes, api-versions and Azure RBAC", () =>
 
   it("seeds the app's provisioner role on each demo cluster and node resource group, and the knob adds and removes", async () => {
     const state = async () =>
-      (
-        (await (await fetch(`${own.url}/_emulator/state`)).json()) as {
-          seededRoleAssignments: Array<{ name: string; scope: string; roleDefinitionId: string; principalId: string }>;
-        }
-      ).seededRoleAssignments;
+      ((await (await fetch(`${own.url}/_emulator/state`)).json()) as EmulatorState).seededRoleAssignments;
     const dev = `/subscriptions/${SUB}/resourceGroups/rg-aks-dev/providers/Microsoft.ContainerService/managedClusters/aks-dev-weu`;
     const devNodes = `/subscriptions/${SUB}/resourceGroups/MC_rg-aks-dev_aks-dev-weu_westeurope`;
     expect(

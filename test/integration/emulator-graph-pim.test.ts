@@ -2,6 +2,7 @@ import { type Client, ResponseType } from "@microsoft/microsoft-graph-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureCertificates } from "../../emulator/certs";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
+import type { EmulatorState } from "../../emulator/state";
 import { Tenant } from "../../emulator/tenant";
 import { DEMO_TENANT_FILE } from "../../scripts/lib/demo-env";
 import { CERT_DIR } from "../../scripts/lib/paths";
@@ -43,19 +44,6 @@ async function signIn(userPrincipalName: string) {
   const cca = confidentialClient();
   const result = await signInThroughPicker(cca, userPrincipalName, USER_SCOPES, { redirectUri: REDIRECT });
   return { cca, result };
-}
-
-interface EmulatorState {
-  groups: Array<{ id: string; members: string[] }>;
-  pimGroupAssignments: Array<{
-    groupId: string;
-    principalId: string;
-    accessId: string;
-    startDateTime: string;
-    endDateTime: string | null;
-  }>;
-  signInRevocations: Array<{ userId: string; at: string }>;
-  mail: Array<{ from: string; to: string[]; subject: string; body: string; sentAt: string }>;
 }
 
 async function state(): Promise<EmulatorState> {

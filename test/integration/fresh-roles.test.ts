@@ -15,7 +15,7 @@ import {
   listFailedRequests,
   loadRequestView,
   recentRequestsOnCluster,
-} from "@/lib/access/queries";
+} from "@/lib/access/request-queries";
 import { requestAccess } from "@/lib/access/request-access";
 import { searchAuditEvents } from "@/lib/audit/search";
 import { requirePermission } from "@/lib/auth/current-user";

@@ -7,6 +7,8 @@ import { QUEUES } from "@/lib/jobs/queues";
 import { startJobs } from "@/lib/jobs/start-jobs";
 import { contextFor } from "../support/users";
 
+const statusOf = async (id: string) => (await db.accessRequest.findUniqueOrThrow({ where: { id } })).status;
+
 /** Guards the wiring of the background jobs: a pending request times out with nobody acting. */
 describe("background jobs", () => {
   it("schedules the time-out sweep every minute, and its worker times out overdue requests", async () => {
@@ -15,9 +17,6 @@ describe("background jobs", () => {
       { cluster: "aks-prod-weu", role: "admin", duration: "PT1H", justification: "Left pending", ticket: "INC20001" },
       await contextFor("n01@contoso.com", twoDaysAgo),
     );
-    // Activation jobs queued by other test files would be picked up by the workers started here
-    // and change the emulator under their feet: cancel them, keeping this file to itself.
-    await db.$executeRaw`UPDATE pgboss.job SET state = 'cancelled' WHERE name = 'activate' AND state IN ('created', 'retry')`;
     await startJobs();
     const boss = await getBoss();
     expect((await boss.getSchedules()).map((s) => [s.name, s.cron])).toContainEqual([
@@ -27,13 +26,7 @@ describe("background jobs", () => {
 
     // Run the sweep now rather than waiting for the next minute.
     await boss.send(QUEUES.timeOutRequests, {});
-    const deadline = Date.now() + 20_000;
-    let status = "pending";
-    while (status === "pending" && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 250));
-      status = (await db.accessRequest.findUniqueOrThrow({ where: { id: request.id } })).status;
-    }
-    expect(status).toBe("timed_out");
+    await expect.poll(() => statusOf(request.id), { timeout: 20_000, interval: 250 }).toBe("timed_out");
   });
 
   it("activates an approved request through the activate worker", async () => {
@@ -41,13 +34,7 @@ describe("background jobs", () => {
       { cluster: "aks-dev-weu", role: "node-access", duration: "PT1H", justification: "Inspect a node" },
       await contextFor("n02@contoso.com"),
     );
-    const deadline = Date.now() + 20_000;
-    let status: string = request.status;
-    while (status !== "active" && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 250));
-      status = (await db.accessRequest.findUniqueOrThrow({ where: { id: request.id } })).status;
-    }
-    expect(status).toBe("active");
+    await expect.poll(() => statusOf(request.id), { timeout: 20_000, interval: 250 }).toBe("active");
     await expireDueAccess(new Date(Date.now() + 61 * 60_000));
   });
 
@@ -57,10 +44,7 @@ describe("background jobs", () => {
     expect((await boss.getSchedules()).map((s) => [s.name, s.cron])).toContainEqual([QUEUES.verifyAudit, "17 3 * * *"]);
     const before = await db.auditVerification.count();
     await boss.send(QUEUES.verifyAudit, {});
-    const deadline = Date.now() + 30_000;
-    while ((await db.auditVerification.count()) === before && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    await expect.poll(() => db.auditVerification.count(), { timeout: 30_000, interval: 250 }).toBeGreaterThan(before);
     const latest = await db.auditVerification.findFirstOrThrow({ orderBy: { ranAt: "desc" } });
     expect(latest).toMatchObject({ ranByUpn: null, isIntact: true });
     const event = await db.auditEvent.findFirstOrThrow({ where: { type: "audit.verified", subjectId: latest.id } });
@@ -73,9 +57,8 @@ describe("background jobs", () => {
   it("sees every job loop poll, and calls a loop that stopped polling not ready", async () => {
     await startJobs();
     const started = Date.now();
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
     // Every loop fetched after started + 1 s: seen from 31 s on, none is older than 30 s.
-    expect(jobLoopsStatus(started + 31_000)).toEqual({ status: "ok" });
+    await expect.poll(() => jobLoopsStatus(started + 31_000), { timeout: 10_000 }).toEqual({ status: "ok" });
     const later = jobLoopsStatus(Date.now() + 60_000);
     expect(later.status).toBe("down");
     expect(later.error).toMatch(/not polling: .*activate \(\d+ s\)/);

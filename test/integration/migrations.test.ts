@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { startEmbeddedPostgres } from "@/lib/db/embedded-postgres";
 import { applyMigrations, listMigrations, pendingMigrations } from "@/lib/db/migrations";
 import { parseMigrateEnv } from "@/lib/config/env-schema.js";
@@ -17,7 +17,7 @@ import { runQuietly } from "../../scripts/lib/processes";
  */
 
 const MIGRATIONS = path.join(ROOT, "prisma", "migrations");
-const serverUrl = new URL(inject("appEnv").DATABASE_URL!);
+const serverUrl = new URL(process.env.DATABASE_URL!);
 const databases: string[] = [];
 
 async function freshDatabase(name: string) {

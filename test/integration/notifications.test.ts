@@ -60,12 +60,12 @@ const SETUP = await vi.hoisted(async () => {
 import { rmSync } from "node:fs";
 import { approveRequest } from "@/lib/access/approve-request";
 import { expireDueAccess } from "@/lib/access/expire-access";
-import { loadRequestView } from "@/lib/access/queries";
+import { loadRequestView } from "@/lib/access/request-queries";
 import { requestAccess } from "@/lib/access/request-access";
 import { env } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
-import { getBoss } from "@/lib/jobs/boss";
 import { listFailedJobs } from "@/lib/jobs/failed-jobs";
+import { QUEUES } from "@/lib/jobs/queues";
 import { startJobs } from "@/lib/jobs/start-jobs";
 import { ZSlackWebhookMessage, ZTeamsWebhookMessage } from "@/lib/notify/channel-shapes";
 import { followUpPendingRequests, warnAccessEndingSoon } from "@/lib/notify/follow-up";
@@ -73,7 +73,7 @@ import { countMyUnreadNotifications, listMyNotifications, markNotificationsRead 
 import { notifyDecision, notifyRequestFiled } from "@/lib/notify/request-events";
 import { userAccessToken } from "../support/api";
 import { waitFor } from "../support/emulator-state";
-import { useQueueSettings } from "../support/jobs";
+import { drainJobsOf, useQueueSettings } from "../support/jobs";
 import { contextFor } from "../support/users";
 
 interface Mail {
@@ -90,6 +90,12 @@ const mailsAbout = async (requestId: string) => (await mailbox()).filter((m) => 
 const recipientsOf = (mails: Mail[]) => mails.flatMap((m) => m.to).sort();
 const postsTo = (path: string, requestId: string) =>
   SETUP.posts.filter((p) => p.path === path && p.text.includes(requestId));
+/** How many events are recorded under `key`, and how many `notify` jobs fan them out: once each, however often raised. */
+const eventAndJobs = async (key: string) => {
+  const [jobs] = await db.$queryRaw<Array<{ count: number }>>`
+    SELECT count(*)::int AS count FROM pgboss.job WHERE name = 'notify' AND data->>'eventKey' = ${key}`;
+  return [await db.notificationEvent.count({ where: { key } }), jobs!.count];
+};
 
 const prodAdmin = {
   cluster: "aks-prod-weu",
@@ -114,19 +120,14 @@ async function setAccountEnabled(objectId: string, accountEnabled: boolean) {
   if (response.status !== 204) throw new Error(`PATCH /users/${objectId} answered ${response.status}`);
 }
 
-let restoreQueueSettings = async () => {};
 beforeAll(async () => {
   // Sign everyone in while all accounts are enabled: a disabled account cannot sign in.
   for (const upn of ["n01", "n02", "p01", "adm01", "aud01"]) await contextFor(`${upn}@contoso.com`);
-  // Activations other files queued must not run in this file's workers.
-  restoreQueueSettings = await useQueueSettings({ JOB_RETRY_LIMIT: "2", JOB_RETRY_DELAY_SECONDS: "1" });
-  await getBoss();
-  await db.$executeRaw`UPDATE pgboss.job SET state = 'cancelled' WHERE name = 'activate' AND state IN ('created', 'retry')`;
+  await useQueueSettings({ JOB_RETRY_LIMIT: "2", JOB_RETRY_DELAY_SECONDS: "1" });
   await startJobs();
 });
 
 afterAll(async () => {
-  await restoreQueueSettings();
   await setAccountEnabled(N02, true).catch(() => undefined);
   await new Promise((resolve) => SETUP.server.close(resolve));
   await expireDueAccess(new Date(Date.now() + 24 * 3_600_000));
@@ -139,9 +140,11 @@ describe("notifications", () => {
   it("mails a new prod request's approvers within 10 seconds, with a link that opens it, and never the requester", async () => {
     const request = await requestAccess(prodAdmin, await contextFor("n01@contoso.com"));
     requestId = request.id;
-    // request-access.ts raises this after its commit; a second call is a no-op (the event is keyed).
-    await notifyRequestFiled(request.id);
-    await notifyRequestFiled(request.id);
+    // request-access.ts raised this in its transaction; raising it again is a no-op (the event is keyed).
+    const raiseAgain = () => db.$transaction((tx) => notifyRequestFiled(tx, request));
+    await raiseAgain();
+    await raiseAgain();
+    expect(await eventAndJobs(`filed:${request.id}`)).toEqual([1, 1]);
 
     const mails = await waitFor(
       "mail to both approvers",
@@ -173,7 +176,7 @@ describe("notifications", () => {
     expect(card.attachments[0]!.content.actions[0]!.url).toBe(`${env.APP_URL}/requests/${requestId}`);
     const blocks = ZSlackWebhookMessage.parse(slack!.body);
     expect(blocks.text).toContain(`${env.APP_URL}/requests/${requestId}`);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await drainJobsOf(requestId, [QUEUES.notify, QUEUES.notifyDeliver]);
     expect([postsTo("/teams", requestId).length, postsTo("/slack", requestId).length]).toEqual([1, 1]);
   });
 
@@ -194,7 +197,9 @@ describe("notifications", () => {
   it("tells the requester and the other approvers of a decision, and the holder before access ends", async () => {
     const p01 = await contextFor("p01@contoso.com");
     await approveRequest(requestId, { comment: "Go ahead" }, p01);
-    await notifyDecision(requestId, "approve", p01.viewer.id); // approve-request.ts raises this after its commit
+    // approve-request.ts raised this in its transaction; raising it again is a no-op.
+    await db.$transaction((tx) => notifyDecision(tx, requestId, "approve", p01.viewer.id));
+    expect(await eventAndJobs(`decided:${requestId}:${p01.viewer.id}`)).toEqual([1, 1]);
 
     const decided = async (upn: string) =>
       (await listMyNotifications((await contextFor(upn)).viewer)).filter(
@@ -240,14 +245,14 @@ describe("notifications", () => {
       await setAccountEnabled(N02, false);
       const request = await requestAccess({ ...prodAdmin, ticket: "INC40002" }, await contextFor("n01@contoso.com"));
       otherId = request.id;
-      await notifyRequestFiled(request.id);
+      await db.$transaction((tx) => notifyRequestFiled(tx, request));
       await waitFor(
         "mail to p01",
         () => mailsAbout(request.id),
         (m) => recipientsOf(m).includes("p01@contoso.com"),
         10_000,
       );
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await drainJobsOf(request.id, [QUEUES.notify, QUEUES.notifyDeliver]);
       expect(recipientsOf(await mailsAbout(request.id))).toEqual(["p01@contoso.com"]);
       const n02Rows = await db.notification.count({ where: { requestId: request.id, recipientObjectId: N02 } });
       expect(n02Rows).toBe(0);
@@ -282,7 +287,7 @@ describe("notifications", () => {
       { ...prodAdmin, role: "node-access", ticket: "INC40003" },
       await contextFor("n01@contoso.com"),
     );
-    await notifyRequestFiled(request.id);
+    await db.$transaction((tx) => notifyRequestFiled(tx, request));
     await approveRequest(request.id, { comment: "Fine" }, await contextFor("p01@contoso.com"));
     await waitFor(
       "the activation",

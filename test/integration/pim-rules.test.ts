@@ -4,7 +4,7 @@ import { activateRequest } from "@/lib/access/activate-request";
 import { deactivateRequest } from "@/lib/access/deactivate-request";
 import { endAccessNow } from "@/lib/access/end-access-now";
 import { expireDueAccess } from "@/lib/access/expire-access";
-import { loadRequestView } from "@/lib/access/queries";
+import { loadRequestView } from "@/lib/access/request-queries";
 import { reconcileAccess } from "@/lib/access/reconcile-access";
 import { requestAccess } from "@/lib/access/request-access";
 import { revokeRequest } from "@/lib/access/revoke-request";
@@ -27,7 +27,7 @@ import { contextFor } from "../support/users";
 /**
  * PIM's rules that a real tenant enforces, against the emulator enforcing them: the 5-minute minimum
  * before an assignment can be removed (ActiveDurationTooShort), and Entra ID's replication delays.
- * The test catalog's `aks-pim-test` cluster (global-setup.ts) has one self-activated role per PIM
+ * The test catalog's `aks-pim-test` cluster (test/support/test-catalog.ts) has one self-activated role per PIM
  * grant kind: `pim-group` (entraPimGroup, the node-access group) and `arm-pim` (armPim, AKS RBAC Admin).
  */
 

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { GrantTarget, GrantWindow } from "@/lib/cloud/access-provider";
-import { auditProviderCalls, type ProviderCall, recordingCalls } from "@/lib/cloud/call-recorder";
+import { type ProviderCall, recordingCalls } from "@/lib/cloud/call-recorder";
+import { auditProviderCalls } from "@/lib/audit/provider-calls";
 import { appGraphClient } from "@/lib/cloud/credentials";
 import { providerFor } from "@/lib/cloud/providers";
 import { env } from "@/lib/config/env";

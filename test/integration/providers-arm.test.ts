@@ -16,6 +16,7 @@ import { armRoleAssignmentProvider } from "@/lib/cloud/providers/arm-role-assign
 import { type CatalogCluster, findRole, type Grant, parseCatalog } from "@/lib/config/catalog-schema";
 import { PROVISIONER_ROLE } from "@/lib/cloud/required-permissions";
 import { env } from "@/lib/config/env";
+import type { EmulatorState } from "../../emulator/state";
 import { grantRole, revokeRole, SUBSCRIPTION_SCOPE, seededRoleAssignments } from "../support/azure-rbac";
 import { demoUser } from "../support/emulator-browser";
 
@@ -95,15 +96,7 @@ function windowOf(minutes: number, startAt = new Date()): GrantWindow {
 /** The role assignments Azure holds at the target's scope, for its person (the emulator's inspection endpoint). */
 async function assignedAt(target: GrantTarget) {
   const response = await fetch(`${env.ARM_BASE_URL}/_emulator/state`);
-  const state = (await response.json()) as {
-    roleAssignments: Array<{
-      id: string;
-      scope: string;
-      roleDefinitionId: string;
-      principalId: string;
-      endDateTime: string | null;
-    }>;
-  };
+  const state = (await response.json()) as EmulatorState;
   const scope = scopeOf(target).toLowerCase();
   return state.roleAssignments.filter((a) => a.scope.toLowerCase() === scope && a.principalId === target.principalId);
 }

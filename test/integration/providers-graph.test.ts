@@ -8,6 +8,7 @@ import { entraPimGroupProvider } from "@/lib/cloud/providers/entra-pim-group";
 import { parseFailedRules, parseRetryAfter, toProviderError } from "@/lib/cloud/providers/graph-errors";
 import type { Grant } from "@/lib/config/catalog-schema";
 import { env } from "@/lib/config/env";
+import type { EmulatorState } from "../../emulator/state";
 import { Tenant } from "../../emulator/tenant";
 import { DEMO_TENANT_FILE } from "../../scripts/lib/demo-env";
 import { demoUser } from "../support/emulator-browser";
@@ -72,11 +73,6 @@ const later = (window: GrantWindow, hours: number): GrantWindow => ({
 });
 
 const emulator = (path: string, init?: RequestInit) => fetch(`${env.ENTRA_AUTHORITY_HOST}${path}`, init);
-
-interface EmulatorState {
-  groups: Array<{ id: string; members: string[] }>;
-  pimGroupAssignments: Array<{ groupId: string; principalId: string; startDateTime: string; endDateTime: string }>;
-}
 
 async function state(): Promise<EmulatorState> {
   return (await emulator("/_emulator/state")).json() as Promise<EmulatorState>;

@@ -6,7 +6,7 @@
  * secretless deployment that cannot sign anyone in, a rotated token file that is never read again,
  * and an emulator that accepts what Entra refuses.
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -294,18 +294,32 @@ describe("Graph: the app registration's federated identity credentials", () => {
 });
 
 describe("configuration: exactly one credential", () => {
-  /** `npm run config:check` with the test's configuration, changed. */
+  /**
+   * `npm run config:check` with the test's configuration, changed. Asynchronous on purpose: a
+   * spawnSync would block this process's event loop for seconds, past the emulator's keep-alive,
+   * and the next call would reuse a socket the emulator had closed (ECONNRESET).
+   */
   function configCheck(change: Record<string, string | undefined>) {
     const childEnv: Record<string, string | undefined> = { ...process.env, ...change };
     for (const [key, value] of Object.entries(change)) if (value === undefined) delete childEnv[key];
-    return spawnSync(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/config-check.ts"], {
-      env: childEnv as NodeJS.ProcessEnv,
-      encoding: "utf8",
+    return new Promise<{ status: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        ["--conditions=react-server", "--import", "tsx", "scripts/config-check.ts"],
+        {
+          env: childEnv as NodeJS.ProcessEnv,
+          stdio: ["ignore", "ignore", "pipe"],
+        },
+      );
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      child.once("error", reject);
+      child.once("close", (status) => resolve({ status, stderr }));
     });
   }
 
-  it("passes with Workload ID alone", () => {
-    const run = configCheck({});
+  it("passes with Workload ID alone", async () => {
+    const run = await configCheck({});
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
   });
@@ -313,8 +327,8 @@ describe("configuration: exactly one credential", () => {
   it.each([
     ["neither", { AZURE_FEDERATED_TOKEN_FILE: undefined }, "neither is set"],
     ["both", { ENTRA_CLIENT_SECRET: "a-secret" }, "both are set"],
-  ])("refuses %s and names the variables", (_case, change, problem) => {
-    const run = configCheck(change);
+  ])("refuses %s and names the variables", async (_case, change, problem) => {
+    const run = await configCheck(change);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(`ENTRA_CLIENT_SECRET, AZURE_FEDERATED_TOKEN_FILE: ${problem}`);
   });

@@ -2,6 +2,7 @@
  * emulator as a CLI would), the API calls themselves, and the emulator's test endpoints. */
 import { ConfidentialClientApplication, CryptoProvider } from "@azure/msal-node";
 import type { ServedCall } from "../../emulator/calls";
+import type { EmulatorState } from "../../emulator/state";
 import type { Person } from "./tenant";
 
 export type { ServedCall };
@@ -121,8 +122,4 @@ export class Emulator {
   }
 }
 
-export interface EmulatorState {
-  mail: Array<{ from: string; to: string[]; subject: string; body: string; sentAt: string }>;
-  pimGroupAssignments: Array<{ groupId: string; principalId: string; accessId: string }>;
-  roleAssignments: Array<{ principalId: string; scope: string; roleDefinitionId: string }>;
-}
+export type { EmulatorState };

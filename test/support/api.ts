@@ -2,6 +2,7 @@ import { ConfidentialClientApplication } from "@azure/msal-node";
 import { env } from "@/lib/config/env";
 import { sessionCookieName } from "@/lib/auth/session";
 import { signInThroughPicker } from "./emulator-clients";
+import { checkAgainstDocument } from "./openapi-contract";
 import { signInThroughEmulator } from "./sign-in";
 
 /** Calling the JSON API's route handlers directly, as Next would, with real credentials. */
@@ -52,7 +53,10 @@ export interface Call {
   headers?: Record<string, string>;
 }
 
-/** Calls a route handler with a standard Request; returns the status, headers and parsed JSON body. */
+/**
+ * Calls a route handler with a standard Request; returns the status, headers and parsed JSON body,
+ * once the answer is checked against the OpenAPI document (openapi-contract.ts).
+ */
 export async function callApi<P extends Record<string, string>>(
   handler: Handler<P>,
   path: string,
@@ -75,10 +79,10 @@ export async function callApi<P extends Record<string, string>>(
   const request = new Request(new URL(path, env.APP_URL), { method, headers, body });
   const response = await handler(request, { params: Promise.resolve((options.params ?? {}) as P) });
   const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions read whatever came back
-    json: (text ? JSON.parse(text) : undefined) as any,
-  };
+  const json = text ? JSON.parse(text) : undefined;
+  const { status, headers: answered } = response;
+  const contentType = answered.get("content-type");
+  checkAgainstDocument({ method, path: new URL(request.url).pathname, status, contentType, body: json });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions read whatever came back
+  return { status, headers: answered, json: json as any };
 }

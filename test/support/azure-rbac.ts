@@ -1,6 +1,7 @@
 import { expect } from "vitest";
 import { PROVISIONER_ROLE } from "@/lib/cloud/required-permissions";
 import { env } from "@/lib/config/env";
+import type { EmulatorState } from "../../emulator/state";
 
 /**
  * Azure role assignments made outside ARM, through the emulator's knob: the emulator enforces Azure
@@ -31,8 +32,6 @@ export async function revokeRole(name: string) {
 
 /** The seeded and knob-made assignments (GET /_emulator/state `seededRoleAssignments`). */
 export async function seededRoleAssignments() {
-  const state = (await (await fetch(`${env.ARM_BASE_URL}/_emulator/state`)).json()) as {
-    seededRoleAssignments: Array<{ name: string; scope: string; roleDefinitionId: string; principalId: string }>;
-  };
+  const state = (await (await fetch(`${env.ARM_BASE_URL}/_emulator/state`)).json()) as EmulatorState;
   return state.seededRoleAssignments;
 }

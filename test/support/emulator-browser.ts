@@ -3,6 +3,7 @@
  * URL (checking the page), then submits the picker form as if the person had clicked an account.
  * Returns the URL Entra would send the browser back to (the app's callback with code or error).
  */
+import type { EmulatorState } from "../../emulator/state";
 import { Tenant } from "../../emulator/tenant";
 import { DEMO_TENANT_FILE } from "../../scripts/lib/demo-env";
 
@@ -17,9 +18,7 @@ export function demoUser(userPrincipalName: string) {
 /** A demo user's id, or that of a user a test created at runtime (POST /_emulator/users). */
 async function userIdAt(emulatorOrigin: string, userPrincipalName: string) {
   if (tenant.user(userPrincipalName)) return demoUser(userPrincipalName).id;
-  const state = (await (await fetch(`${emulatorOrigin}/_emulator/state`)).json()) as {
-    users: Array<{ id: string; userPrincipalName: string }>;
-  };
+  const state = (await (await fetch(`${emulatorOrigin}/_emulator/state`)).json()) as EmulatorState;
   const user = state.users.find((u) => u.userPrincipalName.toLowerCase() === userPrincipalName.toLowerCase());
   if (!user) throw new Error(`no user ${userPrincipalName} at the emulator`);
   return user.id;

@@ -1,19 +1,9 @@
 import { getCatalog } from "@/lib/config/catalog";
 import { env } from "@/lib/config/env";
+import type { EmulatorState } from "../../emulator/state";
 import { demoUser } from "./emulator-browser";
 
-/** What the emulator holds now (GET /_emulator/state), and its fault injection. */
-export interface EmulatorState {
-  pimGroupAssignments: Array<{ groupId: string; principalId: string; endDateTime: string | null }>;
-  roleAssignments: Array<{
-    id: string;
-    scope: string;
-    roleDefinitionId: string;
-    principalId: string;
-    endDateTime: string | null;
-  }>;
-  signInRevocations: Array<{ userId: string; at: string }>;
-}
+/* What the emulator holds now (GET /_emulator/state, typed by emulator/state.ts), and its fault injection. */
 
 const EMU = () => env.ENTRA_AUTHORITY_HOST;
 

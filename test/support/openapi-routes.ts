@@ -1,5 +1,5 @@
 import path from "node:path";
-import { openApiDocument, type OpenApiDocument } from "@/lib/api/openapi";
+import { openApiDocument } from "@/lib/api/openapi";
 import { ROOT } from "../../scripts/lib/paths";
 
 /** The JSON API's operations as the OpenAPI document describes them, with their route handlers. */
@@ -37,7 +37,14 @@ export interface ApiOperation {
   handler: Handler;
 }
 
-const resolve = (document: OpenApiDocument, schema: JsonSchema): JsonSchema => {
+interface Operation {
+  operationId: string;
+  parameters?: JsonSchema[];
+  requestBody?: { content: { "application/json": { schema: JsonSchema } } };
+}
+type Document = { paths: Record<string, { get?: Operation; post?: Operation }>; components: unknown };
+
+const resolve = (document: Document, schema: JsonSchema): JsonSchema => {
   if (!schema.$ref) return schema;
   const [, , section, name] = schema.$ref.split("/");
   const components = document.components as unknown as Record<string, Record<string, JsonSchema>>;
@@ -46,7 +53,7 @@ const resolve = (document: OpenApiDocument, schema: JsonSchema): JsonSchema => {
 
 /** Every operation of the document, its handler imported from the file Next routes the path to. */
 export async function apiOperations(): Promise<ApiOperation[]> {
-  const document = openApiDocument();
+  const document = openApiDocument() as unknown as Document;
   const operations: ApiOperation[] = [];
   for (const [apiPath, item] of Object.entries(document.paths)) {
     const file = path.join(ROOT, "app", apiPath.replace(/\{(\w+)\}/g, "[$1]"), "route.ts");

@@ -28,6 +28,35 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** The app's environment against a test database and emulator: the demo's, tuned for test suites. */
+export function testAppEnv(options: {
+  appUrl: string;
+  emulatorUrl: string;
+  databaseUrl: string;
+  caPath: string;
+  tenant: Tenant;
+  catalogPath?: string;
+}): Record<string, string> {
+  return {
+    ...demoAppEnv({ ...options, sessionSecret: randomBytes(48).toString("base64url") }),
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "warn",
+    // Processes started with this environment (workers in tests) take any free operations port.
+    OPS_PORT: "0",
+    // The suites file, decide and export far faster than people do: the rate limits and the
+    // open-request cap are raised here so that they never refuse a suite's own work. The tests of
+    // these limits lower them for themselves (test/integration/limits.test.ts).
+    RATE_LIMIT_REQUESTS: "100000/1m",
+    RATE_LIMIT_DECISIONS: "100000/1m",
+    RATE_LIMIT_EXPORTS: "100000/1m",
+    RATE_LIMIT_STEP_UP: "100000/1m",
+    RATE_LIMIT_SIGN_IN: "100000/1m",
+    MAX_OPEN_REQUESTS_PER_ROLE: "100000",
+    // Many suites file the same request again on purpose (e.g. overlapping grants in the ledger).
+    REFUSE_DUPLICATE_REQUESTS: "false",
+    ...(options.catalogPath ? { CATALOG_PATH: options.catalogPath } : {}),
+  };
+}
+
 export interface TestStack {
   appUrl: string;
   /** the app's operations port: /livez, /readyz, /metrics */
@@ -73,31 +102,14 @@ export async function startTestStack(
 
     const appPort = await freePort();
     const appUrl = `http://localhost:${appPort}`;
-    const env = {
-      ...demoAppEnv({
-        appUrl,
-        emulatorUrl: emulator.url,
-        databaseUrl: db.url,
-        sessionSecret: randomBytes(48).toString("base64url"),
-        caPath: tls.caPath,
-        tenant,
-      }),
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "warn",
-      // Processes started with this environment (workers in tests) take any free operations port.
-      OPS_PORT: "0",
-      // The suites file, decide and export far faster than people do, and every file shares one
-      // database: the rate limits and the open-request cap are raised here so that they never refuse
-      // a suite's own work. The tests of these limits lower them for themselves (test/integration/limits.test.ts).
-      RATE_LIMIT_REQUESTS: "100000/1m",
-      RATE_LIMIT_DECISIONS: "100000/1m",
-      RATE_LIMIT_EXPORTS: "100000/1m",
-      RATE_LIMIT_STEP_UP: "100000/1m",
-      RATE_LIMIT_SIGN_IN: "100000/1m",
-      MAX_OPEN_REQUESTS_PER_ROLE: "100000",
-      // Many suites file the same request again on purpose (e.g. overlapping grants in the ledger).
-      REFUSE_DUPLICATE_REQUESTS: "false",
-      ...(options.catalogPath ? { CATALOG_PATH: options.catalogPath } : {}),
-    };
+    const env = testAppEnv({
+      appUrl,
+      emulatorUrl: emulator.url,
+      databaseUrl: db.url,
+      caPath: tls.caPath,
+      tenant,
+      catalogPath: options.catalogPath,
+    });
 
     const opsPort = await freePort();
     const otlp = await startOtlpReceiver();

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { ActionContext } from "@/lib/access/context";
+import type { ActionContext } from "@/lib/context";
 import { resolveSession } from "@/lib/auth/session";
 import { signInThroughEmulator } from "./sign-in";
 

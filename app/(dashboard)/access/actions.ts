@@ -1,31 +1,16 @@
 "use server";
-import { redirect } from "next/navigation";
-import { randomUUID } from "node:crypto";
-import { formStateFromError, type FormState } from "@/lib/access/form-state";
+import { z } from "zod";
 import { requestAccess } from "@/lib/access/request-access";
-import { actionContext } from "@/lib/auth/action-context";
+import { ZRequestAccessInput } from "@/lib/access/schemas";
+import { checkbox, formAction } from "@/lib/form-action";
 
-export async function submitRequest(_previous: FormState, form: FormData): Promise<FormState> {
-  let requestId: string;
-  try {
-    const context = await actionContext();
-    const text = (name: string) => String(form.get(name) ?? "");
-    const request = await requestAccess(
-      {
-        cluster: text("cluster"),
-        role: text("role"),
-        duration: text("duration"),
-        justification: text("justification"),
-        ticket: text("ticket"),
-        startAt: text("start") === "later" ? text("startAt") : null,
-        breakGlass: form.get("breakGlass") === "on",
-        stepUpToken: text("stepUpToken") || undefined,
-      },
-      context,
-    );
-    requestId = request.id;
-  } catch (error) {
-    return formStateFromError(error, randomUUID());
-  }
-  redirect(`/requests/${requestId}`);
-}
+/** The request form: a start time counts only with "Later" chosen, and break-glass is a checkbox. */
+const ZRequestForm = z.preprocess(
+  (fields: Record<string, string>) => ({ ...fields, startAt: fields.start === "later" ? fields.startAt : null }),
+  ZRequestAccessInput.extend({ breakGlass: checkbox }),
+);
+
+export const submitRequest = formAction(ZRequestForm, async (input, context) => {
+  const request = await requestAccess(input, context);
+  return { redirectTo: `/requests/${request.id}` };
+});

@@ -2,29 +2,14 @@ import type { Metadata } from "next";
 import { PageHeader } from "@/components/page-header";
 import { RequestTable } from "@/components/request-table";
 import { Pager, pageFromQuery } from "@/components/pager";
-import { eligibleRoles, listMyActiveRequests, listMyRequestsPage } from "@/lib/access/queries";
+import { eligibleRoles, listMyActiveRequests, listMyRequestsPage } from "@/lib/access/request-queries";
 import { requirePermission } from "@/lib/auth/current-user";
 import { stepUpSettings } from "@/lib/auth/step-up";
-import { describeDuration } from "@/lib/domain/duration";
-import type { RolePolicy } from "@/lib/domain/policy-types";
+import { policyInBrief } from "@/lib/domain/policy-summary";
 import { ActiveAccess } from "./_components/active-access";
 import { RequestForm, type EligibleCluster } from "./_components/request-form";
 
 export const metadata: Metadata = { title: "My access" };
-
-function describePolicy(policy: RolePolicy) {
-  const approval =
-    policy.approvalsRequired === 0
-      ? "no approval"
-      : `${policy.approvalsRequired} approval${policy.approvalsRequired > 1 ? "s" : ""}`;
-  return [
-    approval,
-    `up to ${describeDuration(policy.maxDurationMinutes)}`,
-    policy.ticket.isRequired ? "ticket required" : null,
-  ]
-    .filter(Boolean)
-    .join(", ");
-}
 
 /** `?cluster=&role=` (from "Request more time") preselects that role when the viewer may request it. */
 function prefillFrom(clusters: EligibleCluster[], query: Record<string, string | string[] | undefined>) {
@@ -81,7 +66,7 @@ export default async function MyAccessPage({
                 <ul className="mt-2 space-y-1 text-sm">
                   {cluster.roles.map((role) => (
                     <li key={role.name}>
-                      <span className="font-medium">{role.name}</span>: {describePolicy(role.policy)}
+                      <span className="font-medium">{role.name}</span>: {policyInBrief(role.policy)}
                     </li>
                   ))}
                 </ul>

@@ -1,48 +1,35 @@
 "use server";
 import { revalidatePath } from "next/cache";
-import { randomUUID } from "node:crypto";
-import { formStateFromError, type FormState } from "@/lib/access/form-state";
 import { reconcileNow } from "@/lib/access/reconcile-access";
 import { resolveDrift } from "@/lib/access/resolve-drift";
-import { actionContext } from "@/lib/auth/action-context";
+import { NO_FIELDS, formAction } from "@/lib/form-action";
+import type { FormState } from "@/lib/forms";
 import { retryFailedJob } from "@/lib/jobs/failed-jobs";
 
-const DONE: FormState = { message: null, fields: {} };
-
-export async function retryJobAction(queue: string, jobId: string, _previous: FormState): Promise<FormState> {
-  try {
-    await retryFailedJob({ queue, jobId }, await actionContext());
-  } catch (error) {
-    return formStateFromError(error, randomUUID());
-  }
+export const retryJobAction = formAction(NO_FIELDS, async (_input, context, queue: string, jobId: string) => {
+  await retryFailedJob({ queue, jobId }, context);
   revalidatePath("/admin");
-  return DONE;
-}
+});
 
-export async function resolveDriftAction(
-  findingId: string,
-  resolution: "remove" | "reapply",
-  _previous: FormState,
-): Promise<FormState> {
-  try {
-    await resolveDrift(findingId, resolution, await actionContext());
-  } catch (error) {
-    return formStateFromError(error, randomUUID());
-  }
-  revalidatePath("/admin");
-  return DONE;
-}
-
-export interface DriftCheckState extends FormState {
-  result: { bindings: number; open: number; skipped: number } | null;
-}
-
-export async function checkDriftAction(_previous: DriftCheckState): Promise<DriftCheckState> {
-  try {
-    const result = await reconcileNow(await actionContext());
+export const resolveDriftAction = formAction(
+  NO_FIELDS,
+  async (_input, context, findingId: string, resolution: "remove" | "reapply") => {
+    await resolveDrift(findingId, resolution, context);
     revalidatePath("/admin");
-    return { ...DONE, result };
-  } catch (error) {
-    return { ...formStateFromError(error, randomUUID()), result: null };
-  }
-}
+  },
+);
+
+/** What the drift check found: bindings compared, findings open, bindings it could not read. */
+export type DriftCheckState = FormState<{ bindings: number; open: number; skipped: number } | null>;
+
+const NOT_CHECKED: DriftCheckState = { message: null, fields: {}, result: null };
+
+export const checkDriftAction = formAction(
+  NO_FIELDS,
+  async (_input, context): Promise<DriftCheckState> => {
+    const result = await reconcileNow(context);
+    revalidatePath("/admin");
+    return { ...NOT_CHECKED, result };
+  },
+  { initial: NOT_CHECKED },
+);

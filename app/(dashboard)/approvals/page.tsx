@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { PageHeader } from "@/components/page-header";
 import { RequestTable } from "@/components/request-table";
 import { Pager, pageFromQuery } from "@/components/pager";
-import { listApprovableRequestsPage } from "@/lib/access/queries";
+import { listApprovableRequestsPage } from "@/lib/access/request-queries";
 import { requirePermission } from "@/lib/auth/current-user";
 
 export const metadata: Metadata = { title: "Approvals" };

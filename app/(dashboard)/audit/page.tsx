@@ -1,11 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { PageHeader } from "@/components/page-header";
-import { fieldProblems } from "@/lib/access/schemas";
-import { AUDIT_EVENT_TYPES, searchAuditEvents, ZAuditSearch } from "@/lib/audit/search";
+import { fieldProblems } from "@/lib/validation/parse-input";
+import { AUDIT_EVENT_TYPES, searchAuditEvents } from "@/lib/audit/search";
+import { ZAuditSearch } from "@/lib/audit/filters";
 import { latestVerification } from "@/lib/audit/verification";
 import { requirePermission } from "@/lib/auth/current-user";
-import type { SessionUser } from "@/lib/auth/session";
+import type { SessionUser } from "@/lib/context";
 import { getCatalog } from "@/lib/config/catalog";
 import { ChainIntegrity } from "./_components/chain-integrity";
 import { SearchForm } from "./_components/search-form";

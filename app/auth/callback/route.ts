@@ -1,7 +1,7 @@
 // GET /auth/callback: Entra ID's redirect after sign-in (the app registration's redirect URI).
 import { NextResponse, type NextRequest } from "next/server";
 import { randomUUID } from "node:crypto";
-import { clientIp } from "@/lib/api/client-ip";
+import { clientIp } from "@/lib/http/client-ip";
 import { sessionCookieName, sessionCookieOptions } from "@/lib/auth/session";
 import { SIGN_IN_COOKIE, SignInError, completeSignIn } from "@/lib/auth/sign-in";
 import { env } from "@/lib/config/env";

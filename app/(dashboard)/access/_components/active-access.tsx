@@ -4,7 +4,7 @@ import { CommandList } from "@/components/copy-command";
 import { Countdown } from "@/components/countdown";
 import { ExtendAccess } from "@/components/extend-access";
 import { UtcTime } from "@/components/utc-time";
-import type { RequestView } from "@/lib/access/queries";
+import type { RequestView } from "@/lib/access/request-queries";
 import { endEarlyAction, extendAction } from "../../requests/[id]/actions";
 
 /** The viewer's access that is on right now: how long it lasts, how to use it, more time or give it back. */

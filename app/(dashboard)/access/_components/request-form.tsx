@@ -2,9 +2,11 @@
 import Link from "next/link";
 import { startTransition, useActionState, useMemo, useState, type FormEvent } from "react";
 import { StepUpProvider, describeStepUpFailure, useFreshSignIn, type StepUpSettings } from "@/components/step-up";
-import { EMPTY_FORM_STATE } from "@/lib/access/form-state-empty";
+import { CONTROL, Field, FieldError, LABEL } from "@/components/ui/field";
+import { EMPTY_FORM_STATE, type FormState } from "@/lib/forms";
 import type { RolePolicy, StepUpRule } from "@/lib/domain/policy-types";
 import { describeDuration, toIsoDuration } from "@/lib/domain/duration";
+import { policyRules } from "@/lib/domain/policy-summary";
 import { submitRequest } from "../actions";
 
 export interface EligibleCluster {
@@ -22,19 +24,6 @@ function durationOptions(policy: RolePolicy) {
   options.add(policy.maxDurationMinutes);
   return [...options].sort((a, b) => a - b);
 }
-
-function FieldError({ id, message }: { id: string; message?: string }) {
-  if (!message) return null;
-  return (
-    <p id={id} className="mt-1 text-sm font-medium text-red-700">
-      {message}
-    </p>
-  );
-}
-
-const inputClass =
-  "mt-1 block w-full rounded-md border border-slate-400 bg-white px-3 py-2 text-sm aria-[invalid=true]:border-red-600";
-const labelClass = "block text-sm font-semibold text-slate-800";
 
 interface RequestFormProps {
   clusters: EligibleCluster[];
@@ -65,7 +54,7 @@ function RequestFields({
   prefill,
   signIn,
 }: RequestFormProps & { signIn?: (rule: StepUpRule) => Promise<string> }) {
-  const [state, formAction, isPending] = useActionState(submitRequest, EMPTY_FORM_STATE);
+  const [state, formAction, isPending] = useActionState<FormState, FormData>(submitRequest, EMPTY_FORM_STATE);
   const [popupFailure, setPopupFailure] = useState<string | null>(null);
   const [isSigningIn, setIsSigningIn] = useState(false);
   const [isBreakGlass, setIsBreakGlass] = useState(false);
@@ -77,8 +66,6 @@ function RequestFields({
   const [startLocal, setStartLocal] = useState("");
   const startIso = useMemo(() => (startLocal ? new Date(startLocal).toISOString() : ""), [startLocal]);
   const error = (field: string) => state.fields[field];
-  const describedBy = (field: string, hint?: string) =>
-    [hint, error(field) ? `${field}-error` : undefined].filter(Boolean).join(" ") || undefined;
 
   if (!cluster || !role)
     return <p>You are not eligible for any role yet. Ask a platform admin which group grants access.</p>;
@@ -119,120 +106,90 @@ function RequestFields({
           </p>
         ) : null}
         <div className="grid gap-4 sm:grid-cols-2">
-          <div>
-            <label htmlFor="cluster" className={labelClass}>
-              Cluster
-            </label>
+          <Field id="cluster" label="Cluster" error={error("cluster")}>
+            {(control) => (
+              <select
+                {...control}
+                name="cluster"
+                className={CONTROL}
+                value={cluster.name}
+                onChange={(e) => {
+                  const next = clusters.find((c) => c.name === e.target.value);
+                  setClusterName(e.target.value);
+                  setRoleName(next?.roles[0]?.name ?? "");
+                }}
+              >
+                {clusters.map((c) => (
+                  <option key={c.name} value={c.name}>
+                    {c.name} ({c.environment})
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field id="role" label="Role" hint={role.description} error={error("role")}>
+            {(control) => (
+              <select
+                {...control}
+                name="role"
+                className={CONTROL}
+                value={role.name}
+                onChange={(e) => setRoleName(e.target.value)}
+              >
+                {cluster.roles.map((r) => (
+                  <option key={r.name} value={r.name}>
+                    {r.name}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        </div>
+        <Field
+          id="duration"
+          label="Duration"
+          hint={`At most ${describeDuration(policy.maxDurationMinutes)}.`}
+          error={error("duration")}
+        >
+          {(control) => (
             <select
-              id="cluster"
-              name="cluster"
-              className={inputClass}
-              value={cluster.name}
-              aria-invalid={Boolean(error("cluster"))}
-              aria-describedby={describedBy("cluster")}
-              onChange={(e) => {
-                const next = clusters.find((c) => c.name === e.target.value);
-                setClusterName(e.target.value);
-                setRoleName(next?.roles[0]?.name ?? "");
-              }}
+              {...control}
+              key={`${cluster.name}/${role.name}`}
+              name="duration"
+              className={CONTROL}
+              defaultValue={toIsoDuration(policy.defaultDurationMinutes)}
             >
-              {clusters.map((c) => (
-                <option key={c.name} value={c.name}>
-                  {c.name} ({c.environment})
+              {durationOptions(policy).map((m) => (
+                <option key={m} value={toIsoDuration(m)}>
+                  {describeDuration(m)}
                 </option>
               ))}
             </select>
-            <FieldError id="cluster-error" message={error("cluster")} />
-          </div>
-          <div>
-            <label htmlFor="role" className={labelClass}>
-              Role
-            </label>
-            <select
-              id="role"
-              name="role"
-              className={inputClass}
-              value={role.name}
-              aria-invalid={Boolean(error("role"))}
-              aria-describedby={describedBy("role", "role-description")}
-              onChange={(e) => setRoleName(e.target.value)}
-            >
-              {cluster.roles.map((r) => (
-                <option key={r.name} value={r.name}>
-                  {r.name}
-                </option>
-              ))}
-            </select>
-            <p id="role-description" className="mt-1 text-xs text-slate-600">
-              {role.description}
-            </p>
-            <FieldError id="role-error" message={error("role")} />
-          </div>
-        </div>
-        <div>
-          <label htmlFor="duration" className={labelClass}>
-            Duration
-          </label>
-          <select
-            key={`${cluster.name}/${role.name}`}
-            id="duration"
-            name="duration"
-            className={inputClass}
-            defaultValue={toIsoDuration(policy.defaultDurationMinutes)}
-            aria-invalid={Boolean(error("duration"))}
-            aria-describedby={describedBy("duration", "duration-hint")}
-          >
-            {durationOptions(policy).map((m) => (
-              <option key={m} value={toIsoDuration(m)}>
-                {describeDuration(m)}
-              </option>
-            ))}
-          </select>
-          <p id="duration-hint" className="mt-1 text-xs text-slate-600">
-            At most {describeDuration(policy.maxDurationMinutes)}.
-          </p>
-          <FieldError id="duration-error" message={error("duration")} />
-        </div>
-        <div>
-          <label htmlFor="justification" className={labelClass}>
-            Justification{policy.justification.isRequired ? "" : " (optional)"}
-          </label>
-          <textarea
-            id="justification"
-            name="justification"
-            rows={3}
-            className={inputClass}
-            aria-invalid={Boolean(error("justification"))}
-            aria-describedby={describedBy("justification", "justification-hint")}
-          />
-          <p id="justification-hint" className="mt-1 text-xs text-slate-600">
-            What you will do and why; approvers and auditors read it.
-            {policy.justification.message ? ` ${policy.justification.message}` : ""}
-          </p>
-          <FieldError id="justification-error" message={error("justification")} />
-        </div>
-        <div>
-          <label htmlFor="ticket" className={labelClass}>
-            Ticket{policy.ticket.isRequired ? "" : " (optional)"}
-          </label>
-          <input
-            id="ticket"
-            name="ticket"
-            className={inputClass}
-            autoComplete="off"
-            aria-invalid={Boolean(error("ticket"))}
-            aria-describedby={describedBy("ticket", "ticket-hint")}
-          />
-          <p id="ticket-hint" className="mt-1 text-xs text-slate-600">
-            {policy.ticket.message ??
-              (policy.ticket.pattern
-                ? `Format: ${policy.ticket.pattern}`
-                : "An incident or change reference, if you have one.")}
-          </p>
-          <FieldError id="ticket-error" message={error("ticket")} />
-        </div>
+          )}
+        </Field>
+        <Field
+          id="justification"
+          label={`Justification${policy.justification.isRequired ? "" : " (optional)"}`}
+          hint={`What you will do and why; approvers and auditors read it.${policy.justification.message ? ` ${policy.justification.message}` : ""}`}
+          error={error("justification")}
+        >
+          {(control) => <textarea {...control} name="justification" rows={3} className={CONTROL} />}
+        </Field>
+        <Field
+          id="ticket"
+          label={`Ticket${policy.ticket.isRequired ? "" : " (optional)"}`}
+          hint={
+            policy.ticket.message ??
+            (policy.ticket.pattern
+              ? `Format: ${policy.ticket.pattern}`
+              : "An incident or change reference, if you have one.")
+          }
+          error={error("ticket")}
+        >
+          {(control) => <input {...control} name="ticket" className={CONTROL} autoComplete="off" />}
+        </Field>
         <fieldset>
-          <legend className={labelClass}>Start</legend>
+          <legend className={LABEL}>Start</legend>
           <div className="mt-1 flex flex-wrap gap-4 text-sm">
             <label className="flex items-center gap-2">
               <input type="radio" name="start" value="now" checked={start === "now"} onChange={() => setStart("now")} />
@@ -252,22 +209,24 @@ function RequestFields({
           </div>
           {start === "later" ? (
             <div className="mt-2">
-              <label htmlFor="start-local" className="block text-sm">
-                Start time (your local time)
-              </label>
-              <input
-                id="start-local"
-                type="datetime-local"
-                className={inputClass}
-                value={startLocal}
-                onChange={(e) => setStartLocal(e.target.value)}
-                aria-invalid={Boolean(error("startAt"))}
-                aria-describedby={describedBy("startAt")}
-              />
+              <Field
+                id="startAt"
+                label={<span className="font-normal">Start time (your local time)</span>}
+                error={error("startAt")}
+              >
+                {(control) => (
+                  <input
+                    {...control}
+                    type="datetime-local"
+                    className={CONTROL}
+                    value={startLocal}
+                    onChange={(e) => setStartLocal(e.target.value)}
+                  />
+                )}
+              </Field>
               <input type="hidden" name="startAt" value={startIso} />
             </div>
           ) : null}
-          <FieldError id="startAt-error" message={error("startAt")} />
         </fieldset>
         {policy.isBreakGlassAllowed ? (
           <div className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm">
@@ -307,28 +266,9 @@ function RequestFields({
           Rules for {role.name} on {cluster.name}
         </h3>
         <ul className="mt-2 list-disc space-y-1 pl-5 text-slate-700">
-          <li>
-            {policy.approvalsRequired === 0
-              ? "No approval: access is granted as soon as you submit."
-              : `Needs ${policy.approvalsRequired} approval${policy.approvalsRequired > 1 ? "s from different people" : ""} from an approver.`}
-          </li>
-          <li>
-            Up to {describeDuration(policy.maxDurationMinutes)} (default{" "}
-            {describeDuration(policy.defaultDurationMinutes)}).
-          </li>
-          <li>Justification {policy.justification.isRequired ? "required" : "optional"}.</li>
-          <li>
-            Ticket {policy.ticket.isRequired ? "required" : "optional"}
-            {policy.ticket.pattern ? ` (format ${policy.ticket.pattern})` : ""}.
-          </li>
-          {policy.approvalsRequired > 0 ? (
-            <li>Unanswered requests time out after {describeDuration(policy.pendingTimeoutMinutes)}.</li>
-          ) : null}
-          <li>
-            {policy.isScheduledStartAllowed
-              ? `A later start is allowed, up to ${describeDuration(policy.maxStartAheadMinutes)} ahead.`
-              : "Starts as soon as approved."}
-          </li>
+          {policyRules(policy).map((rule) => (
+            <li key={rule}>{rule}</li>
+          ))}
         </ul>
       </aside>
     </form>

@@ -1,4 +1,4 @@
-import type { CatalogView } from "@/lib/config/catalog-view";
+import type { CatalogView } from "@/lib/access/catalog-view";
 import { ScrollRegion } from "@/components/scroll-region";
 
 const DL = "grid grid-cols-1 gap-x-6 gap-y-2 text-sm sm:grid-cols-[12rem_1fr]";

@@ -1,10 +1,9 @@
 import Link from "next/link";
 import { UtcTime } from "@/components/utc-time";
+import { isRevocable } from "@/lib/domain/request-status";
 import type { GrantView } from "@/lib/access/grant-queries";
-import { AdminTable, TD } from "./admin-table";
+import { DataTable, TD } from "@/components/ui/data-table";
 import { GRANT_KIND_WORDS } from "./grant-kind";
-
-const REVOCABLE = new Set(["active", "approved", "scheduled"]);
 
 /** Everyone's current grants, soonest end first; revoking happens on a request's page, where its reason is asked. */
 export function ActiveGrants({ grants }: { grants: GrantView[] }) {
@@ -20,7 +19,7 @@ export function ActiveGrants({ grants }: { grants: GrantView[] }) {
       {grants.length === 0 ? (
         <p className="text-slate-600">Nobody holds access right now.</p>
       ) : (
-        <AdminTable caption="Active grants, soonest end first" columns={["Holder", "Grant", "Ends", "Requests"]}>
+        <DataTable caption="Active grants, soonest end first" columns={["Holder", "Grant", "Ends", "Requests"]}>
           {grants.map((grant) => (
             <tr key={grant.id} className="border-t border-slate-100">
               <td className={TD}>
@@ -46,7 +45,7 @@ export function ActiveGrants({ grants }: { grants: GrantView[] }) {
                         <Link href={`/requests/${request.id}`} className="text-brand-700 underline">
                           {name}
                         </Link>{" "}
-                        {REVOCABLE.has(request.status) ? (
+                        {isRevocable(request.status) ? (
                           <Link
                             href={`/requests/${request.id}#administer`}
                             className="ml-2 whitespace-nowrap text-brand-700 underline"
@@ -67,7 +66,7 @@ export function ActiveGrants({ grants }: { grants: GrantView[] }) {
               </td>
             </tr>
           ))}
-        </AdminTable>
+        </DataTable>
       )}
     </section>
   );

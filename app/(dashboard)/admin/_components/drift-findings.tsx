@@ -3,7 +3,7 @@ import { UtcTime } from "@/components/utc-time";
 import type { DriftView } from "@/lib/access/grant-queries";
 import { resolveDriftAction } from "../actions";
 import { CheckDriftForm } from "./check-drift-form";
-import { AdminTable, TD } from "./admin-table";
+import { DataTable, TD } from "@/components/ui/data-table";
 import { GRANT_KIND_WORDS } from "./grant-kind";
 
 const KIND_WORDS: Record<DriftView["kind"], { title: string; explains: string }> = {
@@ -28,10 +28,7 @@ export function DriftFindings({ findings }: { findings: DriftView[] }) {
       {findings.length === 0 ? (
         <p className="text-slate-600">No drift found at the last check.</p>
       ) : (
-        <AdminTable
-          caption="Open drift findings, oldest first"
-          columns={["Finding", "Who", "Grant", "Seen", "Resolve"]}
-        >
+        <DataTable caption="Open drift findings, oldest first" columns={["Finding", "Who", "Grant", "Seen", "Resolve"]}>
           {findings.map((finding) => {
             const who = finding.userPrincipalName ?? finding.principalId;
             const kind = KIND_WORDS[finding.kind];
@@ -87,7 +84,7 @@ export function DriftFindings({ findings }: { findings: DriftView[] }) {
               </tr>
             );
           })}
-        </AdminTable>
+        </DataTable>
       )}
     </section>
   );

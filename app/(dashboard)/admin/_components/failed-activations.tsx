@@ -1,9 +1,9 @@
 import Link from "next/link";
 import { ActionButtonForm } from "@/components/action-button-form";
 import { UtcTime } from "@/components/utc-time";
-import type { RequestView } from "@/lib/access/queries";
+import type { RequestView } from "@/lib/access/request-queries";
 import { retryActivationAction } from "../../requests/[id]/actions";
-import { AdminTable, TD } from "./admin-table";
+import { DataTable, TD } from "@/components/ui/data-table";
 
 /** Activations that gave up after their retries, with the service's reason and a way to try again. */
 export function FailedActivations({ requests }: { requests: RequestView[] }) {
@@ -15,7 +15,7 @@ export function FailedActivations({ requests }: { requests: RequestView[] }) {
       {requests.length === 0 ? (
         <p className="text-slate-600">No activation has failed.</p>
       ) : (
-        <AdminTable
+        <DataTable
           caption="Requests whose activation failed, most recent first"
           columns={["Request", "Why it failed", "Retry"]}
         >
@@ -47,7 +47,7 @@ export function FailedActivations({ requests }: { requests: RequestView[] }) {
               </tr>
             );
           })}
-        </AdminTable>
+        </DataTable>
       )}
     </section>
   );

@@ -3,7 +3,7 @@ import { ActionButtonForm } from "@/components/action-button-form";
 import { UtcTime } from "@/components/utc-time";
 import type { FailedJob } from "@/lib/jobs/failed-jobs";
 import { retryJobAction } from "../actions";
-import { AdminTable, TD } from "./admin-table";
+import { DataTable, TD } from "@/components/ui/data-table";
 
 /** What the job was about: its request when it has one, else its data as stored. */
 function JobSubject({ data }: { data: Record<string, unknown> }) {
@@ -29,7 +29,7 @@ export function FailedJobs({ jobs }: { jobs: FailedJob[] }) {
       {jobs.length === 0 ? (
         <p className="text-slate-600">No background job has failed.</p>
       ) : (
-        <AdminTable
+        <DataTable
           caption="Background jobs that failed after their retries, most recent first"
           columns={["Job", "Error", "Failed", "Retry"]}
         >
@@ -56,7 +56,7 @@ export function FailedJobs({ jobs }: { jobs: FailedJob[] }) {
               </td>
             </tr>
           ))}
-        </AdminTable>
+        </DataTable>
       )}
     </section>
   );

@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 import { auditInsights, type AuditInsights as Insights } from "@/lib/audit/insights";
-import type { SessionUser } from "@/lib/auth/session";
+import type { SessionUser } from "@/lib/context";
 import { AppError, type FieldProblem } from "@/lib/errors";
 import { ApprovalTimes } from "./insights-approval-times";
 import { DayChart, type ChartSeries } from "./insights-day-chart";

@@ -5,9 +5,7 @@ import { UtcTime } from "@/components/utc-time";
 import type { AuditInsights, BreakGlassUse, FailedActivation } from "@/lib/audit/insights";
 import { describeStatus } from "@/lib/domain/request-state";
 import { COUNT } from "./insights-format";
-import { ScrollRegion } from "@/components/scroll-region";
-
-const TD = "px-3 py-2 align-top";
+import { DataTable, TD } from "@/components/ui/data-table";
 
 function RequestLink({ id }: { id: string | null }) {
   if (!id) return <>—</>;
@@ -25,26 +23,6 @@ function RequestLink({ id }: { id: string | null }) {
 /** Rows shown at once; the rest of the list (up to INSIGHTS_LIST_LIMIT) is one click away. */
 const SHOWN = 10;
 
-function Table({ caption, columns, children }: { caption: string; columns: string[]; children: ReactNode }) {
-  return (
-    <ScrollRegion label={caption} className="rounded-lg border border-slate-200 bg-white">
-      <table className="w-full text-left text-sm">
-        <caption className="sr-only">{caption}</caption>
-        <thead className="bg-slate-100 text-slate-700">
-          <tr>
-            {columns.map((column) => (
-              <th key={column} scope="col" className="px-3 py-2 font-medium">
-                {column}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>{children}</tbody>
-      </table>
-    </ScrollRegion>
-  );
-}
-
 /** The newest rows in a table, and the older ones in a second table behind "Show … more". */
 function List<T>(props: {
   caption: string;
@@ -56,16 +34,16 @@ function List<T>(props: {
   const rest = items.slice(SHOWN);
   return (
     <>
-      <Table caption={caption} columns={columns}>
+      <DataTable caption={caption} columns={columns}>
         {items.slice(0, SHOWN).map(row)}
-      </Table>
+      </DataTable>
       {rest.length > 0 ? (
         <details className="mt-2">
           <summary className="cursor-pointer text-sm font-medium text-brand-700">Show {rest.length} more</summary>
           <div className="mt-2">
-            <Table caption={`${caption}, continued`} columns={columns}>
+            <DataTable caption={`${caption}, continued`} columns={columns}>
               {rest.map((item, i) => row(item, SHOWN + i))}
-            </Table>
+            </DataTable>
           </div>
         </details>
       ) : null}
@@ -139,7 +117,7 @@ export function ActivationTotals({ series }: { series: AuditInsights["activation
         Show the totals of all {series.length} roles and clusters
       </summary>
       <div className="mt-2">
-        <Table caption="Activations by role and cluster, most first" columns={["Role", "Cluster", "Activations"]}>
+        <DataTable caption="Activations by role and cluster, most first" columns={["Role", "Cluster", "Activations"]}>
           {series.map(({ key, total }) => (
             <tr key={`${key.clusterName} ${key.roleName}`} className="border-t border-slate-100">
               <td className={TD}>{key.roleName}</td>
@@ -147,7 +125,7 @@ export function ActivationTotals({ series }: { series: AuditInsights["activation
               <td className={`${TD} tabular-nums`}>{COUNT.format(total)}</td>
             </tr>
           ))}
-        </Table>
+        </DataTable>
       </div>
     </details>
   );

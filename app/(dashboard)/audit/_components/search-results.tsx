@@ -2,11 +2,10 @@ import Link from "next/link";
 import { ExportLinks } from "./export-links";
 import type { AuditSearchEvent, AuditSearchPage } from "@/lib/audit/search";
 import { auditHref, filtersOf, queryString, type SearchInput } from "../search-query";
-import { ScrollRegion } from "@/components/scroll-region";
+import { DataTable } from "@/components/ui/data-table";
 
 const TIME = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
 const COUNT = new Intl.NumberFormat("en-GB");
-const th = "px-3 py-2 font-medium";
 const td = "px-3 py-2";
 const link = "font-medium text-brand-700 underline";
 
@@ -85,29 +84,15 @@ export function SearchResults({ input, page }: { input: SearchInput; page: Audit
       {page.events.length === 0 ? (
         <p className="text-slate-600">{page.count === 0 ? "No events match these filters." : "No older events."}</p>
       ) : (
-        <ScrollRegion label="Matching audit events" className="rounded-lg border border-slate-200 bg-white">
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">
-              {summary}; {input.cursor ? "older" : "the newest"} {page.events.length} shown, newest first
-            </caption>
-            <thead className="bg-slate-100 text-slate-700">
-              <tr>
-                {["#", "Time (UTC)", "Event", "Actor", "Requester", "Role and cluster", "Request", "Details"].map(
-                  (name) => (
-                    <th key={name} scope="col" className={th}>
-                      {name}
-                    </th>
-                  ),
-                )}
-              </tr>
-            </thead>
-            <tbody>
-              {page.events.map((event) => (
-                <EventRow key={event.seq} event={event} />
-              ))}
-            </tbody>
-          </table>
-        </ScrollRegion>
+        <DataTable
+          caption={`${summary}; ${input.cursor ? "older" : "the newest"} ${page.events.length} shown, newest first`}
+          label="Matching audit events"
+          columns={["#", "Time (UTC)", "Event", "Actor", "Requester", "Role and cluster", "Request", "Details"]}
+        >
+          {page.events.map((event) => (
+            <EventRow key={event.seq} event={event} />
+          ))}
+        </DataTable>
       )}
       {input.cursor || page.nextCursor ? (
         <nav aria-label="Pages of events" className="mt-3 flex gap-6 text-sm">

@@ -7,11 +7,11 @@ import { PageHeader } from "@/components/page-header";
 import { RequestTable } from "@/components/request-table";
 import { StatusBadge } from "@/components/status-badge";
 import { UtcTime } from "@/components/utc-time";
-import { loadRequestView, recentRequestsOnCluster, requestTimeline } from "@/lib/access/queries";
-import { can } from "@/lib/auth/permissions";
+import { loadRequestView, requestTimeline, requesterHistory } from "@/lib/access/request-queries";
 import { requireUser } from "@/lib/auth/current-user";
 import { stepUpSettings } from "@/lib/auth/step-up";
 import { describeDuration } from "@/lib/domain/duration";
+import { hasFailed, isActive, isAwaitingDecision } from "@/lib/domain/request-status";
 import { isAppError } from "@/lib/errors";
 import { RequestActions } from "./_components/request-actions";
 import { RequestTimeline } from "./_components/request-timeline";
@@ -25,14 +25,9 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
     if (isAppError(error) && error.code === "NOT_FOUND") notFound();
     throw error;
   });
-  const [timeline, history] = await Promise.all([
-    requestTimeline(viewer, id),
-    can(viewer.roles, "request.approve") && request.requester.id !== viewer.id
-      ? recentRequestsOnCluster(viewer, request.requester.id, request.clusterName, id)
-      : Promise.resolve(null),
-  ]);
+  const [timeline, history] = await Promise.all([requestTimeline(viewer, id), requesterHistory(viewer, request)]);
   const now = new Date();
-  const isActive = request.status === "active";
+  const isAccessActive = isActive(request.status);
   const facts: Array<[string, ReactNode]> = [
     ["Requester", `${request.requester.displayName} (${request.requester.userPrincipalName})`],
     ["Cluster", request.clusterName],
@@ -43,16 +38,16 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
     ["Ticket", request.ticket ?? "—"],
     ["Approvals", `${request.decisions.filter((d) => d.outcome === "approve").length} of ${request.approvalsRequired}`],
   ];
-  if (request.status === "pending") facts.push(["Times out", <UtcTime key="t" iso={request.pendingExpiresAt} />]);
+  if (isAwaitingDecision(request.status)) facts.push(["Times out", <UtcTime key="t" iso={request.pendingExpiresAt} />]);
   if (request.activeUntil) {
     facts.push([
-      isActive ? "Access ends" : "Access period",
+      isAccessActive ? "Access ends" : "Access period",
       <>
         {/* Announced when an extension moves it; the countdown beside it is not. */}
         <span aria-live="polite">
           <UtcTime iso={request.activeUntil} />
         </span>
-        {isActive ? (
+        {isAccessActive ? (
           <>
             {" · "}
             <Countdown endAt={request.activeUntil} renderedAt={now.getTime()} />
@@ -69,7 +64,7 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
       </span>,
     ]);
   }
-  const showsEffectiveEnd = request.effectiveUntil && (isActive || new Date(request.effectiveUntil) > now);
+  const showsEffectiveEnd = request.effectiveUntil && (isAccessActive || new Date(request.effectiveUntil) > now);
   if (showsEffectiveEnd && request.effectiveUntil) {
     facts.push(["Tokens may work until", <UtcTime key="e" iso={request.effectiveUntil} />]);
   }
@@ -82,7 +77,7 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
           {request.isBreakGlass ? <span className="text-sm font-semibold text-rose-700">Break-glass</span> : null}
         </p>
       </PageHeader>
-      {request.status === "failed" ? (
+      {hasFailed(request.status) ? (
         <section aria-labelledby="failure" className="mb-6 rounded-lg border border-rose-300 bg-rose-50 p-4 text-sm">
           <h2 id="failure" className="font-semibold text-rose-900">
             Activation failed

@@ -2,10 +2,12 @@
 // answer, while this build's migrations are not applied, and once the process is shutting down.
 import { NextResponse } from "next/server";
 import { readiness } from "@/lib/ops/readiness";
+import { ZReadiness } from "@/lib/schemas/health";
 
 export const dynamic = "force-dynamic";
 
 export async function GET() {
   const { isReady, checks } = await readiness();
-  return NextResponse.json({ status: isReady ? "ok" : "degraded", checks }, { status: isReady ? 200 : 503 });
+  const body = ZReadiness.parse({ status: isReady ? "ok" : "degraded", checks });
+  return NextResponse.json(body, { status: isReady ? 200 : 503 });
 }

@@ -4,10 +4,11 @@ import { apiRoute, ok } from "@/lib/api/handler";
 import { readQuery } from "@/lib/api/input";
 import { ZApiAuditSearchQuery } from "@/lib/api/schemas";
 import { searchAuditEvents } from "@/lib/audit/search";
+import { ZAuditPage } from "@/lib/schemas/audit-event";
 
 export const dynamic = "force-dynamic";
 
 export const GET = apiRoute(async ({ request, context }) => {
   const search = readQuery(request, ZApiAuditSearchQuery, { repeatable: ["type"] });
-  return ok(await searchAuditEvents(context.viewer, search));
+  return ok(ZAuditPage, await searchAuditEvents(context.viewer, search));
 });

@@ -5,16 +5,17 @@ import { apiRoute, created, ok } from "@/lib/api/handler";
 import { readJsonBody, readQuery } from "@/lib/api/input";
 import { listRequestsInScope } from "@/lib/api/requests";
 import { ZApiRequestAccessInput, ZListRequestsQuery } from "@/lib/api/schemas";
+import { ZRequestPage, ZRequestView } from "@/lib/schemas/request-view";
 
 export const dynamic = "force-dynamic";
 
 export const GET = apiRoute(async ({ request, context }) => {
   const { scope, page } = readQuery(request, ZListRequestsQuery);
-  return ok(await listRequestsInScope(context.viewer, scope, page));
+  return ok(ZRequestPage, await listRequestsInScope(context.viewer, scope, page));
 });
 
 export const POST = apiRoute(async ({ request, context }) => {
   const input = await readJsonBody(request, ZApiRequestAccessInput);
   const view = await requestAccess(input, context);
-  return created(view, `/api/v1/requests/${view.id}`);
+  return created(ZRequestView, view, `/api/v1/requests/${view.id}`);
 });

@@ -1,6 +1,7 @@
 "use client";
 import { startTransition, useActionState, useRef, useState } from "react";
-import { EMPTY_FORM_STATE } from "@/lib/access/form-state-empty";
+import { CONTROL, Field } from "@/components/ui/field";
+import { EMPTY_FORM_STATE } from "@/lib/forms";
 import { decideAction } from "../actions";
 import { StepUpProvider, describeStepUpFailure, useFreshSignIn, type StepUpSettings } from "@/components/step-up";
 
@@ -74,24 +75,18 @@ function DecisionFields({
           .
         </p>
       ) : null}
-      <div>
-        <label htmlFor="comment" className="block text-sm font-semibold">
-          Comment <span className="font-normal text-slate-600">(required to deny; the requester reads it)</span>
-        </label>
-        <textarea
-          id="comment"
-          name="comment"
-          rows={3}
-          className="mt-1 block w-full rounded-md border border-slate-400 px-3 py-2 text-sm"
-          aria-invalid={Boolean(commentError)}
-          aria-describedby={commentError ? "comment-error" : undefined}
-        />
-        {commentError ? (
-          <p id="comment-error" role="alert" className="mt-1 text-sm font-medium text-red-700">
-            {commentError}
-          </p>
-        ) : null}
-      </div>
+      <Field
+        id="comment"
+        label={
+          <>
+            Comment <span className="font-normal text-slate-600">(required to deny; the requester reads it)</span>
+          </>
+        }
+        error={commentError}
+        isAlert
+      >
+        {(control) => <textarea {...control} name="comment" rows={3} className={CONTROL} />}
+      </Field>
       <div className="flex gap-3">
         {stepUp ? (
           <button

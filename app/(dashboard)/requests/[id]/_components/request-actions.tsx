@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
 import { ActionButtonForm } from "@/components/action-button-form";
 import { ExtendAccess } from "@/components/extend-access";
-import type { RequestView } from "@/lib/access/queries";
+import type { RequestView } from "@/lib/access/request-queries";
 import { cancelAction, endEarlyAction, extendAction, retryActivationAction } from "../actions";
 import { DecisionForm } from "./decision-form";
 import type { StepUpSettings } from "@/components/step-up";

@@ -1,5 +1,5 @@
 import { UtcTime } from "@/components/utc-time";
-import type { requestTimeline } from "@/lib/access/queries";
+import type { requestTimeline } from "@/lib/access/request-queries";
 import { describeDuration } from "@/lib/domain/duration";
 
 type TimelineEvent = Awaited<ReturnType<typeof requestTimeline>>[number];

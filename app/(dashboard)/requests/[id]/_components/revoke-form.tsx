@@ -1,6 +1,7 @@
 "use client";
 import { useActionState } from "react";
-import { EMPTY_FORM_STATE } from "@/lib/access/form-state-empty";
+import { CONTROL, Field } from "@/components/ui/field";
+import { EMPTY_FORM_STATE } from "@/lib/forms";
 import { revokeAction } from "../actions";
 
 /** A platform admin takes the access away, saying why; optionally signs the holder out of Entra ID too. */
@@ -14,25 +15,18 @@ export function RevokeForm({ requestId, holder }: { requestId: string; holder: s
           {state.message}
         </p>
       ) : null}
-      <div>
-        <label htmlFor="revoke-reason" className="block text-sm font-semibold">
-          Reason <span className="font-normal text-slate-600">(required; {holder} and the auditors read it)</span>
-        </label>
-        <textarea
-          id="revoke-reason"
-          name="reason"
-          rows={3}
-          aria-required="true"
-          className="mt-1 block w-full rounded-md border border-slate-400 px-3 py-2 text-sm aria-[invalid=true]:border-red-600"
-          aria-invalid={Boolean(reasonError)}
-          aria-describedby={reasonError ? "revoke-reason-error" : undefined}
-        />
-        {reasonError ? (
-          <p id="revoke-reason-error" role="alert" className="mt-1 text-sm font-medium text-red-700">
-            {reasonError}
-          </p>
-        ) : null}
-      </div>
+      <Field
+        id="revoke-reason"
+        label={
+          <>
+            Reason <span className="font-normal text-slate-600">(required; {holder} and the auditors read it)</span>
+          </>
+        }
+        error={reasonError}
+        isAlert
+      >
+        {(control) => <textarea {...control} name="reason" rows={3} aria-required="true" className={CONTROL} />}
+      </Field>
       <label className="flex items-start gap-2 text-sm">
         <input type="checkbox" name="endSessions" className="mt-1" aria-describedby="end-sessions-hint" />
         <span>Also sign them out of Entra ID (revoke sign-in sessions)</span>

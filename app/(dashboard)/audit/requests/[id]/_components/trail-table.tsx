@@ -1,10 +1,7 @@
 import type { ReactNode } from "react";
 import { UtcTime } from "@/components/utc-time";
 import type { PackEvent } from "@/lib/audit/evidence-check";
-import { ScrollRegion } from "@/components/scroll-region";
-
-const th = "px-3 py-2 font-medium";
-const td = "px-3 py-2 align-top";
+import { DataTable, TD as td } from "@/components/ui/data-table";
 
 type Data = Record<string, unknown>;
 const text = (data: Data, key: string) => (typeof data[key] === "string" && data[key] ? (data[key] as string) : null);
@@ -83,40 +80,28 @@ function stateChange(event: PackEvent) {
 /** Every event of one request, oldest first, as the chain holds it. */
 export function TrailTable({ events }: { events: PackEvent[] }) {
   return (
-    <ScrollRegion label="Audit events of this request" className="rounded-lg border border-slate-200 bg-white">
-      <table className="w-full text-left text-sm">
-        <caption className="sr-only">Every audit event of this request, oldest first</caption>
-        <thead className="bg-slate-100 text-slate-700">
-          <tr>
-            {["#", "Time (UTC)", "Event", "Actor", "State", "Details", "Hash"].map((name) => (
-              <th key={name} scope="col" className={th}>
-                {name}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {events.map((event) => (
-            <tr key={event.seq} className="border-t border-slate-100">
-              <td className={`${td} tabular-nums text-slate-500`}>{event.seq}</td>
-              <td className={`${td} whitespace-nowrap tabular-nums`}>
-                <UtcTime iso={new Date(event.occurredAt).toISOString()} />
-              </td>
-              <td className={`${td} font-mono text-xs`}>{event.type}</td>
-              <td className={td}>
-                {event.actorUpn ?? (record(event.data)?.actorKind === "policy" ? "policy" : "system")}
-              </td>
-              <td className={`${td} whitespace-nowrap`}>{stateChange(event)}</td>
-              <td className={td}>
-                <Details event={event} />
-              </td>
-              <td className={`${td} font-mono text-xs`}>
-                <span aria-label={`hash ${event.hash}`}>{event.hash.slice(0, 12)}…</span>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </ScrollRegion>
+    <DataTable
+      caption="Every audit event of this request, oldest first"
+      label="Audit events of this request"
+      columns={["#", "Time (UTC)", "Event", "Actor", "State", "Details", "Hash"]}
+    >
+      {events.map((event) => (
+        <tr key={event.seq} className="border-t border-slate-100">
+          <td className={`${td} tabular-nums text-slate-500`}>{event.seq}</td>
+          <td className={`${td} whitespace-nowrap tabular-nums`}>
+            <UtcTime iso={new Date(event.occurredAt).toISOString()} />
+          </td>
+          <td className={`${td} font-mono text-xs`}>{event.type}</td>
+          <td className={td}>{event.actorUpn ?? (record(event.data)?.actorKind === "policy" ? "policy" : "system")}</td>
+          <td className={`${td} whitespace-nowrap`}>{stateChange(event)}</td>
+          <td className={td}>
+            <Details event={event} />
+          </td>
+          <td className={`${td} font-mono text-xs`}>
+            <span aria-label={`hash ${event.hash}`}>{event.hash.slice(0, 12)}…</span>
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }

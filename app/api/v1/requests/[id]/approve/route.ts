@@ -4,9 +4,10 @@ import { approveRequest } from "@/lib/access/approve-request";
 import { apiRoute, ok } from "@/lib/api/handler";
 import { readJsonBody, requestIdFrom } from "@/lib/api/input";
 import { ZApiApproveInput } from "@/lib/api/schemas";
+import { ZRequestView } from "@/lib/schemas/request-view";
 
 export const POST = apiRoute<{ id: string }>(async ({ request, context, params }) => {
   const id = requestIdFrom(params);
   const input = await readJsonBody(request, ZApiApproveInput);
-  return ok(await approveRequest(id, input, context));
+  return ok(ZRequestView, await approveRequest(id, input, context));
 });

@@ -3,9 +3,10 @@ import { cancelRequest } from "@/lib/access/cancel-request";
 import { apiRoute, ok } from "@/lib/api/handler";
 import { readJsonBody, requestIdFrom } from "@/lib/api/input";
 import { ZApiDecisionInput } from "@/lib/api/schemas";
+import { ZRequestView } from "@/lib/schemas/request-view";
 
 export const POST = apiRoute<{ id: string }>(async ({ request, context, params }) => {
   const id = requestIdFrom(params);
   const input = await readJsonBody(request, ZApiDecisionInput);
-  return ok(await cancelRequest(id, context, input));
+  return ok(ZRequestView, await cancelRequest(id, context, input));
 });

@@ -2,10 +2,11 @@
 import { deactivateRequest } from "@/lib/access/deactivate-request";
 import { apiRoute, ok } from "@/lib/api/handler";
 import { readJsonBody, requestIdFrom } from "@/lib/api/input";
-import { ZApiDecisionInput } from "@/lib/api/schemas";
+import { ZApiDeactivateInput } from "@/lib/api/schemas";
+import { ZRequestView } from "@/lib/schemas/request-view";
 
 export const POST = apiRoute<{ id: string }>(async ({ request, context, params }) => {
   const id = requestIdFrom(params);
-  const input = await readJsonBody(request, ZApiDecisionInput);
-  return ok(await deactivateRequest(id, context, input));
+  const input = await readJsonBody(request, ZApiDeactivateInput);
+  return ok(ZRequestView, await deactivateRequest(id, context, input));
 });

@@ -2,7 +2,8 @@
 import { retryActivation } from "@/lib/access/retry-activation";
 import { apiRoute, ok } from "@/lib/api/handler";
 import { requestIdFrom } from "@/lib/api/input";
+import { ZRequestView } from "@/lib/schemas/request-view";
 
 export const POST = apiRoute<{ id: string }>(async ({ context, params }) =>
-  ok(await retryActivation(requestIdFrom(params), context)),
+  ok(ZRequestView, await retryActivation(requestIdFrom(params), context)),
 );

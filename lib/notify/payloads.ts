@@ -1,0 +1,78 @@
+import { z } from "zod";
+
+/**
+ * What the notification pipeline stores and reads back: the events' data (notification_events) and
+ * its jobs' data (pgboss.job). Each is parsed with its schema where it is read (readStoredJson), so a
+ * row written by an older version, or by hand, fails with its name instead of sending a wrong message.
+ */
+
+export const NOTIFICATION_KINDS = [
+  "request_filed",
+  "break_glass",
+  "request_decided",
+  "activation_failed",
+  "access_ending_soon",
+  "pending_reminder",
+  "pending_escalation",
+] as const;
+export const ZNotificationKind = z.enum(NOTIFICATION_KINDS);
+export type NotificationKind = z.output<typeof ZNotificationKind>;
+
+/** decisions.outcome */
+export const ZDecisionOutcome = z.enum(["approve", "deny"]);
+
+/** What an event adds to its request (notification_events.data): a decision's outcome and decider. */
+export const ZNotificationEventData = z.object({
+  outcome: ZDecisionOutcome.optional(),
+  actorId: z.guid().optional(),
+});
+export type NotificationEventData = z.output<typeof ZNotificationEventData>;
+
+/** The `notify` job: one recorded event to fan out. */
+export const ZNotifyJob = z.object({
+  /** the notification event's key (notification_events) */
+  eventKey: z.string().min(1),
+  requestId: z.guid(),
+});
+export type NotifyJob = z.output<typeof ZNotifyJob>;
+
+/** The `notify-ending-soon` job. */
+export const ZEndingSoonJob = z.object({
+  requestId: z.guid(),
+  /** the end this job warns about: an extension queues a new job and this one does nothing */
+  activeUntil: z.iso.datetime(),
+});
+export type EndingSoonJob = z.output<typeof ZEndingSoonJob>;
+
+export const ZFact = z.object({ title: z.string(), value: z.string() });
+export type Fact = z.output<typeof ZFact>;
+
+export const ZNotificationMessage = z.object({
+  kind: ZNotificationKind,
+  title: z.string(),
+  text: z.string(),
+  facts: z.array(ZFact),
+  /** the app path, e.g. /requests/<id>, and the same as an absolute URL */
+  linkPath: z.string(),
+  url: z.string(),
+  actionTitle: z.string(),
+  /** break-glass and failures: channels show it as an alert */
+  isUrgent: z.boolean(),
+});
+export type NotificationMessage = z.output<typeof ZNotificationMessage>;
+
+const ZDeliveryBase = z.object({ requestId: z.guid(), eventKey: z.string().min(1), message: ZNotificationMessage });
+
+/**
+ * The `notify-deliver` job: an email to one person, or one post to a named webhook. The message is
+ * written when the delivery is queued, so a retry sends the same words. Carries the webhook's name,
+ * never its URL: jobs are listed to admins.
+ */
+export const ZDeliveryJob = z.discriminatedUnion("channel", [
+  ZDeliveryBase.extend({
+    channel: z.literal("email"),
+    to: z.object({ address: z.string().min(1), name: z.string() }),
+  }),
+  ZDeliveryBase.extend({ channel: z.enum(["teams", "slack"]), webhook: z.string().min(1) }),
+]);
+export type DeliveryJob = z.output<typeof ZDeliveryJob>;
