@@ -10,7 +10,7 @@ import { revokeRequest } from "@/lib/access/revoke-request";
 import { db } from "@/lib/db/client";
 import { QUEUES, type DeactivateJob, type ExtendJob } from "@/lib/jobs/queues";
 import { demoUser } from "../support/emulator-browser";
-import { adminAccessOf, emulatorState, injectFault } from "../support/emulator-state";
+import { adminAccessOf, emulatorState, injectFault, pendingFaults } from "../support/emulator-state";
 import { takeQueuedJobs } from "../support/jobs";
 import { contextFor } from "../support/users";
 
@@ -209,7 +209,8 @@ describe("removing access once", () => {
     });
     await injectFault({ path: "roleAssignments/", method: "DELETE", count: 1, latencyMs: 1_500 });
     const slow = endGrant(grant.id, at, request.id);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The slow remover's DELETE is at the service: the emulator has taken the fault off its list.
+    await expect.poll(pendingFaults).toEqual([]);
     // Past the slow remover's claim (JOB_TIMEOUT_SECONDS), another takes the grant over and ends it.
     expect(await endGrant(grant.id, minutes(at, 6), request.id)).toBe(true);
     expect(await slow).toBe(false);

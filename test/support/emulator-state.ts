@@ -17,6 +17,10 @@ export const injectFault = (body?: object) =>
     body: body && JSON.stringify(body),
   });
 
+/** The faults not yet applied: a fault leaves the list when a request meets it, before its latency. */
+export const pendingFaults = async () =>
+  ((await (await fetch(`${EMU()}/_emulator/faults`)).json()) as { faults: unknown[] }).faults;
+
 /** The emulator's service settings (emulator/context.ts ServiceSettings), as the test stack starts it. */
 export const STACK_SETTINGS = {
   minimumActiveDurationSeconds: 0,
