@@ -3,6 +3,7 @@ import pg from "pg";
 import PgBoss from "pg-boss";
 import { env } from "@/lib/config/env";
 import type { Prisma } from "@/lib/db/client";
+import { queryThroughRestart } from "@/lib/db/reconnect";
 import { log } from "@/lib/log";
 import { BOSS_SCHEMA } from "./queue-setup";
 
@@ -69,11 +70,16 @@ async function createBoss() {
 /** The SQL of a job loop's fetch (pg-boss's fetchNextJob): `$1` is the queue. */
 const FETCH = /FOR UPDATE SKIP LOCKED[\s\S]*UPDATE \S+\.job j SET/;
 
-/** pg-boss's database, recording when each queue's job loop last fetched. */
+/**
+ * pg-boss's database, recording when each queue's job loop last fetched. Statements wait out a
+ * database restart: pg-boss 10 neither awaits nor catches the `complete`/`fail` it runs after a
+ * worker's handler (manager.js, watch()), so one that met a restarting server would be an unhandled
+ * rejection that ends the process; waiting lets it land once the server is back.
+ */
 function pollingDb(pool: pg.Pool): PgBoss.Db {
   return {
     executeSql: async (text, values) => {
-      const result = await pool.query(text, values);
+      const result = await queryThroughRestart(() => pool.query(text, values));
       const queue = values?.[0];
       // Only our queues: pg-boss's own (its cron's) poll far less often.
       const lastPollAt = globalForBoss.lastPollAt;

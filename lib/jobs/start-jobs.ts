@@ -84,8 +84,14 @@ export async function startJobs() {
           } catch (error) {
             const message = error instanceof Error ? error.message : String(error);
             log.warn({ queue, jobId: job.id, err: message }, "job failed");
-            // The others of the batch complete when this handler returns; this one is retried.
-            await boss.fail(queue, job.id, { message });
+            // The others of the batch complete when this handler returns; this one is retried: now,
+            // or, if the database cannot take the failure either, once its claim expires.
+            await boss.fail(queue, job.id, { message }).catch((failError: unknown) => {
+              log.warn(
+                { queue, jobId: job.id, err: failError },
+                "could not hand the job back; it is retried when its claim expires",
+              );
+            });
           }
         }),
       );

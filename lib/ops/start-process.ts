@@ -2,6 +2,7 @@ import "server-only";
 import { env } from "@/lib/config/env";
 import { jobLoopsStatus, stopBoss } from "@/lib/jobs/boss";
 import { startJobs } from "@/lib/jobs/start-jobs";
+import { isDatabaseGone } from "@/lib/db/reconnect";
 import { log } from "@/lib/log";
 import { collectMetrics } from "@/lib/metrics/registry";
 import { drainOnSignals, holdExitUntilDrained } from "./lifecycle";
@@ -40,11 +41,25 @@ export async function startWebProcess() {
 }
 
 /**
+ * pg-boss 10 runs the `complete`/`fail` after a worker's handler without awaiting or catching it
+ * (manager.js, watch()): a database lost at that moment would end the worker through an unhandled
+ * rejection. The job is only left claimed, and another process retries it when the claim expires,
+ * so such a rejection is logged and the worker goes on; any other keeps Node's default and ends it.
+ */
+function surviveLostDatabaseCalls() {
+  process.on("unhandledRejection", (reason) => {
+    if (!isDatabaseGone(reason)) throw reason;
+    log.warn({ err: reason }, "lost the database during a job queue call; the job is retried when its claim expires");
+  });
+}
+
+/**
  * The worker's start: the operations port first (probes answer while the queue starts), then the
  * jobs. SIGTERM stops taking jobs, lets those in hand finish for SHUTDOWN_TIMEOUT_SECONDS, hands the
  * rest back to the queue for another worker, and exits 0.
  */
 export async function startWorkerProcess() {
+  surviveLostDatabaseCalls();
   const flushTraces = await startTracing("aks-jit-worker");
   const ops = await opsServer({ runsJobs: true, databaseGauges: true });
   await startJobs();
