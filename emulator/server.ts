@@ -177,7 +177,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       if (!res.headersSent) sendJson(res, 500, { error: { code: "InternalServerError", message: String(error) } });
     }
   });
-  server.keepAliveTimeout = 5_000;
+  // Longer than any pause of a busy test process between two calls, so that a client never reuses a
+  // socket the emulator has just closed (an ECONNRESET that Azure's front ends, which keep idle
+  // connections for minutes, would not cause either).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
