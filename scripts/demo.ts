@@ -95,7 +95,7 @@ try {
       isForced: isRebuildForced,
     });
     if (decision.isBuildNeeded) {
-      step(`building the app: ${decision.reason} (a minute or more)...`);
+      step(`building the app, a minute or more: ${decision.reason}...`);
       await run(path.join(BIN, "tsx"), ["scripts/build.ts"], { cwd: ROOT, env: appEnv });
     } else {
       step(`using the build from ${decision.builtAt.toLocaleString()}: nothing in it changed (--rebuild to build)`);
