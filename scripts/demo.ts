@@ -36,6 +36,11 @@ try {
 const tls = await ensureCertificates(CERT_DIR);
 step(`TLS certificates for the emulator in ${path.relative(ROOT, CERT_DIR)}/`);
 
+const tenant = Tenant.fromFile(DEMO_TENANT_FILE);
+// The emulator does not need the database: it starts while PostgreSQL does (awaited below, where
+// a failure is reported).
+const emulatorStarting = startEmulator({ tenant, tls, port: emulatorPort });
+emulatorStarting.catch(() => undefined);
 const db = await openDatabase({ externalUrl: process.env.DATABASE_URL, port: pgPort }).catch((error: unknown) => {
   console.error(`The demo could not start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
@@ -71,8 +76,7 @@ process.on("SIGTERM", () => void shutdown(0));
 
 try {
   step(await migrate(db.url));
-  const tenant = Tenant.fromFile(DEMO_TENANT_FILE);
-  emulator = await startEmulator({ tenant, tls, port: emulatorPort });
+  emulator = await emulatorStarting;
   step(`Entra ID + Graph emulator on ${emulator.url}`);
 
   const appUrl = `http://localhost:${appPort}`;
@@ -119,7 +123,8 @@ try {
   });
   step("starting the app...");
   await waitForUrl(`${appUrl}/api/health`, 180_000, () => app?.exitCode === null);
-  await fetch(`${appUrl}/auth/sign-in`, { redirect: "manual" }).catch(() => undefined);
+  // Warms the sign-in route while the user reads what follows, so that the first click is quick.
+  void fetch(`${appUrl}/auth/sign-in`, { redirect: "manual" }).catch(() => undefined);
 
   const users = tenant.users.map((u) => {
     const groups = tenant
