@@ -138,12 +138,13 @@ function postgresUser(): PostgresUser {
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedDatabase> {
   const isRoot = userInfo().uid === 0;
   let dataDir = options.dataDir;
+  let place: string | undefined;
   let Engine = options.engine ?? EmbeddedPostgres;
   if (isRoot && !options.engine) {
     const user = postgresUser();
-    const place = await placeForPostgresUser(options.dataDir, user);
-    dataDir = place.dataDir;
-    if (place.binDir) Engine = postgresEngineAt(place.binDir, user);
+    const placed = await placeForPostgresUser(options.dataDir, user);
+    ({ dataDir, place } = placed);
+    if (placed.binDir) Engine = postgresEngineAt(placed.binDir, user);
   }
   mkdirSync(path.dirname(dataDir), { recursive: true });
   mkdirSync(path.dirname(options.logFile), { recursive: true });
@@ -211,6 +212,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       if (options.isEphemeral) {
         rmSync(dataDir, { recursive: true, force: true });
         rmSync(`${dataDir}.password`, { force: true });
+        // The folder under /var/tmp, with its copy of the binaries, belongs to this data folder alone.
+        if (place) rmSync(place, { recursive: true, force: true });
       }
     },
   };

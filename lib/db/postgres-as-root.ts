@@ -75,15 +75,16 @@ function copyBinaries(source: string, place: string) {
 
 /**
  * Where the cluster of `dataDir` can live for `user`: `dataDir` itself when the user reaches it
- * and the binaries, otherwise a folder under `base` (with `binDir`, a copy of the binaries).
+ * and the binaries, otherwise `place`, a folder under `base` (with `binDir`, a copy of the binaries).
  */
 export async function placeForPostgresUser(dataDir: string, user: PostgresUser, base = "/var/tmp") {
   const packaged = await packagedBinaries();
   if (isReachableBy(path.dirname(dataDir), user) && isReachableBy(path.join(packaged, "bin", "postgres"), user)) {
-    return { dataDir, binDir: undefined };
+    return { dataDir, binDir: undefined, place: undefined };
   }
   const place = placeFor(dataDir, base);
-  return { dataDir: path.join(place, path.basename(dataDir)), binDir: path.join(copyBinaries(packaged, place), "bin") };
+  const binDir = path.join(copyBinaries(packaged, place), "bin");
+  return { dataDir: path.join(place, path.basename(dataDir)), binDir, place };
 }
 
 interface EngineOptions {
