@@ -16,7 +16,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: "unit",
-          include: ["lib/**/*.test.ts", "emulator/**/*.test.ts"],
+          include: ["lib/**/*.test.ts", "emulator/**/*.test.ts", "scripts/**/*.test.ts"],
           environment: "node",
         },
       },

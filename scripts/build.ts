@@ -6,15 +6,19 @@
  *   config-check.mjs  checks the configuration and the catalog without starting (a pre-upgrade hook)
  *   doctor.mjs        checks the configuration against the tenant, read-only, with the pod's own identity
  * with the static assets, public/, prisma/migrations/ and the node_modules the server uses. The
- * demo, the e2e tests and the image tests all run this build. */
+ * demo, the e2e tests and the image tests all run this build. Once everything is in place it writes
+ * .next/build-fingerprint.json, what the build was made from, so that the demo can reuse it. */
 import { cpSync, rmSync } from "node:fs";
 import path from "node:path";
 import { build } from "esbuild";
-import { BIN, ROOT } from "./lib/paths";
+import { fingerprintOf, removeStamp, writeStamp } from "./lib/build-fingerprint";
+import { BIN, BUILD_STAMP, ROOT, STANDALONE } from "./lib/paths";
 import { run } from "./lib/processes";
 
-const STANDALONE = path.join(ROOT, ".next", "standalone");
 const started = Date.now();
+// Taken before building: a file edited while the build runs makes the next start build again.
+const fingerprint = fingerprintOf(ROOT, process.env);
+removeStamp(BUILD_STAMP);
 
 await run(path.join(BIN, "next"), ["build"], {
   cwd: ROOT,
@@ -51,6 +55,7 @@ await build({
   logLevel: "warning",
 });
 
+if (fingerprint) writeStamp(BUILD_STAMP, fingerprint);
 console.log(
   `Built .next/standalone in ${Math.round((Date.now() - started) / 1000)} s: node server.js | worker.mjs | migrate.mjs | config-check.mjs | doctor.mjs`,
 );

@@ -1,14 +1,17 @@
 /* `npm run demo`: embedded PostgreSQL, migrations, the Entra ID emulator and the app, on fixed ports.
- * Ctrl-C stops everything it started. Ports: APP_PORT (3000), EMULATOR_PORT (8443),
- * EMBEDDED_PG_PORT (5433); DATABASE_URL uses an external PostgreSQL instead of the embedded one. */
-import { mkdirSync } from "node:fs";
+ * It builds the app only when something that goes into the build changed since the last finished
+ * build (`--rebuild` builds anyway). Ctrl-C stops everything it started. Ports: APP_PORT (3000),
+ * EMULATOR_PORT (8443), EMBEDDED_PG_PORT (5433); DATABASE_URL uses an external PostgreSQL instead
+ * of the embedded one. */
+import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { ensureCertificates } from "../emulator/certs";
 import { startEmulator } from "../emulator/server";
 import { Tenant } from "../emulator/tenant";
 import { migrate, openDatabase } from "./lib/database";
 import { DEMO_TENANT_FILE, demoAppEnv, demoSessionSecret } from "./lib/demo-env";
-import { BIN, CERT_DIR, DATA_DIR, ROOT } from "./lib/paths";
+import { decideBuild, fingerprintOf, readStamp } from "./lib/build-fingerprint";
+import { BIN, BUILD_STAMP, CERT_DIR, DATA_DIR, ROOT, STANDALONE } from "./lib/paths";
 import { assertPortFree, run, start, stop, waitForUrl } from "./lib/processes";
 
 const appPort = Number(process.env.APP_PORT ?? 3000);
@@ -16,6 +19,7 @@ const emulatorPort = Number(process.env.EMULATOR_PORT ?? 8443);
 const pgPort = Number(process.env.EMBEDDED_PG_PORT ?? 5433);
 const opsPort = Number(process.env.OPS_PORT ?? 9464);
 const isDevMode = process.argv.includes("--dev");
+const isRebuildForced = process.argv.includes("--rebuild");
 const step = (message: string) => console.log(`\u2022 ${message}`);
 const started = Date.now();
 
@@ -32,10 +36,19 @@ try {
 const tls = await ensureCertificates(CERT_DIR);
 step(`TLS certificates for the emulator in ${path.relative(ROOT, CERT_DIR)}/`);
 
-const db = await openDatabase({ externalUrl: process.env.DATABASE_URL, port: pgPort });
+const tenant = Tenant.fromFile(DEMO_TENANT_FILE);
+// The emulator does not need the database: it starts while PostgreSQL does (awaited below, where
+// a failure is reported).
+const emulatorStarting = startEmulator({ tenant, tls, port: emulatorPort });
+emulatorStarting.catch(() => undefined);
+const db = await openDatabase({ externalUrl: process.env.DATABASE_URL, port: pgPort }).catch((error: unknown) => {
+  console.error(`The demo could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
+const shown = (folder: string) => (folder.startsWith(`${ROOT}/`) ? path.relative(ROOT, folder) : folder);
 step(
   db.isEmbedded
-    ? `embedded PostgreSQL on 127.0.0.1:${pgPort} (data in .data/postgres)`
+    ? `embedded PostgreSQL on 127.0.0.1:${pgPort} (data in ${shown(db.dataDir!)})`
     : "PostgreSQL from DATABASE_URL",
 );
 let emulator: Awaited<ReturnType<typeof startEmulator>> | undefined;
@@ -63,8 +76,7 @@ process.on("SIGTERM", () => void shutdown(0));
 
 try {
   step(await migrate(db.url));
-  const tenant = Tenant.fromFile(DEMO_TENANT_FILE);
-  emulator = await startEmulator({ tenant, tls, port: emulatorPort });
+  emulator = await emulatorStarting;
   step(`Entra ID + Graph emulator on ${emulator.url}`);
 
   const appUrl = `http://localhost:${appPort}`;
@@ -80,8 +92,18 @@ try {
   // The demo serves a production build: pages answer at once, and background jobs writing to the
   // database under .data/ cannot set off dev mode's reloads. `npm run dev` serves `next dev`.
   if (!isDevMode) {
-    step("building the app (about a minute the first time)...");
-    await run(path.join(BIN, "tsx"), ["scripts/build.ts"], { cwd: ROOT, env: appEnv });
+    const decision = decideBuild({
+      stamp: readStamp(BUILD_STAMP),
+      hasOutput: ["server.js", "worker.mjs"].every((file) => existsSync(path.join(STANDALONE, file))),
+      current: fingerprintOf(ROOT, appEnv),
+      isForced: isRebuildForced,
+    });
+    if (decision.isBuildNeeded) {
+      step(`building the app, a minute or more: ${decision.reason}...`);
+      await run(path.join(BIN, "tsx"), ["scripts/build.ts"], { cwd: ROOT, env: appEnv });
+    } else {
+      step(`using the build from ${decision.builtAt.toLocaleString()}: nothing in it changed (--rebuild to build)`);
+    }
   }
   // The production build runs as the image runs it: Next's standalone server.
   app = isDevMode
@@ -101,7 +123,8 @@ try {
   });
   step("starting the app...");
   await waitForUrl(`${appUrl}/api/health`, 180_000, () => app?.exitCode === null);
-  await fetch(`${appUrl}/auth/sign-in`, { redirect: "manual" }).catch(() => undefined);
+  // Warms the sign-in route while the user reads what follows, so that the first click is quick.
+  void fetch(`${appUrl}/auth/sign-in`, { redirect: "manual" }).catch(() => undefined);
 
   const users = tenant.users.map((u) => {
     const groups = tenant

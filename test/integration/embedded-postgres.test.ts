@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { userInfo } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
@@ -74,4 +75,29 @@ describe("embedded PostgreSQL", () => {
       await new Promise((resolve) => holder.child.once("exit", resolve));
     }
   }, 60_000);
+
+  // Guards against `spawn …/initdb EACCES` for a clone inside root's home folder (mode 700): as
+  // root the server runs as `postgres`, which cannot enter that folder.
+  it("runs as root from a folder the postgres user cannot enter, from a place that user can reach", async () => {
+    const locked = mkdtempSync(path.join(root, "locked-")); // mode 700, root's own
+    const dataDir = path.join(locked, "postgres");
+    const db = await startEmbeddedPostgres({
+      dataDir,
+      port: await freePort(),
+      database: "locked",
+      logFile: path.join(root, "locked.log"),
+      isEphemeral: true,
+    });
+    try {
+      expect(await canQuery(db.url)).toBe(true);
+      if (userInfo().uid === 0) {
+        expect(db.dataDir.startsWith("/var/tmp/aks-jit-")).toBe(true);
+      } else {
+        expect(db.dataDir).toBe(dataDir); // a normal user runs the server itself, where it was asked
+      }
+    } finally {
+      await db.stop();
+    }
+    expect(existsSync(path.dirname(db.dataDir))).toBe(userInfo().uid !== 0); // an ephemeral one leaves nothing
+  }, 120_000);
 });
