@@ -74,16 +74,20 @@ export function requestStatusStream(
         });
       };
       const unsubscribe = requestChanges.subscribe(requestId, check);
+      const unsubscribeStop = requestChanges.onStop(close);
       const heartbeat = setInterval(() => write(": heartbeat\n\n"), HEARTBEAT_MS);
       cleanup = () => {
         clearInterval(heartbeat);
         unsubscribe();
+        unsubscribeStop();
         signal.removeEventListener("abort", close);
       };
       signal.addEventListener("abort", close);
       write(`retry: 3000\nevent: change\ndata: ${JSON.stringify(first)}\n\n`);
       // A change between the first read and LISTEN taking effect would otherwise go unheard.
-      void requestChanges.ready().then(check, () => undefined);
+      // Not listening (the database is away): end, and the browser's EventSource reconnects in 3 s,
+      // reading the state afresh each time: polling until LISTEN works again.
+      void requestChanges.ready().then(check, close);
     },
     cancel() {
       cleanup();

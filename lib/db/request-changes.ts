@@ -12,16 +12,37 @@ const MAX_BACKOFF_MS = 30_000;
 /**
  * One LISTEN connection per process, shared by every open live-status stream. Each web replica
  * listens on its own, and PostgreSQL tells all of them, so a change committed through any replica
- * (or a worker) reaches a browser connected to any other. Reconnects with backoff; while it is down,
- * browsers fall back to polling (components/live-refresh.tsx).
+ * (or a worker) reaches a browser connected to any other. Reconnects with backoff, then has every
+ * stream re-read its request (what changed in the gap was not heard). LISTEN needs a session of its
+ * own: behind PgBouncer in transaction mode, DATABASE_LISTEN_URL names a direct connection.
  */
 class RequestChanges {
   private readonly emitter = new EventEmitter().setMaxListeners(0);
+  private readonly stopping = new EventEmitter().setMaxListeners(0);
+  private isStopping = false;
   private client: Client | null = null;
   private connecting: Promise<void> | null = null;
   private failures = 0;
   private hasListened = false;
   private retry: NodeJS.Timeout | null = null;
+
+  /**
+   * Ends every stream and the LISTEN connection, when the web process begins to drain: Next's server
+   * lets requests in flight finish before it exits, and a stream never finishes on its own. Each
+   * browser reconnects, to a replica that stays.
+   */
+  async stop() {
+    this.isStopping = true;
+    this.stopping.emit("stop");
+    await this.client?.end().catch(() => undefined);
+  }
+
+  /** Calls `onStop` when the process begins to shut down (at once if it has); returns the unsubscribe. */
+  onStop(onStop: () => void): () => void {
+    if (this.isStopping) queueMicrotask(onStop);
+    this.stopping.on("stop", onStop);
+    return () => this.stopping.off("stop", onStop);
+  }
 
   /** Calls `onChange` whenever the request changes (after commit); returns the unsubscribe. */
   subscribe(requestId: string, onChange: () => void): () => void {
@@ -64,7 +85,7 @@ class RequestChanges {
   }
 
   private lost(client: Client, error: unknown) {
-    if (this.client && this.client !== client) return;
+    if (this.isStopping || (this.client && this.client !== client)) return;
     this.client = null;
     if (this.retry) return;
     this.failures += 1;
