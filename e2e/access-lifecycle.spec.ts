@@ -143,7 +143,9 @@ test("[ACCESS] n01's approved prod admin access is applied, shown with a countdo
 
   await page.goto(requestUrl);
   await expect(page.locator("[data-status]").first()).toHaveText("ended early");
-  await expect(page.getByRole("list").filter({ hasText: "Extended" })).toContainText("by 30 min");
+  await expect(
+    page.getByRole("region", { name: "Timeline" }).getByRole("list").filter({ hasText: "Extended" }),
+  ).toContainText("by 30 min");
   await expectAccessible(page);
   await requester.close();
   await approver.close();

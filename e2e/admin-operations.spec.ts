@@ -81,7 +81,9 @@ test("[ADMIN] a platform admin revokes n02's dev admin access with a reason, and
   await administer.getByRole("button", { name: "Revoke access" }).click();
   const revokedAt = Date.now();
   await expect(adminPage.locator("[data-status]").first()).toHaveText("revoked");
-  await expect(adminPage.getByRole("list").filter({ hasText: "Revoked" })).toContainText("Left the incident rotation");
+  await expect(
+    adminPage.getByRole("region", { name: "Timeline" }).getByRole("list").filter({ hasText: "Revoked" }),
+  ).toContainText("Left the incident rotation");
   await expect
     .poll(
       async () => {
@@ -178,7 +180,9 @@ test("[ADMIN] a failed activation shows its reason to the requester and the admi
   await expect(row).toHaveCount(0);
 
   await waitForStatus(page, "active");
-  await expect(page.getByRole("list").filter({ hasText: "Activation retried" })).toContainText("adm01@contoso.com");
+  await expect(
+    page.getByRole("region", { name: "Timeline" }).getByRole("list").filter({ hasText: "Activation retried" }),
+  ).toContainText("adm01@contoso.com");
   await page.getByRole("button", { name: "End access now" }).click();
   await page.getByRole("button", { name: "Yes, end it now" }).click();
   await expect(page.locator("[data-status]").first()).toHaveText("ended early");

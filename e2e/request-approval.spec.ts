@@ -43,7 +43,9 @@ test("[REQUESTS] n01 asks for prod admin, cannot approve it, p01 approves it fro
   await inbox.getByRole("button", { name: "Approve" }).click();
   // The activation worker may already be applying it.
   await expect(inbox.locator("[data-status]").first()).toHaveText(APPROVED_OR_LATER);
-  await expect(inbox.getByRole("list").filter({ hasText: "Approved" })).toContainText("p01@contoso.com");
+  await expect(
+    inbox.getByRole("region", { name: "Timeline" }).getByRole("list").filter({ hasText: "Approved" }),
+  ).toContainText("p01@contoso.com");
   await expect(inbox.getByRole("button", { name: "Approve" })).toHaveCount(0);
 
   await page.reload();
@@ -73,7 +75,9 @@ test("[REQUESTS] a dev cluster request is approved by policy at once", async ({ 
   });
   await expect(page).toHaveURL(/\/requests\/[0-9a-f-]{36}$/);
   await expect(page.locator("[data-status]").first()).toHaveText(APPROVED_OR_LATER);
-  await expect(page.getByRole("list").filter({ hasText: "Approved" })).toContainText("by policy");
+  await expect(
+    page.getByRole("region", { name: "Timeline" }).getByRole("list").filter({ hasText: "Approved" }),
+  ).toContainText("by policy");
 });
 
 test("[APPROVALS] an approver sees their own request in the inbox but cannot decide it", async ({ page, context }) => {
@@ -136,7 +140,9 @@ test("[ACCESS] an approved request is applied in Entra ID and Azure, shows its e
   await expect(
     page.getByRole("region", { name: "Use your access" }).getByText("kubelogin remove-tokens", { exact: true }),
   ).toBeVisible();
-  await expect(page.getByRole("list").filter({ hasText: "Access applied" })).toBeVisible();
+  await expect(
+    page.getByRole("region", { name: "Timeline" }).getByRole("list").filter({ hasText: "Access applied" }),
+  ).toBeVisible();
 
   const n02 = await userIdOf(context.request, "n02@contoso.com");
   const holds = async () => {

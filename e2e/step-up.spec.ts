@@ -60,7 +60,9 @@ test("[APPROVALS] p01 follows the mail's link and approves a cluster-admin reque
   await popup.waitForEvent("close");
 
   await expect(inbox.locator("[data-status]").first()).toHaveText(APPROVED_OR_LATER);
-  await expect(inbox.getByRole("list").filter({ hasText: "Approved" })).toContainText("p01@contoso.com");
+  await expect(
+    inbox.getByRole("region", { name: "Timeline" }).getByRole("list").filter({ hasText: "Approved" }),
+  ).toContainText("p01@contoso.com");
   await expectAccessible(inbox);
   await approver.close();
 });

@@ -289,6 +289,15 @@ export const ZEnv = z.object({
    * Retry-After included) before it hands the rest back to the queue, where another worker takes them.
    */
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(25),
+  /**
+   * Live status (lib/db/request-changes.ts) holds one LISTEN connection per web process, which needs a
+   * session: behind PgBouncer in transaction mode set this to a DIRECT connection (port 5432).
+   * Unset: DATABASE_URL.
+   */
+  DATABASE_LISTEN_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { message: "must be a postgresql:// connection string" })
+    .optional(),
   /** Connections the app's database pool may open per process (pg-boss has its own, JOBS_POOL_SIZE). */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   /** Connections the job queue may open per process. */

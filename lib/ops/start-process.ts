@@ -1,5 +1,6 @@
 import "server-only";
 import { env } from "@/lib/config/env";
+import { requestChanges } from "@/lib/db/request-changes";
 import { jobLoopsStatus, stopBoss } from "@/lib/jobs/boss";
 import { startJobs } from "@/lib/jobs/start-jobs";
 import { isDatabaseGone } from "@/lib/db/reconnect";
@@ -33,6 +34,7 @@ export async function startWebProcess() {
   holdExitUntilDrained();
   drainOnSignals(
     async () => {
+      await requestChanges.stop();
       if (env.JOBS_IN_WEB) await stopBoss(env.SHUTDOWN_TIMEOUT_SECONDS);
       await Promise.all([ops?.close(), flushTraces()]);
     },

@@ -1,4 +1,6 @@
+import { randomUUID } from "node:crypto";
 import type { Metadata } from "next";
+import { FreshOnReturn } from "@/components/fresh-on-return";
 import { PageHeader } from "@/components/page-header";
 import { RequestTable } from "@/components/request-table";
 import { Pager, pageFromQuery } from "@/components/pager";
@@ -38,6 +40,7 @@ export default async function MyAccessPage({
   const now = new Date();
   return (
     <>
+      <FreshOnReturn renderId={randomUUID()} />
       <PageHeader title="My access">
         <p>
           Welcome, {user.displayName}. Request time-bound Kubernetes admin or node (SSH) access to an AKS cluster; it is

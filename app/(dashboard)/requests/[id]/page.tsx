@@ -3,6 +3,7 @@ import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { CommandList } from "@/components/copy-command";
 import { Countdown } from "@/components/countdown";
+import { LiveRefresh } from "@/components/live-refresh";
 import { PageHeader } from "@/components/page-header";
 import { RequestTable } from "@/components/request-table";
 import { StatusBadge } from "@/components/status-badge";
@@ -11,9 +12,11 @@ import { loadRequestView, requestTimeline, requesterHistory } from "@/lib/access
 import { requireUser } from "@/lib/auth/current-user";
 import { stepUpSettings } from "@/lib/auth/step-up";
 import { describeDuration } from "@/lib/domain/duration";
+import { requestProgress } from "@/lib/domain/request-progress";
 import { hasFailed, isActive, isAwaitingDecision } from "@/lib/domain/request-status";
 import { isAppError } from "@/lib/errors";
 import { RequestActions } from "./_components/request-actions";
+import { RequestStepper } from "./_components/request-stepper";
 import { RequestTimeline } from "./_components/request-timeline";
 
 export const metadata: Metadata = { title: "Request" };
@@ -77,6 +80,13 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
           {request.isBreakGlass ? <span className="text-sm font-semibold text-rose-700">Break-glass</span> : null}
         </p>
       </PageHeader>
+      <LiveRefresh url={`/requests/${request.id}/events`} version={timeline.at(-1)?.seq ?? "0"} />
+      <section aria-labelledby="progress" className="mb-6">
+        <h2 id="progress" className="sr-only">
+          Progress
+        </h2>
+        <RequestStepper steps={requestProgress(request.status, timeline)} />
+      </section>
       {hasFailed(request.status) ? (
         <section aria-labelledby="failure" className="mb-6 rounded-lg border border-rose-300 bg-rose-50 p-4 text-sm">
           <h2 id="failure" className="font-semibold text-rose-900">
