@@ -94,6 +94,9 @@ export async function requestAccess(input: TRequestAccessInput, context: ActionC
       roleName,
       startAt,
       durationMinutes,
+      justification,
+      ticket: ticket ?? null,
+      isBreakGlass,
       now: context.now,
     });
     const created = await tx.accessRequest.create({
