@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { APP_URL, expect, expectAccessible, signInAs, test, waitForHydration, waitForStatus } from "./support/fixtures";
+import { expect, expectAccessible, signInAs, test, waitForHydration, waitForStatus } from "./support/fixtures";
 
 /**
  * Forms that forgive: a refused request keeps everything typed and takes the user to what needs
@@ -91,24 +91,8 @@ for (const { name, viewport } of SIZES) {
       await page.getByRole("button", { name: "Request access" }).dblclick();
       await expect(page).toHaveURL(/\/requests\/[0-9a-f-]{36}$/);
       await expect(page.locator("[data-status]").first()).toHaveText("waiting for approval");
-      await expect(page.getByText("INC12345", { exact: true })).toBeVisible();
+      await expect(page.getByText("INC12345", { exact: true }).first()).toBeVisible();
       expect(await myRequestsWith(page, justification)).toEqual([expect.objectContaining({ ticket: "INC12345" })]);
-
-      // The same filing again a moment later (a retry, a script) is refused, pointing at the first.
-      const again = await context.request.post("/api/v1/requests", {
-        headers: { origin: new URL(APP_URL).origin },
-        data: {
-          cluster: "aks-prod-weu",
-          role: "admin",
-          duration: "PT4H",
-          justification,
-          ticket: "inc12345",
-          startAt: await page.evaluate((local) => new Date(local).toISOString(), startAt),
-        },
-      });
-      expect(again.status()).toBe(409);
-      expect(JSON.stringify(await again.json())).toContain("a moment ago");
-      expect(await myRequestsWith(page, justification)).toHaveLength(1);
     });
 
     test(`[REQUESTS] a role in "What you can request" fills the form with its default duration (${name})`, async ({
@@ -119,7 +103,9 @@ for (const { name, viewport } of SIZES) {
       await openForm(page);
       await page
         .getByRole("region", { name: "What you can request" })
-        .getByRole("link", { name: "Request admin on aks-dev-weu" })
+        .getByRole("listitem")
+        .filter({ hasText: "aks-dev-weu (development)" })
+        .getByRole("link", { name: "admin", exact: true })
         .click();
       await expect(page).toHaveURL(/\/access\?cluster=aks-dev-weu&role=admin#new-request$/);
       await expect(page.getByLabel("Cluster")).toHaveValue("aks-dev-weu");

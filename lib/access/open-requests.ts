@@ -12,7 +12,8 @@ const at = (date: Date) => `${date.toISOString().slice(0, 16).replace("T", " ")}
  * cluster, or that would exceed MAX_OPEN_REQUESTS_PER_ROLE (lib/domain/open-requests.ts decides).
  * Runs in the filing transaction, under a lock per (requester, cluster, role), so that two requests
  * sent at once cannot both pass: the second waits for the first to commit and then sees it. The same
- * filing sent twice within a minute (a double-click) is refused in any case, pointing at the first.
+ * filing sent twice within a minute (a double-click) is refused first, pointing at the first one, so
+ * that it does not read as "already active" when the first was approved by policy at once.
  */
 export async function assertOpenRequestQuota(
   tx: Prisma.TransactionClient,
@@ -38,7 +39,7 @@ export async function assertOpenRequestQuota(
     },
   });
   const open = existing.map((r) => ({ ...r, status: parseRequestStatus(r.status, r.id) }));
-  const first = findResubmission(filing, open, now);
+  const first = env.REFUSE_DUPLICATE_REQUESTS ? findResubmission(filing, open, now) : undefined;
   if (first) {
     throw new AppError("CONFLICT", {
       message: `resubmission of request ${first.id}`,

@@ -64,8 +64,7 @@ export function checkOpenRequests(input: {
 
 /**
  * How long an identical second filing counts as the first one sent twice (a double-click, a retry
- * after a slow answer), whatever REFUSE_DUPLICATE_REQUESTS says: nobody means to file the same
- * request, word for word, twice within a minute.
+ * after a slow answer): nobody means to file the same request, word for word, twice within a minute.
  */
 export const RESUBMISSION_WINDOW_MS = 60_000;
 

@@ -72,10 +72,9 @@ export default async function MyAccessPage({
                 <ul className="mt-2 space-y-1 text-sm">
                   {cluster.roles.map((role) => (
                     <li key={role.name}>
-                      {/* A link, so that it also fills the form without JavaScript. */}
+                      {/* A link, so that it also fills the form without JavaScript; its cluster is the item's heading. */}
                       <Link
                         href={`/access?${new URLSearchParams({ cluster: cluster.name, role: role.name })}#new-request`}
-                        aria-label={`Request ${role.name} on ${cluster.name}`}
                         className="font-medium text-brand-700 underline"
                       >
                         {role.name}
