@@ -41,7 +41,8 @@ export function ExtendForm(props: {
             <select
               {...control}
               name="duration"
-              defaultValue={toIsoDuration(options.includes(30) ? 30 : options[0]!)}
+              // The choice survives a refusal: React resets the form to this default after the action.
+              defaultValue={state.values?.duration ?? toIsoDuration(options.includes(30) ? 30 : options[0]!)}
               className="mt-1 block rounded-md border border-slate-400 bg-white px-3 py-1.5 text-sm aria-[invalid=true]:border-red-600"
             >
               {options.map((minutes) => (

@@ -78,8 +78,21 @@ describe("formAction", () => {
   it("names each invalid field and does not call the handler", async () => {
     const handler = vi.fn(async () => undefined);
     const state = await formAction(ZInput, handler, { context: inContext })(EMPTY_FORM_STATE, formOf({ reason: " " }));
-    expect(state).toEqual({ message: "Please fix the fields marked below.", fields: { reason: "Say why." } });
+    expect(state).toEqual({
+      message: "Please fix the fields marked below.",
+      fields: { reason: "Say why." },
+      values: { reason: " " },
+    });
     expect(handler).not.toHaveBeenCalled();
+  });
+
+  it("hands back what was typed after a refusal, but neither a step-up token nor React's own fields", async () => {
+    const handler = vi.fn(async () => {
+      throw new AppError("CONFLICT", { message: "no", userMessage: "Not now." });
+    });
+    const form = formOf({ reason: "Because", stepUpToken: "eyJ.secret", $ACTION_ID_abc: "" });
+    const state = await formAction(NO_FIELDS, handler, { context: inContext })(EMPTY_FORM_STATE, form);
+    expect(state.values).toEqual({ reason: "Because" });
   });
 
   it("shows an expected error's words and link, and logs nothing", async () => {
@@ -96,7 +109,7 @@ describe("formAction", () => {
     };
     const handler = vi.fn(async () => undefined);
     const state = await formAction(ZInput, handler, { context: signedOut })(EMPTY_FORM_STATE, formOf({ reason: "" }));
-    expect(state).toEqual({ message: "Sign in again.", fields: {} });
+    expect(state).toEqual({ message: "Sign in again.", fields: {}, values: { reason: "" } });
     expect(handler).not.toHaveBeenCalled();
   });
 

@@ -47,6 +47,16 @@ function fieldsOf(form: FormData) {
   return fields;
 }
 
+/** Fields never sent back to the browser: a step-up token is single-use proof, not something typed. */
+const UNECHOED_FIELDS = new Set(["stepUpToken"]);
+
+/** What the user typed, to show again after a refusal; React's own fields (`$ACTION_…`) left out. */
+function valuesOf(form: FormData) {
+  return Object.fromEntries(
+    Object.entries(fieldsOf(form)).filter(([name]) => !name.startsWith("$") && !UNECHOED_FIELDS.has(name)),
+  );
+}
+
 /** A form's server action, as React calls it; code may leave out the form of a form without fields. */
 export interface FormAction<Bound extends unknown[], Result> {
   (...args: [...Bound, FormState<Result>]): Promise<FormState<Result>>;
@@ -89,7 +99,12 @@ export function formAction<Schema extends z.ZodType, Bound extends unknown[], Re
       outcome = await handler(parseInput(schema, fieldsOf(form)), context, ...bound);
     } catch (error) {
       // Without a context nothing was recorded: the fresh id then ties the user's words to the log line.
-      return { ...initial, ...formStateFromError(error, context?.origin.correlationId ?? randomUUID()) };
+      const values = valuesOf(form);
+      return {
+        ...initial,
+        ...formStateFromError(error, context?.origin.correlationId ?? randomUUID()),
+        ...(Object.keys(values).length > 0 ? { values } : {}),
+      };
     }
     // Outside the try: redirect() throws what Next needs to see.
     if (outcome && "redirectTo" in outcome) redirect(outcome.redirectTo);

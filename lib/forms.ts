@@ -15,6 +15,11 @@ export interface FormState<Result = never> {
    * is on its log lines and on any audit row it wrote, so an admin finds both from what the user reads.
    */
   reference?: string;
+  /**
+   * What a refused submission held, by field name, so that the form shows it again: React resets a
+   * form after its action, and a refusal must not cost the user what they typed.
+   */
+  values?: Record<string, string>;
   /** what a successful action reports back (the drift check's counts) */
   result?: Result;
 }

@@ -1,7 +1,7 @@
 import "server-only";
 import { env } from "@/lib/config/env";
 import type { Prisma } from "@/lib/db/client";
-import { checkOpenRequests, type RequestWindow } from "@/lib/domain/open-requests";
+import { checkOpenRequests, findResubmission, type Filing } from "@/lib/domain/open-requests";
 import { OPEN_STATUSES, parseRequestStatus } from "@/lib/domain/request-state";
 import { AppError } from "@/lib/errors";
 
@@ -11,11 +11,13 @@ const at = (date: Date) => `${date.toISOString().slice(0, 16).replace("T", " ")}
  * Refuses a request that duplicates one of the requester's open requests for the same role and
  * cluster, or that would exceed MAX_OPEN_REQUESTS_PER_ROLE (lib/domain/open-requests.ts decides).
  * Runs in the filing transaction, under a lock per (requester, cluster, role), so that two requests
- * sent at once cannot both pass: the second waits for the first to commit and then sees it.
+ * sent at once cannot both pass: the second waits for the first to commit and then sees it. The same
+ * filing sent twice within a minute (a double-click) is refused first, pointing at the first one, so
+ * that it does not read as "already active" when the first was approved by policy at once.
  */
 export async function assertOpenRequestQuota(
   tx: Prisma.TransactionClient,
-  filing: { requesterId: string; clusterName: string; roleName: string; now: Date } & RequestWindow,
+  filing: { requesterId: string; clusterName: string; roleName: string; now: Date } & Filing,
 ) {
   const { requesterId, clusterName, roleName, now } = filing;
   const lockKey = `access-request:${requesterId}:${clusterName}:${roleName}`;
@@ -23,11 +25,31 @@ export async function assertOpenRequestQuota(
   const existing = await tx.accessRequest.findMany({
     where: { requesterId, clusterName, roleName, status: { in: [...OPEN_STATUSES] } },
     orderBy: { createdAt: "desc" },
-    select: { id: true, status: true, startAt: true, durationMinutes: true, activeFrom: true, activeUntil: true },
+    select: {
+      id: true,
+      status: true,
+      startAt: true,
+      durationMinutes: true,
+      activeFrom: true,
+      activeUntil: true,
+      justification: true,
+      ticket: true,
+      isBreakGlass: true,
+      createdAt: true,
+    },
   });
+  const open = existing.map((r) => ({ ...r, status: parseRequestStatus(r.status, r.id) }));
+  const first = env.REFUSE_DUPLICATE_REQUESTS ? findResubmission(filing, open, now) : undefined;
+  if (first) {
+    throw new AppError("CONFLICT", {
+      message: `resubmission of request ${first.id}`,
+      userMessage: `You filed this same request for ${roleName} on ${clusterName} a moment ago; it was not filed twice. Follow that one.`,
+      link: { href: `/requests/${first.id}`, label: "Open your request" },
+    });
+  }
   const verdict = checkOpenRequests({
     draft: filing,
-    existing: existing.map((r) => ({ ...r, status: parseRequestStatus(r.status, r.id) })),
+    existing: open,
     maxOpen: env.MAX_OPEN_REQUESTS_PER_ROLE,
     isOverlapRefused: env.REFUSE_DUPLICATE_REQUESTS,
     now,

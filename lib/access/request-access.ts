@@ -4,7 +4,7 @@ import { getCatalog } from "@/lib/config/catalog";
 import { findRole } from "@/lib/config/catalog-schema";
 import { db } from "@/lib/db/client";
 import { parseIsoDuration } from "@/lib/domain/duration";
-import { checkRequest } from "@/lib/domain/policy";
+import { checkRequest, isTicketOwed, normalizeDraft } from "@/lib/domain/policy";
 import { openRequest } from "@/lib/domain/request-state";
 import { AppError } from "@/lib/errors";
 import { getBoss } from "@/lib/jobs/boss";
@@ -28,7 +28,7 @@ const invalid = (message: string, fields: Array<{ field: string; message: string
 export async function requestAccess(input: TRequestAccessInput, context: ActionContext) {
   const parsed = ZRequestAccessInput.safeParse(input);
   if (!parsed.success) throw invalid("request input failed validation", fieldProblems(parsed.error));
-  const { cluster: clusterName, role: roleName, justification, ticket, breakGlass: isBreakGlass } = parsed.data;
+  const { cluster: clusterName, role: roleName, breakGlass: isBreakGlass } = parsed.data;
 
   const catalog = getCatalog();
   const found = findRole(catalog, clusterName, roleName);
@@ -57,7 +57,12 @@ export async function requestAccess(input: TRequestAccessInput, context: ActionC
     ]);
   }
   const startAt = parsed.data.startAt ? new Date(parsed.data.startAt) : null;
-  const draft = { durationMinutes, justification, ticket, startAt, isBreakGlass };
+  // Stored as checked: `inc12345` is filed as INC12345, from the form and the API alike.
+  const draft = normalizeDraft(
+    { durationMinutes, justification: parsed.data.justification, ticket: parsed.data.ticket, startAt, isBreakGlass },
+    policy,
+  );
+  const { justification, ticket } = draft;
   const violations = checkRequest({ draft, policy, requesterGroupIds: context.viewer.groupIds, now: context.now });
   if (violations.some((v) => v.field === "eligibility")) {
     throw new AppError("FORBIDDEN", {
@@ -89,6 +94,9 @@ export async function requestAccess(input: TRequestAccessInput, context: ActionC
       roleName,
       startAt,
       durationMinutes,
+      justification,
+      ticket: ticket ?? null,
+      isBreakGlass,
       now: context.now,
     });
     const created = await tx.accessRequest.create({
@@ -117,7 +125,16 @@ export async function requestAccess(input: TRequestAccessInput, context: ActionC
         request,
         event,
         context,
-        index === 0 ? { policy, durationMinutes, ticket: ticket ?? null, ...(stepUp ? { stepUp } : {}) } : {},
+        index === 0
+          ? {
+              policy,
+              durationMinutes,
+              ticket: ticket ?? null,
+              // Break-glass filed without its ticket: the review afterwards asks for it.
+              ...(isTicketOwed(policy, { isBreakGlass, ticket }) ? { isTicketOwed: true } : {}),
+              ...(stepUp ? { stepUp } : {}),
+            }
+          : {},
       );
     }
     // The approvers (or, for break-glass, every approver and auditor) hear of it.

@@ -7,6 +7,7 @@ import { can } from "@/lib/auth/permissions";
 import type { SessionUser } from "@/lib/context";
 import { requestAffordances, type RequestViewer, type ViewerPermission } from "@/lib/domain/affordances";
 import { addMinutes } from "@/lib/domain/duration";
+import { isTicketOwed } from "@/lib/domain/policy";
 import { describeStatus } from "@/lib/domain/request-state";
 import type { AccessCommand, RequestView } from "@/lib/schemas/request-view";
 import { readRequestState, type StoredRequestRow } from "./stored-json";
@@ -92,6 +93,7 @@ export function toRequestView(row: RequestViewRow, viewer: SessionUser, context:
   const may = requestAffordances(state, requestViewer(viewer), context.now);
   return {
     ...factsOf(row),
+    isTicketOwed: isTicketOwed(state.policy, row),
     status: state.status,
     statusLabel: describeStatus(state.status),
     ...may,

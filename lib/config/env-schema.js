@@ -340,8 +340,9 @@ export const ZEnv = z.object({
   MAX_OPEN_REQUESTS_PER_ROLE: z.coerce.number().int().min(1).max(100_000).default(3),
   /**
    * Refuse a request that overlaps the same person's pending request for the same role (409, with a
-   * link to it), or their active access to it (extend that instead). `false` only where scripts file
-   * the same request on purpose, such as test suites.
+   * link to it), or their active access to it (extend that instead), and the same filing sent twice
+   * within a minute (a double-click). `false` only where scripts file the same request on purpose,
+   * such as test suites.
    */
   REFUSE_DUPLICATE_REQUESTS: z
     .enum(["true", "false"])

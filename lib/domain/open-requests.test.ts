@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkOpenRequests, type OpenRequest } from "./open-requests";
+import { checkOpenRequests, findResubmission, type Filing, type OpenRequest } from "./open-requests";
 
 const now = new Date("2026-12-05T09:00:00Z");
 const at = (hhmm: string) => new Date(`2026-12-05T${hhmm}:00Z`);
@@ -90,5 +90,35 @@ describe("checkOpenRequests", () => {
     if (verdict.isAllowed) return;
     expect(verdict.reason).toBe(expected.reason);
     if ("id" in expected && expected.id) expect("existing" in verdict && verdict.existing.id).toBe(expected.id);
+  });
+});
+
+describe("findResubmission", () => {
+  const filing: Filing = {
+    startAt: null,
+    durationMinutes: 60,
+    justification: "Rotate the certificate",
+    ticket: "INC12345",
+    isBreakGlass: false,
+  };
+  const filed = (secondsAgo: number, fields: Partial<Filing> & { status?: OpenRequest["status"] } = {}) => ({
+    ...filing,
+    status: "pending" as OpenRequest["status"],
+    createdAt: new Date(now.getTime() - secondsAgo * 1000),
+    ...fields,
+  });
+
+  it.each([
+    ["the same filing a second ago (a double-click)", filed(1), true],
+    ["the same filing already approved by policy", filed(1, { status: "active" }), true],
+    ["the same filing more than a minute ago", filed(61), false],
+    ["a cancelled one", filed(1, { status: "cancelled" }), false],
+    ["another justification", filed(1, { justification: "Something else" }), false],
+    ["another ticket", filed(1, { ticket: "INC12346" }), false],
+    ["another duration", filed(1, { durationMinutes: 120 }), false],
+    ["another start", filed(1, { startAt: at("12:00") }), false],
+    ["break-glass against a normal request", filed(1, { isBreakGlass: true }), false],
+  ])("treats %s as a resubmission: %s", (_case, existing, isResubmission) => {
+    expect(findResubmission(filing, [existing], now) !== undefined).toBe(isResubmission);
   });
 });

@@ -61,3 +61,35 @@ export function checkOpenRequests(input: {
   if (open.length >= maxOpen) return { isAllowed: false, reason: "cap", openCount: open.length };
   return { isAllowed: true };
 }
+
+/**
+ * How long an identical second filing counts as the first one sent twice (a double-click, a retry
+ * after a slow answer): nobody means to file the same request, word for word, twice within a minute.
+ */
+export const RESUBMISSION_WINDOW_MS = 60_000;
+
+/** What a person filed, word for word: two filings alike in all of it are the same filing. */
+export interface Filing extends RequestWindow {
+  justification: string;
+  ticket: string | null;
+  isBreakGlass: boolean;
+}
+
+const isSameFiling = (a: Filing, b: Filing) =>
+  a.durationMinutes === b.durationMinutes &&
+  (a.startAt?.getTime() ?? null) === (b.startAt?.getTime() ?? null) &&
+  a.justification === b.justification &&
+  a.ticket === b.ticket &&
+  a.isBreakGlass === b.isBreakGlass;
+
+/** The open request (same requester, cluster and role) that `draft` repeats within the window, if any. */
+export function findResubmission<R extends Filing & { status: RequestStatus; createdAt: Date }>(
+  draft: Filing,
+  existing: R[],
+  now: Date,
+): R | undefined {
+  return existing.find(
+    (r) =>
+      !isTerminal(r.status) && now.getTime() - r.createdAt.getTime() < RESUBMISSION_WINDOW_MS && isSameFiling(r, draft),
+  );
+}

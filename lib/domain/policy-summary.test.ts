@@ -3,7 +3,11 @@ import { TEST_POLICY } from "./test-fixtures";
 import { policyInBrief, policyRules, policyTerms } from "./policy-summary";
 import type { RolePolicy } from "./policy-types";
 
-const prodAdmin: RolePolicy = { ...TEST_POLICY, ticket: { isRequired: true, pattern: "INC[0-9]+" } };
+const prodAdmin: RolePolicy = {
+  ...TEST_POLICY,
+  isBreakGlassAllowed: false,
+  ticket: { isRequired: true, pattern: "INC[0-9]+", message: "Use an incident number, e.g. INC12345." },
+};
 const selfActivated: RolePolicy = {
   ...TEST_POLICY,
   approvalsRequired: 0,
@@ -25,13 +29,33 @@ describe("policy summary", () => {
       "Needs 1 approval from an approver; nobody approves their own request.",
       "Up to 8 h (default 1 h).",
       "Justification: Required.",
-      "Ticket: Required; must match INC[0-9]+.",
+      "Ticket: Required. Use an incident number, e.g. INC12345.",
       "Unanswered requests time out after 1 h.",
       "A later start is allowed, up to 7 d ahead.",
     ]);
     expect(policyRules(selfActivated)).not.toContainEqual(expect.stringMatching(/time out/));
     expect(policyRules({ ...TEST_POLICY, approvalsRequired: 2 })[0]).toMatch(
       /^Needs 2 approvals from different people/,
+    );
+  });
+
+  it("never shows a requester the pattern, even where the catalog gives no message", () => {
+    const unexplained = { ...prodAdmin, ticket: { isRequired: true, pattern: "INC[0-9]+" } };
+    const rules = [...policyRules(prodAdmin), ...policyRules(unexplained)];
+    expect(rules.filter((rule) => rule.includes("INC[0-9]+"))).toEqual([]);
+    expect(policyRules(unexplained)).toContain("Ticket: Required. Ask a platform admin which format it takes.");
+  });
+
+  it("tells the requester that break-glass may bring its ticket later", () => {
+    expect(policyRules({ ...prodAdmin, isBreakGlassAllowed: true })).toContain(
+      "Break-glass: the ticket may follow later; the justification is always required.",
+    );
+    expect(policyRules(prodAdmin).join(" ")).not.toMatch(/Break-glass/);
+  });
+
+  it("shows the admin, who writes it, the pattern beside its words", () => {
+    expect(policyTerms(prodAdmin).find((t) => t.term === "Ticket")?.text).toBe(
+      "Required. Use an incident number, e.g. INC12345 (pattern INC[0-9]+)",
     );
   });
 

@@ -17,12 +17,16 @@ const approvalCount = (count: number) => (count === 1 ? "1 approval" : `${count}
 const approvals = (count: number) => `${approvalCount(count)}${count > 1 ? " from different people" : ""}`;
 const isSelfActivated = (policy: RolePolicy) => policy.approvalsRequired === 0;
 
-function textRule(rule: TextRule, whenOptional: string): string {
+/**
+ * A text field's rule in words: the catalog's `message` says what fits. The pattern itself is shown
+ * only to admins (`withPattern`), who write it; requesters never read a regular expression.
+ */
+function textRule(rule: TextRule, whenOptional: string, withPattern = false): string {
   if (!rule.isRequired && !rule.pattern) return whenOptional;
-  const must = rule.pattern ? `must match ${rule.pattern}` : "";
-  const hint = rule.message ? ` (“${rule.message}”)` : "";
-  if (!rule.isRequired) return `Optional; when given, ${must}${hint}`;
-  return rule.pattern ? `Required; ${must}${hint}` : "Required";
+  if (!rule.pattern) return "Required";
+  const fits = (rule.message ?? "Ask a platform admin which format it takes").replace(/[.!?]$/, "");
+  const pattern = withPattern ? ` (pattern ${rule.pattern})` : "";
+  return `${rule.isRequired ? "Required" : "Optional"}. ${fits}${pattern}`;
 }
 
 const words = {
@@ -64,9 +68,12 @@ export function policyRules(policy: RolePolicy): string[] {
     words.duration(policy),
     `Justification: ${textRule(policy.justification, "Optional")}`,
     `Ticket: ${textRule(policy.ticket, "Optional")}`,
+    ...(policy.isBreakGlassAllowed && policy.ticket.isRequired
+      ? ["Break-glass: the ticket may follow later; the justification is always required"]
+      : []),
     ...(isSelfActivated(policy) ? [] : [words.pendingTimeout(policy)]),
     words.scheduledStart(policy),
-  ].map((sentence) => `${sentence}.`);
+  ].map((sentence) => (/[.!?]$/.test(sentence) ? sentence : `${sentence}.`));
 }
 
 /** Every rule of the policy, term by term: the admin's view of the catalog. */
@@ -78,8 +85,8 @@ export function policyTerms(policy: RolePolicy): PolicyTerm[] {
       ? { term: "Approvers", text: "Members of these groups:", groupIds: policy.approverGroupIds }
       : { term: "Approvers", text: "None" },
     { term: "Duration", text: words.duration(policy) },
-    { term: "Justification", text: textRule(policy.justification, "Optional") },
-    { term: "Ticket", text: textRule(policy.ticket, "Not asked for") },
+    { term: "Justification", text: textRule(policy.justification, "Optional", true) },
+    { term: "Ticket", text: textRule(policy.ticket, "Not asked for", true) },
     { term: "Pending timeout", text: words.pendingTimeout(policy) },
     { term: "Scheduled start", text: words.scheduledStart(policy) },
     { term: "Break-glass", text: words.breakGlass(policy) },

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { checkDecider, checkExtension, checkRequest, type RequestDraft } from "./policy";
+import {
+  checkDecider,
+  checkExtension,
+  checkRequest,
+  isTicketOwed,
+  normalizeDraft,
+  normalizeTicket,
+  type RequestDraft,
+} from "./policy";
 import type { RolePolicy } from "./policy-types";
 
 const now = new Date("2026-11-23T10:00:00Z");
@@ -112,6 +120,41 @@ describe("checkRequest", () => {
   });
 });
 
+describe("tickets as people type them", () => {
+  it.each([
+    ["lower case", "inc12345", "INC12345"],
+    ["mixed case with spaces around", "  Chg0042 ", "CHG0042"],
+    ["already upper case", "INC12345", "INC12345"],
+    ["nothing", "   ", undefined],
+    ["absent", undefined, undefined],
+  ])("normalizes %s", (_case, typed, stored) => {
+    expect(normalizeTicket(policy.ticket, typed)).toBe(stored);
+  });
+
+  it("upper-cases where the role has no pattern", () => {
+    expect(normalizeTicket({ isRequired: false }, " jira-7 ")).toBe("JIRA-7");
+  });
+
+  it("keeps the case a role's pattern asks for", () => {
+    expect(normalizeTicket({ isRequired: true, pattern: "sr-[0-9]+" }, " sr-12 ")).toBe("sr-12");
+  });
+
+  it("accepts a lower-case ticket and stores it upper-cased", () => {
+    expect(check({ ticket: " inc12345 " })).toEqual([]);
+    expect(normalizeDraft({ ...draft, ticket: " inc12345 " }, policy).ticket).toBe("INC12345");
+  });
+
+  it("says what fits in the catalog's words, quoting what was typed, never the pattern", () => {
+    const [violation] = check({ ticket: "jira-1" });
+    expect(violation!.message).toBe(
+      'A ticket "JIRA-1" does not fit this role\'s format. Use an incident or change number, e.g. INC12345.',
+    );
+    const [unexplained] = check({ ticket: "jira-1" }, { ticket: { isRequired: true, pattern: "INC[0-9]+" } });
+    expect(unexplained!.message).not.toContain("INC[0-9]+");
+    expect(unexplained!.message).toContain("Ask a platform admin");
+  });
+});
+
 describe("checkRequest: break-glass", () => {
   const breakGlass = { isBreakGlass: true };
   const allowed = { isBreakGlassAllowed: true, justification: { isRequired: false } };
@@ -179,5 +222,33 @@ describe("checkExtension", () => {
     const result = extend(minutes, rule, at);
     expect(result.isAllowed).toBe(false);
     if (!result.isAllowed) expect(result.message).toMatch(message);
+  });
+});
+
+describe("break-glass: ticket later", () => {
+  const breakGlass = { isBreakGlass: true, ticket: undefined };
+  const allowed = { isBreakGlassAllowed: true };
+
+  it("files break-glass without the ticket the role otherwise requires, and owes it", () => {
+    expect(check(breakGlass, allowed)).toEqual([]);
+    expect(isTicketOwed({ ...policy, ...allowed }, breakGlass)).toBe(true);
+  });
+
+  it("still checks a ticket given with break-glass", () => {
+    expect(check({ ...breakGlass, ticket: "JIRA-1" }, allowed).map((v) => v.field)).toEqual(["ticket"]);
+  });
+
+  it("still needs the justification", () => {
+    expect(check({ ...breakGlass, justification: " " }, allowed).map((v) => v.field)).toContain("justification");
+  });
+
+  it("owes nothing with a ticket, without break-glass, or where the role asks for none", () => {
+    expect(isTicketOwed(policy, { isBreakGlass: true, ticket: "INC12345" })).toBe(false);
+    expect(isTicketOwed(policy, { isBreakGlass: false, ticket: null })).toBe(false);
+    expect(isTicketOwed({ ...policy, ticket: { isRequired: false } }, { isBreakGlass: true })).toBe(false);
+  });
+
+  it("asks for the ticket where break-glass is not allowed", () => {
+    expect(check(breakGlass).map((v) => v.field)).toEqual(["ticket", "breakGlass"]);
   });
 });

@@ -29,13 +29,50 @@ const isMember = (groupIds: readonly string[], allowed: readonly string[]) => {
 export const isEligible = (policy: RolePolicy, groupIds: readonly string[]) =>
   isMember(groupIds, policy.eligibleGroupIds);
 
-function checkText(field: "justification" | "ticket", label: string, rule: TextRule, value: string | undefined) {
+const matches = (pattern: string, text: string) => new RegExp(`^(?:${pattern})$`).test(text);
+
+/** A sentence ends with its own stop, so that a catalog's message reads the same with or without one. */
+const sentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
+
+/**
+ * A ticket as it is checked and stored: trimmed and upper-cased (`inc12345` is `INC12345`), since
+ * ticket references are upper case and people type them in whatever case; kept as typed only where
+ * the role's pattern accepts it so and refuses it upper-cased. Empty: no ticket.
+ */
+export function normalizeTicket(rule: TextRule, ticket: string | undefined): string | undefined {
+  const text = ticket?.trim() ?? "";
+  if (!text) return undefined;
+  const upper = text.toUpperCase();
+  if (rule.pattern && !matches(rule.pattern, upper) && matches(rule.pattern, text)) return text;
+  return upper;
+}
+
+/** The draft as the policy reads it and the request stores it: the ticket normalized, the text trimmed. */
+export function normalizeDraft(draft: RequestDraft, policy: RolePolicy): RequestDraft {
+  return { ...draft, justification: draft.justification.trim(), ticket: normalizeTicket(policy.ticket, draft.ticket) };
+}
+
+/**
+ * Break-glass is for emergencies, when the ticket may not exist yet: the request then owes its ticket,
+ * which the review afterwards asks for. Nothing is owed where the role asks for no ticket.
+ */
+export const isTicketOwed = (policy: RolePolicy, request: { isBreakGlass: boolean; ticket?: string | null }) =>
+  request.isBreakGlass && policy.ticket.isRequired && !request.ticket;
+
+function checkText(
+  field: "justification" | "ticket",
+  label: string,
+  rule: TextRule,
+  value: string | undefined,
+  isMissingAllowed = false,
+) {
   const text = value?.trim() ?? "";
-  if (!text) return rule.isRequired ? [{ field, message: `${label} is required for this role.` }] : [];
-  if (rule.pattern && !new RegExp(`^(?:${rule.pattern})$`).test(text)) {
-    return [
-      { field, message: rule.message ?? `${label} "${text}" does not have the required format (${rule.pattern}).` },
-    ];
+  if (!text)
+    return rule.isRequired && !isMissingAllowed ? [{ field, message: `${label} is required for this role.` }] : [];
+  if (rule.pattern && !matches(rule.pattern, text)) {
+    // The catalog's message says what fits in words; the pattern itself is for the catalog's authors.
+    const what = rule.message ? sentence(rule.message) : "Ask a platform admin what this role accepts.";
+    return [{ field, message: `${label} "${text}" does not fit this role's format. ${what}` }];
   }
   return [];
 }
@@ -47,7 +84,8 @@ export function checkRequest(input: {
   requesterGroupIds: readonly string[];
   now: Date;
 }): PolicyViolation[] {
-  const { draft, policy, now } = input;
+  const { policy, now } = input;
+  const draft = normalizeDraft(input.draft, policy);
   const violations: PolicyViolation[] = [];
   if (!isEligible(policy, input.requesterGroupIds)) {
     violations.push({
@@ -64,7 +102,10 @@ export function checkRequest(input: {
     });
   }
   violations.push(...checkText("justification", "A justification", policy.justification, draft.justification));
-  violations.push(...checkText("ticket", "A ticket", policy.ticket, draft.ticket));
+  // Break-glass may file its ticket later ("ticket later"): see isTicketOwed.
+  violations.push(
+    ...checkText("ticket", "A ticket", policy.ticket, draft.ticket, draft.isBreakGlass && policy.isBreakGlassAllowed),
+  );
   if (draft.startAt) {
     if (!policy.isScheduledStartAllowed) {
       violations.push({

@@ -49,6 +49,9 @@ export const ZRequestView = z.strictObject({
   ticket: z.string().nullable(),
   startAt: nullableInstant("null: starts as soon as approved."),
   isBreakGlass: z.boolean(),
+  isTicketOwed: z.boolean().meta({
+    description: "Break-glass filed without the ticket its role requires: the review afterwards asks for it.",
+  }),
   approvalsRequired: z.int().min(0),
   pendingExpiresAt: instant("When a request still pending times out."),
   activeFrom: nullableInstant("When the access period started, once activated."),

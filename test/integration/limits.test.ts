@@ -186,6 +186,24 @@ describe("quotas on open requests", () => {
     await cancelRequest(later.id, n02);
   });
 
+  it("refuses the same filing sent twice within a minute (a double-click), ticket in any case, pointing at the first", async () => {
+    use({ REFUSE_DUPLICATE_REQUESTS: true });
+    const requester = await withoutOpenRequests("n02@contoso.com");
+    const n02 = await contextFor("n02@contoso.com");
+    const first = await requestAccess({ ...nodeAccess, ticket: "INC20009" }, n02);
+    expect(first.ticket).toBe("INC20009");
+    const rowsBefore = await db.accessRequest.count({ where: { requesterId: requester.id } });
+
+    const again = await callApi(fileRequest, "/api/v1/requests", await session("n02@contoso.com"), {
+      body: { ...nodeAccess, ticket: " inc20009 " },
+    });
+    expect(again.status).toBe(409);
+    expect(again.json.error.message).toMatch(/filed this same request .* a moment ago; it was not filed twice/);
+    expect(again.json.error.link).toEqual({ href: `/requests/${first.id}`, label: "Open your request" });
+    expect(await db.accessRequest.count({ where: { requesterId: requester.id } })).toBe(rowsBefore);
+    await cancelRequest(first.id, n02);
+  });
+
   it("refuses a request over the cap of open requests per role", async () => {
     use({ MAX_OPEN_REQUESTS_PER_ROLE: 2, REFUSE_DUPLICATE_REQUESTS: true });
     const requester = await withoutOpenRequests("n02@contoso.com");

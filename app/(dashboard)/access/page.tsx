@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Metadata } from "next";
+import Link from "next/link";
 import { FreshOnReturn } from "@/components/fresh-on-return";
 import { PageHeader } from "@/components/page-header";
 import { RequestTable } from "@/components/request-table";
@@ -13,7 +14,10 @@ import { RequestForm, type EligibleCluster } from "./_components/request-form";
 
 export const metadata: Metadata = { title: "My access" };
 
-/** `?cluster=&role=` (from "Request more time") preselects that role when the viewer may request it. */
+/**
+ * `?cluster=&role=` (a role in "What you can request", or "Request more time") preselects that role
+ * when the viewer may request it.
+ */
 function prefillFrom(clusters: EligibleCluster[], query: Record<string, string | string[] | undefined>) {
   const cluster = clusters.find((c) => c.name === query.cluster);
   const role = cluster?.roles.find((r) => r.name === query.role);
@@ -33,6 +37,8 @@ export default async function MyAccessPage({
     listMyRequestsPage(user, { page: pageFromQuery(query.page) }),
   ]);
   const prefill = prefillFrom(clusters, query);
+  const isMoreTime =
+    prefill !== undefined && active.some((r) => r.clusterName === prefill.cluster && r.roleName === prefill.role);
   // The popup's settings (the role's own rule is applied in the form), only where a role needs them.
   const hasBreakGlassStepUp = clusters.some((c) =>
     c.roles.some((r) => r.policy.isBreakGlassAllowed && r.policy.stepUp !== undefined),
@@ -69,7 +75,14 @@ export default async function MyAccessPage({
                 <ul className="mt-2 space-y-1 text-sm">
                   {cluster.roles.map((role) => (
                     <li key={role.name}>
-                      <span className="font-medium">{role.name}</span>: {policyInBrief(role.policy)}
+                      {/* A link, so that it also fills the form without JavaScript; its cluster is the item's heading. */}
+                      <Link
+                        href={`/access?${new URLSearchParams({ cluster: cluster.name, role: role.name })}#new-request`}
+                        className="font-medium text-brand-700 underline"
+                      >
+                        {role.name}
+                      </Link>
+                      : {policyInBrief(role.policy)}
                     </li>
                   ))}
                 </ul>
@@ -82,7 +95,7 @@ export default async function MyAccessPage({
         <h2 id="new-request" className="mb-3 text-lg font-semibold">
           Request access
         </h2>
-        {prefill ? (
+        {isMoreTime ? (
           <p className="mb-3 max-w-3xl text-sm text-slate-700">
             Asking for more time on {prefill.role} on {prefill.cluster}: once approved, the new request joins your
             current access, so nothing ends in between.

@@ -1,6 +1,6 @@
 "use client";
 import Link from "next/link";
-import { startTransition, useActionState, useMemo, useState, type FormEvent } from "react";
+import { startTransition, useActionState, useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import { StepUpProvider, describeStepUpFailure, useFreshSignIn, type StepUpSettings } from "@/components/step-up";
 import { CONTROL, Field, FieldError, LABEL } from "@/components/ui/field";
 import { EMPTY_FORM_STATE, type FormState } from "@/lib/forms";
@@ -49,31 +49,103 @@ function StepUpRequestForm(props: RequestFormProps & { stepUp: StepUpSettings })
   return <RequestFields {...props} signIn={(rule) => signIn(rule.authenticationContext)} />;
 }
 
-function RequestFields({
+/** The fields of the form, in the order a refusal is looked for: focus goes to the first in error. */
+const FIELD_ORDER = ["cluster", "role", "duration", "justification", "ticket", "startAt", "breakGlass"];
+
+/** A `datetime-local` value (the browser's local time) for an instant the form sent as ISO 8601. */
+function localInputValue(iso: string | undefined) {
+  const date = iso ? new Date(iso) : undefined;
+  if (!date || Number.isNaN(date.getTime())) return "";
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+type FieldsProps = RequestFormProps & { signIn?: (rule: StepUpRule) => Promise<string> };
+
+/**
+ * React resets a form after its action; each answer of the action therefore mounts the fields
+ * afresh from what was submitted (`state.values`), so that a refusal keeps every value, consistent
+ * with each other, and focus goes to what needs fixing. Without JavaScript, the server renders the
+ * same state.
+ */
+function RequestFields(props: FieldsProps) {
+  const [state, formAction, isPending] = useActionState<FormState, FormData>(submitRequest, EMPTY_FORM_STATE);
+  const [answered, setAnswered] = useState({ state, count: 0 });
+  if (answered.state !== state) setAnswered({ state, count: answered.count + 1 });
+  return (
+    <RequestFieldset
+      key={answered.count}
+      {...props}
+      state={state}
+      isAnswer={answered.count > 0}
+      formAction={formAction}
+      isPending={isPending}
+    />
+  );
+}
+
+function RequestFieldset({
   clusters,
   prefill,
   signIn,
-}: RequestFormProps & { signIn?: (rule: StepUpRule) => Promise<string> }) {
-  const [state, formAction, isPending] = useActionState<FormState, FormData>(submitRequest, EMPTY_FORM_STATE);
+  state,
+  isAnswer,
+  formAction,
+  isPending,
+}: FieldsProps & {
+  state: FormState;
+  /** whether `state` is the action's answer (then focus moves to what it says) */
+  isAnswer: boolean;
+  formAction: (form: FormData) => void;
+  isPending: boolean;
+}) {
+  const typed = state.values ?? {};
   const [popupFailure, setPopupFailure] = useState<string | null>(null);
   const [isSigningIn, setIsSigningIn] = useState(false);
-  const [isBreakGlass, setIsBreakGlass] = useState(false);
-  const [clusterName, setClusterName] = useState(prefill?.cluster ?? clusters[0]?.name ?? "");
+  const [isBreakGlass, setIsBreakGlass] = useState(typed.breakGlass === "on");
+  const [clusterName, setClusterName] = useState(typed.cluster ?? prefill?.cluster ?? clusters[0]?.name ?? "");
   const cluster = clusters.find((c) => c.name === clusterName) ?? clusters[0];
-  const [roleName, setRoleName] = useState(prefill?.role ?? cluster?.roles[0]?.name ?? "");
+  const [roleName, setRoleName] = useState(typed.role ?? prefill?.role ?? cluster?.roles[0]?.name ?? "");
   const role = cluster?.roles.find((r) => r.name === roleName) ?? cluster?.roles[0];
-  const [start, setStart] = useState<"now" | "later">("now");
-  const [startLocal, setStartLocal] = useState("");
+  const [duration, setDuration] = useState(
+    typed.duration ?? (role ? toIsoDuration(role.policy.defaultDurationMinutes) : ""),
+  );
+  const [start, setStart] = useState<"now" | "later">(typed.start === "later" ? "later" : "now");
+  const [startLocal, setStartLocal] = useState(() => localInputValue(typed.startAt));
   const startIso = useMemo(() => (startLocal ? new Date(startLocal).toISOString() : ""), [startLocal]);
+  // One submission at a time: a second click before the answer would file the same request again.
+  const isSubmitting = useRef(false);
+  const messageRef = useRef<HTMLParagraphElement>(null);
   const error = (field: string) => state.fields[field];
+  const hasPrefill = prefill !== undefined;
+
+  useEffect(() => {
+    if (!isAnswer || (!state.message && Object.keys(state.fields).length === 0)) return;
+    const field = FIELD_ORDER.find((name) => state.fields[name]);
+    const control = field ? document.getElementById(field) : null;
+    (control ?? messageRef.current)?.focus();
+  }, [isAnswer, state]);
+  // Arrived from a role's link ("What you can request", "Request more time"): the form is where to go on.
+  useEffect(() => {
+    if (!isAnswer && hasPrefill) document.getElementById("role")?.focus();
+  }, [isAnswer, hasPrefill]);
+  useEffect(() => {
+    if (popupFailure) messageRef.current?.focus();
+  }, [popupFailure]);
 
   if (!cluster || !role)
     return <p>You are not eligible for any role yet. Ask a platform admin which group grants access.</p>;
   const { policy } = role;
   const needsStepUp = isBreakGlass && policy.isBreakGlassAllowed && policy.stepUp !== undefined;
   const message = popupFailure ?? state.message;
+  const chooseRole = (next: EligibleCluster["roles"][number] | undefined) => {
+    setRoleName(next?.name ?? "");
+    if (next) setDuration(toIsoDuration(next.policy.defaultDurationMinutes));
+  };
 
   async function submitWithStepUp(event: FormEvent<HTMLFormElement>) {
+    if (isSubmitting.current) return event.preventDefault();
+    isSubmitting.current = true;
     setPopupFailure(null);
     if (!needsStepUp || !signIn || !policy.stepUp) return;
     event.preventDefault();
@@ -83,6 +155,7 @@ function RequestFields({
       form.set("stepUpToken", await signIn(policy.stepUp));
       startTransition(() => formAction(form));
     } catch (error) {
+      isSubmitting.current = false;
       setPopupFailure(describeStepUpFailure(error, "request"));
     } finally {
       setIsSigningIn(false);
@@ -93,7 +166,12 @@ function RequestFields({
     <form action={formAction} onSubmit={submitWithStepUp} className="grid gap-5 md:grid-cols-[1fr_18rem]" noValidate>
       <div className="space-y-4">
         {message ? (
-          <p role="alert" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800">
+          <p
+            ref={messageRef}
+            tabIndex={-1}
+            role="alert"
+            className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800"
+          >
             {message}
             {!popupFailure && state.link ? (
               <>
@@ -114,9 +192,8 @@ function RequestFields({
                 className={CONTROL}
                 value={cluster.name}
                 onChange={(e) => {
-                  const next = clusters.find((c) => c.name === e.target.value);
                   setClusterName(e.target.value);
-                  setRoleName(next?.roles[0]?.name ?? "");
+                  chooseRole(clusters.find((c) => c.name === e.target.value)?.roles[0]);
                 }}
               >
                 {clusters.map((c) => (
@@ -134,7 +211,7 @@ function RequestFields({
                 name="role"
                 className={CONTROL}
                 value={role.name}
-                onChange={(e) => setRoleName(e.target.value)}
+                onChange={(e) => chooseRole(cluster.roles.find((r) => r.name === e.target.value))}
               >
                 {cluster.roles.map((r) => (
                   <option key={r.name} value={r.name}>
@@ -154,10 +231,10 @@ function RequestFields({
           {(control) => (
             <select
               {...control}
-              key={`${cluster.name}/${role.name}`}
               name="duration"
               className={CONTROL}
-              defaultValue={toIsoDuration(policy.defaultDurationMinutes)}
+              value={duration}
+              onChange={(e) => setDuration(e.target.value)}
             >
               {durationOptions(policy).map((m) => (
                 <option key={m} value={toIsoDuration(m)}>
@@ -173,20 +250,38 @@ function RequestFields({
           hint={`What you will do and why; approvers and auditors read it.${policy.justification.message ? ` ${policy.justification.message}` : ""}`}
           error={error("justification")}
         >
-          {(control) => <textarea {...control} name="justification" rows={3} className={CONTROL} />}
+          {(control) => (
+            <textarea
+              {...control}
+              name="justification"
+              rows={3}
+              className={CONTROL}
+              defaultValue={typed.justification}
+            />
+          )}
         </Field>
         <Field
           id="ticket"
           label={`Ticket${policy.ticket.isRequired ? "" : " (optional)"}`}
           hint={
-            policy.ticket.message ??
-            (policy.ticket.pattern
-              ? `Format: ${policy.ticket.pattern}`
-              : "An incident or change reference, if you have one.")
+            <>
+              {policy.ticket.message ?? "An incident or change reference, if you have one."}
+              {policy.ticket.isRequired && policy.isBreakGlassAllowed ? " With break-glass it may follow later." : null}
+            </>
           }
           error={error("ticket")}
         >
-          {(control) => <input {...control} name="ticket" className={CONTROL} autoComplete="off" />}
+          {(control) => (
+            <input
+              {...control}
+              name="ticket"
+              className={CONTROL}
+              autoComplete="off"
+              autoCapitalize="characters"
+              spellCheck={false}
+              defaultValue={typed.ticket}
+            />
+          )}
         </Field>
         <fieldset>
           <legend className={LABEL}>Start</legend>
@@ -233,9 +328,11 @@ function RequestFields({
             <label className="flex items-start gap-2">
               <input
                 type="checkbox"
+                id="breakGlass"
                 name="breakGlass"
                 className="mt-1"
-                aria-describedby="break-glass-hint"
+                aria-describedby={error("breakGlass") ? "break-glass-hint breakGlass-error" : "break-glass-hint"}
+                aria-invalid={Boolean(error("breakGlass"))}
                 checked={isBreakGlass}
                 onChange={(e) => setIsBreakGlass(e.target.checked)}
               />
@@ -246,6 +343,7 @@ function RequestFields({
             <p id="break-glass-hint" className="mt-1 text-slate-700">
               For emergencies only: it is flagged in the audit history for review afterwards, and the justification is
               required.
+              {policy.ticket.isRequired ? " No ticket yet? Leave it empty: the review asks for it afterwards." : null}
               {policy.stepUp
                 ? ` This role asks you to sign in again first: a sign-in window opens when you submit (your sign-in must be at most ${policy.stepUp.maxAgeMinutes} minutes old).`
                 : null}

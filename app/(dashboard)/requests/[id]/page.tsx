@@ -38,7 +38,7 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
     ["Duration", describeDuration(request.durationMinutes)],
     ["Start", request.startAt ? <UtcTime iso={request.startAt} /> : "As soon as approved"],
     ["Justification", request.justification || "—"],
-    ["Ticket", request.ticket ?? "—"],
+    ["Ticket", request.ticket ?? (request.isTicketOwed ? "To follow: break-glass filed without one" : "—")],
     ["Approvals", `${request.decisions.filter((d) => d.outcome === "approve").length} of ${request.approvalsRequired}`],
   ];
   if (isAwaitingDecision(request.status)) facts.push(["Times out", <UtcTime key="t" iso={request.pendingExpiresAt} />]);

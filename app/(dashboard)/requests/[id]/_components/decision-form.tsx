@@ -85,7 +85,10 @@ function DecisionFields({
         error={commentError}
         isAlert
       >
-        {(control) => <textarea {...control} name="comment" rows={3} className={CONTROL} />}
+        {(control) => (
+          // What was typed survives a refusal: React resets the form to these defaults after the action.
+          <textarea {...control} name="comment" rows={3} className={CONTROL} defaultValue={state.values?.comment} />
+        )}
       </Field>
       <div className="flex gap-3">
         {stepUp ? (

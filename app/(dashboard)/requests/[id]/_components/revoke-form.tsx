@@ -25,10 +25,26 @@ export function RevokeForm({ requestId, holder }: { requestId: string; holder: s
         error={reasonError}
         isAlert
       >
-        {(control) => <textarea {...control} name="reason" rows={3} aria-required="true" className={CONTROL} />}
+        {(control) => (
+          // What was typed survives a refusal: React resets the form to these defaults after the action.
+          <textarea
+            {...control}
+            name="reason"
+            rows={3}
+            aria-required="true"
+            className={CONTROL}
+            defaultValue={state.values?.reason}
+          />
+        )}
       </Field>
       <label className="flex items-start gap-2 text-sm">
-        <input type="checkbox" name="endSessions" className="mt-1" aria-describedby="end-sessions-hint" />
+        <input
+          type="checkbox"
+          name="endSessions"
+          className="mt-1"
+          aria-describedby="end-sessions-hint"
+          defaultChecked={state.values?.endSessions === "on"}
+        />
         <span>Also sign them out of Entra ID (revoke sign-in sessions)</span>
       </label>
       <p id="end-sessions-hint" className="text-xs text-slate-600">
