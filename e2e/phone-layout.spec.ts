@@ -46,9 +46,10 @@ async function expectPhoneReady(page: Page, path: string) {
   await expectAccessible(page);
 }
 
-/** A row's Status badge is on screen horizontally: a table wider than the phone would push it off. */
-async function expectStatusShown(page: Page, rowText: string) {
-  const status = page.getByRole("row").filter({ hasText: rowText }).locator("[data-status]");
+/** The request's row shows its Status badge on screen horizontally: a table wider than the phone would push it off. */
+async function expectStatusShown(page: Page, requestPath: string) {
+  const row = page.getByRole("row").filter({ has: page.locator(`a[href="${requestPath}"]`) });
+  const status = row.locator("[data-status]");
   await expect(status).toBeVisible();
   const box = (await status.boundingBox())!;
   const innerWidth = await page.evaluate(() => window.innerWidth);
@@ -115,7 +116,7 @@ test("[PHONE] every page and request state fits a 360 and a 390 px phone, with S
       await page.setViewportSize(size);
     }
     await expectPhoneReady(requester.page, "/access");
-    await expectStatusShown(requester.page, pendingWhy);
+    await expectStatusShown(requester.page, pending);
     await expectPhoneReady(requester.page, pending);
     await expectPhoneReady(requester.page, active);
     await expectPhoneReady(requester.page, "/notifications");
@@ -124,7 +125,7 @@ test("[PHONE] every page and request state fits a 360 and a 390 px phone, with S
     await expectPhoneReady(holder.page, failed);
 
     await expectPhoneReady(approver.page, "/approvals");
-    await expectStatusShown(approver.page, pendingWhy);
+    await expectStatusShown(approver.page, pending);
     await expectPhoneReady(approver.page, pending);
     await expectPhoneReady(approver.page, "/notifications");
 
