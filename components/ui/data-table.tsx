@@ -13,32 +13,29 @@ function columnName(column: Column) {
 
 /**
  * On a phone (below `sm`) each row is a card: its cells stack, each under its column's name, so
- * that nothing (Status included) sits off-screen to the right. The table stays a table for
- * assistive technology (explicit roles, because some browsers drop a table's semantics once its
- * display changes), so the visible names are hidden from it: the column headers already name
- * each cell.
+ * that nothing (Status included) sits off-screen to the right. The name is generated content from
+ * the cell's `data-label` (not text in the cell, which would change what the cell says on a wide
+ * screen). The table stays a table for assistive technology: explicit roles, because some browsers
+ * drop a table's semantics once its display changes.
  */
 const CARDS =
   "max-sm:block max-sm:[&>tbody]:block max-sm:[&>thead]:sr-only " +
   "max-sm:[&_tr]:block max-sm:[&_tr]:px-1 max-sm:[&_tr]:py-2 " +
   "max-sm:[&_td]:block max-sm:[&_td]:max-w-none max-sm:[&_td]:py-1 max-sm:[&_td]:break-words max-sm:[&_td]:whitespace-normal " +
-  "max-sm:[&_td]:text-left";
+  "max-sm:[&_td]:text-left max-sm:[&_td]:before:block max-sm:[&_td]:before:text-xs max-sm:[&_td]:before:font-medium " +
+  "max-sm:[&_td]:before:text-slate-600 max-sm:[&_td]:before:content-[attr(data-label)]";
 
-type CellProps = { children?: ReactNode; role?: string };
+type RowProps = { children?: ReactNode; role?: string; "data-label"?: string };
 
 /** Gives each cell of a row (a `<tr>` written in place, not a component) its column's name, for the card layout. */
 function withColumnNames(row: ReactNode, names: string[]): ReactNode {
-  if (!isValidElement<CellProps>(row) || row.type !== "tr") return row;
-  const cells = Children.toArray(row.props.children).map((cell, i) => {
-    if (!isValidElement<CellProps>(cell) || cell.type !== "td" || !names[i]) return cell;
-    return cloneElement(cell as ReactElement<CellProps>, { role: "cell" }, [
-      <span key="column" aria-hidden="true" className="block text-xs font-medium text-slate-600 sm:hidden">
-        {names[i]}
-      </span>,
-      ...Children.toArray(cell.props.children),
-    ]);
-  });
-  return cloneElement(row as ReactElement<CellProps>, { role: "row" }, cells);
+  if (!isValidElement<RowProps>(row) || row.type !== "tr") return row;
+  const cells = Children.toArray(row.props.children).map((cell, i) =>
+    isValidElement<RowProps>(cell) && cell.type === "td"
+      ? cloneElement(cell as ReactElement<RowProps>, { role: "cell", "data-label": names[i] })
+      : cell,
+  );
+  return cloneElement(row as ReactElement<RowProps>, { role: "row" }, cells);
 }
 
 /**
