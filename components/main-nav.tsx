@@ -11,7 +11,7 @@ export function MainNav({ items }: { items: NavItem[] }) {
   const pathname = usePathname();
   return (
     <nav aria-label="Main">
-      <ul className="flex gap-1">
+      <ul className="flex flex-col gap-1 md:flex-row">
         {items.map((item) => {
           const isCurrent = pathname === item.href || pathname.startsWith(`${item.href}/`);
           return (

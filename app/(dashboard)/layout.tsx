@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { HeaderMenu } from "@/components/header-menu";
 import { MainNav, NotificationsLink } from "@/components/main-nav";
 import { getCurrentUser } from "@/lib/auth/current-user";
 import { sectionsFor } from "@/lib/auth/navigation";
@@ -22,30 +23,32 @@ export default async function DashboardLayout({ children }: { children: ReactNod
           <Link href="/" className="text-lg font-semibold text-brand-900">
             AKS JIT
           </Link>
-          {user ? <MainNav items={sectionsFor(user.roles)} /> : null}
           {user ? (
-            <div className="ml-auto flex items-center gap-3 text-sm">
-              <NotificationsLink unread={unread} />
-              <span>
-                <span className="sr-only">Signed in as </span>
-                <span className="font-medium" data-testid="signed-in-user">
-                  {user.displayName}
+            <HeaderMenu>
+              <MainNav items={sectionsFor(user.roles)} />
+              <div className="flex min-w-0 flex-wrap items-center gap-3 text-sm md:ml-auto">
+                <NotificationsLink unread={unread} />
+                <span className="min-w-0 break-words">
+                  <span className="sr-only">Signed in as </span>
+                  <span className="font-medium" data-testid="signed-in-user">
+                    {user.displayName}
+                  </span>
+                  <span className="ml-1 text-slate-500">({user.userPrincipalName})</span>
                 </span>
-                <span className="ml-1 text-slate-500">({user.userPrincipalName})</span>
-              </span>
-              <form action="/auth/sign-out" method="post">
-                <button
-                  type="submit"
-                  className="rounded-md border border-slate-300 px-3 py-1.5 font-medium hover:bg-slate-100"
-                >
-                  Sign out
-                </button>
-              </form>
-            </div>
+                <form action="/auth/sign-out" method="post">
+                  <button
+                    type="submit"
+                    className="rounded-md border border-slate-300 px-3 py-1.5 font-medium hover:bg-slate-100"
+                  >
+                    Sign out
+                  </button>
+                </form>
+              </div>
+            </HeaderMenu>
           ) : null}
         </div>
       </header>
-      <main id="main" className="mx-auto max-w-6xl px-4 py-8">
+      <main id="main" className="mx-auto max-w-6xl px-4 py-6 sm:py-8">
         {children}
       </main>
     </>

@@ -9,9 +9,10 @@ const COUNT = new Intl.NumberFormat("en-GB");
 const td = "px-3 py-2";
 const link = "font-medium text-brand-700 underline";
 
-function EventRow({ event }: { event: AuditSearchEvent }) {
+/** A row written in place (not a component), so that the table names each cell on a phone. */
+function eventRow(event: AuditSearchEvent) {
   return (
-    <tr className="border-t border-slate-100 align-top">
+    <tr key={event.seq} className="border-t border-slate-100 align-top">
       <td className={`${td} tabular-nums text-slate-500`}>{event.seq}</td>
       <td className={`${td} tabular-nums whitespace-nowrap`}>
         <time dateTime={event.occurredAt.toISOString()}>{TIME.format(event.occurredAt)}</time>
@@ -89,9 +90,7 @@ export function SearchResults({ input, page }: { input: SearchInput; page: Audit
           label="Matching audit events"
           columns={["#", "Time (UTC)", "Event", "Actor", "Requester", "Role and cluster", "Request", "Details"]}
         >
-          {page.events.map((event) => (
-            <EventRow key={event.seq} event={event} />
-          ))}
+          {page.events.map(eventRow)}
         </DataTable>
       )}
       {input.cursor || page.nextCursor ? (

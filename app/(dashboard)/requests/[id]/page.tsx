@@ -98,8 +98,8 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
           <p className="mt-1 text-slate-700">Once the cause is fixed, a platform admin can retry the activation.</p>
         </section>
       ) : null}
-      <div className="grid gap-8 lg:grid-cols-[1fr_22rem]">
-        <div className="space-y-8">
+      <div className="grid grid-cols-1 gap-8 lg:grid-cols-[minmax(0,1fr)_22rem]">
+        <div className="min-w-0 space-y-8">
           <section aria-labelledby="details">
             <h2 id="details" className="mb-3 text-lg font-semibold">
               Details
@@ -108,7 +108,7 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
               {facts.map(([label, value]) => (
                 <div key={label} className="contents">
                   <dt className="font-medium text-slate-600">{label}</dt>
-                  <dd className="whitespace-pre-wrap">{value}</dd>
+                  <dd className="min-w-0 whitespace-pre-wrap [overflow-wrap:anywhere]">{value}</dd>
                 </div>
               ))}
             </dl>
