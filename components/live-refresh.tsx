@@ -6,10 +6,10 @@ import { useEffect, useRef } from "react";
 const POLL_MS = 5_000;
 
 /**
- * Keeps a server-rendered page current without a reload: listens to a server-sent event stream
- * (`url`) that announces the version of what the page shows, and re-renders the page
- * (router.refresh(), which keeps scroll, focus and typed input) when the version moves past the one
- * it was rendered with. If the stream cannot be opened or is closed by the server, it polls instead.
+ * Keeps the server-rendered dashboard current without a reload: listens to the viewer's server-sent
+ * event stream (`url`), and re-renders the page (router.refresh(), which keeps scroll, focus and
+ * typed input) when the stream's first `version` differs from the one the page was rendered with,
+ * and on every `change` after it. If the stream cannot be opened or is closed for good, it polls.
  */
 export function LiveRefresh({ url, version }: { url: string; version: string }) {
   const router = useRouter();
@@ -33,14 +33,11 @@ export function LiveRefresh({ url, version }: { url: string; version: string }) 
     }
     const source = new EventSource(url);
     source.addEventListener("open", stopPolling);
-    source.addEventListener("change", (event) => {
+    source.addEventListener("version", (event) => {
       const { version: latest } = JSON.parse((event as MessageEvent<string>).data) as { version: string };
       if (latest !== shown.current) router.refresh();
     });
-    source.addEventListener("gone", () => {
-      source.close();
-      startPolling();
-    });
+    source.addEventListener("change", () => router.refresh());
     // EventSource retries by itself after a dropped connection; it gives up (CLOSED) on an error status.
     source.addEventListener("error", () => {
       if (source.readyState === EventSource.CLOSED) startPolling();

@@ -1,15 +1,20 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { HeaderMenu } from "@/components/header-menu";
+import { LiveRefresh } from "@/components/live-refresh";
 import { MainNav, NotificationsLink } from "@/components/main-nav";
+import { dashboardVersion } from "@/lib/access/dashboard-stream";
 import { getCurrentUser } from "@/lib/auth/current-user";
 import { sectionsFor } from "@/lib/auth/navigation";
 import { countMyUnreadNotifications } from "@/lib/notify/queries";
 
-// Navigation only: every page checks the session and its permission itself.
+// Navigation, and the live stream that keeps every page current (components/live-refresh.tsx):
+// every page checks the session and its permission itself.
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const user = await getCurrentUser();
-  const unread = user ? await countMyUnreadNotifications(user) : 0;
+  const [unread, version] = user
+    ? await Promise.all([countMyUnreadNotifications(user), dashboardVersion(user)])
+    : [0, null];
   return (
     <>
       <a
@@ -51,6 +56,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
       <main id="main" className="mx-auto max-w-6xl px-4 py-6 sm:py-8">
         {children}
       </main>
+      {version ? <LiveRefresh url="/events" version={version} /> : null}
     </>
   );
 }

@@ -9,8 +9,8 @@ export const EMULATOR_URL = process.env.E2E_EMULATOR_URL!;
  * Starts a sign-in at the app and picks `userPrincipalName` at the emulator's account picker, with
  * HTTP requests sharing the context's cookies. Returns the callback URL Entra sends the browser to.
  */
-export async function pickAccount(context: BrowserContext, userPrincipalName: string) {
-  const toEntra = await context.request.get(`${APP_URL}/auth/sign-in`, { maxRedirects: 0 });
+export async function pickAccount(context: BrowserContext, userPrincipalName: string, appUrl = APP_URL) {
+  const toEntra = await context.request.get(`${appUrl}/auth/sign-in`, { maxRedirects: 0 });
   const authorizeUrl = new URL(toEntra.headers().location!);
   const state = (await (await context.request.get(`${authorizeUrl.origin}/_emulator/state`)).json()) as EmulatorState;
   const user = state.users.find((u) => u.userPrincipalName === userPrincipalName)!;
@@ -26,8 +26,10 @@ export async function pickAccount(context: BrowserContext, userPrincipalName: st
  * emulator's account picker, the app's callback), with requests instead of clicks. Journeys about
  * sign-in itself click through the pages instead.
  */
-export async function signInAs(context: BrowserContext, userPrincipalName: string) {
-  const callback = await context.request.get((await pickAccount(context, userPrincipalName)).href, { maxRedirects: 0 });
+export async function signInAs(context: BrowserContext, userPrincipalName: string, appUrl = APP_URL) {
+  const callback = await context.request.get((await pickAccount(context, userPrincipalName, appUrl)).href, {
+    maxRedirects: 0,
+  });
   expect(callback.status(), "the callback should sign in and redirect").toBe(303);
 }
 

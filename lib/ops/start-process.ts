@@ -1,6 +1,6 @@
 import "server-only";
 import { env } from "@/lib/config/env";
-import { requestChanges } from "@/lib/db/request-changes";
+import { changeFeed } from "@/lib/db/change-feed";
 import { jobLoopsStatus, stopBoss } from "@/lib/jobs/boss";
 import { startJobs } from "@/lib/jobs/start-jobs";
 import { isDatabaseGone } from "@/lib/db/reconnect";
@@ -34,7 +34,7 @@ export async function startWebProcess() {
   holdExitUntilDrained();
   drainOnSignals(
     async () => {
-      await requestChanges.stop();
+      await changeFeed.stop();
       if (env.JOBS_IN_WEB) await stopBoss(env.SHUTDOWN_TIMEOUT_SECONDS);
       await Promise.all([ops?.close(), flushTraces()]);
     },

@@ -3,7 +3,6 @@ import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { CommandList } from "@/components/copy-command";
 import { Countdown } from "@/components/countdown";
-import { LiveRefresh } from "@/components/live-refresh";
 import { PageHeader } from "@/components/page-header";
 import { RequestTable } from "@/components/request-table";
 import { StatusBadge } from "@/components/status-badge";
@@ -80,7 +79,6 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
           {request.isBreakGlass ? <span className="text-sm font-semibold text-rose-700">Break-glass</span> : null}
         </p>
       </PageHeader>
-      <LiveRefresh url={`/requests/${request.id}/events`} version={timeline.at(-1)?.seq ?? "0"} />
       <section aria-labelledby="progress" className="mb-6">
         <h2 id="progress" className="sr-only">
           Progress

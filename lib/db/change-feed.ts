@@ -4,19 +4,39 @@ import { Client } from "pg";
 import { env } from "@/lib/config/env";
 import { log } from "@/lib/log";
 
-/** The channel the audit_events trigger notifies (migration request_change_notify), payload: the request id. */
-export const REQUEST_CHANGES_CHANNEL = "request_changes";
+/**
+ * The channels the database's triggers notify after a commit, and what each payload is: a request's
+ * id (every audit event of a request, migration request_change_notify), a recipient's Entra object
+ * id (their notifications), nothing (drift findings; migration dashboard_change_notify).
+ */
+export const CHANGE_CHANNELS = {
+  request: "request_changes",
+  notification: "notification_changes",
+  drift: "drift_changes",
+} as const;
+
+export type ChangeKind = keyof typeof CHANGE_CHANNELS;
+
+/** One committed change: which kind, and the payload (request id, recipient object id, or ""). */
+export interface Change {
+  kind: ChangeKind;
+  key: string;
+}
+
+const KIND_OF_CHANNEL = new Map<string, ChangeKind>(
+  Object.entries(CHANGE_CHANNELS).map(([kind, channel]) => [channel, kind as ChangeKind]),
+);
 
 const MAX_BACKOFF_MS = 30_000;
 
 /**
- * One LISTEN connection per process, shared by every open live-status stream. Each web replica
+ * One LISTEN connection per process, shared by every open live stream. Each web replica
  * listens on its own, and PostgreSQL tells all of them, so a change committed through any replica
  * (or a worker) reaches a browser connected to any other. Reconnects with backoff, then has every
- * stream re-read its request (what changed in the gap was not heard). LISTEN needs a session of its
+ * stream re-read what it shows (what changed in the gap was not heard). LISTEN needs a session of its
  * own: behind PgBouncer in transaction mode, DATABASE_LISTEN_URL names a direct connection.
  */
-class RequestChanges {
+class ChangeFeed {
   private readonly emitter = new EventEmitter().setMaxListeners(0);
   private readonly stopping = new EventEmitter().setMaxListeners(0);
   private isStopping = false;
@@ -44,11 +64,14 @@ class RequestChanges {
     return () => this.stopping.off("stop", onStop);
   }
 
-  /** Calls `onChange` whenever the request changes (after commit); returns the unsubscribe. */
-  subscribe(requestId: string, onChange: () => void): () => void {
-    this.emitter.on(requestId, onChange);
+  /**
+   * Calls `onChange` with every committed change, and with `null` after a lost connection came back
+   * (anything may have changed unheard); returns the unsubscribe.
+   */
+  subscribe(onChange: (change: Change | null) => void): () => void {
+    this.emitter.on("change", onChange);
     void this.ensureConnected();
-    return () => this.emitter.off(requestId, onChange);
+    return () => this.emitter.off("change", onChange);
   }
 
   /** Resolves once this process is listening (streams send their first state only after). */
@@ -65,17 +88,18 @@ class RequestChanges {
   private async connect() {
     const client = new Client({ connectionString: env.DATABASE_LISTEN_URL ?? env.DATABASE_URL });
     client.on("notification", (message) => {
-      if (message.channel === REQUEST_CHANGES_CHANNEL && message.payload) this.emitter.emit(message.payload);
+      const kind = KIND_OF_CHANNEL.get(message.channel);
+      if (kind) this.emitter.emit("change", { kind, key: message.payload ?? "" } satisfies Change);
     });
     client.on("error", (error) => this.lost(client, error));
     client.on("end", () => this.lost(client, new Error("connection ended")));
     try {
       await client.connect();
-      await client.query(`LISTEN ${REQUEST_CHANGES_CHANNEL}`);
+      for (const channel of Object.values(CHANGE_CHANNELS)) await client.query(`LISTEN ${channel}`);
       this.client = client;
       this.failures = 0;
-      // Changes made while it was down were not heard: every stream re-reads its request.
-      if (this.hasListened) for (const id of this.emitter.eventNames()) this.emitter.emit(id);
+      // Changes made while it was down were not heard: every stream re-reads what it shows.
+      if (this.hasListened) this.emitter.emit("change", null);
       this.hasListened = true;
     } catch (error) {
       await client.end().catch(() => undefined);
@@ -93,13 +117,13 @@ class RequestChanges {
     log.warn({ err: error, retryInMs: delay }, "live status: lost the LISTEN connection");
     this.retry = setTimeout(() => {
       this.retry = null;
-      if (this.emitter.eventNames().length > 0) void this.ensureConnected().catch(() => undefined);
+      if (this.emitter.listenerCount("change") > 0) void this.ensureConnected().catch(() => undefined);
     }, delay);
     this.retry.unref();
   }
 }
 
-const globalForChanges = globalThis as unknown as { requestChanges?: RequestChanges };
+const globalForChanges = globalThis as unknown as { changeFeed?: ChangeFeed };
 
 /** On globalThis: Next bundles each route separately, and one process needs one connection. */
-export const requestChanges = (globalForChanges.requestChanges ??= new RequestChanges());
+export const changeFeed = (globalForChanges.changeFeed ??= new ChangeFeed());
