@@ -22,6 +22,7 @@ import {
 const SECRET_ENV = [
   "DATABASE_URL",
   "MIGRATION_DATABASE_URL",
+  "DATABASE_LISTEN_URL",
   "SESSION_SECRET",
   "ENTRA_CLIENT_SECRET",
   "NOTIFY_WEBHOOKS",
@@ -39,28 +40,37 @@ const HOOK_EVENTS = new Set([
 ]);
 const DELETE_POLICIES = new Set(["before-hook-creation", "hook-succeeded", "hook-failed"]);
 
-/** Per case: the Secret keys it configures for the app's and the migration's connection strings. */
-const KEYS: Record<string, { secret: string; hookSecret: string; databaseUrl: string; migrationDatabaseUrl: string }> =
-  {
-    "existing secret": {
-      secret: "platform-aks-jit",
-      hookSecret: "platform-aks-jit",
-      databaseUrl: "pgbouncer-url",
-      migrationDatabaseUrl: "direct-url",
-    },
-    "key vault csi": {
-      secret: `${FULLNAME}-keyvault`,
-      hookSecret: `${FULLNAME}-keyvault-hook`,
-      databaseUrl: "DATABASE_URL",
-      migrationDatabaseUrl: "MIGRATION_DATABASE_URL",
-    },
-  };
-const keysOf = (name: string) =>
+/** Per case: the Secret keys it configures for the app's, the migration's and the LISTEN connection strings. */
+interface CaseKeys {
+  secret: string;
+  hookSecret: string;
+  databaseUrl: string;
+  migrationDatabaseUrl: string;
+  listenDatabaseUrl: string;
+}
+const KEYS: Record<string, CaseKeys> = {
+  "existing secret": {
+    secret: "platform-aks-jit",
+    hookSecret: "platform-aks-jit",
+    databaseUrl: "pgbouncer-url",
+    migrationDatabaseUrl: "direct-url",
+    listenDatabaseUrl: "direct-listen-url",
+  },
+  "key vault csi": {
+    secret: `${FULLNAME}-keyvault`,
+    hookSecret: `${FULLNAME}-keyvault-hook`,
+    databaseUrl: "DATABASE_URL",
+    migrationDatabaseUrl: "MIGRATION_DATABASE_URL",
+    listenDatabaseUrl: "DATABASE_LISTEN_URL",
+  },
+};
+const keysOf = (name: string): CaseKeys =>
   KEYS[name] ?? {
     secret: "aks-jit-secrets",
     hookSecret: "aks-jit-secrets",
     databaseUrl: "DATABASE_URL",
     migrationDatabaseUrl: "MIGRATION_DATABASE_URL",
+    listenDatabaseUrl: "DATABASE_LISTEN_URL",
   };
 
 const rendered = new Map<string, { text: string; objects: KubeObject[] }>();
@@ -171,6 +181,26 @@ describe.each(MATRIX)("values case: $name", (matrixCase) => {
     }
   });
 
+  it("gives the web pods, and only them, the DIRECT connection for LISTEN as DATABASE_LISTEN_URL (required)", () => {
+    const web = podOf(objects(), "Deployment", `${FULLNAME}-web`).spec.containers[0]!;
+    // Not optional: without it the app LISTENs through DATABASE_URL, which behind PgBouncer hears nothing.
+    expect(envOf(web, "DATABASE_LISTEN_URL")?.valueFrom?.secretKeyRef).toEqual({
+      name: keys.secret,
+      key: keys.listenDatabaseUrl,
+    });
+    expect(keys.listenDatabaseUrl).not.toBe(keys.databaseUrl);
+    for (const { object, pod } of workloads(objects()).filter(({ object }) => !object.metadata.name.endsWith("-web"))) {
+      const container = pod.spec.containers[0]!;
+      expect(envOf(container, "DATABASE_LISTEN_URL"), object.metadata.name).toBeUndefined();
+      const refs = (container.env ?? []).map((e) => e.valueFrom?.secretKeyRef?.key);
+      expect(refs, object.metadata.name).not.toContain(keys.listenDatabaseUrl);
+    }
+    const names = workloads(objects()).map(({ object }) => object.metadata.name);
+    expect(names).toEqual(
+      expect.arrayContaining([`${FULLNAME}-worker`, `${FULLNAME}-config-check`, `${FULLNAME}-migrate`]),
+    );
+  });
+
   it("checks the configuration with the web pods' environment and catalog", () => {
     const web = podOf(objects(), "Deployment", `${FULLNAME}-web`);
     const check = podOf(objects(), "Job", `${FULLNAME}-config-check`);
@@ -180,7 +210,9 @@ describe.each(MATRIX)("values case: $name", (matrixCase) => {
           ? { name: e.name, key: e.valueFrom.secretKeyRef.key }
           : { name: e.name, value: e.value },
       );
-    expect(strip(check)).toEqual(strip(web));
+    // All of it but the LISTEN connection, which no hook gets (the config check opens no connection).
+    expect(strip(check)).toEqual(strip(web).filter((e) => e.name !== "DATABASE_LISTEN_URL"));
+    expect(strip(web).map((e) => e.name)).toContain("DATABASE_LISTEN_URL");
     const configOf = (name: string) => find(objects(), "ConfigMap", name).data;
     expect(configOf(`${FULLNAME}-config-hook`)).toEqual(configOf(`${FULLNAME}-config`));
     expect(check.spec.containers[0]!.envFrom).toEqual([{ configMapRef: { name: `${FULLNAME}-config-hook` } }]);
@@ -210,7 +242,7 @@ describe.each(MATRIX)("values case: $name", (matrixCase) => {
 describe("secrets from Azure Key Vault (Secrets Store CSI driver)", () => {
   const objects = () => rendered.get("key vault csi")!.objects;
 
-  it("syncs each Key Vault secret to the key the env reads, and no client secret with Workload ID", () => {
+  it("syncs each Key Vault secret to the key the env reads, no client secret with Workload ID, no LISTEN URL for the hooks", () => {
     for (const [name, hook] of [
       [`${FULLNAME}-keyvault`, false],
       [`${FULLNAME}-keyvault-hook`, true],
@@ -232,16 +264,18 @@ describe("secrets from Azure Key Vault (Secrets Store CSI driver)", () => {
       expect(listed).toEqual([
         { objectName: "aks-jit-database-url", objectType: "secret" },
         { objectName: "aks-jit-migration-database-url", objectType: "secret" },
+        ...(hook ? [] : [{ objectName: "aks-jit-listen-database-url", objectType: "secret" }]),
         { objectName: "aks-jit-session-secret", objectType: "secret" },
         { objectName: "aks-jit-notify-webhooks", objectType: "secret" },
       ]);
       expect(spec.secretObjects).toHaveLength(1);
       expect(spec.secretObjects[0]!.secretName).toBe(hook ? `${FULLNAME}-keyvault-hook` : `${FULLNAME}-keyvault`);
-      expect(spec.secretObjects[0]!.data.map((d) => d.key)).toEqual([
-        "DATABASE_URL",
-        "MIGRATION_DATABASE_URL",
-        "SESSION_SECRET",
-        "NOTIFY_WEBHOOKS",
+      expect(spec.secretObjects[0]!.data).toEqual([
+        { objectName: "aks-jit-database-url", key: "DATABASE_URL" },
+        { objectName: "aks-jit-migration-database-url", key: "MIGRATION_DATABASE_URL" },
+        ...(hook ? [] : [{ objectName: "aks-jit-listen-database-url", key: "DATABASE_LISTEN_URL" }]),
+        { objectName: "aks-jit-session-secret", key: "SESSION_SECRET" },
+        { objectName: "aks-jit-notify-webhooks", key: "NOTIFY_WEBHOOKS" },
       ]);
     }
   });

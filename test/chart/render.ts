@@ -19,6 +19,7 @@ export const FULLNAME = "jit-aks-jit";
 export const SENTINELS = {
   DATABASE_URL: "postgresql://sentinel-app:Sentinel-Pgbouncer-Password@db.example:6432/jit",
   MIGRATION_DATABASE_URL: "postgresql://sentinel-migrator:Sentinel-Direct-Password@db.example:5432/jit",
+  DATABASE_LISTEN_URL: "postgresql://sentinel-app:Sentinel-Listen-Password@db.example:5432/jit",
   SESSION_SECRET: "sentinel-session-secret-0123456789-abcdefghijkl",
   ENTRA_CLIENT_SECRET: "sentinel~entra~client~secret",
   NOTIFY_WEBHOOKS: "ops=https://sentinel-webhook.example/hook/Sentinel-Webhook-Token",

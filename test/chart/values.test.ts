@@ -53,6 +53,16 @@ describe("values.schema.json", () => {
     ],
     ["UID 0", ["--set", "podSecurity.runAsUser=0"], /at '\/podSecurity\/runAsUser': minimum/],
     [
+      "a LISTEN connection's Secret key that is no string",
+      ["--set-json", "secrets.keys.listenDatabaseUrl=5432"],
+      /at '\/secrets\/keys\/listenDatabaseUrl': got number, want string/,
+    ],
+    [
+      "a LISTEN connection's Key Vault secret name that is no string",
+      ["--set-json", 'secrets.keyVault.objects.listenDatabaseUrl={"name":"aks-jit-listen-database-url"}'],
+      /at '\/secrets\/keyVault\/objects\/listenDatabaseUrl': got object, want string/,
+    ],
+    [
       "an unknown probe setting",
       ["--set", "web.probes.liveness.initialDelay=5"],
       /additional properties 'initialDelay'/,
@@ -93,6 +103,7 @@ describe("values.schema.json", () => {
     const stderr = await renderRefused([file]);
     for (const message of [
       /at '\/extraEnv\/DATABASE_URL': false schema/,
+      /at '\/extraEnv\/DATABASE_LISTEN_URL': false schema/,
       /at '\/extraEnv\/SESSION_SECRET': false schema/,
       /at '\/extraEnv\/ENTRA_CLIENT_SECRET': false schema/,
       /at '\/extraEnv\/NOTIFY_WEBHOOKS': false schema/,
@@ -107,7 +118,7 @@ describe("values.schema.json", () => {
     const sentinels = JSON.stringify(parse(readFileSync(path.join(VALUES_DIR, file), "utf8"))).match(
       /[^"]*[Ss]entinel[^"]*/g,
     )!;
-    expect(sentinels.length).toBe(9);
+    expect(sentinels.length).toBe(10);
     for (const sentinel of [...sentinels, ...Object.values(SENTINELS)]) expect(stderr).not.toContain(sentinel);
   });
 
@@ -169,6 +180,13 @@ describe("values.schema.json", () => {
       ["key-vault.yaml"],
       ["--set", "secrets.keyVault.objects.entraClientSecret=aks-jit-entra-client-secret"],
       /secrets.keyVault.objects.entraClientSecret must be empty when workloadIdentity.enabled/,
+    ],
+    [
+      // The chart cannot tell whether DATABASE_URL goes through PgBouncer, where LISTEN hears nothing.
+      "Key Vault without the LISTEN connection's secret",
+      ["key-vault.yaml"],
+      ["--set", "secrets.keyVault.objects.listenDatabaseUrl="],
+      /secrets.keyVault.objects.listenDatabaseUrl is required when secrets.keyVault.enabled .*DATABASE_LISTEN_URL.*DIRECT connection \(port 5432/,
     ],
     [
       "managed Prometheus behind a NetworkPolicy that shuts its agent out",
@@ -387,6 +405,8 @@ describe("the chart's README", () => {
       web.replicas * (web.databasePoolSize + web.jobsPoolSize) +
       worker.replicas * (worker.databasePoolSize + worker.jobsPoolSize);
     expect(connections).toContain(`= ${total} through PgBouncer`);
+    // Each web pod's LISTEN connection (DATABASE_LISTEN_URL) bypasses PgBouncer.
+    expect(connections).toMatch(/plus one direct connection per web pod[^.]*`DATABASE_LISTEN_URL`/);
   });
 
   it("names the federated-credential subjects by their rendered ServiceAccounts, and how to print them", () => {

@@ -112,12 +112,20 @@ the pool sizes, the traces' service name. (dict "ctx" $ "hook" bool "component" 
 ENTRA_CLIENT_SECRET only without Workload ID: with it, the app trades the projected service account
 token for Entra tokens (MSAL sign-in and Graph/ARM) and refuses to start with both credentials set
 (lib/config/env-schema.js), so no client secret exists anywhere in the release.
+
+DATABASE_LISTEN_URL only in the web pods (component web, not a hook): each holds one LISTEN connection
+for the live dashboard (lib/db/request-changes.ts), which needs a session that PgBouncer's transaction
+mode cannot keep. Required: the chart cannot tell whether DATABASE_URL goes through PgBouncer, and the
+app falls back to it, where LISTEN succeeds and silently hears nothing.
 */}}
 {{- define "aks-jit.appEnv" -}}
 {{- $ctx := .ctx -}}
 {{- $keys := $ctx.Values.secrets.keys -}}
 {{- $kv := $ctx.Values.secrets.keyVault -}}
 {{ include "aks-jit.secretEnv" (dict "ctx" $ctx "hook" .hook "name" "DATABASE_URL" "key" $keys.databaseUrl) }}
+{{- if and (eq .component "web") (not .hook) }}
+{{ include "aks-jit.secretEnv" (dict "ctx" $ctx "hook" .hook "name" "DATABASE_LISTEN_URL" "key" $keys.listenDatabaseUrl) }}
+{{- end }}
 {{ include "aks-jit.secretEnv" (dict "ctx" $ctx "hook" .hook "name" "SESSION_SECRET" "key" $keys.sessionSecret) }}
 {{- if not $ctx.Values.workloadIdentity.enabled }}
 {{ include "aks-jit.secretEnv" (dict "ctx" $ctx "hook" .hook "name" "ENTRA_CLIENT_SECRET" "key" $keys.entraClientSecret) }}

@@ -1,7 +1,8 @@
 {{/*
 The SecretProviderClass of the Azure Key Vault provider for the Secrets Store CSI driver, with workload
 identity (MicrosoftDocs/azure-aks-docs: articles/aks/csi-secrets-store-identity-access.md). secretObjects
-syncs the Key Vault secrets into a Kubernetes Secret, which the env refers to by key.
+syncs the Key Vault secrets into a Kubernetes Secret, which the env refers to by key. The hooks' copy
+leaves out listenDatabaseUrl: only the web pods read it.
 (dict "ctx" $ "hook" bool)
 */}}
 {{- define "aks-jit.secretProviderClass" -}}
@@ -9,9 +10,9 @@ syncs the Key Vault secrets into a Kubernetes Secret, which the env refers to by
 {{- $kv := $v.secrets.keyVault -}}
 {{- $keys := $v.secrets.keys -}}
 {{- $objects := list -}}
-{{- range $field := list "databaseUrl" "migrationDatabaseUrl" "sessionSecret" "entraClientSecret" "notifyWebhooks" -}}
+{{- range $field := list "databaseUrl" "migrationDatabaseUrl" "listenDatabaseUrl" "sessionSecret" "entraClientSecret" "notifyWebhooks" -}}
 {{- $object := get $kv.objects $field -}}
-{{- if $object -}}
+{{- if and $object (not (and $.hook (eq $field "listenDatabaseUrl"))) -}}
 {{- $objects = append $objects (dict "object" $object "key" (get $keys $field)) -}}
 {{- end -}}
 {{- end -}}

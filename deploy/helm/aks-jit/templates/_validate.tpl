@@ -35,16 +35,17 @@
 {{- fail "secrets.keyVault.vaultName is required when secrets.keyVault.enabled" -}}
 {{- end -}}
 {{- /* entraClientSecret only without Workload ID, which needs no client secret. */ -}}
-{{- $required := list "databaseUrl" "migrationDatabaseUrl" "sessionSecret" -}}
+{{- $required := list "databaseUrl" "migrationDatabaseUrl" "listenDatabaseUrl" "sessionSecret" -}}
 {{- if not $v.workloadIdentity.enabled -}}
 {{- $required = append $required "entraClientSecret" -}}
 {{- end -}}
 {{- if and $v.workloadIdentity.enabled $o.entraClientSecret -}}
 {{- fail "secrets.keyVault.objects.entraClientSecret must be empty when workloadIdentity.enabled: the app signs in with the federated token and refuses to start with a client secret too" -}}
 {{- end -}}
+{{- $why := dict "listenDatabaseUrl" ", holding DATABASE_LISTEN_URL: a DIRECT connection (port 5432, not PgBouncer) for the web pods' LISTEN" -}}
 {{- range $key := $required -}}
 {{- if not (get $o $key) -}}
-{{- fail (printf "secrets.keyVault.objects.%s is required when secrets.keyVault.enabled (the Key Vault secret's name)" $key) -}}
+{{- fail (printf "secrets.keyVault.objects.%s is required when secrets.keyVault.enabled (the Key Vault secret's name%s)" $key (get $why $key)) -}}
 {{- end -}}
 {{- end -}}
 {{- if not (include "aks-jit.keyVaultClientId" .) -}}
