@@ -114,7 +114,7 @@ token for Entra tokens (MSAL sign-in and Graph/ARM) and refuses to start with bo
 (lib/config/env-schema.js), so no client secret exists anywhere in the release.
 
 DATABASE_LISTEN_URL only in the web pods (component web, not a hook): each holds one LISTEN connection
-for the live dashboard (lib/db/request-changes.ts), which needs a session that PgBouncer's transaction
+for the live dashboard (lib/db/change-feed.ts), which needs a session that PgBouncer's transaction
 mode cannot keep. Required: the chart cannot tell whether DATABASE_URL goes through PgBouncer, and the
 app falls back to it, where LISTEN succeeds and silently hears nothing.
 */}}
