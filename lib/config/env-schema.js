@@ -290,7 +290,7 @@ export const ZEnv = z.object({
    */
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(25),
   /**
-   * Live status (lib/db/request-changes.ts) holds one LISTEN connection per web process, which needs a
+   * The live dashboard (lib/db/change-feed.ts) holds one LISTEN connection per web process, which needs a
    * session: behind PgBouncer in transaction mode set this to a DIRECT connection (port 5432).
    * Unset: DATABASE_URL.
    */
