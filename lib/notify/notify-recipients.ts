@@ -96,7 +96,8 @@ export async function notifyRecipients(
     return { recipients: 0, deliveries: 0 };
 
   const policy = readPolicySnapshot(row.policy, row.id);
-  const route = findRole(getCatalog(), row.clusterName, row.roleName)?.role.notify ?? DEFAULT_NOTIFY_ROUTE;
+  const found = findRole(getCatalog(), row.clusterName, row.roleName);
+  const route = found?.role.notify ?? DEFAULT_NOTIFY_ROUTE;
   const groupsOf: Record<Exclude<AudienceSource, "requester" | "asked">, readonly string[]> = {
     approvers: policy.approverGroupIds,
     escalation: route.escalation?.approverGroupIds ?? [],
@@ -140,13 +141,13 @@ export async function notifyRecipients(
     : 0;
   const revoker =
     kind === "access_revoked" && data.actorId ? await db.user.findUnique({ where: { id: data.actorId } }) : null;
-  const found = findRole(getCatalog(), row.clusterName, row.roleName);
   const details: EventDetails = {
     ...(data.outcome && { outcome: data.outcome }),
     ...decision,
     ...(actor && { actor: actor.decider }),
     ...(revoker && { actor: revoker }),
     minutes: kind === "access_ending_soon" ? endingMinutes : pendingMinutes,
+    // The kubeconfig and a clean token cache; node access's extra steps are on the request page.
     ...(kind === "access_active" &&
       found && {
         commands: accessCommands(found.cluster, found.role)
