@@ -10,7 +10,7 @@ import { enqueue } from "@/lib/jobs/outbox";
 import { QUEUES } from "@/lib/jobs/queues";
 import { log } from "@/lib/log";
 import { observeActivation } from "@/lib/metrics/activation-latency";
-import { notifyActivationFailed, scheduleEndingSoon } from "@/lib/notify/request-events";
+import { notifyAccessActive, notifyActivationFailed, scheduleEndingSoon } from "@/lib/notify/request-events";
 import { endGrant } from "./expire-access";
 import { coverWithGrant, uncover, type LedgerGrant } from "./grant-ledger";
 import { callProvider } from "./provider-call";
@@ -131,6 +131,7 @@ export async function activateRequest(
     });
     // The expiry sweep also runs at the access's end, not only at the next minute.
     await enqueue(tx, QUEUES.expireAccess, {}, { startAfter: prepared.activeUntil });
+    await notifyAccessActive(tx, requestId);
     await scheduleEndingSoon(tx, requestId, prepared.activeUntil, now);
     return true;
   });

@@ -2,6 +2,7 @@ import "server-only";
 import { db } from "@/lib/db/client";
 import { decide } from "@/lib/domain/request-state";
 import type { ActionContext } from "@/lib/context";
+import { notifyApprovalSettled } from "@/lib/notify/request-events";
 import { loadRequestView } from "./request-queries";
 import { holderRefusalError, lockRequest, recordRequestEvent } from "./request-record";
 import { ZDecisionInput, type TDecisionInput } from "./schemas";
@@ -16,6 +17,7 @@ export async function cancelRequest(requestId: string, context: ActionContext, i
     const decision = decide(request.state, { type: "cancel", actorId: context.viewer.id }, context.now);
     if (!decision.isAccepted) throw holderRefusalError(requestId, decision);
     await recordRequestEvent(tx, request, decision.event, context, { comment: comment || null });
+    await notifyApprovalSettled(tx, requestId, context.now, "cancelled");
   });
   return loadRequestView(requestId, context.viewer);
 }

@@ -4,6 +4,7 @@ import { decide } from "@/lib/domain/request-state";
 import { enqueue } from "@/lib/jobs/outbox";
 import { QUEUES, type DeactivateJob } from "@/lib/jobs/queues";
 import type { ActionContext } from "@/lib/context";
+import { notifyAccessEnded } from "@/lib/notify/request-events";
 import { uncover } from "./grant-ledger";
 import { loadRequestView } from "./request-queries";
 import { holderRefusalError, lockRequest, recordRequestEvent, saveAccessPeriod } from "./request-record";
@@ -27,6 +28,7 @@ export async function deactivateRequest(requestId: string, context: ActionContex
       comment: comment || null,
       sessionsRevoked: isSessionRevoked,
     });
+    await notifyAccessEnded(tx, requestId, "holder", isSessionRevoked);
     const orphans = await uncover(tx, requestId, context.now);
     const job: DeactivateJob = {
       requestId,

@@ -4,12 +4,12 @@ import { verifyStepUp } from "@/lib/auth/step-up";
 import { liveGroupIds } from "@/lib/cloud/directory";
 import { db } from "@/lib/db/client";
 import { checkDecider } from "@/lib/domain/policy";
-import { decide } from "@/lib/domain/request-state";
+import { decide, isAwaitingDecision } from "@/lib/domain/request-state";
 import { AppError, isAppError } from "@/lib/errors";
 import { getBoss } from "@/lib/jobs/boss";
 import { enforceRateLimit } from "@/lib/limits/rate-limit";
 import { observeDecision } from "@/lib/metrics/record";
-import { notifyDecision } from "@/lib/notify/request-events";
+import { notifyApprovalSettled, notifyDecision } from "@/lib/notify/request-events";
 import type { ActionContext } from "@/lib/context";
 import { loadRequestView } from "./request-queries";
 import { lockRequest, notFound, readPolicySnapshot, recordRequestEvent, refusalError } from "./request-record";
@@ -80,6 +80,8 @@ export async function decideRequest(
     await recordRequestEvent(tx, request, decision.event, context, stepUp ? { stepUp } : {});
     // The requester and the other approvers hear who decided.
     await notifyDecision(tx, requestId, outcome, context.viewer.id);
+    // The last approval needed, or a denial: nobody is asked any more.
+    if (!isAwaitingDecision(decision.state.status)) await notifyApprovalSettled(tx, requestId, context.now);
     return decision.event;
   });
   observeDecision(decided, existing.createdAt, context.now);

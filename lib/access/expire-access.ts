@@ -7,6 +7,7 @@ import { db, type Prisma } from "@/lib/db/client";
 import { decide } from "@/lib/domain/request-state";
 import { log } from "@/lib/log";
 import { observeExpiryLag } from "@/lib/metrics/record";
+import { notifyAccessEnded } from "@/lib/notify/request-events";
 import { enqueue } from "@/lib/jobs/outbox";
 import { QUEUES, type DeactivateJob } from "@/lib/jobs/queues";
 import { callProvider } from "./provider-call";
@@ -156,6 +157,7 @@ export async function expireDueAccess(now: Date): Promise<{ requests: number; gr
       const decision = decide(request.state, { type: "expire" }, now);
       if (!decision.isAccepted) return false;
       await recordRequestEvent(tx, request, decision.event, { viewer: null, origin, now });
+      await notifyAccessEnded(tx, id, "expiry");
       return true;
     });
     if (isExpired) requests += 1;

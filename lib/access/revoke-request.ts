@@ -5,6 +5,7 @@ import { decide, isActive } from "@/lib/domain/request-state";
 import { enqueue } from "@/lib/jobs/outbox";
 import { QUEUES, type DeactivateJob } from "@/lib/jobs/queues";
 import type { ActionContext } from "@/lib/context";
+import { notifyAccessRevoked } from "@/lib/notify/request-events";
 import { uncover } from "./grant-ledger";
 import { loadRequestView } from "./request-queries";
 import { lockRequest, recordRequestEvent, refusalError, saveAccessPeriod } from "./request-record";
@@ -27,6 +28,12 @@ export async function revokeRequest(requestId: string, input: TRevokeInput, cont
     const isSessionRevoked = wasActive && (endSessions || request.policy.isSessionRevokedOnEnd);
     await saveAccessPeriod(tx, request, decision.state);
     await recordRequestEvent(tx, request, decision.event, context, { sessionsRevoked: isSessionRevoked });
+    await notifyAccessRevoked(tx, requestId, {
+      actorId: context.viewer.id,
+      reason,
+      isSessionRevoked,
+      wasActive,
+    });
     const orphans = await uncover(tx, requestId, context.now);
     const holder = await tx.user.findUniqueOrThrow({ where: { id: request.requesterId } });
     const job: DeactivateJob = {

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { db } from "@/lib/db/client";
 import { decide } from "@/lib/domain/request-state";
 import { log } from "@/lib/log";
+import { notifyApprovalSettled } from "@/lib/notify/request-events";
 import { lockRequest, recordRequestEvent } from "./request-record";
 
 const BATCH = 100;
@@ -27,6 +28,7 @@ export async function timeOutPendingRequests(now: Date): Promise<number> {
       const decision = decide(request.state, { type: "time_out" }, now);
       if (!decision.isAccepted) return false;
       await recordRequestEvent(tx, request, decision.event, { viewer: null, origin, now });
+      await notifyApprovalSettled(tx, id, now, "timed_out");
       return true;
     });
     if (isTimedOut) count += 1;

@@ -39,13 +39,23 @@ export interface RequestSummary {
   failureReason: string | null;
 }
 
-/** What the event adds: the decision and who made it. */
+/** What the event adds: the decision and who made it, how access ended, how to use it. */
 export interface EventDetails {
   outcome?: "approve" | "deny";
+  /** the decider, or the admin who revoked */
   actor?: Person;
   comment?: string | null;
   /** minutes until the access ends (ending soon), or since the request was filed (reminders) */
   minutes?: number;
+  /** the commands that connect to the cluster (access active) */
+  commands?: string[];
+  /** when tokens issued before the end stop working (the end plus TOKEN_LIFETIME_MINUTES) */
+  tokensUntil?: Date | null;
+  endedBy?: "expiry" | "holder";
+  reason?: string;
+  isSessionRevoked?: boolean;
+  wasActive?: boolean;
+  closedBy?: "cancelled" | "timed_out";
 }
 
 const MAX_FACT = 500;
@@ -111,6 +121,105 @@ function decidedWording(audience: Audience, request: RequestSummary, details: Ev
   };
 }
 
+const TOKENS_HINT = "run kubelogin remove-tokens to stop using it on your machine now";
+
+/** What the holder hears when their access starts and ends; a team's channel hears it of the holder. */
+function holderWording(
+  kind: "access_active" | "access_ended" | "access_revoked",
+  audience: Audience,
+  request: RequestSummary,
+  details: EventDetails,
+  what: string,
+): Wording {
+  const until = request.activeUntil ? utcTime(request.activeUntil) : "the end of its period";
+  const tokens = details.tokensUntil
+    ? `access tokens issued before then may still work until ${utcTime(details.tokensUntil)}`
+    : "access tokens issued before then may still work for a while";
+  const isHolder = audience === "requester";
+  switch (kind) {
+    case "access_active": {
+      const connect = details.commands?.length ? ` To connect, run: ${details.commands.join(" then ")}.` : "";
+      return {
+        title: `Active: your ${what} access, until ${until}`,
+        text: `Your access is applied and works until ${until}.${connect} Every command is on the request page.`,
+        actionTitle: "Open the commands",
+        anchor: "use-access",
+      };
+    }
+    case "access_ended": {
+      const how = details.endedBy === "holder" ? `You ended it early, at ${until}.` : `It expired at ${until}.`;
+      const after = details.isSessionRevoked ? `You were signed out of Entra ID, but ${tokens}` : capitalize(tokens);
+      return {
+        title: `Ended: your ${what} access`,
+        text: `${how} ${after}; ${TOKENS_HINT}. File a new request if you need it again.`,
+        actionTitle: "Open the request",
+      };
+    }
+    case "access_revoked": {
+      const actor = details.actor ? who(details.actor) : "A platform admin";
+      const reason = details.reason ? ` Reason: “${clip(details.reason, 300)}”.` : "";
+      if (!details.wasActive) {
+        return {
+          title: isHolder
+            ? `Revoked: your ${what} access will not start`
+            : `Revoked: ${request.requester.displayName}'s ${what}`,
+          text: `${actor} revoked ${isHolder ? "your" : `${request.requester.displayName}'s`} access before it started: nothing will be applied.${reason}`,
+          actionTitle: "Open the request",
+          isUrgent: true,
+        };
+      }
+      const signedOut = details.isSessionRevoked
+        ? `${isHolder ? "You were" : "They were"} signed out of Entra ID, but ${tokens}.`
+        : `${isHolder ? "You were" : "They were"} not signed out: ${tokens}.`;
+      return {
+        title: isHolder ? `Revoked: your ${what} access` : `Revoked: ${request.requester.displayName}'s ${what}`,
+        text: `${actor} revoked ${isHolder ? "your" : `${request.requester.displayName}'s`} access at ${until}.${reason} ${signedOut}${isHolder ? ` Please ${TOKENS_HINT}.` : ""}`,
+        actionTitle: "Open the request",
+        isUrgent: true,
+      };
+    }
+  }
+}
+
+const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/**
+ * How an "approval needed" item was settled, in the words the in-app list shows once the request
+ * no longer waits for anyone; null while it still waits.
+ */
+export function describeResolution(input: {
+  status: RequestStatus;
+  /** the last decision, if any */
+  decider?: Person | null;
+  decidedAt?: Date | null;
+  at: Date;
+}): string | null {
+  const when = (date: Date) => utcTime(date);
+  const by = input.decider ? input.decider.userPrincipalName : "an approver";
+  switch (input.status) {
+    case "pending":
+      return null;
+    case "denied":
+      return `Denied by ${by} at ${when(input.decidedAt ?? input.at)}`;
+    case "cancelled":
+      return `Cancelled by the requester at ${when(input.at)}`;
+    case "timed_out":
+      return `Timed out at ${when(input.at)} with no decision`;
+    default:
+      return input.decider
+        ? `Approved by ${by} at ${when(input.decidedAt ?? input.at)}`
+        : `Settled at ${when(input.at)}`;
+  }
+}
+
+/** The mail a person turned off still goes out for urgent news; the mail says why. */
+export function withMailOffNote(message: NotificationMessage): NotificationMessage {
+  return {
+    ...message,
+    text: `${message.text} (You turned notification mail off; this one is sent anyway because ${message.kind === "break_glass" ? "break-glass access" : "a revocation"} is urgent.)`,
+  };
+}
+
 function wordingOf(
   kind: NotificationKind,
   audience: Audience,
@@ -135,13 +244,39 @@ function wordingOf(
       };
     case "request_decided":
       return decidedWording(audience, request, details, what);
-    case "activation_failed":
-      return {
-        title: `Activation failed: ${what}`,
-        text: `${audience === "requester" ? "Your" : `${requester}'s`} access could not be applied, and nothing of it is left in place. ${clip(request.failureReason ?? "", 300)}`.trim(),
-        actionTitle: "Open the request",
-        isUrgent: true,
-      };
+    case "activation_failed": {
+      const why = request.failureReason ? ` What went wrong: ${clip(request.failureReason, 300)}` : "";
+      return audience === "requester"
+        ? {
+            title: `Activation failed: ${what}`,
+            text: `Your access could not be applied: no access was granted, and nothing of it is left in place.${why} Next step: the platform admins were told and can retry it from the request once the cause is fixed; if you need access sooner, file a new request.`,
+            actionTitle: "Open the request",
+            isUrgent: true,
+          }
+        : {
+            title: `Activation failed: ${what}`,
+            text: `${requester}'s access could not be applied: no access was granted, and nothing of it is left in place.${why} Next step: fix the cause (see Admin, failed jobs and drift), then press Retry on the request.`,
+            actionTitle: "Open the request to retry",
+            anchor: "actions",
+            isUrgent: true,
+          };
+    }
+    case "access_active":
+    case "access_ended":
+    case "access_revoked":
+      return holderWording(kind, audience, request, details, what);
+    case "approval_closed":
+      return details.closedBy === "timed_out"
+        ? {
+            title: `Timed out: ${what} no longer needs approval`,
+            text: `Nobody decided ${requester}'s request in time, so it timed out: nothing is left for you to decide.`,
+            actionTitle: "Open the request",
+          }
+        : {
+            title: `Cancelled: ${what} no longer needs approval`,
+            text: `${requester} cancelled the request: nothing is left for you to decide.`,
+            actionTitle: "Open the request",
+          };
     case "access_ending_soon":
       return {
         title: `Your ${what} access ends in ${describeDuration(details.minutes ?? 0)}`,

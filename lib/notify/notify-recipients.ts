@@ -3,6 +3,8 @@ import { getCatalog } from "@/lib/config/catalog";
 import { DEFAULT_NOTIFY_ROUTE, findRole } from "@/lib/config/catalog-schema";
 import { env } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
+import { accessCommands } from "@/lib/access/access-commands";
+import { addMinutes } from "@/lib/domain/duration";
 import { isAwaitingDecision, parseRequestStatus } from "@/lib/domain/request-state";
 import { readPolicySnapshot, readStoredJson } from "@/lib/domain/policy-snapshot";
 import { enqueue } from "@/lib/jobs/outbox";
@@ -10,15 +12,18 @@ import { QUEUES } from "@/lib/jobs/queues";
 import { userById, usersInGroups } from "./directory-people";
 import { isEmailConfigured } from "./email";
 import { jobIdFor } from "./job-id";
-import { describeNotification, type EventDetails, type RequestSummary } from "./messages";
+import { describeNotification, withMailOffNote, type EventDetails, type RequestSummary } from "./messages";
 import { ZDecisionOutcome, ZNotificationEventData, ZNotificationKind, type DeliveryJob } from "./payloads";
 import {
+  APPROVAL_NEEDED_KINDS,
   audienceSources,
+  isInAppEvent,
   pickRecipients,
   planDeliveries,
   type AudienceSource,
   type DirectoryPerson,
 } from "./recipients";
+import { resolveApprovalItems } from "./resolve-approvals";
 
 async function loadRequest(requestId: string) {
   return db.accessRequest.findUnique({
@@ -53,6 +58,22 @@ function summaryOf(row: LoadedRequest): RequestSummary {
   };
 }
 
+const isApprovalNeeded = (kind: string) => APPROVAL_NEEDED_KINDS.some((k) => k === kind);
+
+/**
+ * The people an "approval needed" item of this request went to, as the directory has them now:
+ * only they hear that it closed. Read from the groups that could have been asked.
+ */
+async function peopleAsked(requestId: string, groupIds: readonly string[]): Promise<DirectoryPerson[]> {
+  const asked = await db.notification.findMany({
+    where: { requestId, kind: { in: [...APPROVAL_NEEDED_KINDS] } },
+    select: { recipientObjectId: true },
+  });
+  if (asked.length === 0) return [];
+  const ids = new Set(asked.map((a) => a.recipientObjectId.toLowerCase()));
+  return (await usersInGroups(groupIds)).filter((person) => ids.has(person.objectId.toLowerCase()));
+}
+
 /**
  * The `notify` job: one event becomes in-app notifications for each recipient and one delivery job
  * per recipient and channel, all in one transaction. Recipients are read from Graph now (members of
@@ -75,8 +96,9 @@ export async function notifyRecipients(
     return { recipients: 0, deliveries: 0 };
 
   const policy = readPolicySnapshot(row.policy, row.id);
-  const route = findRole(getCatalog(), row.clusterName, row.roleName)?.role.notify ?? DEFAULT_NOTIFY_ROUTE;
-  const groupsOf: Record<Exclude<AudienceSource, "requester">, readonly string[]> = {
+  const found = findRole(getCatalog(), row.clusterName, row.roleName);
+  const route = found?.role.notify ?? DEFAULT_NOTIFY_ROUTE;
+  const groupsOf: Record<Exclude<AudienceSource, "requester" | "asked">, readonly string[]> = {
     approvers: policy.approverGroupIds,
     escalation: route.escalation?.approverGroupIds ?? [],
     auditors: env.AUDITOR_GROUP_IDS,
@@ -87,6 +109,8 @@ export async function notifyRecipients(
     if (source === "requester") {
       const requester = await userById(row.requester.entraObjectId);
       candidates.requester = requester ? [requester] : [];
+    } else if (source === "asked") {
+      candidates.asked = await peopleAsked(row.id, [...groupsOf.approvers, ...groupsOf.escalation]);
     } else {
       candidates[source] = await usersInGroups(groupsOf[source]);
     }
@@ -115,20 +139,46 @@ export async function notifyRecipients(
   const endingMinutes = row.activeUntil
     ? Math.max(0, Math.round((row.activeUntil.getTime() - now.getTime()) / 60_000))
     : 0;
+  const revoker =
+    kind === "access_revoked" && data.actorId ? await db.user.findUnique({ where: { id: data.actorId } }) : null;
   const details: EventDetails = {
     ...(data.outcome && { outcome: data.outcome }),
     ...decision,
     ...(actor && { actor: actor.decider }),
+    ...(revoker && { actor: revoker }),
     minutes: kind === "access_ending_soon" ? endingMinutes : pendingMinutes,
+    // The kubeconfig and a clean token cache; node access's extra steps are on the request page.
+    ...(kind === "access_active" &&
+      found && {
+        commands: accessCommands(found.cluster, found.role)
+          .slice(0, 2)
+          .map((c) => c.command),
+      }),
+    tokensUntil: row.activeUntil ? addMinutes(row.activeUntil, env.TOKEN_LIFETIME_MINUTES) : null,
+    endedBy: data.endedBy,
+    reason: data.reason,
+    isSessionRevoked: data.isSessionRevoked,
+    wasActive: data.wasActive,
+    closedBy: data.closedBy,
   };
   const describe = (audience: Parameters<typeof describeNotification>[0]["audience"]) =>
     describeNotification({ kind, audience, request, details, appUrl: env.APP_URL });
-  const deliveries = planDeliveries({ kind, route, recipients, isEmailConfigured: isEmailConfigured() });
+  const optedOut = await db.notificationPreference.findMany({
+    where: { recipientObjectId: { in: recipients.map((r) => r.person.objectId) }, isEmailEnabled: false },
+    select: { recipientObjectId: true },
+  });
+  const deliveries = planDeliveries({
+    kind,
+    route,
+    recipients,
+    isEmailConfigured: isEmailConfigured(),
+    mailOptedOut: new Set(optedOut.map((p) => p.recipientObjectId.toLowerCase())),
+  });
 
   await db.$transaction(async (tx) => {
     await tx.notification.createMany({
       skipDuplicates: true,
-      data: recipients.map(({ person, audience }) => {
+      data: (isInAppEvent(kind) ? recipients : []).map(({ person, audience }) => {
         const message = describe(audience);
         return {
           eventKey,
@@ -151,7 +201,9 @@ export async function notifyRecipients(
               eventKey,
               channel: "email",
               to: { address: delivery.recipient.person.address!, name: delivery.recipient.person.displayName },
-              message: describe(delivery.recipient.audience),
+              message: delivery.isDespiteOptOut
+                ? withMailOffNote(describe(delivery.recipient.audience))
+                : describe(delivery.recipient.audience),
             }
           : {
               requestId: row.id,
@@ -167,6 +219,8 @@ export async function notifyRecipients(
           : `${delivery.channel}:${delivery.webhook}`;
       await enqueue(tx, QUEUES.notifyDeliver, job, { id: jobIdFor(eventKey, target) });
     }
+    // Decided or cancelled while this fan-out waited: the new items show so at once.
+    if (isApprovalNeeded(kind)) await resolveApprovalItems(tx, row.id, now);
   });
   return { recipients: recipients.length, deliveries: deliveries.length };
 }

@@ -14,6 +14,10 @@ export const NOTIFICATION_KINDS = [
   "access_ending_soon",
   "pending_reminder",
   "pending_escalation",
+  "access_active",
+  "access_ended",
+  "access_revoked",
+  "approval_closed",
 ] as const;
 export const ZNotificationKind = z.enum(NOTIFICATION_KINDS);
 export type NotificationKind = z.output<typeof ZNotificationKind>;
@@ -21,10 +25,21 @@ export type NotificationKind = z.output<typeof ZNotificationKind>;
 /** decisions.outcome */
 export const ZDecisionOutcome = z.enum(["approve", "deny"]);
 
-/** What an event adds to its request (notification_events.data): a decision's outcome and decider. */
+/**
+ * What an event adds to its request (notification_events.data): a decision's outcome and decider;
+ * how access ended; a revocation's reason and whether the holder was signed out; why an approval
+ * request closed without a decision.
+ */
 export const ZNotificationEventData = z.object({
   outcome: ZDecisionOutcome.optional(),
+  /** the decider, or the admin who revoked (users.id) */
   actorId: z.guid().optional(),
+  endedBy: z.enum(["expiry", "holder"]).optional(),
+  reason: z.string().optional(),
+  isSessionRevoked: z.boolean().optional(),
+  /** a revocation of access that was active (else: it never started) */
+  wasActive: z.boolean().optional(),
+  closedBy: z.enum(["cancelled", "timed_out"]).optional(),
 });
 export type NotificationEventData = z.output<typeof ZNotificationEventData>;
 

@@ -19,6 +19,8 @@ export interface NotificationView {
   requestId: string;
   createdAt: string;
   isRead: boolean;
+  /** how an "approval needed" item was settled ("Approved by p02@… at …"); null while it still asks */
+  resolution: string | null;
 }
 
 export async function listMyNotifications(viewer: SessionUser, take = 50): Promise<NotificationView[]> {
@@ -36,13 +38,15 @@ export async function listMyNotifications(viewer: SessionUser, take = 50): Promi
     linkPath: row.linkPath,
     requestId: row.requestId,
     createdAt: row.createdAt.toISOString(),
-    isRead: row.readAt !== null,
+    // A settled item asks nothing of anyone: it is not news waiting to be read.
+    isRead: row.readAt !== null || row.resolvedAt !== null,
+    resolution: row.resolution,
   }));
 }
 
 export async function countMyUnreadNotifications(viewer: SessionUser): Promise<number> {
   authorize(viewer, "access.request");
-  return db.notification.count({ where: { recipientObjectId: viewer.entraObjectId, readAt: null } });
+  return db.notification.count({ where: { recipientObjectId: viewer.entraObjectId, readAt: null, resolvedAt: null } });
 }
 
 const ZMarkReadInput = z.object({ id: z.uuid("Not a notification id.").optional() });
@@ -52,8 +56,37 @@ export async function markNotificationsRead(viewer: SessionUser, input: { id?: s
   authorize(viewer, "access.request");
   const { id } = parseInput(ZMarkReadInput, input);
   const { count } = await db.notification.updateMany({
-    where: { recipientObjectId: viewer.entraObjectId, readAt: null, ...(id && { id }) },
+    where: { recipientObjectId: viewer.entraObjectId, readAt: null, resolvedAt: null, ...(id && { id }) },
     data: { readAt: now },
   });
   return count;
+}
+
+export interface NotificationPreferencesView {
+  isEmailEnabled: boolean;
+}
+
+/** The viewer's channel choices; the defaults (mail on) until they save any. */
+export async function loadMyNotificationPreferences(viewer: SessionUser): Promise<NotificationPreferencesView> {
+  authorize(viewer, "access.request");
+  const row = await db.notificationPreference.findUnique({ where: { recipientObjectId: viewer.entraObjectId } });
+  return { isEmailEnabled: row?.isEmailEnabled ?? true };
+}
+
+const ZPreferencesInput = z.object({ isEmailEnabled: z.boolean() });
+
+/** Saves the viewer's channel choices, for their own Entra object id only. */
+export async function saveMyNotificationPreferences(
+  viewer: SessionUser,
+  input: NotificationPreferencesView,
+  now: Date,
+): Promise<NotificationPreferencesView> {
+  authorize(viewer, "access.request");
+  const { isEmailEnabled } = parseInput(ZPreferencesInput, input);
+  await db.notificationPreference.upsert({
+    where: { recipientObjectId: viewer.entraObjectId },
+    create: { recipientObjectId: viewer.entraObjectId, isEmailEnabled, updatedAt: now },
+    update: { isEmailEnabled, updatedAt: now },
+  });
+  return { isEmailEnabled };
 }

@@ -97,6 +97,47 @@ describe("what is delivered", () => {
 
   it("keeps personal events out of team channels, and sends no mail without a sender mailbox", () => {
     expect(planDeliveries({ kind: "access_ending_soon", route, recipients, isEmailConfigured: false })).toEqual([]);
+    for (const kind of ["access_active", "access_ended", "activation_failed"] as const)
+      expect(planDeliveries({ kind, route, recipients, isEmailConfigured: false })).toEqual([]);
+  });
+
+  it.each([
+    ["access_active", []],
+    ["request_filed", ["teams:platform", "slack:oncall"]],
+    ["approval_closed", ["teams:platform", "slack:oncall"]],
+    ["access_revoked", ["email:p01@contoso.com (despite opt-out)", "teams:platform", "slack:oncall"]],
+    ["break_glass", ["email:p01@contoso.com (despite opt-out)", "teams:platform", "slack:oncall"]],
+  ] as Array<[NotificationKind, string[]]>)(
+    "honours a person's mail opt-out for %s, except for urgent news",
+    (kind, expected) => {
+      const deliveries = planDeliveries({
+        kind,
+        route,
+        recipients,
+        isEmailConfigured: true,
+        mailOptedOut: new Set([p01.objectId.toLowerCase()]),
+      });
+      expect(
+        deliveries.map((d) =>
+          d.channel === "email"
+            ? `email:${d.recipient.person.userPrincipalName}${d.isDespiteOptOut ? " (despite opt-out)" : ""}`
+            : `${d.channel}:${d.webhook}`,
+        ),
+      ).toEqual(expected);
+    },
+  );
+});
+
+describe("closing the loop", () => {
+  it("tells the holder alone of their access starting, ending and being revoked", () => {
+    for (const kind of ["access_active", "access_ended", "access_revoked"] as const)
+      expect(upns(kind, { candidates: { requester: [n01], approvers: [p01] } })).toEqual(["n01:requester"]);
+  });
+
+  it("tells the people asked that a request closed, except those who decided it", () => {
+    expect(
+      upns("approval_closed", { decidedObjectIds: [p01.objectId], candidates: { asked: [p01, adm01, n01] } }),
+    ).toEqual(["adm01:approver"]);
   });
 });
 

@@ -22,7 +22,7 @@ export interface Recipient {
 }
 
 /** Which groups (or the requester) each kind of event goes to, in order of precedence. */
-export type AudienceSource = "requester" | "approvers" | "escalation" | "auditors" | "admins";
+export type AudienceSource = "requester" | "approvers" | "escalation" | "auditors" | "admins" | "asked";
 
 const SOURCES: Record<NotificationKind, AudienceSource[]> = {
   request_filed: ["approvers"],
@@ -32,7 +32,38 @@ const SOURCES: Record<NotificationKind, AudienceSource[]> = {
   access_ending_soon: ["requester"],
   pending_reminder: ["approvers"],
   pending_escalation: ["escalation"],
+  access_active: ["requester"],
+  access_ended: ["requester"],
+  access_revoked: ["requester"],
+  // the people an "approval needed" item went to (see APPROVAL_NEEDED_KINDS), who did not decide
+  approval_closed: ["asked"],
 };
+
+/**
+ * The items that ask someone to decide a pending request: they resolve once it no longer waits.
+ * Break-glass items ask for a review after the fact, not a decision: the review settles them.
+ */
+export const APPROVAL_NEEDED_KINDS = [
+  "request_filed",
+  "pending_reminder",
+  "pending_escalation",
+] as const satisfies readonly NotificationKind[];
+
+/**
+ * Whether an event adds an item to its recipients' in-app list. A closed approval request does not:
+ * the item that asked shows how it was settled instead (lib/notify/resolve-approvals.ts).
+ */
+export function isInAppEvent(kind: NotificationKind): boolean {
+  return kind !== "approval_closed";
+}
+
+/**
+ * Mail a person turned off still goes out for these: someone took access without approval, or
+ * access was taken away; both are what a person must not miss.
+ */
+export function isAlwaysMailed(kind: NotificationKind): boolean {
+  return kind === "break_glass" || kind === "access_revoked";
+}
 
 const AUDIENCE_OF: Record<AudienceSource, Audience> = {
   requester: "requester",
@@ -40,6 +71,7 @@ const AUDIENCE_OF: Record<AudienceSource, Audience> = {
   escalation: "approver",
   auditors: "auditor",
   admins: "admin",
+  asked: "approver",
 };
 
 export function audienceSources(kind: NotificationKind): AudienceSource[] {
@@ -71,33 +103,55 @@ export function pickRecipients(input: {
       if (source !== "requester" && id === input.requesterObjectId.toLowerCase()) continue;
       if (source === "requester" && id !== input.requesterObjectId.toLowerCase()) continue;
       if (input.actorObjectId && id === input.actorObjectId.toLowerCase()) continue;
-      if (isFollowUp && decided.has(id)) continue;
+      if ((isFollowUp || input.kind === "approval_closed") && decided.has(id)) continue;
       chosen.set(id, { person, audience: AUDIENCE_OF[source] });
     }
   }
   return [...chosen.values()];
 }
 
-/** Events for the team's channel (Teams, Slack) as well as for people; the others are personal. */
+/**
+ * Events for the team's channel (Teams, Slack) as well as for people; the others are personal (a
+ * holder's access starting or ending is their own business; a revocation is the team's too).
+ */
 export function isChannelEvent(kind: NotificationKind): boolean {
-  return kind !== "access_ending_soon" && kind !== "activation_failed";
+  return !(["access_ending_soon", "activation_failed", "access_active", "access_ended"] as const).some(
+    (personal) => personal === kind,
+  );
 }
 
-export type Delivery = { channel: "email"; recipient: Recipient } | { channel: "teams" | "slack"; webhook: string };
+export type Delivery =
+  | {
+      channel: "email";
+      recipient: Recipient;
+      /** the person turned mail off, and this one goes out anyway (isAlwaysMailed) */
+      isDespiteOptOut: boolean;
+    }
+  | { channel: "teams" | "slack"; webhook: string };
 
-/** The deliveries of one event: email per recipient with an address, one post per webhook channel. */
+/**
+ * The deliveries of one event: email per recipient with an address who has not turned mail off
+ * (urgent kinds go anyway), one post per webhook channel. Chat follows the role's route alone: it
+ * posts to a team's channel, not to a person.
+ */
 export function planDeliveries(input: {
   kind: NotificationKind;
   route: NotifyRoute;
   recipients: readonly Recipient[];
   isEmailConfigured: boolean;
+  /** object ids (lower case) of people who turned notification mail off */
+  mailOptedOut?: ReadonlySet<string>;
 }): Delivery[] {
   const deliveries: Delivery[] = [];
   for (const channel of input.route.channels) {
     if (channel.kind === "email") {
       if (!input.isEmailConfigured) continue;
-      for (const recipient of input.recipients)
-        if (recipient.person.address) deliveries.push({ channel: "email", recipient });
+      for (const recipient of input.recipients) {
+        if (!recipient.person.address) continue;
+        const isOptedOut = input.mailOptedOut?.has(recipient.person.objectId.toLowerCase()) ?? false;
+        if (isOptedOut && !isAlwaysMailed(input.kind)) continue;
+        deliveries.push({ channel: "email", recipient, isDespiteOptOut: isOptedOut });
+      }
     } else if (isChannelEvent(input.kind)) {
       deliveries.push({ channel: channel.kind, webhook: channel.webhook });
     }

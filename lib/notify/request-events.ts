@@ -5,6 +5,7 @@ import { addMinutes } from "@/lib/domain/duration";
 import { enqueue } from "@/lib/jobs/outbox";
 import { QUEUES } from "@/lib/jobs/queues";
 import { jobIdFor } from "./job-id";
+import { resolveApprovalItems } from "./resolve-approvals";
 import type { EndingSoonJob, NotificationEventData, NotificationKind, NotifyJob } from "./payloads";
 
 /**
@@ -61,6 +62,51 @@ export async function notifyDecision(
 /** The activation gave up: the requester and the platform admins hear why. `attempt` tells retried activations apart. */
 export async function notifyActivationFailed(tx: Tx, requestId: string, attempt: string): Promise<void> {
   await recordNotificationEvent(tx, `activation-failed:${requestId}:${attempt}`, "activation_failed", requestId);
+}
+
+/**
+ * The request no longer waits for a decision (decided, cancelled, timed out): every "approval
+ * needed" item resolves in the same transaction. A decision already raises `request_decided`, which
+ * reaches the approvers who did not decide by mail and the team's channel; a request closed without
+ * one raises `approval_closed` for them.
+ *
+ * What each channel can do: an in-app item is updated in place. A sent mail cannot be recalled, so
+ * a short follow-up mail goes out. Teams incoming webhooks (Workflows or connectors) cannot edit or
+ * delete a card they posted, and Slack incoming webhooks cannot update a message (that needs a bot
+ * token and chat.update): both get a follow-up post instead.
+ */
+export async function notifyApprovalSettled(
+  tx: Tx,
+  requestId: string,
+  now: Date,
+  closedBy?: "cancelled" | "timed_out",
+): Promise<void> {
+  await resolveApprovalItems(tx, requestId, now);
+  if (closedBy) await recordNotificationEvent(tx, `closed:${requestId}`, "approval_closed", requestId, { closedBy });
+}
+
+/** The access is applied: the holder hears until when, and how to connect. Once per request. */
+export async function notifyAccessActive(tx: Tx, requestId: string): Promise<void> {
+  await recordNotificationEvent(tx, `active:${requestId}`, "access_active", requestId);
+}
+
+/** The access ended on time or by its holder: they hear when, and how long tokens may still work. */
+export async function notifyAccessEnded(
+  tx: Tx,
+  requestId: string,
+  endedBy: "expiry" | "holder",
+  isSessionRevoked = false,
+): Promise<void> {
+  await recordNotificationEvent(tx, `ended:${requestId}`, "access_ended", requestId, { endedBy, isSessionRevoked });
+}
+
+/** An admin took the access away: the holder hears who, why, and whether they were signed out. */
+export async function notifyAccessRevoked(
+  tx: Tx,
+  requestId: string,
+  revocation: { actorId: string; reason: string; isSessionRevoked: boolean; wasActive: boolean },
+): Promise<void> {
+  await recordNotificationEvent(tx, `revoked:${requestId}`, "access_revoked", requestId, revocation);
 }
 
 /**

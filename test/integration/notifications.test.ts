@@ -59,6 +59,7 @@ const SETUP = await vi.hoisted(async () => {
 
 import { rmSync } from "node:fs";
 import { approveRequest } from "@/lib/access/approve-request";
+import { cancelRequest } from "@/lib/access/cancel-request";
 import { expireDueAccess } from "@/lib/access/expire-access";
 import { loadRequestView } from "@/lib/access/request-queries";
 import { requestAccess } from "@/lib/access/request-access";
@@ -313,5 +314,32 @@ describe("notifications", () => {
     expect(filedPosts).toHaveLength(SETUP.retryLimit + 1);
     // The email of the same event went out regardless.
     expect(recipientsOf(await mailsAbout(request.id))).toContain("p01@contoso.com");
+  });
+
+  it("follows a cancelled request up in Teams and Slack, whose webhooks cannot edit the first post", async () => {
+    const n01 = await contextFor("n01@contoso.com");
+    const request = await requestAccess({ ...prodAdmin, ticket: "INC40004" }, n01);
+    await waitFor(
+      "the first Teams post",
+      async () => postsTo("/teams", request.id),
+      (p) => p.length === 1,
+    );
+    await cancelRequest(request.id, n01, { comment: "Not needed after all" });
+    const title = "Cancelled: admin on aks-prod-weu no longer needs approval";
+    const [teams] = await waitFor(
+      "the Teams follow-up",
+      async () => postsTo("/teams", request.id).filter((p) => p.text.includes(title)),
+      (p) => p.length > 0,
+    );
+    expect(ZTeamsWebhookMessage.parse(teams!.body).attachments[0]!.content.actions[0]!.url).toBe(
+      `${env.APP_URL}/requests/${request.id}`,
+    );
+    await waitFor(
+      "the Slack follow-up",
+      async () => postsTo("/slack", request.id).filter((p) => p.text.includes(title)),
+      (p) => p.length > 0,
+    );
+    await drainJobsOf(request.id, [QUEUES.notify, QUEUES.notifyDeliver]);
+    expect(postsTo("/teams", request.id).filter((p) => p.text.includes(title))).toHaveLength(1);
   });
 });

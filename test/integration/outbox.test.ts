@@ -142,6 +142,12 @@ describe("the outbox", () => {
     expect((await jobsFor("notify-ending-soon", id)).map((job) => job.data.activeUntil)).toEqual([
       active.activeUntil!.toISOString(),
     ]);
+    // ... and the holder's "active" notice too.
+    const [activated] = (
+      await db.$queryRaw<Array<{ xmin: string }>>`
+        SELECT xmin::text AS xmin FROM audit_events WHERE request_id = ${id}::uuid AND type = 'request.activated'`
+    ).map((row) => row.xmin);
+    expect(await insertedBy("notification_events", "key", `active:${id}`)).toEqual([activated]);
 
     // A new process's workers find it all queued, and tell each person once.
     await startJobs();
@@ -157,6 +163,9 @@ describe("the outbox", () => {
       (rows) => rows.some((row) => row.recipientUpn === "n01@contoso.com"),
     );
     expect(decidedTo.filter((row) => row.recipientUpn === "n01@contoso.com")).toHaveLength(1);
-    expect(await db.notificationEvent.count({ where: { requestId: id } })).toBe(2);
+    // Filed, decided, and (since notifications close the loop) the holder's "active".
+    expect((await db.notificationEvent.findMany({ where: { requestId: id } })).map((e) => e.key).sort()).toEqual(
+      [`active:${id}`, decidedKey, `filed:${id}`].sort(),
+    );
   });
 });

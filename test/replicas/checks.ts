@@ -137,6 +137,10 @@ const KINDS: Array<[RegExp, string]> = [
   [/^\[AKS JIT\] Reminder:/, "pending_reminder"],
   [/^\[AKS JIT\] Escalated:/, "pending_escalation"],
   [/^\[AKS JIT\] Break-glass:/, "break_glass"],
+  [/^\[AKS JIT\] Active: your /, "access_active"],
+  [/^\[AKS JIT\] Ended: your /, "access_ended"],
+  [/^\[AKS JIT\] Revoked: /, "access_revoked"],
+  [/^\[AKS JIT\] (Cancelled|Timed out): .* no longer needs approval/, "approval_closed"],
 ];
 
 /** "requestId recipient kind" for every mail about these requests, sorted: duplicates show as repeats. */

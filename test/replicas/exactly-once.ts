@@ -30,7 +30,10 @@ export function providerWrites(run: Workload, calls: readonly ServedCall[]) {
   return { totals, mismatches };
 }
 
-/** One mail per request, recipient and kind: approvers hear of the request, requester and the other approvers of the decision. */
+/**
+ * One mail per request, recipient and kind: approvers hear of the request, requester and the other
+ * approvers of the decision, the holder that the access is active and that it ended.
+ */
 export function notifications(run: Workload, state: EmulatorState, approvers: readonly Person[], decider: Person) {
   const expected: string[] = [];
   for (const [id, requester] of run.requests) {
@@ -41,6 +44,8 @@ export function notifications(run: Workload, state: EmulatorState, approvers: re
     for (const approver of approvers) if (approver.id !== decider.id) to(approver, "request_decided");
     // A one-minute request is within NOTIFY_ENDING_SOON_MINUTES of its end from the start.
     if (run.expiring.has(id)) to(requester, "access_ending_soon");
+    to(requester, "access_active");
+    to(requester, "access_ended");
   }
   const actual = mailKeys(state, new Set(run.requests.keys()));
   const remaining = [...actual];

@@ -4,14 +4,18 @@ import { ActionButtonForm } from "@/components/action-button-form";
 import { PageHeader } from "@/components/page-header";
 import { UtcTime } from "@/components/utc-time";
 import { requireUser } from "@/lib/auth/current-user";
-import { listMyNotifications } from "@/lib/notify/queries";
+import { listMyNotifications, loadMyNotificationPreferences } from "@/lib/notify/queries";
+import { ChannelPreferences } from "./_components/channel-preferences";
 import { markReadAction } from "./actions";
 
 export const metadata: Metadata = { title: "Notifications" };
 
 export default async function NotificationsPage() {
   const user = await requireUser("/notifications");
-  const notifications = await listMyNotifications(user);
+  const [notifications, preferences] = await Promise.all([
+    listMyNotifications(user),
+    loadMyNotificationPreferences(user),
+  ]);
   const unread = notifications.filter((n) => !n.isRead).length;
   return (
     <>
@@ -21,6 +25,7 @@ export default async function NotificationsPage() {
           or Slack where your platform team set that up.
         </p>
       </PageHeader>
+      <ChannelPreferences isEmailEnabled={preferences.isEmailEnabled} />
       {unread > 0 ? (
         <div className="mb-4">
           <ActionButtonForm
@@ -38,6 +43,7 @@ export default async function NotificationsPage() {
             <li
               key={n.id}
               className={`rounded-lg border p-4 ${n.isRead ? "border-slate-200 bg-white" : "border-brand-700 bg-brand-50"}`}
+              data-resolved={n.resolution ? "true" : undefined}
             >
               <article aria-labelledby={`notification-${n.id}`}>
                 <h2 id={`notification-${n.id}`} className="font-semibold text-slate-900">
@@ -49,6 +55,12 @@ export default async function NotificationsPage() {
                   </Link>
                 </h2>
                 <p className="mt-1 text-slate-700">{n.body}</p>
+                {n.resolution ? (
+                  <p className="mt-2 text-sm font-medium text-emerald-800" data-testid="resolution">
+                    <span className="mr-2 rounded bg-emerald-100 px-1.5 py-0.5 text-xs text-emerald-900">Resolved</span>
+                    {n.resolution}
+                  </p>
+                ) : null}
                 <div className="mt-2 flex flex-wrap items-center gap-3 text-sm text-slate-600">
                   <UtcTime iso={n.createdAt} />
                   {n.isRead ? null : (
