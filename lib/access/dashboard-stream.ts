@@ -14,14 +14,14 @@ export const COALESCE_MS = 100;
 
 /**
  * What the dashboard shows a viewer, as one version: the latest audit event (every change of a
- * request appends one, and so does drift) and their notifications. The layout renders it; a stream
+ * request appends one, and so does drift) and their notifications (unread as the header counts them). The layout renders it; a stream
  * opened later compares it, so that a page rendered just before a change is not left stale.
  */
 export async function dashboardVersion(viewer: SessionUser): Promise<string> {
   const [latest, notifications] = await Promise.all([
     db.auditEvent.findFirst({ orderBy: { seq: "desc" }, select: { seq: true } }),
     db.$queryRaw<{ total: bigint; unread: bigint }[]>`
-      SELECT count(*) AS total, count(*) FILTER (WHERE read_at IS NULL) AS unread
+      SELECT count(*) AS total, count(*) FILTER (WHERE read_at IS NULL AND resolved_at IS NULL) AS unread
       FROM notifications WHERE recipient_object_id = ${viewer.entraObjectId}::uuid`,
   ]);
   const [counts] = notifications;
