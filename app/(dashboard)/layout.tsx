@@ -5,13 +5,17 @@ import { MainNav, NotificationsLink } from "@/components/main-nav";
 import { getCurrentUser } from "@/lib/auth/current-user";
 import { sectionsFor } from "@/lib/auth/navigation";
 import { countMyUnreadNotifications } from "@/lib/notify/queries";
+import { TimeZoneProvider, TimeZoneSync } from "@/components/time-zone";
+import { viewerZone } from "@/lib/domain/time-zone";
+import { saveBrowserTimeZone } from "./time-zone-action";
 
 // Navigation only: every page checks the session and its permission itself.
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const user = await getCurrentUser();
   const unread = user ? await countMyUnreadNotifications(user) : 0;
   return (
-    <>
+    <TimeZoneProvider zone={viewerZone(user?.timeZone)}>
+      {user ? <TimeZoneSync stored={user.timeZone ?? null} save={saveBrowserTimeZone} /> : null}
       <a
         href="#main"
         className="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-4 focus:rounded focus:bg-white focus:px-3 focus:py-2"
@@ -51,6 +55,6 @@ export default async function DashboardLayout({ children }: { children: ReactNod
       <main id="main" className="mx-auto max-w-6xl px-4 py-6 sm:py-8">
         {children}
       </main>
-    </>
+    </TimeZoneProvider>
   );
 }
