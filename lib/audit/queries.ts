@@ -120,9 +120,7 @@ function filterConditions(f: AuditFilters): Prisma.Sql[] {
   if (f.requestId) conditions.push(Prisma.sql`e.request_id = ${f.requestId}::uuid`);
   // isSystemEvent (filters.ts) in SQL; chosen types decide alone.
   if (f.system === "exclude" && f.type.length === 0) {
-    conditions.push(
-      Prisma.sql`(e.actor_upn IS NOT NULL OR e.type IN (${Prisma.join(TYPES_SHOWN_WITHOUT_ACTOR)}))`,
-    );
+    conditions.push(Prisma.sql`(e.actor_upn IS NOT NULL OR e.type IN (${Prisma.join(TYPES_SHOWN_WITHOUT_ACTOR)}))`);
   }
   if (f.involving) conditions.push(involving(f.involving));
   const ofRequest: Prisma.Sql[] = [];

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { formatInZone, formatUtc, isSupportedTimeZone, parseWallTime, presetRange, toWallTime, viewerZone } from "./time-zone";
+import {
+  formatInZone,
+  formatUtc,
+  isSupportedTimeZone,
+  parseWallTime,
+  presetRange,
+  toWallTime,
+  viewerZone,
+} from "./time-zone";
 
 describe("isSupportedTimeZone", () => {
   it.each([

@@ -118,7 +118,8 @@ function wallTimeOf(date: Date, zone: string): WallTime {
 const asUtcMs = (w: WallTime) => Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
 
 /** How far `zone` is ahead of UTC at `date`, in ms. */
-const offsetMs = (date: Date, zone: string) => asUtcMs(wallTimeOf(date, zone)) - Math.floor(date.getTime() / 1000) * 1000;
+const offsetMs = (date: Date, zone: string) =>
+  asUtcMs(wallTimeOf(date, zone)) - Math.floor(date.getTime() / 1000) * 1000;
 
 /**
  * The instant a wall-clock time in `zone` names. In a gap (clocks forward) the offset before the

@@ -48,8 +48,8 @@ function ActiveItem({ request, now }: { request: RequestView; now: Date }) {
         ) : null}
         {request.effectiveUntil ? (
           <p className="text-sm text-slate-700">
-            Tokens already issued may work until <LocalTime iso={request.effectiveUntil} />; to stop using this access on
-            your machine sooner, run <code>kubelogin remove-tokens</code>.
+            Tokens already issued may work until <LocalTime iso={request.effectiveUntil} />; to stop using this access
+            on your machine sooner, run <code>kubelogin remove-tokens</code>.
           </p>
         ) : null}
         {request.commands.length > 0 ? (

@@ -41,7 +41,8 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
     ["Ticket", request.ticket ?? (request.isTicketOwed ? "To follow: break-glass filed without one" : "—")],
     ["Approvals", `${request.decisions.filter((d) => d.outcome === "approve").length} of ${request.approvalsRequired}`],
   ];
-  if (isAwaitingDecision(request.status)) facts.push(["Times out", <LocalTime key="t" iso={request.pendingExpiresAt} />]);
+  if (isAwaitingDecision(request.status))
+    facts.push(["Times out", <LocalTime key="t" iso={request.pendingExpiresAt} />]);
   if (request.activeUntil) {
     facts.push([
       isAccessActive ? "Access ends" : "Access period",
