@@ -24,6 +24,9 @@ export function LocalTime({ iso }: { iso: string | Date }) {
           if (event.key === "Escape") setDismissed(true);
         }}
         onBlur={() => setDismissed(false)}
+        // The server's ICU and the browser's may name an offset differently (GMT+5:30, IST): the
+        // server's text stays until the next render rather than failing hydration.
+        suppressHydrationWarning
         className="rounded-sm underline decoration-slate-400 decoration-dotted underline-offset-2 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-700"
       >
         {formatInZone(date, zone)}
@@ -31,6 +34,7 @@ export function LocalTime({ iso }: { iso: string | Date }) {
       <span
         id={tooltipId}
         role="tooltip"
+        suppressHydrationWarning
         className={`absolute bottom-full left-0 z-20 mb-1 hidden w-max max-w-[16rem] rounded bg-slate-900 px-2 py-1 text-xs font-normal text-white shadow ${reveal}`}
       >
         {formatUtc(date)}
