@@ -23,9 +23,9 @@ const SHOWN_WITHOUT_ACTOR: ReadonlySet<string> = new Set<AuditEventType>([
 /**
  * A system event is the machinery's own bookkeeping: no person acted (no actor) and it is not one of
  * the types above. Provider calls made by jobs and the reconciler's reads, deferred removals, the
- * scheduled chain verification. The Audit page hides them unless asked ("Show system events") or
- * unless the auditor picks event types, which then decide alone. queries.ts applies the same rule
- * in SQL.
+ * scheduled chain verification. The Audit page hides them unless asked ("Show system events"),
+ * except in one request's trail (a request id), which is evidence and stays whole, and when the
+ * auditor picks event types, which then decide alone. queries.ts applies the rule in SQL.
  */
 export function isSystemEvent(event: { type: string; actorUpn: string | null }): boolean {
   return event.actorUpn === null && !SHOWN_WITHOUT_ACTOR.has(event.type);
@@ -61,7 +61,7 @@ const FILTERS = {
   requester: upn("the requester"),
   /** events that involve this person (UPN, any case): they acted, it is their request, or it is about them */
   involving: upn("the person"),
-  /** "exclude" hides system events (isSystemEvent) unless types are chosen; by default they are included */
+  /** "exclude" hides system events (isSystemEvent) unless types or a request id are given; included by default */
   system: optional(z.enum(["include", "exclude"], { message: 'Give system as "include" or "exclude".' })),
   cluster: text("the cluster", 100, "A cluster name has at most 100 characters."),
   role: text("the role", 100, "A role name has at most 100 characters."),

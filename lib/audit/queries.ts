@@ -118,8 +118,8 @@ function filterConditions(f: AuditFilters): Prisma.Sql[] {
   if (f.actor) conditions.push(Prisma.sql`lower(e.actor_upn) = lower(${f.actor})`);
   if (f.type.length > 0) conditions.push(Prisma.sql`e.type IN (${Prisma.join(f.type)})`);
   if (f.requestId) conditions.push(Prisma.sql`e.request_id = ${f.requestId}::uuid`);
-  // isSystemEvent (filters.ts) in SQL; chosen types decide alone.
-  if (f.system === "exclude" && f.type.length === 0) {
+  // isSystemEvent (filters.ts) in SQL; a request's trail stays whole, chosen types decide alone.
+  if (f.system === "exclude" && f.type.length === 0 && !f.requestId) {
     conditions.push(Prisma.sql`(e.actor_upn IS NOT NULL OR e.type IN (${Prisma.join(TYPES_SHOWN_WITHOUT_ACTOR)}))`);
   }
   if (f.involving) conditions.push(involving(f.involving));

@@ -31,7 +31,7 @@ const asInstant = (value: string, zone: string) => parseWallTime(value, zone)?.t
 /**
  * What the search gets: empty form fields are no filter (the "any" options send ""), the times are
  * instants, and system events are left out unless the URL says `system=include` (the page's
- * checkbox); the API and exports include them by default.
+ * checkbox) or the search is for one request or chosen types; the API includes them by default.
  */
 export function searchInputFrom(params: SearchParams, zone: string): SearchInput {
   const input: SearchInput = {};
@@ -41,7 +41,9 @@ export function searchInputFrom(params: SearchParams, zone: string): SearchInput
     const times = name === "from" || name === "to" ? values.map((value) => asInstant(value, zone)) : values;
     input[name] = name === "type" ? times : times[0];
   }
-  input.system = input.system === "include" ? "include" : "exclude";
+  // A request's trail and chosen types show whole (see isSystemEvent): only a broad search hides.
+  if (input.system !== "include") delete input.system;
+  if (!input.system && !input.requestId && !input.type) input.system = "exclude";
   return input;
 }
 

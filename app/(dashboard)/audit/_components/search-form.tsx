@@ -210,8 +210,8 @@ export function SearchForm(props: {
           </label>
           <p id="system-hint" className="text-xs text-slate-600">
             Events no person caused: Graph and ARM calls made by background jobs, the drift check&apos;s reads, deferred
-            removals, scheduled chain checks. Changes to requests and drift findings always show. Choosing event types
-            shows those types whatever this says.
+            removals, scheduled chain checks. Changes to requests and drift findings always show; so does one
+            request&apos;s whole trail (a request id), and the event types you choose.
           </p>
         </div>
       </div>
