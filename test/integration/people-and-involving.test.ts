@@ -12,7 +12,7 @@ import { saveTimeZone } from "@/lib/auth/time-zone";
 import { resolveSession } from "@/lib/auth/session";
 import { appGraphClient } from "@/lib/cloud/credentials";
 import { db } from "@/lib/db/client";
-import { AppError } from "@/lib/errors";
+import type { AppError } from "@/lib/errors";
 import { signInThroughEmulator } from "../support/sign-in";
 import { contextFor } from "../support/users";
 
