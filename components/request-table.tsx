@@ -1,10 +1,9 @@
 import Link from "next/link";
 import type { RequestView } from "@/lib/access/request-queries";
 import { describeDuration } from "@/lib/domain/duration";
+import { LocalTime } from "./local-time";
 import { StatusBadge } from "./status-badge";
 import { DataTable } from "@/components/ui/data-table";
-
-const time = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 function age(iso: string, now: Date) {
   const minutes = Math.max(0, Math.round((now.getTime() - new Date(iso).getTime()) / 60_000));
@@ -30,7 +29,7 @@ export function RequestTable({
     "Duration",
     ...(isInbox ? ["Justification"] : []),
     "Ticket",
-    isInbox ? "Age" : "Requested (UTC)",
+    isInbox ? "Age" : "Requested",
     "Status",
   ];
   return (
@@ -53,7 +52,7 @@ export function RequestTable({
           {isInbox ? <td className="max-w-xs px-3 py-2">{r.justification}</td> : null}
           <td className="px-3 py-2">{r.ticket ?? "—"}</td>
           <td className="px-3 py-2 whitespace-nowrap">
-            {isInbox ? age(r.createdAt, now) : time.format(new Date(r.createdAt))}
+            {isInbox ? age(r.createdAt, now) : <LocalTime iso={r.createdAt} />}
           </td>
           <td className="px-3 py-2">
             <StatusBadge status={r.status} label={r.statusLabel} />

@@ -1,6 +1,5 @@
-const FORMAT = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
-
-/** A point in time as the dashboard shows it: in UTC, with the machine-readable value for assistive tech. */
-export function UtcTime({ iso }: { iso: string }) {
-  return <time dateTime={iso}>{FORMAT.format(new Date(iso))} UTC</time>;
-}
+/**
+ * Kept for branches that still import it: times now show in the viewer's zone with UTC on hover
+ * (components/local-time.tsx). Import LocalTime in new code.
+ */
+export { LocalTime as UtcTime } from "./local-time";

@@ -94,6 +94,14 @@ const meOnly = (row: { delegated: readonly PermissionGrant[]; doc: string }) => 
 
 export const GRAPH_PERMISSION_TABLE: readonly GraphPermissionRow[] = [
   { method: "GET", route: "/v1.0/me", ...meOnly(USER_READ) },
+  // user-list.md: the same application permissions as user-get; delegated starts at User.ReadBasic.All.
+  {
+    method: "GET",
+    route: "/v1.0/users",
+    ...USER_READ,
+    delegated: USER_READ.delegated.slice(2),
+    doc: `${API}/user-list.md`,
+  },
   { method: "GET", route: "/v1.0/users/:id", ...USER_READ },
   {
     method: "PATCH",

@@ -157,6 +157,7 @@ export function registerGraph(router: Router, ctx: EmulatorContext) {
       ...selectedUser(user, req.url.searchParams.get("$select")),
     });
   };
+  router.on("GET", "/v1.0/users", auth(listUsers(ctx)));
   router.on("GET", "/v1.0/me", auth(getUser));
   router.on("GET", "/v1.0/users/:id", auth(getUser));
   // Update user (User.EnableDisableAccount.All for accountEnabled): the emulator keeps accountEnabled
@@ -195,6 +196,46 @@ export function registerGraph(router: Router, ctx: EmulatorContext) {
   registerGroupMembers(router, ctx);
   registerSignInRevocation(router, ctx);
   registerMail(router, ctx);
+}
+
+const USER_FILTER_PROPERTIES = new Set(["displayName", "userPrincipalName", "mail", "givenName", "surname"]);
+const STARTSWITH = /^startswith\(\s*(\w+)\s*,\s*'((?:[^']|'')*)'\s*\)$/i;
+
+/**
+ * List users (microsoftgraph/microsoft-graph-docs-contrib api-reference/v1.0/api/user-list.md), with
+ * the `$filter` the people picker sends: `startswith(property,'value')` clauses joined by `or`, on
+ * displayName, userPrincipalName, mail, givenName or surname. Graph supports these as default queries
+ * (no ConsistencyLevel header; concepts/aad-advanced-queries.md, "user properties") and compares
+ * case-insensitively; a quote inside the literal is doubled (OData). Anything else is refused as
+ * Graph refuses a query it cannot run (400 Request_UnsupportedQuery), so that the app cannot come
+ * to rely on a query Graph would not answer.
+ */
+function listUsers(ctx: EmulatorContext): GraphHandler {
+  return (req, res) => {
+    const raw = req.url.searchParams.get("$filter")?.trim();
+    let users = ctx.tenant.users;
+    if (raw) {
+      const clauses = raw.split(/\s+or\s+/i).map((clause) => STARTSWITH.exec(clause.trim()));
+      if (clauses.some((m) => !m || !USER_FILTER_PROPERTIES.has(m[1]!))) {
+        return sendGraphError(res, 400, "Request_UnsupportedQuery", "Unsupported Query.");
+      }
+      const tests = clauses.map((m) => ({ property: m![1]!, prefix: m![2]!.replace(/''/g, "'").toLowerCase() }));
+      users = users.filter((user) => {
+        const resource: Record<string, unknown> = userResource(user);
+        return tests.some(({ property, prefix }) => {
+          const value = resource[property];
+          return typeof value === "string" && value.toLowerCase().startsWith(prefix);
+        });
+      });
+    }
+    sendPage(
+      ctx,
+      req,
+      res,
+      "users",
+      users.map((user) => selectedUser(user, req.url.searchParams.get("$select"))),
+    );
+  };
 }
 
 /** The object id an `@odata.id` reference names: `…/directoryObjects/{id}` (the documented form), `…/users/{id}`

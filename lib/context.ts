@@ -22,6 +22,8 @@ export interface SessionUser {
    */
   roleCheck?: RoleCheck;
   sessionExpiresAt: Date;
+  /** the IANA zone their browser reported (lib/domain/time-zone.ts); absent or null: times in UTC */
+  timeZone?: string | null;
   /** how they proved who they are; absent for users made up by scripts and tests */
   authentication?: Authentication;
 }

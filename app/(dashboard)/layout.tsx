@@ -7,6 +7,9 @@ import { dashboardVersion } from "@/lib/access/dashboard-stream";
 import { getCurrentUser } from "@/lib/auth/current-user";
 import { sectionsFor } from "@/lib/auth/navigation";
 import { countMyUnreadNotifications } from "@/lib/notify/queries";
+import { TimeZoneProvider, TimeZoneSync } from "@/components/time-zone";
+import { viewerZone } from "@/lib/domain/time-zone";
+import { saveBrowserTimeZone } from "./time-zone-action";
 
 // Navigation, and the live stream that keeps every page current (components/live-refresh.tsx):
 // every page checks the session and its permission itself.
@@ -16,7 +19,8 @@ export default async function DashboardLayout({ children }: { children: ReactNod
     ? await Promise.all([countMyUnreadNotifications(user), dashboardVersion(user)])
     : [0, null];
   return (
-    <>
+    <TimeZoneProvider zone={viewerZone(user?.timeZone)}>
+      {user ? <TimeZoneSync stored={user.timeZone ?? null} save={saveBrowserTimeZone} /> : null}
       <a
         href="#main"
         className="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-4 focus:rounded focus:bg-white focus:px-3 focus:py-2"
@@ -57,6 +61,6 @@ export default async function DashboardLayout({ children }: { children: ReactNod
         {children}
       </main>
       {version ? <LiveRefresh url="/events" version={version} /> : null}
-    </>
+    </TimeZoneProvider>
   );
 }

@@ -5,7 +5,34 @@
  */
 import { z } from "zod";
 import { instant as storableInstant, text as storableText } from "@/lib/validation/fields";
+import { REQUEST_EVENT_TYPES } from "@/lib/domain/request-state";
 import { AUDIT_EVENT_TYPES } from "./event-types";
+import type { AuditEventType } from "./events";
+
+/**
+ * Event types that stay in view with no person behind them: a request's state changes (a timer
+ * expiring access, a job activating it), a drift finding, history removed under retention. They are
+ * what happened to someone's access or to the record itself.
+ */
+const SHOWN_WITHOUT_ACTOR: ReadonlySet<string> = new Set<AuditEventType>([
+  ...REQUEST_EVENT_TYPES,
+  "drift.detected",
+  "audit.retained",
+]);
+
+/**
+ * A system event is the machinery's own bookkeeping: no person acted (no actor) and it is not one of
+ * the types above. Provider calls made by jobs and the reconciler's reads, deferred removals, the
+ * scheduled chain verification. The Audit page hides them unless asked ("Show system events"),
+ * except in one request's trail (a request id), which is evidence and stays whole, and when the
+ * auditor picks event types, which then decide alone. queries.ts applies the rule in SQL.
+ */
+export function isSystemEvent(event: { type: string; actorUpn: string | null }): boolean {
+  return event.actorUpn === null && !SHOWN_WITHOUT_ACTOR.has(event.type);
+}
+
+/** The event types isSystemEvent keeps without an actor, for the SQL form of the rule. */
+export const TYPES_SHOWN_WITHOUT_ACTOR = [...SHOWN_WITHOUT_ACTOR];
 
 /** Forms send empty fields as ""; an empty filter is no filter. */
 const optional = <S extends z.ZodType>(schema: S) =>
@@ -32,6 +59,10 @@ const FILTERS = {
   actor: upn("the actor"),
   /** whose request the event belongs to: the requester's UPN, any case */
   requester: upn("the requester"),
+  /** events that involve this person (UPN, any case): they acted, it is their request, or it is about them */
+  involving: upn("the person"),
+  /** "exclude" hides system events (isSystemEvent) unless types or a request id are given; included by default */
+  system: optional(z.enum(["include", "exclude"], { message: 'Give system as "include" or "exclude".' })),
   cluster: text("the cluster", 100, "A cluster name has at most 100 characters."),
   role: text("the role", 100, "A role name has at most 100 characters."),
   /** any of these types (the parameter may repeat) */

@@ -3,7 +3,7 @@ import { authorize } from "@/lib/auth/authorize";
 import type { SessionUser } from "@/lib/context";
 import { db } from "@/lib/db/client";
 import { Prisma } from "@/lib/db/generated/client";
-import type { AuditFilters } from "./filters";
+import { TYPES_SHOWN_WITHOUT_ACTOR, type AuditFilters } from "./filters";
 
 export interface AuditEventRow {
   seq: string;
@@ -90,6 +90,21 @@ const where = (conditions: Prisma.Sql[]) =>
   conditions.length === 0 ? Prisma.empty : Prisma.sql`WHERE ${Prisma.join(conditions, " AND ")}`;
 
 /**
+ * Events that involve a person: they acted, the event belongs to a request of theirs, or it is about
+ * them (subject_id holds the user's id on session events). Requests and users are found first, by
+ * the UPN indexes, so that each branch is an index scan.
+ */
+function involving(upn: string): Prisma.Sql {
+  return Prisma.sql`(
+    lower(e.actor_upn) = lower(${upn})
+    OR e.request_id = ANY (ARRAY(
+      SELECT r.id FROM access_requests r JOIN users u ON u.id = r.requester_id
+      WHERE lower(u.user_principal_name) = lower(${upn})))
+    OR e.subject_id = ANY (ARRAY(
+      SELECT u.id::text FROM users u WHERE lower(u.user_principal_name) = lower(${upn}))))`;
+}
+
+/**
  * The filters as conditions on audit_events `e`, each one an index can serve (see the audit_search
  * migration). Cluster, role and requester are the request's: every event that has them belongs to a
  * request (request events also copy cluster and role into `data`, and requests never move), and
@@ -103,6 +118,11 @@ function filterConditions(f: AuditFilters): Prisma.Sql[] {
   if (f.actor) conditions.push(Prisma.sql`lower(e.actor_upn) = lower(${f.actor})`);
   if (f.type.length > 0) conditions.push(Prisma.sql`e.type IN (${Prisma.join(f.type)})`);
   if (f.requestId) conditions.push(Prisma.sql`e.request_id = ${f.requestId}::uuid`);
+  // isSystemEvent (filters.ts) in SQL; a request's trail stays whole, chosen types decide alone.
+  if (f.system === "exclude" && f.type.length === 0 && !f.requestId) {
+    conditions.push(Prisma.sql`(e.actor_upn IS NOT NULL OR e.type IN (${Prisma.join(TYPES_SHOWN_WITHOUT_ACTOR)}))`);
+  }
+  if (f.involving) conditions.push(involving(f.involving));
   const ofRequest: Prisma.Sql[] = [];
   if (f.requester) {
     ofRequest.push(

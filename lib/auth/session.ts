@@ -112,6 +112,7 @@ export async function resolveSession(cookie: string, now: Date): Promise<Session
     entraObjectId: session.user.entraObjectId,
     displayName: session.user.displayName,
     userPrincipalName: session.user.userPrincipalName,
+    timeZone: session.user.timeZone,
     groupIds: current.groupIds,
     roles: current.roles,
     roleCheck: current.roleCheck,

@@ -58,3 +58,39 @@ export async function revokeSignInSessions(entraObjectId: string): Promise<void>
     throw toProviderError(error, `revoke the sign-in sessions of ${entraObjectId}`, "User.RevokeSessions.All");
   }
 }
+
+/** A person in the directory, as a people picker lists them. */
+export interface DirectoryPerson {
+  id: string;
+  displayName: string;
+  userPrincipalName: string;
+}
+
+/** An OData string literal: a single quote is written twice (OData ABNF, SQUOTE-in-string). */
+const odataString = (value: string) => `'${value.replace(/'/g, "''")}'`;
+
+/**
+ * Up to `top` people whose display name or UPN starts with `prefix`, by display name. Graph's
+ * `startswith` on displayName and userPrincipalName is a default (not advanced) query on /users, so
+ * it needs no `ConsistencyLevel: eventual` or `$count` (user-list.md, "Optional query parameters";
+ * aad-advanced-queries.md), and it is case-insensitive. User.Read.All, which the app already holds.
+ */
+export async function searchDirectoryPeople(prefix: string, top: number): Promise<DirectoryPerson[]> {
+  const literal = odataString(prefix);
+  try {
+    const page = (await appGraphClient()
+      .api("/users")
+      .filter(`startswith(displayName,${literal}) or startswith(userPrincipalName,${literal})`)
+      .select("id,displayName,userPrincipalName")
+      .top(top)
+      .get()) as { value: DirectoryPerson[] };
+    return page.value.sort((a, b) => a.displayName.localeCompare(b.displayName));
+  } catch (error) {
+    const failure = toProviderError(error, `search the directory for "${prefix}"`, "User.Read.All");
+    throw new AppError("UPSTREAM", {
+      message: `Graph user search failed: ${failure.message}`,
+      userMessage: "The directory could not be searched just now: type the person's full user name (UPN) instead.",
+      cause: error,
+    });
+  }
+}

@@ -11,7 +11,8 @@ import { getCatalog } from "@/lib/config/catalog";
 import { ChainIntegrity } from "./_components/chain-integrity";
 import { SearchForm } from "./_components/search-form";
 import { SearchResults } from "./_components/search-results";
-import { searchInputFrom, type SearchInput, type SearchParams } from "./search-query";
+import { presetRange, RANGE_PRESETS, viewerZone } from "@/lib/domain/time-zone";
+import { searchInputFrom, timeField, type SearchInput, type SearchParams } from "./search-query";
 
 export const metadata: Metadata = { title: "Audit" };
 
@@ -24,7 +25,15 @@ async function search(viewer: SessionUser, input: SearchInput) {
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const user = await requirePermission("audit.read", "/audit");
-  const input = searchInputFrom(await searchParams);
+  const params = await searchParams;
+  const zone = viewerZone(user.timeZone);
+  const input = searchInputFrom(params, zone);
+  const typed = { from: timeField(params, "from", zone), to: timeField(params, "to", zone) };
+  const now = new Date();
+  const presets = Object.fromEntries(RANGE_PRESETS.map((p) => [p, presetRange(p, now, zone)])) as Record<
+    (typeof RANGE_PRESETS)[number],
+    { from: string; to: string }
+  >;
   const [{ page, problems }, last] = await Promise.all([search(user, input), latestVerification(user)]);
   const { clusters } = getCatalog();
   const options = {
@@ -58,7 +67,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <h2 id="search-title" className="mb-3 text-lg font-semibold">
           Search
         </h2>
-        <SearchForm input={input} problems={problems} options={options} />
+        <SearchForm input={input} typed={typed} zone={zone} presets={presets} problems={problems} options={options} />
       </section>
       <section aria-labelledby="events-title" className="mb-8">
         <h2 id="events-title" className="mb-3 text-lg font-semibold">

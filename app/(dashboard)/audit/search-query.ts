@@ -1,31 +1,49 @@
 /**
  * The Audit page's URL: the search form submits with GET, so a search is a link one can share, and
- * paging and exports carry the same filters. Times from the form are datetime-local values without a
- * zone; the page reads them as UTC and says so.
+ * paging and exports carry the same filters. Times from the form are `YYYY-MM-DD HH:MM` in the
+ * viewer's zone (an ISO time with its offset works too); the search gets them as UTC instants.
  */
+import { parseWallTime, toWallTime } from "@/lib/domain/time-zone";
+
 export type SearchParams = Record<string, string | string[] | undefined>;
 
-export const FILTER_NAMES = ["from", "to", "actor", "requester", "cluster", "role", "type", "requestId", "q"] as const;
+export const FILTER_NAMES = [
+  "from",
+  "to",
+  "involving",
+  "actor",
+  "requester",
+  "cluster",
+  "role",
+  "type",
+  "requestId",
+  "q",
+  "system",
+] as const;
 export type FilterName = (typeof FILTER_NAMES)[number];
 
 /** The URL's filters and page, as the search takes them. */
 export type SearchInput = Partial<Record<FilterName | "limit" | "cursor" | "count", string | string[]>>;
 
-const LOCAL_TIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})(:\d{2}(?:\.\d{1,3})?)?$/;
+/** A typed time in `zone` as an instant ("2026-11-23 08:00" → "2026-11-23T02:30:00.000Z"); anything else as given. */
+const asInstant = (value: string, zone: string) => parseWallTime(value, zone)?.toISOString() ?? value;
 
-/** A datetime-local value as UTC ("2026-11-23T08:00" → "2026-11-23T08:00:00Z"); anything else as given. */
-const asUtc = (value: string) =>
-  value.replace(LOCAL_TIME, (_, minutes: string, seconds = ":00") => `${minutes}${seconds}Z`);
-
-/** What the search gets: empty form fields are no filter (the "any" options send ""), and the times are UTC. */
-export function searchInputFrom(params: SearchParams): SearchInput {
+/**
+ * What the search gets: empty form fields are no filter (the "any" options send ""), the times are
+ * instants, and system events are left out unless the URL says `system=include` (the page's
+ * checkbox) or the search is for one request or chosen types; the API includes them by default.
+ */
+export function searchInputFrom(params: SearchParams, zone: string): SearchInput {
   const input: SearchInput = {};
   for (const name of [...FILTER_NAMES, "limit", "cursor", "count"] as const) {
     const values = [params[name] ?? []].flat().filter((value) => value.trim() !== "");
     if (values.length === 0) continue;
-    const times = name === "from" || name === "to" ? values.map(asUtc) : values;
+    const times = name === "from" || name === "to" ? values.map((value) => asInstant(value, zone)) : values;
     input[name] = name === "type" ? times : times[0];
   }
+  // A request's trail and chosen types show whole (see isSystemEvent): only a broad search hides.
+  if (input.system !== "include") delete input.system;
+  if (!input.system && !input.requestId && !input.type) input.system = "exclude";
   return input;
 }
 
@@ -45,10 +63,14 @@ export function queryString(params: Record<string, string | string[] | undefined
 export const auditHref = (params: Record<string, string | string[] | undefined>) =>
   `/audit${queryString(params) ? `?${queryString(params)}` : ""}`;
 
-/** An ISO time as a datetime-local field shows it, in UTC; "" when it is not a time. */
-export function asLocalField(value: string | string[] | undefined) {
-  const time = typeof value === "string" ? new Date(value) : null;
-  if (!time || Number.isNaN(time.getTime())) return "";
-  const iso = time.toISOString().slice(0, 19);
-  return iso.endsWith(":00") ? iso.slice(0, 16) : iso;
+/**
+ * A time parameter as the field shows it: as typed when it is a wall time (or not a time at all, so
+ * that a refused value stays to be corrected); an instant with its offset (paging links, a link from
+ * the API) in `zone`.
+ */
+export function timeField(params: SearchParams, name: "from" | "to", zone: string) {
+  const raw = [params[name] ?? ""].flat()[0] ?? "";
+  if (parseWallTime(raw, zone) !== null) return raw;
+  const time = /(?:Z|[+-]\d{2}:?\d{2})$/i.test(raw) ? new Date(raw) : null;
+  return time && !Number.isNaN(time.getTime()) ? toWallTime(time, zone) : raw;
 }

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { ActionButtonForm } from "@/components/action-button-form";
 import { PageHeader } from "@/components/page-header";
-import { UtcTime } from "@/components/utc-time";
+import { LocalTime } from "@/components/local-time";
 import { requireUser } from "@/lib/auth/current-user";
 import { listMyNotifications, loadMyNotificationPreferences } from "@/lib/notify/queries";
 import { ChannelPreferences } from "./_components/channel-preferences";
@@ -62,7 +62,7 @@ export default async function NotificationsPage() {
                   </p>
                 ) : null}
                 <div className="mt-2 flex flex-wrap items-center gap-3 text-sm text-slate-600">
-                  <UtcTime iso={n.createdAt} />
+                  <LocalTime iso={n.createdAt} />
                   {n.isRead ? null : (
                     <ActionButtonForm
                       action={markReadAction.bind(null, n.id)}

@@ -3,7 +3,7 @@ import { ActionButtonForm } from "@/components/action-button-form";
 import { CommandList } from "@/components/copy-command";
 import { Countdown } from "@/components/countdown";
 import { ExtendAccess } from "@/components/extend-access";
-import { UtcTime } from "@/components/utc-time";
+import { LocalTime } from "@/components/local-time";
 import type { RequestView } from "@/lib/access/request-queries";
 import { endEarlyAction, extendAction } from "../../requests/[id]/actions";
 
@@ -42,14 +42,14 @@ function ActiveItem({ request, now }: { request: RequestView; now: Date }) {
           <p className="text-sm">
             <Countdown endAt={request.activeUntil} renderedAt={now.getTime()} />{" "}
             <span className="text-slate-700" aria-live="polite">
-              · Ends at <UtcTime iso={request.activeUntil} />
+              · Ends at <LocalTime iso={request.activeUntil} />
             </span>
           </p>
         ) : null}
         {request.effectiveUntil ? (
           <p className="text-sm text-slate-700">
-            Tokens already issued may work until <UtcTime iso={request.effectiveUntil} />; to stop using this access on
-            your machine sooner, run <code>kubelogin remove-tokens</code>.
+            Tokens already issued may work until <LocalTime iso={request.effectiveUntil} />; to stop using this access
+            on your machine sooner, run <code>kubelogin remove-tokens</code>.
           </p>
         ) : null}
         {request.commands.length > 0 ? (

@@ -7,6 +7,8 @@ import { EMPTY_FORM_STATE, type FormState } from "@/lib/forms";
 import type { RolePolicy, StepUpRule } from "@/lib/domain/policy-types";
 import { describeDuration, toIsoDuration } from "@/lib/domain/duration";
 import { policyRules } from "@/lib/domain/policy-summary";
+import { parseWallTime, toWallTime, WALL_TIME_FORMAT } from "@/lib/domain/time-zone";
+import { useTimeZone } from "@/components/time-zone";
 import { submitRequest } from "../actions";
 
 export interface EligibleCluster {
@@ -52,12 +54,10 @@ function StepUpRequestForm(props: RequestFormProps & { stepUp: StepUpSettings })
 /** The fields of the form, in the order a refusal is looked for: focus goes to the first in error. */
 const FIELD_ORDER = ["cluster", "role", "duration", "justification", "ticket", "startAt", "breakGlass"];
 
-/** A `datetime-local` value (the browser's local time) for an instant the form sent as ISO 8601. */
-function localInputValue(iso: string | undefined) {
+/** The start time field's text (`YYYY-MM-DD HH:MM` in the viewer's zone) for an instant the form sent as ISO 8601. */
+function startFieldValue(iso: string | undefined, zone: string) {
   const date = iso ? new Date(iso) : undefined;
-  if (!date || Number.isNaN(date.getTime())) return "";
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+  return date && !Number.isNaN(date.getTime()) ? toWallTime(date, zone) : (iso ?? "");
 }
 
 type FieldsProps = RequestFormProps & { signIn?: (rule: StepUpRule) => Promise<string> };
@@ -111,8 +111,13 @@ function RequestFieldset({
     typed.duration ?? (role ? toIsoDuration(role.policy.defaultDurationMinutes) : ""),
   );
   const [start, setStart] = useState<"now" | "later">(typed.start === "later" ? "later" : "now");
-  const [startLocal, setStartLocal] = useState(() => localInputValue(typed.startAt));
-  const startIso = useMemo(() => (startLocal ? new Date(startLocal).toISOString() : ""), [startLocal]);
+  const zone = useTimeZone();
+  const [startLocal, setStartLocal] = useState(() => startFieldValue(typed.startAt, zone));
+  // What is not a time goes as typed, for the server to refuse next to the field.
+  const startIso = useMemo(
+    () => (startLocal ? (parseWallTime(startLocal, zone)?.toISOString() ?? startLocal) : ""),
+    [startLocal, zone],
+  );
   // One submission at a time: a second click before the answer would file the same request again.
   const isSubmitting = useRef(false);
   const messageRef = useRef<HTMLParagraphElement>(null);
@@ -306,13 +311,17 @@ function RequestFieldset({
             <div className="mt-2">
               <Field
                 id="startAt"
-                label={<span className="font-normal">Start time (your local time)</span>}
+                label={<span className="font-normal">Start time ({zone})</span>}
+                hint={`${WALL_TIME_FORMAT}, 24-hour, in ${zone} time, e.g. 2026-12-24 09:30.`}
                 error={error("startAt")}
               >
                 {(control) => (
                   <input
                     {...control}
-                    type="datetime-local"
+                    type="text"
+                    inputMode="numeric"
+                    placeholder={WALL_TIME_FORMAT}
+                    autoComplete="off"
                     className={CONTROL}
                     value={startLocal}
                     onChange={(e) => setStartLocal(e.target.value)}

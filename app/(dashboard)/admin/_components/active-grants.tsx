@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { UtcTime } from "@/components/utc-time";
+import { LocalTime } from "@/components/local-time";
 import { isRevocable } from "@/lib/domain/request-status";
 import type { GrantView } from "@/lib/access/grant-queries";
 import { DataTable, TD } from "@/components/ui/data-table";
@@ -31,9 +31,9 @@ export function ActiveGrants({ grants }: { grants: GrantView[] }) {
                 <span className="block font-mono text-xs break-all text-slate-500">{grant.bindingKey}</span>
               </td>
               <td className={`${TD} whitespace-nowrap`}>
-                <UtcTime iso={grant.endAt} />
+                <LocalTime iso={grant.endAt} />
                 <span className="block text-xs text-slate-500">
-                  tokens until <UtcTime iso={grant.effectiveEndAt} />
+                  tokens until <LocalTime iso={grant.effectiveEndAt} />
                 </span>
               </td>
               <td className={TD}>

@@ -1,5 +1,5 @@
 import { ActionButtonForm } from "@/components/action-button-form";
-import { UtcTime } from "@/components/utc-time";
+import { LocalTime } from "@/components/local-time";
 import type { DriftView } from "@/lib/access/grant-queries";
 import { resolveDriftAction } from "../actions";
 import { CheckDriftForm } from "./check-drift-form";
@@ -49,14 +49,14 @@ export function DriftFindings({ findings }: { findings: DriftView[] }) {
                   <span className="block font-mono text-xs break-all text-slate-500">{finding.bindingKey}</span>
                   {finding.endAt ? (
                     <span className="block text-xs text-slate-600">
-                      ends <UtcTime iso={finding.endAt} />
+                      ends <LocalTime iso={finding.endAt} />
                     </span>
                   ) : null}
                 </td>
                 <td className={`${TD} whitespace-nowrap text-xs`}>
-                  first <UtcTime iso={finding.detectedAt} />
+                  first <LocalTime iso={finding.detectedAt} />
                   <span className="block">
-                    last <UtcTime iso={finding.lastSeenAt} />
+                    last <LocalTime iso={finding.lastSeenAt} />
                   </span>
                 </td>
                 <td className={TD}>

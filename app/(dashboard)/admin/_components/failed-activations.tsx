@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { ActionButtonForm } from "@/components/action-button-form";
-import { UtcTime } from "@/components/utc-time";
+import { LocalTime } from "@/components/local-time";
 import type { RequestView } from "@/lib/access/request-queries";
 import { retryActivationAction } from "../../requests/[id]/actions";
 import { DataTable, TD } from "@/components/ui/data-table";
@@ -28,7 +28,7 @@ export function FailedActivations({ requests }: { requests: RequestView[] }) {
                     {name}
                   </Link>
                   <span className="block text-xs text-slate-500">
-                    {request.requester.userPrincipalName} · requested <UtcTime iso={request.createdAt} />
+                    {request.requester.userPrincipalName} · requested <LocalTime iso={request.createdAt} />
                   </span>
                 </td>
                 <td className={`${TD} max-w-md text-rose-900`}>{request.failureReason ?? "No reason recorded."}</td>

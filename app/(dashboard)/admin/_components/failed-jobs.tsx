@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { ActionButtonForm } from "@/components/action-button-form";
-import { UtcTime } from "@/components/utc-time";
+import { LocalTime } from "@/components/local-time";
 import type { FailedJob } from "@/lib/jobs/failed-jobs";
 import { retryJobAction } from "../actions";
 import { DataTable, TD } from "@/components/ui/data-table";
@@ -43,7 +43,7 @@ export function FailedJobs({ jobs }: { jobs: FailedJob[] }) {
               </td>
               <td className={`${TD} max-w-md text-rose-900`}>{job.error}</td>
               <td className={`${TD} whitespace-nowrap`}>
-                <UtcTime iso={job.failedAt} />
+                <LocalTime iso={job.failedAt} />
                 <span className="block text-xs text-slate-500">after {job.retries} retries</span>
               </td>
               <td className={TD}>

@@ -1,5 +1,5 @@
 import { ActionButtonForm } from "@/components/action-button-form";
-import { UtcTime } from "@/components/utc-time";
+import { LocalTime } from "@/components/local-time";
 import type { VerificationView } from "@/lib/audit/verification";
 import { verifyChainAction } from "../actions";
 
@@ -14,7 +14,7 @@ export function ChainIntegrity({ last }: { last: VerificationView | null }) {
           <strong>Intact.</strong> All {last.events.toLocaleString("en-GB")} chained events link to the one before and
           match their hashes
           {last.unchained > 0 ? ` (${last.unchained} earlier events predate the chain)` : ""}. Checked{" "}
-          <UtcTime iso={last.ranAt} /> by {last.ranBy ?? "the system"} in {last.durationMs} ms; last event #
+          <LocalTime iso={last.ranAt} /> by {last.ranBy ?? "the system"} in {last.durationMs} ms; last event #
           {last.lastSeq ?? "none"}
           {last.lastHash ? (
             <>
@@ -26,7 +26,7 @@ export function ChainIntegrity({ last }: { last: VerificationView | null }) {
       ) : (
         <p role="alert" className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900">
           <strong>Broken at event #{last.broken?.seq}</strong>: {last.broken?.reason}. The{" "}
-          {last.events.toLocaleString("en-GB")} events before it are intact. Checked <UtcTime iso={last.ranAt} /> by{" "}
+          {last.events.toLocaleString("en-GB")} events before it are intact. Checked <LocalTime iso={last.ranAt} /> by{" "}
           {last.ranBy ?? "the system"}. Treat the history from that event on as altered and investigate who had database
           access.
         </p>

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { StatusBadge } from "@/components/status-badge";
-import { UtcTime } from "@/components/utc-time";
+import { LocalTime } from "@/components/local-time";
 import type { AuditInsights, BreakGlassUse, FailedActivation } from "@/lib/audit/insights";
 import { describeStatus } from "@/lib/domain/request-state";
 import { COUNT } from "./insights-format";
@@ -56,12 +56,12 @@ export function BreakGlassList({ uses }: { uses: BreakGlassUse[] }) {
   return (
     <List
       caption="Break-glass requests, newest first"
-      columns={["Requested (UTC)", "Who", "Role and cluster", "Status now", "Reason", "Request"]}
+      columns={["Requested", "Who", "Role and cluster", "Status now", "Reason", "Request"]}
       items={uses}
       row={(use) => (
         <tr key={use.requestId} className="border-t border-slate-100">
           <td className={`${TD} whitespace-nowrap`}>
-            <UtcTime iso={use.requestedAt.toISOString()} />
+            <LocalTime iso={use.requestedAt.toISOString()} />
           </td>
           <td className={TD}>
             {use.requesterName}
@@ -88,12 +88,12 @@ export function FailureList({ failures }: { failures: FailedActivation[] }) {
   return (
     <List
       caption="Failed activations, newest first"
-      columns={["Failed (UTC)", "Requester", "Role and cluster", "Why it failed", "Request"]}
+      columns={["Failed", "Requester", "Role and cluster", "Why it failed", "Request"]}
       items={failures}
       row={(failure, i) => (
         <tr key={`${failure.requestId}-${i}`} className="border-t border-slate-100">
           <td className={`${TD} whitespace-nowrap`}>
-            <UtcTime iso={failure.failedAt.toISOString()} />
+            <LocalTime iso={failure.failedAt.toISOString()} />
           </td>
           <td className={TD}>{failure.requesterUpn ?? "—"}</td>
           <td className={`${TD} whitespace-nowrap`}>

@@ -2,7 +2,9 @@ import Form from "next/form";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import type { FieldProblem } from "@/lib/errors";
-import { asLocalField, auditHref, type FilterName, type SearchInput } from "../search-query";
+import { RANGE_PRESET_LABELS, RANGE_PRESETS, WALL_TIME_FORMAT, type RangePreset } from "@/lib/domain/time-zone";
+import { auditHref, type FilterName, type SearchInput } from "../search-query";
+import { PeoplePicker } from "./people-picker";
 
 const inputClass =
   "mt-1 block w-full rounded-md border border-slate-400 bg-white px-3 py-2 text-sm aria-[invalid=true]:border-red-600";
@@ -68,8 +70,17 @@ function Field(props: {
  * to share. `next/form` navigates in place when JavaScript runs; the key remounts the fields when the
  * URL changes (Clear, a shared link), since they are uncontrolled.
  */
-export function SearchForm(props: { input: SearchInput; problems: FieldProblem[]; options: Options }) {
-  const { input, problems, options } = props;
+export function SearchForm(props: {
+  input: SearchInput;
+  /** the times as typed (in `zone`), which the form shows back */
+  typed: { from: string; to: string };
+  zone: string;
+  /** each preset's range, as time-field text in `zone` */
+  presets: Record<RangePreset, { from: string; to: string }>;
+  problems: FieldProblem[];
+  options: Options;
+}) {
+  const { input, typed, zone, presets, problems, options } = props;
   const valueOf = (name: FilterName) => [input[name] ?? ""].flat()[0] ?? "";
   const field = (name: FilterName, label: string, hint?: string) => ({
     name,
@@ -99,11 +110,26 @@ export function SearchForm(props: { input: SearchInput; problems: FieldProblem[]
       )}
     </Field>
   );
+  // Text, not datetime-local: the browser's picker writes dates in its locale's order (05/12 or
+  // 12/05) and a 12-hour clock in some; typed ISO-like times in the viewer's zone cannot be misread.
   const time = (name: "from" | "to", label: string, hint: string) => (
     <Field {...field(name, label, hint)}>
-      {(control) => <input {...control} type="datetime-local" defaultValue={asLocalField(input[name])} />}
+      {(control) => (
+        <input
+          {...control}
+          type="text"
+          inputMode="numeric"
+          placeholder={WALL_TIME_FORMAT}
+          defaultValue={typed[name]}
+          autoComplete="off"
+          spellCheck={false}
+        />
+      )}
     </Field>
   );
+  // Presets keep the other filters of the URL and start from the newest page.
+  const presetHref = (preset: RangePreset) => auditHref({ ...input, ...presets[preset], cursor: undefined });
+  const isPreset = (preset: RangePreset) => typed.from === presets[preset].from && typed.to === presets[preset].to;
 
   return (
     <Form
@@ -126,9 +152,40 @@ export function SearchForm(props: { input: SearchInput; problems: FieldProblem[]
           </ul>
         </div>
       ) : null}
+      <nav aria-label="Time range presets" className="flex flex-wrap items-center gap-2 text-sm">
+        <span className="font-semibold text-slate-800">Range:</span>
+        {RANGE_PRESETS.map((preset) => (
+          <Link
+            key={preset}
+            href={presetHref(preset)}
+            aria-current={isPreset(preset) ? "true" : undefined}
+            className="rounded-full border border-slate-400 px-3 py-1 font-medium text-slate-800 hover:bg-slate-100 aria-[current=true]:border-brand-700 aria-[current=true]:bg-brand-700 aria-[current=true]:text-white"
+          >
+            {RANGE_PRESET_LABELS[preset]}
+          </Link>
+        ))}
+      </nav>
       <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
-        {time("from", "From (UTC)", "At or after this time, in UTC.")}
-        {time("to", "To (UTC)", "Before this time, in UTC.")}
+        {time("from", `From (${zone})`, `At or after: ${WALL_TIME_FORMAT}, 24-hour, ${zone} time.`)}
+        {time("to", `To (${zone})`, `Before: ${WALL_TIME_FORMAT}, 24-hour, ${zone} time.`)}
+        <Field
+          {...field(
+            "involving",
+            "Involving",
+            "Type a name or UPN: events they did, requested, or that are about them.",
+          )}
+        >
+          {(control) => (
+            <PeoplePicker
+              id={control.id}
+              name={control.name}
+              className={control.className}
+              defaultValue={valueOf("involving")}
+              describedBy={control["aria-describedby"]}
+              invalid={control["aria-invalid"]}
+            />
+          )}
+        </Field>
         {text("actor", "Actor", "Who acted, e.g. p01@contoso.com.")}
         {text("requester", "Requester", "Whose request the event belongs to.")}
         {select("cluster", "Cluster", "Any cluster", options.clusters)}
@@ -137,6 +194,27 @@ export function SearchForm(props: { input: SearchInput; problems: FieldProblem[]
         {text("requestId", "Request id", "The request's UUID, from its page.")}
       </div>
       {text("q", "Text", "Words in a justification, ticket, comment or reason.")}
+      <div className="flex items-start gap-2">
+        <input
+          id="system"
+          name="system"
+          type="checkbox"
+          value="include"
+          defaultChecked={input.system === "include"}
+          aria-describedby="system-hint"
+          className="mt-1 h-4 w-4"
+        />
+        <div>
+          <label htmlFor="system" className={labelClass}>
+            Show system events
+          </label>
+          <p id="system-hint" className="text-xs text-slate-600">
+            Events no person caused: Graph and ARM calls made by background jobs, the drift check&apos;s reads, deferred
+            removals, scheduled chain checks. Changes to requests and drift findings always show; so does one
+            request&apos;s whole trail (a request id), and the event types you choose.
+          </p>
+        </div>
+      </div>
       {typeof input.limit === "string" ? <input type="hidden" name="limit" value={input.limit} /> : null}
       <div className="flex flex-wrap items-center gap-3">
         <button type="submit" className="rounded-md bg-brand-700 px-4 py-2 font-medium text-white hover:bg-brand-900">

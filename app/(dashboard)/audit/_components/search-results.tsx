@@ -3,8 +3,8 @@ import { ExportLinks } from "./export-links";
 import type { AuditSearchEvent, AuditSearchPage } from "@/lib/audit/search";
 import { auditHref, filtersOf, queryString, type SearchInput } from "../search-query";
 import { DataTable } from "@/components/ui/data-table";
+import { LocalTime } from "@/components/local-time";
 
-const TIME = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
 const COUNT = new Intl.NumberFormat("en-GB");
 const td = "px-3 py-2";
 const link = "font-medium text-brand-700 underline";
@@ -15,7 +15,7 @@ function eventRow(event: AuditSearchEvent) {
     <tr key={event.seq} className="border-t border-slate-100 align-top">
       <td className={`${td} tabular-nums text-slate-500`}>{event.seq}</td>
       <td className={`${td} tabular-nums whitespace-nowrap`}>
-        <time dateTime={event.occurredAt.toISOString()}>{TIME.format(event.occurredAt)}</time>
+        <LocalTime iso={event.occurredAt} />
       </td>
       <td className={`${td} font-mono text-xs`}>{event.type}</td>
       <td className={td}>{event.actorUpn ?? "system"}</td>
@@ -88,7 +88,7 @@ export function SearchResults({ input, page }: { input: SearchInput; page: Audit
         <DataTable
           caption={`${summary}; ${input.cursor ? "older" : "the newest"} ${page.events.length} shown, newest first`}
           label="Matching audit events"
-          columns={["#", "Time (UTC)", "Event", "Actor", "Requester", "Role and cluster", "Request", "Details"]}
+          columns={["#", "Time", "Event", "Actor", "Requester", "Role and cluster", "Request", "Details"]}
         >
           {page.events.map(eventRow)}
         </DataTable>

@@ -6,7 +6,7 @@ import { Countdown } from "@/components/countdown";
 import { PageHeader } from "@/components/page-header";
 import { RequestTable } from "@/components/request-table";
 import { StatusBadge } from "@/components/status-badge";
-import { UtcTime } from "@/components/utc-time";
+import { LocalTime } from "@/components/local-time";
 import { loadRequestView, requestTimeline, requesterHistory } from "@/lib/access/request-queries";
 import { requireUser } from "@/lib/auth/current-user";
 import { stepUpSettings } from "@/lib/auth/step-up";
@@ -35,19 +35,20 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
     ["Cluster", request.clusterName],
     ["Role", request.roleName],
     ["Duration", describeDuration(request.durationMinutes)],
-    ["Start", request.startAt ? <UtcTime iso={request.startAt} /> : "As soon as approved"],
+    ["Start", request.startAt ? <LocalTime iso={request.startAt} /> : "As soon as approved"],
     ["Justification", request.justification || "—"],
     ["Ticket", request.ticket ?? (request.isTicketOwed ? "To follow: break-glass filed without one" : "—")],
     ["Approvals", `${request.decisions.filter((d) => d.outcome === "approve").length} of ${request.approvalsRequired}`],
   ];
-  if (isAwaitingDecision(request.status)) facts.push(["Times out", <UtcTime key="t" iso={request.pendingExpiresAt} />]);
+  if (isAwaitingDecision(request.status))
+    facts.push(["Times out", <LocalTime key="t" iso={request.pendingExpiresAt} />]);
   if (request.activeUntil) {
     facts.push([
       isAccessActive ? "Access ends" : "Access period",
       <>
         {/* Announced when an extension moves it; the countdown beside it is not. */}
         <span aria-live="polite">
-          <UtcTime iso={request.activeUntil} />
+          <LocalTime iso={request.activeUntil} />
         </span>
         {isAccessActive ? (
           <>
@@ -62,13 +63,13 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
     facts.push([
       "Access ends",
       <span key="d" data-testid="deferred-removal">
-        <UtcTime iso={request.deferredRemoval.at} />: PIM keeps an assignment for at least 5 minutes
+        <LocalTime iso={request.deferredRemoval.at} />: PIM keeps an assignment for at least 5 minutes
       </span>,
     ]);
   }
   const showsEffectiveEnd = request.effectiveUntil && (isAccessActive || new Date(request.effectiveUntil) > now);
   if (showsEffectiveEnd && request.effectiveUntil) {
-    facts.push(["Tokens may work until", <UtcTime key="e" iso={request.effectiveUntil} />]);
+    facts.push(["Tokens may work until", <LocalTime key="e" iso={request.effectiveUntil} />]);
   }
 
   return (

@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { PageHeader } from "@/components/page-header";
 import { StatusBadge } from "@/components/status-badge";
-import { UtcTime } from "@/components/utc-time";
+import { LocalTime } from "@/components/local-time";
 import { requestAuditTrail } from "@/lib/audit/request-trail";
 import { requirePermission } from "@/lib/auth/current-user";
 import { isAppError } from "@/lib/errors";
@@ -24,16 +24,16 @@ export default async function RequestTrailPage({ params }: { params: Promise<{ i
   });
   const facts: Array<[string, ReactNode]> = [
     ["Requester", request.requester.userPrincipalName],
-    ["Requested", <UtcTime key="c" iso={request.createdAt} />],
+    ["Requested", <LocalTime key="c" iso={request.createdAt} />],
     ["Approvals", request.decisions.map((d) => `${d.outcome} by ${d.byUpn}`).join("; ") || "none"],
   ];
-  if (request.activeFrom) facts.push(["Access from", <UtcTime key="f" iso={request.activeFrom} />]);
+  if (request.activeFrom) facts.push(["Access from", <LocalTime key="f" iso={request.activeFrom} />]);
   if (accessEnd) {
     facts.push([
       accessEnd.how === "scheduled" ? "Access ends" : `Access ${accessEnd.how}`,
-      <UtcTime key="a" iso={accessEnd.at} />,
+      <LocalTime key="a" iso={accessEnd.at} />,
     ]);
-    facts.push(["Effective end (tokens)", <UtcTime key="t" iso={accessEnd.tokensMayWorkUntil} />]);
+    facts.push(["Effective end (tokens)", <LocalTime key="t" iso={accessEnd.tokensMayWorkUntil} />]);
   }
   return (
     <>

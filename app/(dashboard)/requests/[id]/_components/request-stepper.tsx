@@ -1,4 +1,4 @@
-import { UtcTime } from "@/components/utc-time";
+import { LocalTime } from "@/components/local-time";
 import { currentStep, type ProgressStep } from "@/lib/domain/request-progress";
 
 const GRANT_WORDS: Record<string, string> = {
@@ -29,7 +29,7 @@ export function RequestStepper({ steps }: { steps: ProgressStep[] }) {
         {now.at ? (
           <>
             {" "}
-            since <UtcTime iso={now.at} />
+            since <LocalTime iso={now.at} />
           </>
         ) : null}
       </p>
@@ -55,7 +55,7 @@ export function RequestStepper({ steps }: { steps: ProgressStep[] }) {
                 <span className="sr-only"> ({mark.words})</span>
                 {step.at ? (
                   <span className="block text-xs text-slate-600">
-                    <UtcTime iso={step.at} />
+                    <LocalTime iso={step.at} />
                   </span>
                 ) : null}
                 {step.grants.length > 0 ? (

@@ -1,4 +1,4 @@
-import { UtcTime } from "@/components/utc-time";
+import { LocalTime } from "@/components/local-time";
 import type { requestTimeline } from "@/lib/access/request-queries";
 import { describeDuration } from "@/lib/domain/duration";
 
@@ -47,7 +47,7 @@ function EventDetail({ event }: { event: TimelineEvent }) {
   if (event.type === "access.removal_deferred" && text("notBefore")) {
     return (
       <p className="mt-0.5 text-slate-700">
-        PIM keeps an assignment for at least 5 minutes; removed at <UtcTime iso={text("notBefore")!} />.
+        PIM keeps an assignment for at least 5 minutes; removed at <LocalTime iso={text("notBefore")!} />.
       </p>
     );
   }
@@ -66,7 +66,7 @@ function EventDetail({ event }: { event: TimelineEvent }) {
     const extra = typeof data.extraMinutes === "number" ? `by ${describeDuration(data.extraMinutes)} ` : "";
     return (
       <p className="mt-0.5 text-slate-700">
-        {extra}until <UtcTime iso={text("newEnd")!} />
+        {extra}until <LocalTime iso={text("newEnd")!} />
       </p>
     );
   }
@@ -83,7 +83,7 @@ export function RequestTimeline({ events }: { events: TimelineEvent[] }) {
         <li key={event.seq}>
           <span className="font-medium">{eventTitle(event)}</span>{" "}
           <span className="text-slate-600">
-            <UtcTime iso={event.occurredAt} /> ·{" "}
+            <LocalTime iso={event.occurredAt} /> ·{" "}
             {event.actorUpn ?? (event.data.actorKind === "policy" ? "by policy" : "system")}
           </span>
           <EventDetail event={event} />

@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { UtcTime } from "@/components/utc-time";
+import { LocalTime } from "@/components/local-time";
 import type { PackEvent } from "@/lib/audit/evidence-check";
 import { DataTable, TD as td } from "@/components/ui/data-table";
 
@@ -24,7 +24,7 @@ function Authentication({ data }: { data: Data }) {
           {authTime ? (
             <>
               {" "}
-              at <UtcTime iso={authTime} />
+              at <LocalTime iso={authTime} />
             </>
           ) : null}
           {methods.length > 0 ? ` · methods: ${methods.join(", ")}` : null}
@@ -63,7 +63,7 @@ function Details({ event }: { event: PackEvent }) {
   if (text(data, "newEnd")) {
     parts.push(
       <p key="end">
-        New end: <UtcTime iso={text(data, "newEnd")!} />
+        New end: <LocalTime iso={text(data, "newEnd")!} />
       </p>,
     );
   }
@@ -83,13 +83,13 @@ export function TrailTable({ events }: { events: PackEvent[] }) {
     <DataTable
       caption="Every audit event of this request, oldest first"
       label="Audit events of this request"
-      columns={["#", "Time (UTC)", "Event", "Actor", "State", "Details", "Hash"]}
+      columns={["#", "Time", "Event", "Actor", "State", "Details", "Hash"]}
     >
       {events.map((event) => (
         <tr key={event.seq} className="border-t border-slate-100">
           <td className={`${td} tabular-nums text-slate-500`}>{event.seq}</td>
           <td className={`${td} whitespace-nowrap tabular-nums`}>
-            <UtcTime iso={new Date(event.occurredAt).toISOString()} />
+            <LocalTime iso={new Date(event.occurredAt).toISOString()} />
           </td>
           <td className={`${td} font-mono text-xs`}>{event.type}</td>
           <td className={td}>{event.actorUpn ?? (record(event.data)?.actorKind === "policy" ? "policy" : "system")}</td>
