@@ -2,6 +2,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { HeaderMenu } from "@/components/header-menu";
 import { MainNav, NotificationsLink } from "@/components/main-nav";
+import { countAwaitingMyDecision } from "@/lib/access/approval-queue";
 import { getCurrentUser } from "@/lib/auth/current-user";
 import { sectionsFor } from "@/lib/auth/navigation";
 import { countMyUnreadNotifications } from "@/lib/notify/queries";
@@ -9,7 +10,12 @@ import { countMyUnreadNotifications } from "@/lib/notify/queries";
 // Navigation only: every page checks the session and its permission itself.
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const user = await getCurrentUser();
-  const unread = user ? await countMyUnreadNotifications(user) : 0;
+  const [unread, pending] = user
+    ? await Promise.all([countMyUnreadNotifications(user), countAwaitingMyDecision(user)])
+    : [0, 0];
+  const sections = user
+    ? sectionsFor(user.roles).map((s) => (s.href === "/approvals" && pending > 0 ? { ...s, pending } : s))
+    : [];
   return (
     <>
       <a
@@ -24,8 +30,8 @@ export default async function DashboardLayout({ children }: { children: ReactNod
             AKS JIT
           </Link>
           {user ? (
-            <HeaderMenu>
-              <MainNav items={sectionsFor(user.roles)} />
+            <HeaderMenu pending={pending}>
+              <MainNav items={sections} />
               <div className="flex min-w-0 flex-wrap items-center gap-3 text-sm md:ml-auto">
                 <NotificationsLink unread={unread} />
                 <span className="min-w-0 break-words">
