@@ -3,6 +3,7 @@ import { PageHeader } from "@/components/page-header";
 import { RequestTable } from "@/components/request-table";
 import { Pager, pageFromQuery } from "@/components/pager";
 import { countAwaitingMyDecision } from "@/lib/access/approval-queue";
+import { catalogContext } from "@/lib/access/approver-context";
 import { listApprovableRequestsPage } from "@/lib/access/request-queries";
 import { requirePermission } from "@/lib/auth/current-user";
 
@@ -47,6 +48,7 @@ export default async function ApprovalsPage({
           caption="Requests waiting for a decision, newest first"
           variant="inbox"
           now={new Date()}
+          catalogOf={Object.fromEntries(requests.map((r) => [r.id, catalogContext(r)]))}
         />
       )}
       <Pager page={page} hasNextPage={hasNextPage} href={(n) => `/approvals?page=${n}`} label="Approvals" />

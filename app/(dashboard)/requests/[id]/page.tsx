@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
+import { EnvironmentBadges, TicketLink } from "@/components/catalog-badges";
 import { CommandList } from "@/components/copy-command";
 import { Countdown } from "@/components/countdown";
 import { LiveRefresh } from "@/components/live-refresh";
@@ -16,7 +17,7 @@ import { describeDuration } from "@/lib/domain/duration";
 import { requestProgress } from "@/lib/domain/request-progress";
 import { hasFailed, isActive, isAwaitingDecision } from "@/lib/domain/request-status";
 import { isAppError } from "@/lib/errors";
-import { EnvironmentBadges, RequesterContext, TicketLink } from "./_components/approver-context";
+import { RequesterContext } from "./_components/approver-context";
 import { RequestActions } from "./_components/request-actions";
 import { RequestStepper } from "./_components/request-stepper";
 import { RequestTimeline } from "./_components/request-timeline";
