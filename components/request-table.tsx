@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { CatalogContext } from "@/lib/access/approver-context";
 import type { RequestView } from "@/lib/access/request-queries";
-import { EnvironmentBadges, TicketLink } from "./catalog-badges";
+import { EnvironmentBadges } from "./catalog-badges";
 import { describeDuration } from "@/lib/domain/duration";
 import { StatusBadge } from "./status-badge";
 import { DataTable } from "@/components/ui/data-table";
@@ -25,7 +25,7 @@ export function RequestTable({
   caption: string;
   variant: "mine" | "inbox";
   now: Date;
-  /** the catalog's environment, risk and ticket link per request id, for approvers */
+  /** the catalog's environment and risk per request id, for approvers (one link per row: the request) */
   catalogOf?: Record<string, CatalogContext>;
 }) {
   const isInbox = variant === "inbox";
@@ -61,9 +61,7 @@ export function RequestTable({
           </td>
           <td className="px-3 py-2 whitespace-nowrap">{describeDuration(r.durationMinutes)}</td>
           {isInbox ? <td className="max-w-xs px-3 py-2">{r.justification}</td> : null}
-          <td className="px-3 py-2">
-            {r.ticket ? <TicketLink ticket={r.ticket} url={catalogOf?.[r.id]?.ticketUrl ?? null} /> : "—"}
-          </td>
+          <td className="px-3 py-2">{r.ticket ?? "—"}</td>
           <td className="px-3 py-2 whitespace-nowrap">
             {isInbox ? age(r.createdAt, now) : time.format(new Date(r.createdAt))}
           </td>

@@ -66,10 +66,6 @@ test("[APPROVALS] an approver sees the requester's context and the quorum, and m
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Approvals: ${waiting} waiting for you`);
   const row = page.getByRole("row").filter({ has: page.locator(`a[href="${new URL(first).pathname}"]`) });
   await expect(row.getByTestId("risk")).toHaveText("high risk");
-  await expect(row.getByRole("link", { name: new RegExp(`^${ticket}`) })).toHaveAttribute(
-    "href",
-    `https://tickets.contoso.com/browse/${ticket}`,
-  );
   await expectAccessible(page);
 
   await page.goto(first);
@@ -109,8 +105,9 @@ test("[APPROVALS] an approver sees the requester's context and the quorum, and m
   await page.goto(second);
   await expect(page.getByRole("button", { name: `Menu, ${waiting - 1} pending approvals` })).toBeVisible();
   await expect(page.getByTestId("risk")).toBeVisible();
+  // The first one, approved a moment ago, is being applied or already active.
   await expect(page.getByTestId("overlap-warning")).toContainText(
-    "Nadia Okafor has already requested admin on aks-prod-weu",
+    /Nadia Okafor (has already requested|already holds) admin on aks-prod-weu/,
   );
   const { scrollWidth, innerWidth } = await page.evaluate(() => ({
     scrollWidth: document.scrollingElement!.scrollWidth,
