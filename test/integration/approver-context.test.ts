@@ -32,9 +32,11 @@ describe("the approver context and the approval queue", () => {
     // A fresh database per file: nothing waits for p01 before this test files anything.
     expect(await countAwaitingMyDecision(p01.viewer)).toBe(0);
 
-    const first = await requestAccess(filing("aks-prod-weu", "admin", "Rotate the ingress certificate"), n02);
-    const second = await requestAccess(filing("aks-prod-weu", "admin", "Look at the ingress again"), n02);
-    const elsewhere = await requestAccess(filing("aks-prod-weu", "node-access", "Read the kubelet logs"), n02);
+    // Filed a second apart, as people file them: the queue is oldest first.
+    const filedAt = (seconds: number) => ({ ...n02, now: new Date(n02.now.getTime() + seconds * 1000) });
+    const first = await requestAccess(filing("aks-prod-weu", "admin", "Rotate the ingress certificate"), filedAt(0));
+    const second = await requestAccess(filing("aks-prod-weu", "admin", "Look at the ingress again"), filedAt(1));
+    const elsewhere = await requestAccess(filing("aks-prod-weu", "node-access", "Kubelet logs"), filedAt(2));
 
     const view = await loadRequestView(first.id, p01.viewer);
     const context = await loadApproverContext(p01.viewer, view);
