@@ -7,7 +7,7 @@ import { useEffect, useId, useRef, useState, type ReactNode } from "react";
  * "Menu" disclosure button (it would otherwise clip Sign out). Escape closes the menu and gives
  * focus back to the button; following a link closes it.
  */
-export function HeaderMenu({ children }: { children: ReactNode }) {
+export function HeaderMenu({ children, pending = 0 }: { children: ReactNode; pending?: number }) {
   // The page it was opened on: the menu shuts once a link leads elsewhere.
   const pathname = usePathname();
   const [openOn, setOpenOn] = useState<string | null>(null);
@@ -34,9 +34,22 @@ export function HeaderMenu({ children }: { children: ReactNode }) {
         aria-expanded={isOpen}
         aria-controls={panelId}
         onClick={() => setOpenOn(isOpen ? null : pathname)}
-        className="ml-auto rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-100 md:hidden"
+        className="ml-auto inline-flex items-center rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-100 md:hidden"
       >
-        Menu
+        {/* Closed, the menu hides the Approvals badge: the button carries the count instead. */}
+        <span aria-hidden={pending > 0 ? "true" : undefined}>Menu</span>
+        {pending > 0 ? (
+          <>
+            <span
+              aria-hidden="true"
+              data-testid="menu-pending"
+              className="ml-2 min-w-6 rounded-full bg-rose-700 px-1.5 py-0.5 text-center text-xs font-semibold text-white"
+            >
+              {pending > 99 ? "99+" : pending}
+            </span>
+            <span className="sr-only">Menu, {pending} pending approvals</span>
+          </>
+        ) : null}
       </button>
       <div
         id={panelId}

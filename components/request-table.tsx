@@ -1,5 +1,7 @@
 import Link from "next/link";
+import type { CatalogContext } from "@/lib/access/approver-context";
 import type { RequestView } from "@/lib/access/request-queries";
+import { EnvironmentBadges } from "./catalog-badges";
 import { describeDuration } from "@/lib/domain/duration";
 import { LocalTime } from "./local-time";
 import { StatusBadge } from "./status-badge";
@@ -16,11 +18,14 @@ export function RequestTable({
   caption,
   variant,
   now,
+  catalogOf,
 }: {
   requests: RequestView[];
   caption: string;
   variant: "mine" | "inbox";
   now: Date;
+  /** the catalog's environment and risk per request id, for approvers (one link per row: the request) */
+  catalogOf?: Record<string, CatalogContext>;
 }) {
   const isInbox = variant === "inbox";
   const columns = [
@@ -47,6 +52,11 @@ export function RequestTable({
               {r.roleName} on {r.clusterName}
             </Link>
             {r.isBreakGlass ? <span className="ml-2 text-xs font-semibold text-rose-700">break-glass</span> : null}
+            {catalogOf?.[r.id] ? (
+              <span className="mt-1 flex flex-wrap gap-1">
+                <EnvironmentBadges environment={catalogOf[r.id]!.environment} risk={catalogOf[r.id]!.risk} />
+              </span>
+            ) : null}
           </td>
           <td className="px-3 py-2 whitespace-nowrap">{describeDuration(r.durationMinutes)}</td>
           {isInbox ? <td className="max-w-xs px-3 py-2">{r.justification}</td> : null}

@@ -3,6 +3,7 @@ import type { ReactNode } from "react";
 import { HeaderMenu } from "@/components/header-menu";
 import { LiveRefresh } from "@/components/live-refresh";
 import { MainNav, NotificationsLink } from "@/components/main-nav";
+import { countAwaitingMyDecision } from "@/lib/access/approval-queue";
 import { dashboardVersion } from "@/lib/access/dashboard-stream";
 import { getCurrentUser } from "@/lib/auth/current-user";
 import { sectionsFor } from "@/lib/auth/navigation";
@@ -15,9 +16,12 @@ import { saveBrowserTimeZone } from "./time-zone-action";
 // every page checks the session and its permission itself.
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const user = await getCurrentUser();
-  const [unread, version] = user
-    ? await Promise.all([countMyUnreadNotifications(user), dashboardVersion(user)])
-    : [0, null];
+  const [unread, pending, version] = user
+    ? await Promise.all([countMyUnreadNotifications(user), countAwaitingMyDecision(user), dashboardVersion(user)])
+    : [0, 0, null];
+  const sections = user
+    ? sectionsFor(user.roles).map((s) => (s.href === "/approvals" && pending > 0 ? { ...s, pending } : s))
+    : [];
   return (
     <TimeZoneProvider zone={viewerZone(user?.timeZone)}>
       {user ? <TimeZoneSync stored={user.timeZone ?? null} save={saveBrowserTimeZone} /> : null}
@@ -33,8 +37,8 @@ export default async function DashboardLayout({ children }: { children: ReactNod
             AKS JIT
           </Link>
           {user ? (
-            <HeaderMenu>
-              <MainNav items={sectionsFor(user.roles)} />
+            <HeaderMenu pending={pending}>
+              <MainNav items={sections} />
               <div className="flex min-w-0 flex-wrap items-center gap-3 text-sm md:ml-auto">
                 <NotificationsLink unread={unread} />
                 <span className="min-w-0 break-words">

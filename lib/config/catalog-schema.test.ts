@@ -57,6 +57,7 @@ describe("the demo catalog", () => {
         name: "aks-prod-weu",
         displayName: "Production (West Europe)",
         environment: "production",
+        risk: "high",
         resourceId:
           "/subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333/resourceGroups/rg-aks-prod/providers/Microsoft.ContainerService/managedClusters/aks-prod-weu",
         subscriptionId: "0b1f6471-1bf0-4dda-aec3-111122223333",
@@ -69,6 +70,7 @@ describe("the demo catalog", () => {
         name: "aks-dev-weu",
         displayName: "Development (West Europe)",
         environment: "development",
+        risk: "low",
         resourceId:
           "/subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333/resourceGroups/rg-aks-dev/providers/Microsoft.ContainerService/managedClusters/aks-dev-weu",
         subscriptionId: "0b1f6471-1bf0-4dda-aec3-111122223333",
@@ -186,6 +188,37 @@ describe("catalog defaults", () => {
   });
 });
 
+describe("approver context in the catalog", () => {
+  it("reads the ticket link template and the clusters' risk", () => {
+    const catalog = parseCatalog(DEMO, FILE);
+    expect(catalog.ticket).toEqual({ urlTemplate: "https://tickets.contoso.com/browse/{ticket}" });
+    expect(catalog.clusters.map((c) => [c.environment, c.risk])).toEqual([
+      ["production", "high"],
+      ["development", "low"],
+    ]);
+  });
+
+  it("describes a role without a description by the Azure roles it grants", () => {
+    const role = parseCatalog(edit("        description: Cluster admin\n", ""), FILE).clusters[0]!.roles[0]!;
+    expect(role.description).toBe("Kubernetes admin in every namespace, except the cluster's own resources");
+  });
+
+  it.each([
+    ["javascript:alert(1)//{ticket}", "must be an http:// or https:// URL"],
+    ["https://tickets.contoso.com/browse/", "must contain {ticket}, where the ticket goes"],
+  ])("refuses the ticket template %s", (template, message) => {
+    expect(problemsOf(`ticket:\n  urlTemplate: "${template}"\n${VALID}`)).toMatchObject([
+      { path: "ticket.urlTemplate", message },
+    ]);
+  });
+
+  it("refuses an unknown risk", () => {
+    expect(problemsOf(edit("environment: production", "environment: production\n    risk: extreme"))).toMatchObject([
+      { path: "clusters[0].risk", message: "must be low, medium, high or critical" },
+    ]);
+  });
+});
+
 describe("catalog errors name file, line, column and field", () => {
   it.each([
     [
@@ -235,8 +268,8 @@ describe("catalog errors name file, line, column and field", () => {
     ],
     [
       "a missing field",
-      edit("        description: Cluster admin\n", ""),
-      "jit.catalog.yaml:7:9 clusters[0].roles[0].description: is required",
+      edit("    environment: production\n", ""),
+      "jit.catalog.yaml:2:5 clusters[0].environment: is required",
     ],
     [
       "a value of the wrong type",

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import type { RolePolicy, TextRule } from "@/lib/domain/policy-types";
+import { describeGrants, ticketTemplateProblem } from "../domain/approver-context";
 import { describeDuration, parseIsoDuration } from "../domain/duration";
 import { duplicateIssues, webhookIssues } from "./catalog-checks";
 import { formatProblem, readYaml, yamlWords, zodIssues, type YamlIssue, type YamlProblem } from "./yaml-problems";
@@ -274,13 +275,18 @@ export type NotifyRoute = z.output<typeof notify>;
 
 export const DEFAULT_NOTIFY_ROUTE: NotifyRoute = { channels: [{ kind: "email" }] };
 
-const role = z.strictObject({
-  name: slug("role name"),
-  description: label,
-  grants: z.array(grant).min(1, { error: "must list at least one grant" }),
-  policy,
-  notify: notify.optional(),
-});
+const role = z
+  .strictObject({
+    name: slug("role name"),
+    /** what the role lets its holder do, for approvers; without one, words from its Azure roles */
+    description: label.optional(),
+    grants: z.array(grant).min(1, { error: "must list at least one grant" }),
+    policy,
+    notify: notify.optional(),
+  })
+  .transform(({ description, ...role }) => ({ ...role, description: description ?? describeGrants(role.grants) }));
+
+const RISK_MESSAGE = "must be low, medium, high or critical";
 
 const cluster = z
   .strictObject({
@@ -288,6 +294,8 @@ const cluster = z
     /** the name to show people; the catalog name when the file gives none */
     displayName: label.optional(),
     environment: label,
+    /** how much harm misuse of access here could do, shown to approvers beside the environment */
+    risk: z.enum(["low", "medium", "high", "critical"], { error: RISK_MESSAGE }).optional(),
     resourceId,
     nodeResourceGroup: z.string().regex(new RegExp(`^${RESOURCE_GROUP}$`, "u"), {
       error: "must be a resource group name, e.g. MC_rg_cluster_region",
@@ -306,7 +314,18 @@ const cluster = z
     })),
   }));
 
-const catalog = z.strictObject({ clusters: z.array(cluster).min(1, { error: "must list at least one cluster" }) });
+const ticketSettings = z.strictObject({
+  /** where a ticket is read, e.g. https://tickets.contoso.com/browse/{ticket}: approvers get a link */
+  urlTemplate: z.string().superRefine((template, ctx) => {
+    const problem = ticketTemplateProblem(template);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  }),
+});
+
+const catalog = z.strictObject({
+  ticket: ticketSettings.optional(),
+  clusters: z.array(cluster).min(1, { error: "must list at least one cluster" }),
+});
 
 export type Grant = z.output<typeof grant>;
 export type CatalogCluster = z.output<typeof cluster>;

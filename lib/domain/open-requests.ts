@@ -30,7 +30,7 @@ export type OpenRequestsVerdict =
   | { isAllowed: false; reason: "cap"; openCount: number };
 
 /** When a request gives access: its active period once activated, else from its start (or now) for its duration. */
-function windowOf(request: OpenRequest | RequestWindow, now: Date): { from: Date; until: Date } {
+export function windowOf(request: OpenRequest | RequestWindow, now: Date): { from: Date; until: Date } {
   if ("activeFrom" in request && request.activeFrom && request.activeUntil) {
     return { from: request.activeFrom, until: request.activeUntil };
   }
@@ -38,7 +38,7 @@ function windowOf(request: OpenRequest | RequestWindow, now: Date): { from: Date
   return { from, until: addMinutes(from, request.durationMinutes) };
 }
 
-const overlaps = (a: { from: Date; until: Date }, b: { from: Date; until: Date }) =>
+export const overlaps = (a: { from: Date; until: Date }, b: { from: Date; until: Date }) =>
   a.from < b.until && b.from < a.until;
 
 export function checkOpenRequests(input: {

@@ -69,3 +69,16 @@ export async function userById(objectId: string): Promise<DirectoryPerson | null
     throw toProviderError(error, `read the user ${objectId}`, "User.Read.All");
   }
 }
+
+/** A group's display name, for people reading who may approve; the id when Entra no longer has it. */
+export async function groupDisplayName(groupId: string): Promise<string> {
+  try {
+    const group = (await appGraphClient().api(`/groups/${groupId}`).select("id,displayName").get()) as {
+      displayName?: string | null;
+    };
+    return group.displayName || groupId;
+  } catch (error) {
+    if ((error as { statusCode?: unknown } | null)?.statusCode === 404) return groupId;
+    throw toProviderError(error, `read the group ${groupId}`, "GroupMember.Read.All");
+  }
+}

@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import { PageHeader } from "@/components/page-header";
 import { RequestTable } from "@/components/request-table";
 import { Pager, pageFromQuery } from "@/components/pager";
+import { countAwaitingMyDecision } from "@/lib/access/approval-queue";
+import { catalogContext } from "@/lib/access/approver-context";
 import { listApprovableRequestsPage } from "@/lib/access/request-queries";
 import { requirePermission } from "@/lib/auth/current-user";
 
@@ -13,12 +15,24 @@ export default async function ApprovalsPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const user = await requirePermission("request.approve", "/approvals");
-  const { requests, page, hasNextPage } = await listApprovableRequestsPage(user, {
-    page: pageFromQuery((await searchParams).page),
-  });
+  const query = await searchParams;
+  const [{ requests, page, hasNextPage }, pending] = await Promise.all([
+    listApprovableRequestsPage(user, { page: pageFromQuery(query.page) }),
+    countAwaitingMyDecision(user),
+  ]);
+  // Back from "Then open the next request" with the queue empty.
+  const isQueueDone = query.done === "1" && pending === 0;
   return (
     <>
-      <PageHeader title="Approvals">
+      {isQueueDone ? (
+        <p
+          role="status"
+          className="mb-4 rounded-md border border-emerald-300 bg-emerald-50 px-3 py-2 text-sm text-emerald-900"
+        >
+          Decision recorded. Nothing else waits for you.
+        </p>
+      ) : null}
+      <PageHeader title={pending > 0 ? `Approvals: ${pending} waiting for you` : "Approvals: nothing waiting for you"}>
         <p>
           Requests waiting for a decision from your approver groups, newest first. Open one to see the requester&apos;s
           history and to approve or deny it. You never decide your own requests.
@@ -34,6 +48,7 @@ export default async function ApprovalsPage({
           caption="Requests waiting for a decision, newest first"
           variant="inbox"
           now={new Date()}
+          catalogOf={Object.fromEntries(requests.map((r) => [r.id, catalogContext(r)]))}
         />
       )}
       <Pager page={page} hasNextPage={hasNextPage} href={(n) => `/approvals?page=${n}`} label="Approvals" />

@@ -1,6 +1,7 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
+import { nextAwaitingMyDecision } from "@/lib/access/approval-queue";
 import { approveRequest } from "@/lib/access/approve-request";
 import { cancelRequest } from "@/lib/access/cancel-request";
 import { deactivateRequest } from "@/lib/access/deactivate-request";
@@ -25,14 +26,20 @@ function shown(requestId: string, returnTo: ReturnTo) {
   return EMPTY_FORM_STATE;
 }
 
-/** Approve, or Deny (the button pressed): denying never needs the step-up token. */
-const ZDecisionForm = ZApproveInput.extend({ outcome: z.string().optional() });
+/**
+ * Approve, or Deny (the button pressed): denying never needs the step-up token. With `then=next`
+ * ("Approve & next"), the approver goes on to the oldest request still waiting for them, or back to
+ * Approvals when nothing else does.
+ */
+const ZDecisionForm = ZApproveInput.extend({ outcome: z.string().optional(), then: z.string().optional() });
 
 export const decideAction = formAction(ZDecisionForm, async (input, context, requestId: string) => {
   const { outcome, comment, stepUpToken } = input;
   if (outcome === "deny") await denyRequest(requestId, { comment }, context);
   else await approveRequest(requestId, { comment, stepUpToken }, context);
-  return shown(requestId, "request");
+  if (input.then !== "next") return shown(requestId, "request");
+  const next = await nextAwaitingMyDecision(context.viewer, requestId);
+  return { redirectTo: next ? `/requests/${next}?queue=1` : "/approvals?done=1" };
 });
 
 export const cancelAction = formAction(NO_FIELDS, async (_input, context, requestId: string) => {

@@ -1,12 +1,14 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
+import { EnvironmentBadges, TicketLink } from "@/components/catalog-badges";
 import { CommandList } from "@/components/copy-command";
 import { Countdown } from "@/components/countdown";
 import { PageHeader } from "@/components/page-header";
 import { RequestTable } from "@/components/request-table";
 import { StatusBadge } from "@/components/status-badge";
 import { LocalTime } from "@/components/local-time";
+import { catalogContext, loadApproverContext } from "@/lib/access/approver-context";
 import { loadRequestView, requestTimeline, requesterHistory } from "@/lib/access/request-queries";
 import { requireUser } from "@/lib/auth/current-user";
 import { stepUpSettings } from "@/lib/auth/step-up";
@@ -14,31 +16,72 @@ import { describeDuration } from "@/lib/domain/duration";
 import { requestProgress } from "@/lib/domain/request-progress";
 import { hasFailed, isActive, isAwaitingDecision } from "@/lib/domain/request-status";
 import { isAppError } from "@/lib/errors";
+import { RequesterContext } from "./_components/approver-context";
 import { RequestActions } from "./_components/request-actions";
 import { RequestStepper } from "./_components/request-stepper";
 import { RequestTimeline } from "./_components/request-timeline";
 
 export const metadata: Metadata = { title: "Request" };
 
-export default async function RequestPage({ params }: { params: Promise<{ id: string }> }) {
+export default async function RequestPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const { id } = await params;
+  const isInQueue = (await searchParams).queue === "1";
   const viewer = await requireUser(`/requests/${id}`);
   const request = await loadRequestView(id, viewer).catch((error: unknown) => {
     if (isAppError(error) && error.code === "NOT_FOUND") notFound();
     throw error;
   });
-  const [timeline, history] = await Promise.all([requestTimeline(viewer, id), requesterHistory(viewer, request)]);
+  const [timeline, history, approverContext] = await Promise.all([
+    requestTimeline(viewer, id),
+    requesterHistory(viewer, request),
+    loadApproverContext(viewer, request),
+  ]);
+  const catalog = catalogContext(request);
   const now = new Date();
+  const approvals = request.decisions.filter((d) => d.outcome === "approve").length;
   const isAccessActive = isActive(request.status);
   const facts: Array<[string, ReactNode]> = [
     ["Requester", `${request.requester.displayName} (${request.requester.userPrincipalName})`],
     ["Cluster", request.clusterName],
-    ["Role", request.roleName],
+    [
+      "Role",
+      <>
+        {request.roleName}
+        {catalog.roleDescription ? (
+          <span className="block text-slate-700" data-testid="role-description">
+            {catalog.roleDescription}
+          </span>
+        ) : null}
+      </>,
+    ],
     ["Duration", describeDuration(request.durationMinutes)],
     ["Start", request.startAt ? <LocalTime iso={request.startAt} /> : "As soon as approved"],
     ["Justification", request.justification || "—"],
-    ["Ticket", request.ticket ?? (request.isTicketOwed ? "To follow: break-glass filed without one" : "—")],
-    ["Approvals", `${request.decisions.filter((d) => d.outcome === "approve").length} of ${request.approvalsRequired}`],
+    [
+      "Ticket",
+      request.ticket ? (
+        <TicketLink ticket={request.ticket} url={catalog.ticketUrl} />
+      ) : request.isTicketOwed ? (
+        "To follow: break-glass filed without one"
+      ) : (
+        "—"
+      ),
+    ],
+    [
+      "Approvals",
+      <span key="q" data-testid="quorum">
+        {approverContext?.quorum ??
+          (request.approvalsRequired === 0
+            ? "Not needed: activated by policy"
+            : `${approvals} of ${request.approvalsRequired} required`)}
+      </span>,
+    ],
   ];
   if (isAwaitingDecision(request.status))
     facts.push(["Times out", <LocalTime key="t" iso={request.pendingExpiresAt} />]);
@@ -75,8 +118,9 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
   return (
     <>
       <PageHeader title={`${request.roleName} on ${request.clusterName}`}>
-        <p className="flex items-center gap-2">
+        <p className="flex flex-wrap items-center gap-2">
           <StatusBadge status={request.status} label={request.statusLabel} />
+          <EnvironmentBadges environment={catalog.environment} risk={catalog.risk} />
           {request.isBreakGlass ? <span className="text-sm font-semibold text-rose-700">Break-glass</span> : null}
         </p>
       </PageHeader>
@@ -118,6 +162,14 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
               </p>
             ) : null}
           </section>
+          {approverContext ? (
+            <RequesterContext
+              context={approverContext}
+              requesterName={request.requester.displayName}
+              roleName={request.roleName}
+              clusterName={request.clusterName}
+            />
+          ) : null}
           {request.commands.length > 0 ? (
             <section aria-labelledby="use-access">
               <h2 id="use-access" className="mb-3 text-lg font-semibold">
@@ -156,6 +208,7 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
           </h2>
           <RequestActions
             request={request}
+            isInQueue={isInQueue}
             stepUp={
               request.canDecide && request.stepUp
                 ? stepUpSettings(viewer, {

@@ -17,30 +17,52 @@ import { StepUpProvider, describeStepUpFailure, useFreshSignIn, type StepUpSetti
 const APPROVE = "rounded-md bg-emerald-700 px-4 py-2 font-medium text-white hover:bg-emerald-800 disabled:opacity-60";
 const DENY = "rounded-md bg-rose-700 px-4 py-2 font-medium text-white hover:bg-rose-800 disabled:opacity-60";
 
-/** Approve or deny; when the role asks for step-up, Approve first opens a fresh sign-in in a popup. */
-export function DecisionForm({ requestId, stepUp }: { requestId: string; stepUp?: StepUpSettings }) {
+/**
+ * Approve or deny; when the role asks for step-up, Approve first opens a fresh sign-in in a popup.
+ * "Then open the next request" (Approve & next) is ticked already when the approver came from the
+ * previous one that way (`isInQueue`), so that working through a queue is one click per request.
+ */
+export function DecisionForm({
+  requestId,
+  stepUp,
+  isInQueue = false,
+}: {
+  requestId: string;
+  stepUp?: StepUpSettings;
+  isInQueue?: boolean;
+}) {
   return stepUp ? (
     <StepUpProvider settings={stepUp}>
-      <StepUpDecisionForm requestId={requestId} stepUp={stepUp} />
+      <StepUpDecisionForm requestId={requestId} stepUp={stepUp} isInQueue={isInQueue} />
     </StepUpProvider>
   ) : (
-    <DecisionFields requestId={requestId} />
+    <DecisionFields requestId={requestId} isInQueue={isInQueue} />
   );
 }
 
-function StepUpDecisionForm({ requestId, stepUp }: { requestId: string; stepUp: StepUpSettings }) {
+function StepUpDecisionForm({
+  requestId,
+  stepUp,
+  isInQueue,
+}: {
+  requestId: string;
+  stepUp: StepUpSettings;
+  isInQueue: boolean;
+}) {
   const signIn = useFreshSignIn(stepUp);
-  return <DecisionFields requestId={requestId} stepUp={stepUp} signIn={signIn} />;
+  return <DecisionFields requestId={requestId} stepUp={stepUp} signIn={signIn} isInQueue={isInQueue} />;
 }
 
 function DecisionFields({
   requestId,
   stepUp,
   signIn,
+  isInQueue,
 }: {
   requestId: string;
   stepUp?: StepUpSettings;
   signIn?: () => Promise<string>;
+  isInQueue: boolean;
 }) {
   const [state, formAction, isPending] = useActionState(decideAction.bind(null, requestId), EMPTY_FORM_STATE);
   const [popupFailure, setPopupFailure] = useState<string | null>(null);
@@ -115,6 +137,16 @@ function DecisionFields({
             <textarea {...control} name="comment" rows={3} className={CONTROL} defaultValue={state.values?.comment} />
           )}
         </Field>
+        <label className="flex items-start gap-2 text-sm text-slate-700">
+          <input
+            type="checkbox"
+            name="then"
+            value="next"
+            defaultChecked={state.values ? state.values.then === "next" : isInQueue}
+            className="mt-0.5 size-4 shrink-0 accent-brand-700"
+          />
+          <span>Then open the next request waiting for me (oldest first)</span>
+        </label>
         <div ref={buttonsRef} className="flex gap-3">
           {stepUp ? (
             <button

@@ -19,13 +19,22 @@ function Part({ id, title, children }: { id: string; title: string; children: Re
 }
 
 /** What the viewer may do with this request: decide it, use or give back their access, or administer it. */
-export function RequestActions({ request, stepUp }: { request: RequestView; stepUp?: StepUpSettings }) {
+export function RequestActions({
+  request,
+  stepUp,
+  isInQueue = false,
+}: {
+  request: RequestView;
+  stepUp?: StepUpSettings;
+  /** opened by "Then open the next request": that choice stays ticked */
+  isInQueue?: boolean;
+}) {
   const holdsAccess = request.canEndEarly || request.extension !== null;
   return (
     <div className="space-y-4">
       <Part id="decision" title="Decision">
         {request.canDecide ? (
-          <DecisionForm requestId={request.id} stepUp={stepUp} />
+          <DecisionForm requestId={request.id} stepUp={stepUp} isInQueue={isInQueue} />
         ) : (
           <p className="text-sm text-slate-700" data-testid="cannot-decide">
             {request.cannotDecideReason ?? "Only approvers for this role decide it."}
