@@ -6,7 +6,8 @@ import { BACKEND_COOKIE, startTwoWebServers, type TwoWebServers } from "./suppor
  * The requester watches their request page while an approver, elsewhere, approves it: the page walks
  * through the stepper to "Active" by itself (server-sent events fed by PostgreSQL NOTIFY), with no
  * reload, and the time from the approval to the page showing active access is recorded. The
- * approver's Approvals list and notification count move by themselves too.
+ * approver's Approvals list, its pending count in the navigation and the notification count move
+ * by themselves too.
  */
 
 interface Setup {
@@ -38,6 +39,12 @@ async function unreadOf(page: Page) {
   return Number(/^Notifications, (\d+) unread$/.exec(label ?? "")?.[1] ?? Number.NaN);
 }
 
+/** How many requests the navigation says wait for this approver (0 when the link has no count). */
+async function pendingOf(page: Page) {
+  const label = await page.locator('header a[href="/approvals"]').getAttribute("aria-label");
+  return label === null ? 0 : Number(/^Approvals, (\d+) pending$/.exec(label)?.[1] ?? Number.NaN);
+}
+
 async function liveJourney(browser: Browser, testInfo: TestInfo, setup: Setup) {
   const justification = `Live status ${Date.now()}`;
   const ticket = `INC${String(Date.now()).slice(-7)}`;
@@ -50,6 +57,7 @@ async function liveJourney(browser: Browser, testInfo: TestInfo, setup: Setup) {
   await expect(approvals.getByRole("heading", { level: 1 })).toBeVisible();
   await expect(approvals.locator("main")).not.toContainText(ticket);
   const unreadBefore = await unreadOf(approvals);
+  const pendingBefore = await pendingOf(approvals);
   await markDocument(approvals);
 
   const page = await requester.newPage();
@@ -60,6 +68,7 @@ async function liveJourney(browser: Browser, testInfo: TestInfo, setup: Setup) {
   // The new request and its "Approval needed" notification reach the open Approvals page by themselves.
   await expect(approvals.locator("main")).toContainText(ticket);
   await expect.poll(() => unreadOf(approvals)).toBeGreaterThan(unreadBefore);
+  await expect.poll(() => pendingOf(approvals)).toBe(pendingBefore + 1);
   expect(await isSameDocument(approvals)).toBe(true);
   await expectAccessible(approvals);
 
@@ -99,6 +108,7 @@ async function liveJourney(browser: Browser, testInfo: TestInfo, setup: Setup) {
 
   // The decided request leaves the approver's pending list, still without a reload.
   await expect(approvals.locator("main")).not.toContainText(ticket);
+  await expect.poll(() => pendingOf(approvals)).toBe(pendingBefore);
   expect(await isSameDocument(approvals)).toBe(true);
 
   const size = `${setup.viewport.width}×${setup.viewport.height}${setup.pin ? ", two web servers" : ""}`;
