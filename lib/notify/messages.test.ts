@@ -10,6 +10,9 @@ const request: RequestSummary = {
   clusterName: "aks-prod-weu",
   clusterDisplayName: "Production (West Europe)",
   environment: "production",
+  risk: null,
+  roleDescription: null,
+  ticketUrl: null,
   roleName: "admin",
   requester: { displayName: "Nadia Okafor", userPrincipalName: "n01@contoso.com" },
   durationMinutes: 60,
@@ -146,4 +149,38 @@ it("says why a mail goes out to a person who turned mail off", () => {
   expect(withMailOffNote(revoked).text).toBe(
     `${revoked.text} (You turned notification mail off; this one is sent anyway because a revocation is urgent.)`,
   );
+});
+
+describe("an approver reads the context in every notification", () => {
+  it("names the environment and risk, what the role grants, and the ticket's link", () => {
+    const message = say(
+      "request_filed",
+      {},
+      {
+        status: "pending",
+        risk: "high",
+        roleDescription: "Kubernetes cluster-admin on every namespace",
+        ticketUrl: "https://tickets.contoso.com/browse/INC12345",
+      },
+      "approver",
+    );
+    expect(message.facts).toEqual(
+      expect.arrayContaining([
+        { title: "Cluster", value: "Production (West Europe) (production, high risk)" },
+        { title: "Role", value: "admin: Kubernetes cluster-admin on every namespace" },
+        { title: "Ticket", value: "INC12345 (https://tickets.contoso.com/browse/INC12345)" },
+      ]),
+    );
+  });
+
+  it("keeps the bare facts when the catalog says no more", () => {
+    const facts = say("request_filed", {}, { status: "pending" }, "approver").facts;
+    expect(facts).toEqual(
+      expect.arrayContaining([
+        { title: "Cluster", value: "Production (West Europe) (production)" },
+        { title: "Role", value: "admin" },
+        { title: "Ticket", value: "INC12345" },
+      ]),
+    );
+  });
 });

@@ -24,7 +24,13 @@ export interface RequestSummary {
   clusterName: string;
   clusterDisplayName: string;
   environment: string;
+  /** the cluster's risk from the catalog (low … critical), if it gives one */
+  risk: string | null;
   roleName: string;
+  /** what the role grants, in words (the catalog's, or worded from its Azure roles) */
+  roleDescription: string | null;
+  /** the ticket as a link, when the catalog has a ticket.urlTemplate */
+  ticketUrl: string | null;
   requester: Person;
   durationMinutes: number;
   justification: string;
@@ -67,11 +73,19 @@ function factsOf(request: RequestSummary): Fact[] {
   const approvals = request.approvedBy.length;
   return [
     { title: "Requester", value: who(request.requester) },
-    { title: "Cluster", value: `${request.clusterDisplayName} (${request.environment})` },
-    { title: "Role", value: request.roleName },
+    {
+      title: "Cluster",
+      value: `${request.clusterDisplayName} (${[request.environment, request.risk && `${request.risk} risk`].filter(Boolean).join(", ")})`,
+    },
+    {
+      title: "Role",
+      value: request.roleDescription ? `${request.roleName}: ${request.roleDescription}` : request.roleName,
+    },
     { title: "Duration", value: describeDuration(request.durationMinutes) },
     { title: "Justification", value: clip(request.justification || "—") },
-    ...(request.ticket ? [{ title: "Ticket", value: request.ticket }] : []),
+    ...(request.ticket
+      ? [{ title: "Ticket", value: request.ticketUrl ? `${request.ticket} (${request.ticketUrl})` : request.ticket }]
+      : []),
     ...(request.approvalsRequired > 0
       ? [{ title: "Approvals", value: `${approvals} of ${request.approvalsRequired}` }]
       : []),

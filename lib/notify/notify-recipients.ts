@@ -4,6 +4,7 @@ import { DEFAULT_NOTIFY_ROUTE, findRole } from "@/lib/config/catalog-schema";
 import { env } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
 import { accessCommands } from "@/lib/access/access-commands";
+import { ticketUrl } from "@/lib/domain/approver-context";
 import { addMinutes } from "@/lib/domain/duration";
 import { isAwaitingDecision, parseRequestStatus } from "@/lib/domain/request-state";
 import { readPolicySnapshot, readStoredJson } from "@/lib/domain/policy-snapshot";
@@ -38,13 +39,17 @@ async function loadRequest(requestId: string) {
 type LoadedRequest = NonNullable<Awaited<ReturnType<typeof loadRequest>>>;
 
 function summaryOf(row: LoadedRequest): RequestSummary {
-  const found = findRole(getCatalog(), row.clusterName, row.roleName);
+  const catalog = getCatalog();
+  const found = findRole(catalog, row.clusterName, row.roleName);
   return {
     id: row.id,
     clusterName: row.clusterName,
     clusterDisplayName: found?.cluster.displayName ?? row.clusterName,
     environment: found?.cluster.environment ?? "unknown",
+    risk: found?.cluster.risk ?? null,
     roleName: row.roleName,
+    roleDescription: found?.role.description ?? null,
+    ticketUrl: ticketUrl(catalog.ticket?.urlTemplate, row.ticket),
     requester: row.requester,
     durationMinutes: row.durationMinutes,
     justification: row.justification,
