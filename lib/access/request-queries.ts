@@ -44,7 +44,7 @@ const findRequest = (id: string, viewer: SessionUser) =>
  * every read of someone's requests applies. Routing reads the policy snapshot's approverGroupIds;
  * the catalog, the settings and sign-in all store group ids in lower case, as the domain compares them.
  */
-function visibleTo(viewer: SessionUser): Prisma.AccessRequestWhereInput {
+export function visibleTo(viewer: SessionUser): Prisma.AccessRequestWhereInput {
   const visibility = requestVisibility(requestViewer(viewer));
   if (visibility.scope === "all") return {};
   const routed = visibility.approverGroupIds.map((g) => ({

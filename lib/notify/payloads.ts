@@ -14,6 +14,7 @@ export const NOTIFICATION_KINDS = [
   "access_ending_soon",
   "pending_reminder",
   "pending_escalation",
+  "break_glass_review_overdue",
 ] as const;
 export const ZNotificationKind = z.enum(NOTIFICATION_KINDS);
 export type NotificationKind = z.output<typeof ZNotificationKind>;

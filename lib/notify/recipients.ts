@@ -32,6 +32,8 @@ const SOURCES: Record<NotificationKind, AudienceSource[]> = {
   access_ending_soon: ["requester"],
   pending_reminder: ["approvers"],
   pending_escalation: ["escalation"],
+  // The escalation groups, and the auditors, who review any break-glass access.
+  break_glass_review_overdue: ["escalation", "auditors"],
 };
 
 const AUDIENCE_OF: Record<AudienceSource, Audience> = {

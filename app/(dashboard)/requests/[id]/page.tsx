@@ -8,6 +8,7 @@ import { PageHeader } from "@/components/page-header";
 import { RequestTable } from "@/components/request-table";
 import { StatusBadge } from "@/components/status-badge";
 import { UtcTime } from "@/components/utc-time";
+import { breakGlassReviewOf } from "@/lib/access/break-glass-reviews";
 import { loadRequestView, requestTimeline, requesterHistory } from "@/lib/access/request-queries";
 import { requireUser } from "@/lib/auth/current-user";
 import { stepUpSettings } from "@/lib/auth/step-up";
@@ -15,6 +16,7 @@ import { describeDuration } from "@/lib/domain/duration";
 import { requestProgress } from "@/lib/domain/request-progress";
 import { hasFailed, isActive, isAwaitingDecision } from "@/lib/domain/request-status";
 import { isAppError } from "@/lib/errors";
+import { BreakGlassReviewSection } from "./_components/break-glass-review-section";
 import { RequestActions } from "./_components/request-actions";
 import { RequestStepper } from "./_components/request-stepper";
 import { RequestTimeline } from "./_components/request-timeline";
@@ -28,7 +30,11 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
     if (isAppError(error) && error.code === "NOT_FOUND") notFound();
     throw error;
   });
-  const [timeline, history] = await Promise.all([requestTimeline(viewer, id), requesterHistory(viewer, request)]);
+  const [timeline, history, review] = await Promise.all([
+    requestTimeline(viewer, id),
+    requesterHistory(viewer, request),
+    request.isBreakGlass ? breakGlassReviewOf(viewer, id) : null,
+  ]);
   const now = new Date();
   const isAccessActive = isActive(request.status);
   const facts: Array<[string, ReactNode]> = [
@@ -119,6 +125,7 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
               </p>
             ) : null}
           </section>
+          {review ? <BreakGlassReviewSection requestId={request.id} review={review} /> : null}
           {request.commands.length > 0 ? (
             <section aria-labelledby="use-access">
               <h2 id="use-access" className="mb-3 text-lg font-semibold">

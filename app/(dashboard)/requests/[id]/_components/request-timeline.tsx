@@ -21,6 +21,7 @@ const EVENT_WORDS: Record<string, string> = {
   "request.revoked": "Revoked",
   "request.extended": "Extended",
   "access.removal_deferred": "Removal deferred by PIM",
+  "break_glass.reviewed": "Break-glass reviewed",
 };
 
 const SERVICE_WORDS: Record<string, string> = { graph: "Microsoft Graph", arm: "Azure Resource Manager" };
@@ -48,6 +49,15 @@ function EventDetail({ event }: { event: TimelineEvent }) {
     return (
       <p className="mt-0.5 text-slate-700">
         PIM keeps an assignment for at least 5 minutes; removed at <UtcTime iso={text("notBefore")!} />.
+      </p>
+    );
+  }
+  if (event.type === "break_glass.reviewed") {
+    return (
+      <p className="mt-0.5 text-slate-700">
+        {text("note") ? <>“{text("note")}”</> : null}
+        {text("ticket") ? ` Late ticket: ${text("ticket")}.` : null}
+        {text("noTicketReason") ? ` No ticket exists: ${text("noTicketReason")}.` : null}
       </p>
     );
   }
