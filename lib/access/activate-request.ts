@@ -131,7 +131,8 @@ export async function activateRequest(
     // After the audit event: the lock order is request row, audit chain, grant rows (see recordAuditEvent).
     await tx.grant.updateMany({
       where: { id: { in: prepared.grants.map((g) => g.id) }, appliedAt: null },
-      data: { appliedAt },
+      // The job's clock, as the reconciler reads it (its grace for recently applied grants).
+      data: { appliedAt: now },
     });
     // The expiry sweep also runs at the access's end, not only at the next minute.
     await enqueue(tx, QUEUES.expireAccess, {}, { startAfter: prepared.activeUntil });

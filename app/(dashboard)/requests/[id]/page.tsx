@@ -9,10 +9,12 @@ import { RequestTable } from "@/components/request-table";
 import { StatusBadge } from "@/components/status-badge";
 import { UtcTime } from "@/components/utc-time";
 import { breakGlassReviewOf } from "@/lib/access/break-glass-reviews";
+import { idNamer } from "@/lib/access/id-names";
 import { loadRequestView, requestTimeline, requesterHistory } from "@/lib/access/request-queries";
 import { requireUser } from "@/lib/auth/current-user";
 import { stepUpSettings } from "@/lib/auth/step-up";
-import { describeDuration } from "@/lib/domain/duration";
+import { can } from "@/lib/auth/permissions";
+import { describeTotalDuration, failureNextStep, hasGrantedAccess } from "@/lib/domain/request-facts";
 import { requestProgress } from "@/lib/domain/request-progress";
 import { hasFailed, isActive, isAwaitingDecision } from "@/lib/domain/request-status";
 import { isAppError } from "@/lib/errors";
@@ -36,21 +38,39 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
     request.isBreakGlass ? breakGlassReviewOf(viewer, id) : null,
   ]);
   const now = new Date();
+  // Reasons and service answers name people and groups by object id: show the names the app knows.
+  const names = await idNamer([
+    request.failureReason,
+    ...timeline.flatMap((e) => Object.values(e.data).filter((v) => typeof v === "string")),
+  ]);
   const isAccessActive = isActive(request.status);
+  // A failed activation removed what it had applied: no access period, no token lifetime to warn of.
+  const wasGranted = hasGrantedAccess(request.status, request.activeFrom);
+  const extensions = timeline.flatMap((e) =>
+    e.type === "request.extended" && typeof e.data.extraMinutes === "number" ? [e.data.extraMinutes] : [],
+  );
   const facts: Array<[string, ReactNode]> = [
     ["Requester", `${request.requester.displayName} (${request.requester.userPrincipalName})`],
     ["Cluster", request.clusterName],
     ["Role", request.roleName],
-    ["Duration", describeDuration(request.durationMinutes)],
+    ["Duration", describeTotalDuration(request.durationMinutes, extensions)],
     ["Start", request.startAt ? <UtcTime iso={request.startAt} /> : "As soon as approved"],
     ["Justification", request.justification || "—"],
     ["Ticket", request.ticket ?? (request.isTicketOwed ? "To follow: break-glass filed without one" : "—")],
     ["Approvals", `${request.decisions.filter((d) => d.outcome === "approve").length} of ${request.approvalsRequired}`],
   ];
   if (isAwaitingDecision(request.status)) facts.push(["Times out", <UtcTime key="t" iso={request.pendingExpiresAt} />]);
-  if (request.activeUntil) {
+  if (wasGranted && request.activeFrom && request.activeUntil) {
     facts.push([
-      isAccessActive ? "Access ends" : "Access period",
+      "Access period",
+      <span key="p" data-testid="access-period">
+        <UtcTime iso={request.activeFrom} /> → <UtcTime iso={request.activeUntil} />
+      </span>,
+    ]);
+  }
+  if (request.activeUntil && isAccessActive) {
+    facts.push([
+      "Access ends",
       <>
         {/* Announced when an extension moves it; the countdown beside it is not. */}
         <span aria-live="polite">
@@ -73,7 +93,8 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
       </span>,
     ]);
   }
-  const showsEffectiveEnd = request.effectiveUntil && (isAccessActive || new Date(request.effectiveUntil) > now);
+  const showsEffectiveEnd =
+    wasGranted && request.effectiveUntil && (isAccessActive || new Date(request.effectiveUntil) > now);
   if (showsEffectiveEnd && request.effectiveUntil) {
     facts.push(["Tokens may work until", <UtcTime key="e" iso={request.effectiveUntil} />]);
   }
@@ -98,10 +119,15 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
           <h2 id="failure" className="font-semibold text-rose-900">
             Activation failed
           </h2>
+          <p className="mt-1 font-medium text-rose-900">No access was granted: nothing of it is left in place.</p>
           <p className="mt-1 text-rose-900" data-testid="failure-reason">
-            {request.failureReason ?? "The services did not confirm the access; no reason was recorded."}
+            {request.failureReason
+              ? names(request.failureReason)
+              : "The services did not confirm the access; no reason was recorded."}
           </p>
-          <p className="mt-1 text-slate-700">Once the cause is fixed, a platform admin can retry the activation.</p>
+          <p className="mt-1 text-slate-700">
+            {failureNextStep({ isRequester: request.requester.id === viewer.id, canRetry: request.canRetry })}
+          </p>
         </section>
       ) : null}
       <div className="grid grid-cols-1 gap-8 lg:grid-cols-[minmax(0,1fr)_22rem]">
@@ -138,7 +164,11 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
             <h2 id="timeline" className="mb-3 text-lg font-semibold">
               Timeline
             </h2>
-            <RequestTimeline events={timeline} />
+            <RequestTimeline
+              events={timeline}
+              names={names}
+              isProviderCallsFolded={!can(viewer.roles, "audit.read") && !can(viewer.roles, "access.administer")}
+            />
           </section>
           {history ? (
             <section aria-labelledby="history">
