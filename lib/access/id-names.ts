@@ -24,15 +24,21 @@ export async function idNamer(texts: ReadonlyArray<string | null | undefined>): 
 
 function staticNames(): Array<[string, string]> {
   const names: Array<[string, string]> = Object.entries(BUILT_IN_ROLE_NAMES);
+  // A group several roles grant (node access on every cluster) is named after all of them.
+  const granted = new Map<string, { roles: Set<string>; clusters: Set<string> }>();
   for (const cluster of getCatalog().clusters) {
     for (const role of cluster.roles) {
       for (const grant of role.grants) {
-        if (grant.kind === "entraPimGroup" || grant.kind === "entraGroup") {
-          names.push([grant.groupId.toLowerCase(), `${role.name} (${cluster.name})`]);
-        }
+        if (grant.kind !== "entraPimGroup" && grant.kind !== "entraGroup") continue;
+        const id = grant.groupId.toLowerCase();
+        const uses = granted.get(id) ?? { roles: new Set(), clusters: new Set() };
+        uses.roles.add(role.name);
+        uses.clusters.add(cluster.name);
+        granted.set(id, uses);
       }
     }
   }
+  for (const [id, uses] of granted) names.push([id, `${[...uses.roles].join("/")} (${[...uses.clusters].join(", ")})`]);
   const roleGroups: Array<[readonly string[], string]> = [
     [env.APPROVER_GROUP_IDS, "the approvers"],
     [env.AUDITOR_GROUP_IDS, "the auditors"],
@@ -40,6 +46,5 @@ function staticNames(): Array<[string, string]> {
   ];
   for (const [ids, name] of roleGroups) for (const id of ids) names.push([id.toLowerCase(), name]);
   names.push([env.ENTRA_CLIENT_ID.toLowerCase(), "AKS JIT (the app registration)"]);
-  // The first name given to an id wins (a group several roles grant keeps its first role's name).
-  return [...new Map(names.reverse()).entries()];
+  return names;
 }
