@@ -86,6 +86,17 @@ for (const { name, viewport } of SIZES) {
       await expect(review.getByRole("heading", { name: "Break-glass review" })).toBeVisible();
       await expect(review.getByRole("row").filter({ hasText: justification })).toHaveCount(0);
 
+      // The auditor's view of the request's trail holds the review.
+      const auditor = await browser.newContext({ ignoreHTTPSErrors: true, viewport });
+      await signInAs(auditor, "aud01@contoso.com");
+      const trail = await auditor.newPage();
+      await trail.goto(`/audit${requestPath}`);
+      const reviewed = trail.getByRole("row").filter({ hasText: "break_glass.reviewed" });
+      await expect(reviewed).toContainText("Late ticket: INC424242");
+      await expect(reviewed).toContainText("p01@contoso.com");
+      await expectAccessible(trail);
+      await auditor.close();
+
       // The holder's page shows the review too.
       await page.reload();
       await expect(page.getByRole("region", { name: "Break-glass review" })).toContainText("Late ticket: INC424242");
