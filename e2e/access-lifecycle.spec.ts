@@ -146,6 +146,9 @@ test("[ACCESS] n01's approved prod admin access is applied, shown with a countdo
   await expect(
     page.getByRole("region", { name: "Timeline" }).getByRole("list").filter({ hasText: "Extended" }),
   ).toContainText("by 30 min");
+  // The page states the total after the extension, and the period from start to its (early) end.
+  await expect(page.getByRole("region", { name: "Details" })).toContainText("1 h 30 min (extended from 1 h)");
+  await expect(page.getByTestId("access-period")).toContainText("UTC → ");
   await expectAccessible(page);
   await requester.close();
   await approver.close();

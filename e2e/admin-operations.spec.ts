@@ -165,8 +165,21 @@ test("[ADMIN] a failed activation shows its reason to the requester and the admi
   await expect(page).toHaveURL(/\/requests\/[0-9a-f-]{36}$/);
   const requestUrl = page.url();
   await waitForStatus(page, "failed");
-  await expect(page.getByRole("region", { name: "Activation failed" })).toContainText("Injected fault");
+  const failure = page.getByRole("region", { name: "Activation failed" });
+  await expect(failure).toContainText("Injected fault");
+  // Nothing was granted: the page says so and what to do, and shows no access period or token lifetime.
+  await expect(failure).toContainText("No access was granted");
+  await expect(failure).toContainText("file the request again");
+  await expect(failure).not.toContainText(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/);
+  const details = page.getByRole("region", { name: "Details" });
+  await expect(details).not.toContainText("Access period");
+  await expect(details).not.toContainText("Tokens may work until");
   await expect(page.getByRole("button", { name: "Retry activation" })).toHaveCount(0);
+  // The requester sees the Graph and ARM calls folded away, one click from the evidence.
+  await expect(page.getByRole("region", { name: "Timeline" }).locator("details summary").first()).toContainText(
+    /call(s)? to Microsoft Graph and Azure/,
+  );
+  await expectAccessible(page);
 
   const admin = await browser.newContext({ ignoreHTTPSErrors: true });
   await signInAs(admin, "adm01@contoso.com");
@@ -183,6 +196,14 @@ test("[ADMIN] a failed activation shows its reason to the requester and the admi
   await expect(
     page.getByRole("region", { name: "Timeline" }).getByRole("list").filter({ hasText: "Activation retried" }),
   ).toContainText("adm01@contoso.com");
+  // The admin sees what came of the retry.
+  await adminPage.reload();
+  const outcome = adminPage
+    .getByRole("region", { name: "Recent retries" })
+    .getByRole("row")
+    .filter({ has: adminPage.locator(`a[href="${new URL(requestUrl).pathname}"]`) });
+  await expect(outcome).toContainText("Succeeded: Access applied");
+  await expectAccessible(adminPage);
   await page.getByRole("button", { name: "End access now" }).click();
   await page.getByRole("button", { name: "Yes, end it now" }).click();
   await expect(page.locator("[data-status]").first()).toHaveText("ended early");

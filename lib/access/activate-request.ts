@@ -28,6 +28,7 @@ const system = (correlationId: string) => ({ viewer: null, origin: { correlation
 export async function activateRequest(
   requestId: string,
   now: Date,
+  clock: () => Date = () => new Date(),
 ): Promise<"active" | "scheduled" | "skipped" | "failed"> {
   const correlationId = `activate-${randomUUID()}`;
   const prepared = await db.$transaction(async (tx) => {
@@ -101,21 +102,24 @@ export async function activateRequest(
         await db.accessRequest.update({ where: { id: requestId }, data: { failureReason: reason } });
         throw error;
       }
-      await failActivation(requestId, now, correlationId, reason);
+      await failActivation(requestId, afterCalls(now, clock), correlationId, reason);
       return "failed";
     }
   }
 
+  // Access is applied when the last call has answered, not when the job began: the audit trail (and
+  // the timeline) must put `request.activated` after the provider calls that applied it.
+  const appliedAt = afterCalls(now, clock);
   const isActive = await db.$transaction(async (tx) => {
     const request = await lockRequest(tx, requestId);
-    const done = decide(request.state, { type: "activation_succeeded" }, now);
+    const done = decide(request.state, { type: "activation_succeeded" }, appliedAt);
     if (!done.isAccepted) return false;
     await tx.accessRequest.update({ where: { id: requestId }, data: { failureReason: null } });
     await recordRequestEvent(
       tx,
       request,
       done.event,
-      { ...system(correlationId), now },
+      { ...system(correlationId), now: appliedAt },
       {
         activeUntil: prepared.activeUntil.toISOString(),
         grants: results.map(
@@ -127,6 +131,7 @@ export async function activateRequest(
     // After the audit event: the lock order is request row, audit chain, grant rows (see recordAuditEvent).
     await tx.grant.updateMany({
       where: { id: { in: prepared.grants.map((g) => g.id) }, appliedAt: null },
+      // The job's clock, as the reconciler reads it (its grace for recently applied grants).
       data: { appliedAt: now },
     });
     // The expiry sweep also runs at the access's end, not only at the next minute.
@@ -138,6 +143,15 @@ export async function activateRequest(
   if (isActive) await observeActivation(requestId);
   return "active";
 }
+
+/**
+ * The moment after the provider calls: their audit rows carry the wall clock (lib/access/provider-call.ts),
+ * so what follows them is recorded no earlier; never before the job's own `now` either.
+ */
+const afterCalls = (now: Date, clock: () => Date) => {
+  const wall = clock();
+  return wall > now ? wall : now;
+};
 
 /** The activation gave up: the request becomes `failed`, and grants only it covered are removed again. */
 export async function failActivation(requestId: string, now: Date, correlationId: string, reason: string) {

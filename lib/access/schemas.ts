@@ -85,3 +85,25 @@ export const ZRevokeInput = z.object({
   }),
 });
 export type TRevokeInput = z.input<typeof ZRevokeInput>;
+
+/** Marking break-glass access reviewed (lib/access/review-break-glass.ts). */
+export const ZReviewBreakGlassInput = z.object({
+  note: text("the note")
+    .trim()
+    .min(1, "Write what you checked: the note is kept in the audit trail.")
+    .max(2000, "Keep the note under 2000 characters.")
+    .meta({ description: "What the reviewer checked and concluded; kept in the audit trail." }),
+  ticket: text("the ticket")
+    .trim()
+    .max(100, "Keep the ticket under 100 characters.")
+    .optional()
+    .transform((v) => v || undefined)
+    .meta({ description: "The late ticket, where the break-glass request was filed without one." }),
+  noTicketReason: text("the reason")
+    .trim()
+    .max(500, "Keep the reason under 500 characters.")
+    .optional()
+    .transform((v) => v || undefined)
+    .meta({ description: "Why no ticket exists, instead of the late ticket." }),
+});
+export type TReviewBreakGlassInput = z.input<typeof ZReviewBreakGlassInput>;

@@ -17,6 +17,7 @@ export const AUDIT_EVENT_TYPES = [
   "job.retried",
   "access.refused",
   "drift.checked",
+  "break_glass.reviewed",
 ] as const satisfies readonly AuditEventType[];
 
 // A type added to events.ts fails to compile here until it is listed, so that it can be searched for.

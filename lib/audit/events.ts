@@ -97,11 +97,28 @@ export type AuditEventData = {
   } & RequestOrigin;
   /** an admin asked for a drift check now ("Check now") rather than at the next scheduled run, and what it found */
   "drift.checked": { bindings: number; open: number; skipped: number } & RequestOrigin;
+  /**
+   * an approver or auditor reviewed break-glass access afterwards, with a note; where the request owed
+   * its ticket, the late ticket or why none exists
+   */
+  "break_glass.reviewed": {
+    clusterName: string;
+    roleName: string;
+    note: string;
+    ticket: string | null;
+    noTicketReason: string | null;
+    wasTicketOwed: boolean;
+    /** when the review was due (policy `breakGlass.reviewWithin`), and whether it came later */
+    dueAt: string;
+    wasOverdue: boolean;
+    authentication?: Authentication;
+  } & RequestOrigin;
 } & { [T in RequestEventType]: RequestAuditData };
 
 /** What a refused privileged attempt was (`access.refused`). */
 export type RefusalKind =
   | "page.open"
+  | "break_glass.review"
   | "request.decide"
   | "request.revoke"
   | "request.retry"

@@ -30,6 +30,9 @@ describe("can", () => {
     [["requester", "admin"], "access.administer", true],
     [["requester", "auditor"], "access.administer", false],
     [["requester", "approver"], "access.administer", false],
+    [["requester"], "break_glass.review", false],
+    [["requester", "approver"], "break_glass.review", true],
+    [["requester", "auditor"], "break_glass.review", true],
     // Platform admins run the tool; deciding requests is the approvers' job (separation of duties).
     [["requester", "admin"], "request.approve", false],
   ];

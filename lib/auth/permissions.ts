@@ -13,6 +13,11 @@ export const PERMISSIONS = {
   "request.approve": ["approver"],
   /** read and export the whole audit history */
   "audit.read": ["auditor", "admin"],
+  /**
+   * open the break-glass review queue; which requests one may review (those routed to one's approver
+   * groups, or any for auditors, never one's own) is lib/domain/break-glass-review.ts's answer
+   */
+  "break_glass.review": ["approver", "auditor", "admin"],
   /** the access catalog, health, failed jobs, drift */
   "catalog.admin": ["admin"],
   /** revoke anyone's access, retry failed activations and jobs, remove or re-apply drift */
@@ -43,6 +48,7 @@ export const PERMISSION_AUDIENCE: Record<Permission, string> = {
   "access.request": "everyone who is signed in",
   "request.approve": "members of an approver group",
   "audit.read": "members of the auditors group and platform admins",
+  "break_glass.review": "members of an approver group, the auditors group and platform admins",
   "catalog.admin": "platform admins (the jit-admins group)",
   "access.administer": "platform admins (the jit-admins group)",
 };

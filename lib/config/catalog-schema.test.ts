@@ -104,6 +104,7 @@ describe("the demo catalog", () => {
       isScheduledStartAllowed: true,
       maxStartAheadMinutes: 7 * 24 * 60,
       isBreakGlassAllowed: true,
+      breakGlassReviewWithinMinutes: 24 * 60,
       extension: { isAllowed: true, maxTotalMinutes: 12 * 60, isApprovalRequired: false },
       isSessionRevokedOnEnd: true,
     });

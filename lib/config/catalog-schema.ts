@@ -149,7 +149,13 @@ const policy = z
           ctx.addIssue({ code: "custom", path: ["maxAhead"], message: "is required when allowed is true, e.g. P7D" });
         }
       }),
-    breakGlass: z.strictObject({ allowed: z.boolean() }).prefault({ allowed: false }),
+    breakGlass: z
+      .strictObject({
+        allowed: z.boolean(),
+        /** the access is reviewed afterwards within this long of filing, or the review is escalated */
+        reviewWithin: duration.default(24 * 60),
+      })
+      .prefault({ allowed: false }),
     extension: z
       .strictObject({
         allowed: z.boolean(),
@@ -211,6 +217,7 @@ const policy = z
     isScheduledStartAllowed: policy.scheduledStart.allowed,
     maxStartAheadMinutes: policy.scheduledStart.allowed ? (policy.scheduledStart.maxAhead ?? 0) : 0,
     isBreakGlassAllowed: policy.breakGlass.allowed,
+    ...(policy.breakGlass.allowed && { breakGlassReviewWithinMinutes: policy.breakGlass.reviewWithin }),
     extension: {
       isAllowed: policy.extension.allowed,
       maxTotalMinutes: policy.extension.allowed ? (policy.extension.maxTotal ?? 0) : 0,

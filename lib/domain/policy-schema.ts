@@ -59,6 +59,9 @@ export const ZRolePolicy = z
     isScheduledStartAllowed: z.boolean(),
     maxStartAheadMinutes: minutes("How far ahead `startAt` may be, when scheduled starts are allowed."),
     isBreakGlassAllowed: z.boolean(),
+    breakGlassReviewWithinMinutes: minutes(
+      "Break-glass access is to be reviewed within this long of filing; overdue reviews are escalated. Absent: one day.",
+    ).optional(),
     extension: ZExtensionRule,
     isSessionRevokedOnEnd: z.boolean().meta({
       description: "Ending access early or revoking it also revokes the holder's Entra ID sign-in sessions.",

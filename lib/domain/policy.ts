@@ -77,6 +77,10 @@ function checkText(
   return [];
 }
 
+/** What is wrong with a ticket under the role's rule (missing, or not its format), or null. */
+export const ticketProblem = (rule: TextRule, ticket: string | undefined): string | null =>
+  checkText("ticket", "Ticket", rule, ticket)[0]?.message ?? null;
+
 /** Everything wrong with a draft request under `policy`, in form order; empty when it may be filed. */
 export function checkRequest(input: {
   draft: RequestDraft;

@@ -90,3 +90,16 @@ export async function retryFailedJob(input: { queue: string; jobId: string }, co
     await boss.retry(queue, jobId, { db: inTransaction(tx) });
   });
 }
+
+/** Where retried jobs stand now: pg-boss's state (archived ones too), and the error of one that failed again. */
+export async function jobStates(ids: readonly string[]): Promise<Map<string, { state: string; error: string | null }>> {
+  if (ids.length === 0) return new Map();
+  await getBoss();
+  const rows = await db.$queryRaw<Array<{ id: string; state: string; output: unknown }>>`
+    SELECT id::text, state::text, output FROM pgboss.job WHERE id = ANY(${ids}::uuid[])
+    UNION ALL
+    SELECT id::text, state::text, output FROM pgboss.archive WHERE id = ANY(${ids}::uuid[])`;
+  return new Map(
+    rows.map((row) => [row.id, { state: row.state, error: row.state === "failed" ? errorText(row.output) : null }]),
+  );
+}

@@ -13,7 +13,11 @@ import { env } from "@/lib/config/env";
 import { readStoredJson } from "@/lib/domain/policy-snapshot";
 import { log, withCorrelation } from "@/lib/log";
 import { deliverNotification } from "@/lib/notify/deliver-notification";
-import { followUpPendingRequests, warnAccessEndingSoon } from "@/lib/notify/follow-up";
+import {
+  escalateOverdueBreakGlassReviews,
+  followUpPendingRequests,
+  warnAccessEndingSoon,
+} from "@/lib/notify/follow-up";
 import { notifyRecipients } from "@/lib/notify/notify-recipients";
 import { ZDeliveryJob, ZEndingSoonJob, ZNotifyJob } from "@/lib/notify/payloads";
 import { expectPolling, getBoss, holdingJob, markProcessRunsJobs } from "./boss";
@@ -136,6 +140,7 @@ export async function startJobs() {
   await boss.schedule(QUEUES.notifyFollowUp, "* * * * *");
   await work(QUEUES.notifyFollowUp, async () => {
     await followUpPendingRequests(new Date());
+    await escalateOverdueBreakGlassReviews(new Date());
   });
   // Daily, at a quiet hour (UTC): a walk of a million events takes about 15 s.
   await boss.schedule(QUEUES.verifyAudit, "17 3 * * *");

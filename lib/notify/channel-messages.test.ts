@@ -68,6 +68,23 @@ describe("notification messages", () => {
     expect(done.title).toBe("Approved: your request for admin on aks-prod-weu");
   });
 
+  it.each(["break_glass", "break_glass_review_overdue"] as const)(
+    "links %s to the break-glass review form on the request page",
+    (kind) => {
+      const message = describeNotification({
+        kind,
+        audience: "auditor",
+        request: { ...request, isBreakGlass: true },
+        appUrl: APP_URL,
+      });
+      expect(message).toMatchObject({
+        actionTitle: "Review the break-glass access",
+        url: `https://jit.contoso.com/requests/${request.id}#review`,
+        isUrgent: true,
+      });
+    },
+  );
+
   it("gives the holder an Extend link before their access ends", () => {
     const ending = describeNotification({
       kind: "access_ending_soon",

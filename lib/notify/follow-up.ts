@@ -2,6 +2,8 @@ import "server-only";
 import { getCatalog } from "@/lib/config/catalog";
 import { findRole } from "@/lib/config/catalog-schema";
 import { db } from "@/lib/db/client";
+import { isReviewOverdue } from "@/lib/domain/break-glass-review";
+import { readPolicySnapshot } from "@/lib/domain/policy-snapshot";
 import { isActive, parseRequestStatus } from "@/lib/domain/request-state";
 import { log } from "@/lib/log";
 import type { EndingSoonJob } from "./payloads";
@@ -32,6 +34,38 @@ export async function followUpPendingRequests(now: Date): Promise<number> {
     }
   }
   if (count > 0) log.info({ count }, "queued reminders and escalations");
+  return count;
+}
+
+/**
+ * The break-glass review sweep (with the follow-ups, every minute): break-glass access nobody has
+ * reviewed within its policy's `breakGlass.reviewWithin` raises one "review overdue" notification
+ * per request, to the role's escalation groups and the auditors. Once: the event key is recorded.
+ */
+export async function escalateOverdueBreakGlassReviews(now: Date): Promise<number> {
+  const unreviewed = await db.accessRequest.findMany({
+    where: { isBreakGlass: true, reviewedAt: null },
+    orderBy: { createdAt: "asc" },
+    take: BATCH,
+    select: {
+      id: true,
+      requesterId: true,
+      isBreakGlass: true,
+      ticket: true,
+      reviewedAt: true,
+      createdAt: true,
+      policy: true,
+    },
+  });
+  let count = 0;
+  for (const row of unreviewed) {
+    if (!isReviewOverdue({ ...row, policy: readPolicySnapshot(row.policy, row.id) }, now)) continue;
+    const key = `break-glass-review-overdue:${row.id}`;
+    if (await db.$transaction((tx) => recordNotificationEvent(tx, key, "break_glass_review_overdue", row.id))) {
+      count += 1;
+    }
+  }
+  if (count > 0) log.info({ count }, "escalated overdue break-glass reviews");
   return count;
 }
 

@@ -254,6 +254,15 @@ function wordingOf(
         title: `Break-glass: ${requester} took ${what}`,
         text: `${requester} used break-glass: the access is applied without approval. It must be reviewed afterwards.`,
         actionTitle: "Review the break-glass access",
+        anchor: "review",
+        isUrgent: true,
+      };
+    case "break_glass_review_overdue":
+      return {
+        title: `Review overdue: ${requester}'s break-glass ${what}`,
+        text: `Nobody has reviewed ${requester}'s break-glass access in the time its policy allows: you are told because you are in the role's escalation group or an auditor.`,
+        actionTitle: "Review the break-glass access",
+        anchor: "review",
         isUrgent: true,
       };
     case "request_decided":

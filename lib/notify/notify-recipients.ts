@@ -99,6 +99,8 @@ export async function notifyRecipients(
   // A reminder that arrives after the decision has nothing left to ask.
   if (!row || (isFollowUp && !isAwaitingDecision(parseRequestStatus(row.status, row.id))))
     return { recipients: 0, deliveries: 0 };
+  // An overdue review that happened meanwhile needs nobody's attention.
+  if (kind === "break_glass_review_overdue" && row.reviewedAt) return { recipients: 0, deliveries: 0 };
 
   const policy = readPolicySnapshot(row.policy, row.id);
   const found = findRole(getCatalog(), row.clusterName, row.roleName);

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { readStoredJson } from "@/lib/domain/policy-snapshot";
 import { describeNotification, type RequestSummary } from "./messages";
-import { ZDeliveryJob, ZEndingSoonJob, ZNotificationEventData, ZNotificationKind, ZNotifyJob } from "./payloads";
+import {
+  describeDeliveryJob,
+  ZDeliveryJob,
+  ZEndingSoonJob,
+  ZNotificationEventData,
+  ZNotificationKind,
+  ZNotifyJob,
+} from "./payloads";
 
 /** Guards against notification rows and job data read back with a cast: a wrong one must fail by name. */
 
@@ -75,5 +82,19 @@ describe("notification payloads", () => {
     expect(ZDeliveryJob.safeParse({ ...base, channel: "slack" }).success).toBe(false);
     expect(ZDeliveryJob.safeParse({ ...base, channel: "sms", webhook: "x" }).success).toBe(false);
     expect(ZDeliveryJob.safeParse({ ...base, channel: "teams", webhook: "x", message: {} }).success).toBe(false);
+  });
+});
+
+describe("describeDeliveryJob", () => {
+  it("names who missed which message, for the admin's failed jobs", () => {
+    const base = { requestId: REQUEST_ID, eventKey: `filed:${REQUEST_ID}`, message };
+    expect(
+      describeDeliveryJob({ ...base, channel: "email", to: { address: "p01@contoso.com", name: "Priya Raman" } }),
+    ).toEqual({ recipient: "Email to Priya Raman (p01@contoso.com)", title: "Approval needed: admin on aks-prod-weu" });
+    expect(describeDeliveryJob({ ...base, channel: "teams", webhook: "ops" })).toEqual({
+      recipient: 'Teams post to the "ops" webhook',
+      title: "Approval needed: admin on aks-prod-weu",
+    });
+    expect(describeDeliveryJob({ requestId: REQUEST_ID })).toBeNull();
   });
 });

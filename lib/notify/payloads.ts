@@ -18,6 +18,7 @@ export const NOTIFICATION_KINDS = [
   "access_ended",
   "access_revoked",
   "approval_closed",
+  "break_glass_review_overdue",
 ] as const;
 export const ZNotificationKind = z.enum(NOTIFICATION_KINDS);
 export type NotificationKind = z.output<typeof ZNotificationKind>;
@@ -91,3 +92,18 @@ export const ZDeliveryJob = z.discriminatedUnion("channel", [
   ZDeliveryBase.extend({ channel: z.enum(["teams", "slack"]), webhook: z.string().min(1) }),
 ]);
 export type DeliveryJob = z.output<typeof ZDeliveryJob>;
+
+/**
+ * A delivery job in words, for the admin's failed jobs: who missed which message ("Email to Priya
+ * Raman (p01@contoso.com)", "Approval needed: admin on aks-prod-weu"). Null for any other job's data.
+ */
+export function describeDeliveryJob(data: unknown): { recipient: string; title: string } | null {
+  const parsed = ZDeliveryJob.safeParse(data);
+  if (!parsed.success) return null;
+  const job = parsed.data;
+  const recipient =
+    job.channel === "email"
+      ? `Email to ${job.to.name ? `${job.to.name} (${job.to.address})` : job.to.address}`
+      : `${job.channel === "teams" ? "Teams" : "Slack"} post to the "${job.webhook}" webhook`;
+  return { recipient, title: job.message.title };
+}

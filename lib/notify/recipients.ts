@@ -37,6 +37,8 @@ const SOURCES: Record<NotificationKind, AudienceSource[]> = {
   access_revoked: ["requester"],
   // the people an "approval needed" item went to (see APPROVAL_NEEDED_KINDS), who did not decide
   approval_closed: ["asked"],
+  // The escalation groups, and the auditors, who review any break-glass access.
+  break_glass_review_overdue: ["escalation", "auditors"],
 };
 
 /**

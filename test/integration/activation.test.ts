@@ -125,6 +125,40 @@ describe("activation and expiry", () => {
     expect(await accessOf("n01@contoso.com")).toEqual({ pim: [], rbac: [] });
   });
 
+  it("timestamps request.activated and request.activation_failed after the provider calls that led to them", async () => {
+    // Guards against the outcome carrying the job's start time, which put "Access applied" before
+    // the Graph and ARM calls that applied it in the timeline and the audit.
+    const timesOf = async (requestId: string) =>
+      (await db.auditEvent.findMany({ where: { requestId }, orderBy: { seq: "asc" } })).map((e) => ({
+        type: e.type,
+        at: e.occurredAt.getTime(),
+      }));
+    const expectInOrder = (events: Array<{ type: string; at: number }>, outcome: string) => {
+      const index = events.findIndex((e) => e.type === outcome);
+      const callsBefore = events.slice(0, index).filter((e) => e.type === "provider.call");
+      expect(callsBefore.length).toBeGreaterThan(0);
+      expect(events[index]!.at).toBeGreaterThanOrEqual(Math.max(...callsBefore.map((c) => c.at)));
+      expect(events.map((e) => e.at)).toEqual(events.map((e) => e.at).sort((a, b) => a - b));
+    };
+
+    const now = new Date();
+    const applied = await requestAccess({ ...devAdmin, duration: "PT1H" }, await contextFor("n02@contoso.com", now));
+    expect(await activateRequest(applied.id, now)).toBe("active");
+    expectInOrder(await timesOf(applied.id), "request.activated");
+    // The access period still starts when the job began: only the record of the outcome moved.
+    expect((await db.accessRequest.findUniqueOrThrow({ where: { id: applied.id } })).activeFrom).toEqual(now);
+    await expireDueAccess(minutes(now, 61));
+
+    const refusedAt = new Date();
+    const refused = await requestAccess(
+      { ...devAdmin, duration: "PT1H" },
+      await contextFor("n01@contoso.com", refusedAt),
+    );
+    await faults({ path: "roleAssignments/", method: "PUT", count: 1, status: 403 });
+    expect(await activateRequest(refused.id, refusedAt)).toBe("failed");
+    expectInOrder(await timesOf(refused.id), "request.activation_failed");
+  });
+
   it("lets the holder end their access early, and nobody else", async () => {
     const now = new Date();
     const holder = await contextFor("n02@contoso.com", now);

@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import { ComingSoon, PageHeader } from "@/components/page-header";
 import { listActiveGrants, listOpenDrift } from "@/lib/access/grant-queries";
 import { Pager, pageFromQuery } from "@/components/pager";
+import { idNamer } from "@/lib/access/id-names";
+import { listRecentRetries } from "@/lib/access/recent-retries";
 import { listFailedRequestsPage } from "@/lib/access/request-queries";
 import { describeSignInConfiguration } from "@/lib/auth/configuration";
 import { requirePermission } from "@/lib/auth/current-user";
@@ -12,6 +14,7 @@ import { ActiveGrants } from "./_components/active-grants";
 import { DriftFindings } from "./_components/drift-findings";
 import { FailedActivations } from "./_components/failed-activations";
 import { FailedJobs } from "./_components/failed-jobs";
+import { RecentRetries } from "./_components/recent-retries";
 
 export const metadata: Metadata = { title: "Admin" };
 
@@ -24,12 +27,14 @@ export default async function AdminPage({
   const failedPage = pageFromQuery((await searchParams).failedPage);
   const config = describeSignInConfiguration(user);
   const catalog = describeCatalog(user);
-  const [grants, failedRequests, failedJobs, drift] = await Promise.all([
+  const [grants, failedRequests, failedJobs, drift, retries] = await Promise.all([
     listActiveGrants(user, "all"),
     listFailedRequestsPage(user, { page: failedPage }),
     listFailedJobs(user),
     listOpenDrift(user),
+    listRecentRetries(user),
   ]);
+  const names = await idNamer(failedRequests.requests.map((r) => r.failureReason));
   const rows: Array<[string, string]> = [
     ["Authority", config.authority],
     ["Client ID", config.clientId],
@@ -47,7 +52,7 @@ export default async function AdminPage({
         <p>Who holds access now, what failed and where the cloud disagrees with the records; and the configuration.</p>
       </PageHeader>
       <ActiveGrants grants={grants} />
-      <FailedActivations requests={failedRequests.requests} />
+      <FailedActivations requests={failedRequests.requests} names={names} />
       <Pager
         page={failedRequests.page}
         hasNextPage={failedRequests.hasNextPage}
@@ -55,6 +60,7 @@ export default async function AdminPage({
         label="Failed activations"
       />
       <FailedJobs jobs={failedJobs} />
+      <RecentRetries retries={retries} />
       <DriftFindings findings={drift} />
       <AccessCatalog catalog={catalog} />
       <section aria-labelledby="sign-in-config" className="mb-8">

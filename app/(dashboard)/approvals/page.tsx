@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { PageHeader } from "@/components/page-header";
 import { RequestTable } from "@/components/request-table";
 import { Pager, pageFromQuery } from "@/components/pager";
@@ -36,6 +37,12 @@ export default async function ApprovalsPage({
         <p>
           Requests waiting for a decision from your approver groups, newest first. Open one to see the requester&apos;s
           history and to approve or deny it. You never decide your own requests.
+        </p>
+        <p className="mt-2">
+          <Link href="/approvals/break-glass" className="font-medium text-brand-700 underline">
+            Break-glass review
+          </Link>
+          : break-glass access taken without approval, to review afterwards.
         </p>
       </PageHeader>
       {requests.length === 0 ? (

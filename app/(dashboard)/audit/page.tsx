@@ -52,6 +52,13 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           </Link>{" "}
           have a page of their own.
         </p>
+        <p className="mt-1">
+          Break-glass access not yet reviewed waits in the{" "}
+          <Link href="/approvals/break-glass" className="font-medium text-brand-700 underline">
+            break-glass review
+          </Link>
+          .
+        </p>
       </PageHeader>
       <section aria-labelledby="integrity" className="mb-8">
         <h2 id="integrity" className="mb-3 text-lg font-semibold">

@@ -6,7 +6,14 @@ import { retryActivationAction } from "../../requests/[id]/actions";
 import { DataTable, TD } from "@/components/ui/data-table";
 
 /** Activations that gave up after their retries, with the service's reason and a way to try again. */
-export function FailedActivations({ requests }: { requests: RequestView[] }) {
+export function FailedActivations({
+  requests,
+  names = (text) => text,
+}: {
+  requests: RequestView[];
+  /** object ids in words (lib/access/id-names.ts) */
+  names?: (text: string) => string;
+}) {
   return (
     <section aria-labelledby="failed-activations" className="mb-8">
       <h2 id="failed-activations" className="mb-3 text-lg font-semibold">
@@ -31,7 +38,9 @@ export function FailedActivations({ requests }: { requests: RequestView[] }) {
                     {request.requester.userPrincipalName} · requested <LocalTime iso={request.createdAt} />
                   </span>
                 </td>
-                <td className={`${TD} max-w-md text-rose-900`}>{request.failureReason ?? "No reason recorded."}</td>
+                <td className={`${TD} max-w-md text-rose-900`}>
+                  {request.failureReason ? names(request.failureReason) : "No reason recorded."}
+                </td>
                 <td className={TD}>
                   {request.canRetry ? (
                     <ActionButtonForm

@@ -2,12 +2,25 @@ import Link from "next/link";
 import { ActionButtonForm } from "@/components/action-button-form";
 import { LocalTime } from "@/components/local-time";
 import type { FailedJob } from "@/lib/jobs/failed-jobs";
+import { describeDeliveryJob } from "@/lib/notify/payloads";
 import { retryJobAction } from "../actions";
 import { DataTable, TD } from "@/components/ui/data-table";
 
-/** What the job was about: its request when it has one, else its data as stored. */
+/** What the job was about: who missed which message, its request when it has one, else its data as stored. */
 function JobSubject({ data }: { data: Record<string, unknown> }) {
   const requestId = typeof data.requestId === "string" ? data.requestId : null;
+  const delivery = describeDeliveryJob(data);
+  if (delivery && requestId) {
+    return (
+      <>
+        <span className="block">{delivery.recipient}</span>
+        <span className="block">“{delivery.title}”</span>
+        <Link href={`/requests/${requestId}`} className="text-brand-700 underline">
+          Open the request
+        </Link>
+      </>
+    );
+  }
   if (requestId) {
     return (
       <Link href={`/requests/${requestId}`} className="text-brand-700 underline">

@@ -8,8 +8,9 @@ import { deactivateRequest } from "@/lib/access/deactivate-request";
 import { denyRequest } from "@/lib/access/deny-request";
 import { extendRequest } from "@/lib/access/extend-request";
 import { retryActivation } from "@/lib/access/retry-activation";
+import { reviewBreakGlass } from "@/lib/access/review-break-glass";
 import { revokeRequest } from "@/lib/access/revoke-request";
-import { ZApproveInput, ZExtendInput, ZRevokeInput } from "@/lib/access/schemas";
+import { ZApproveInput, ZExtendInput, ZReviewBreakGlassInput, ZRevokeInput } from "@/lib/access/schemas";
 import { NO_FIELDS, checkbox, formAction } from "@/lib/form-action";
 import { EMPTY_FORM_STATE } from "@/lib/forms";
 
@@ -72,3 +73,9 @@ export const retryActivationAction = formAction(
     return shown(requestId, returnTo);
   },
 );
+
+export const reviewBreakGlassAction = formAction(ZReviewBreakGlassInput, async (input, context, requestId: string) => {
+  await reviewBreakGlass(requestId, input, context);
+  revalidatePath("/approvals/break-glass");
+  return shown(requestId, "request");
+});

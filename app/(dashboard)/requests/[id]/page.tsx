@@ -9,14 +9,18 @@ import { RequestTable } from "@/components/request-table";
 import { StatusBadge } from "@/components/status-badge";
 import { LocalTime } from "@/components/local-time";
 import { catalogContext, loadApproverContext } from "@/lib/access/approver-context";
+import { breakGlassReviewOf } from "@/lib/access/break-glass-reviews";
+import { idNamer } from "@/lib/access/id-names";
 import { loadRequestView, requestTimeline, requesterHistory } from "@/lib/access/request-queries";
 import { requireUser } from "@/lib/auth/current-user";
 import { stepUpSettings } from "@/lib/auth/step-up";
-import { describeDuration } from "@/lib/domain/duration";
+import { can } from "@/lib/auth/permissions";
+import { describeTotalDuration, failureNextStep, hasGrantedAccess } from "@/lib/domain/request-facts";
 import { requestProgress } from "@/lib/domain/request-progress";
 import { hasFailed, isActive, isAwaitingDecision } from "@/lib/domain/request-status";
 import { isAppError } from "@/lib/errors";
 import { RequesterContext } from "./_components/approver-context";
+import { BreakGlassReviewSection } from "./_components/break-glass-review-section";
 import { RequestActions } from "./_components/request-actions";
 import { RequestStepper } from "./_components/request-stepper";
 import { RequestTimeline } from "./_components/request-timeline";
@@ -37,15 +41,26 @@ export default async function RequestPage({
     if (isAppError(error) && error.code === "NOT_FOUND") notFound();
     throw error;
   });
-  const [timeline, history, approverContext] = await Promise.all([
+  const [timeline, history, approverContext, review] = await Promise.all([
     requestTimeline(viewer, id),
     requesterHistory(viewer, request),
     loadApproverContext(viewer, request),
+    request.isBreakGlass ? breakGlassReviewOf(viewer, id) : null,
   ]);
   const catalog = catalogContext(request);
   const now = new Date();
   const approvals = request.decisions.filter((d) => d.outcome === "approve").length;
+  // Reasons and service answers name people and groups by object id: show the names the app knows.
+  const names = await idNamer([
+    request.failureReason,
+    ...timeline.flatMap((e) => Object.values(e.data).filter((v) => typeof v === "string")),
+  ]);
   const isAccessActive = isActive(request.status);
+  // A failed activation removed what it had applied: no access period, no token lifetime to warn of.
+  const wasGranted = hasGrantedAccess(request.status, request.activeFrom);
+  const extensions = timeline.flatMap((e) =>
+    e.type === "request.extended" && typeof e.data.extraMinutes === "number" ? [e.data.extraMinutes] : [],
+  );
   const facts: Array<[string, ReactNode]> = [
     ["Requester", `${request.requester.displayName} (${request.requester.userPrincipalName})`],
     ["Cluster", request.clusterName],
@@ -60,7 +75,7 @@ export default async function RequestPage({
         ) : null}
       </>,
     ],
-    ["Duration", describeDuration(request.durationMinutes)],
+    ["Duration", describeTotalDuration(request.durationMinutes, extensions)],
     ["Start", request.startAt ? <LocalTime iso={request.startAt} /> : "As soon as approved"],
     ["Justification", request.justification || "—"],
     [
@@ -85,9 +100,17 @@ export default async function RequestPage({
   ];
   if (isAwaitingDecision(request.status))
     facts.push(["Times out", <LocalTime key="t" iso={request.pendingExpiresAt} />]);
-  if (request.activeUntil) {
+  if (wasGranted && request.activeFrom && request.activeUntil) {
     facts.push([
-      isAccessActive ? "Access ends" : "Access period",
+      "Access period",
+      <span key="p" data-testid="access-period">
+        <LocalTime iso={request.activeFrom} /> → <LocalTime iso={request.activeUntil} />
+      </span>,
+    ]);
+  }
+  if (request.activeUntil && isAccessActive) {
+    facts.push([
+      "Access ends",
       <>
         {/* Announced when an extension moves it; the countdown beside it is not. */}
         <span aria-live="polite">
@@ -110,7 +133,8 @@ export default async function RequestPage({
       </span>,
     ]);
   }
-  const showsEffectiveEnd = request.effectiveUntil && (isAccessActive || new Date(request.effectiveUntil) > now);
+  const showsEffectiveEnd =
+    wasGranted && request.effectiveUntil && (isAccessActive || new Date(request.effectiveUntil) > now);
   if (showsEffectiveEnd && request.effectiveUntil) {
     facts.push(["Tokens may work until", <LocalTime key="e" iso={request.effectiveUntil} />]);
   }
@@ -135,10 +159,15 @@ export default async function RequestPage({
           <h2 id="failure" className="font-semibold text-rose-900">
             Activation failed
           </h2>
+          <p className="mt-1 font-medium text-rose-900">No access was granted: nothing of it is left in place.</p>
           <p className="mt-1 text-rose-900" data-testid="failure-reason">
-            {request.failureReason ?? "The services did not confirm the access; no reason was recorded."}
+            {request.failureReason
+              ? names(request.failureReason)
+              : "The services did not confirm the access; no reason was recorded."}
           </p>
-          <p className="mt-1 text-slate-700">Once the cause is fixed, a platform admin can retry the activation.</p>
+          <p className="mt-1 text-slate-700">
+            {failureNextStep({ isRequester: request.requester.id === viewer.id, canRetry: request.canRetry })}
+          </p>
         </section>
       ) : null}
       <div className="grid grid-cols-1 gap-8 lg:grid-cols-[minmax(0,1fr)_22rem]">
@@ -170,6 +199,7 @@ export default async function RequestPage({
               clusterName={request.clusterName}
             />
           ) : null}
+          {review ? <BreakGlassReviewSection requestId={request.id} review={review} /> : null}
           {request.commands.length > 0 ? (
             <section aria-labelledby="use-access">
               <h2 id="use-access" className="mb-3 text-lg font-semibold">
@@ -182,7 +212,11 @@ export default async function RequestPage({
             <h2 id="timeline" className="mb-3 text-lg font-semibold">
               Timeline
             </h2>
-            <RequestTimeline events={timeline} />
+            <RequestTimeline
+              events={timeline}
+              names={names}
+              isProviderCallsFolded={!can(viewer.roles, "audit.read") && !can(viewer.roles, "access.administer")}
+            />
           </section>
           {history ? (
             <section aria-labelledby="history">

@@ -21,6 +21,7 @@ const EVENT_WORDS: Record<string, string> = {
   "request.revoked": "Revoked",
   "request.extended": "Extended",
   "access.removal_deferred": "Removal deferred by PIM",
+  "break_glass.reviewed": "Break-glass reviewed",
 };
 
 const SERVICE_WORDS: Record<string, string> = { graph: "Microsoft Graph", arm: "Azure Resource Manager" };
@@ -31,10 +32,12 @@ function eventTitle(event: TimelineEvent) {
   return `${service} call${typeof event.data.operation === "string" ? ` (${event.data.operation})` : ""}`;
 }
 
+type Names = (text: string) => string;
+
 /** What the event adds in words: a comment, a reason, a new end, signed-out sessions, a service's answer. */
-function EventDetail({ event }: { event: TimelineEvent }) {
+function EventDetail({ event, names }: { event: TimelineEvent; names: Names }) {
   const { data } = event;
-  const text = (key: string) => (typeof data[key] === "string" && data[key] ? (data[key] as string) : null);
+  const text = (key: string) => (typeof data[key] === "string" && data[key] ? names(data[key] as string) : null);
   if (event.type === "provider.call") {
     const status = typeof data.status === "number" ? data.status : "no response";
     return (
@@ -48,6 +51,15 @@ function EventDetail({ event }: { event: TimelineEvent }) {
     return (
       <p className="mt-0.5 text-slate-700">
         PIM keeps an assignment for at least 5 minutes; removed at <LocalTime iso={text("notBefore")!} />.
+      </p>
+    );
+  }
+  if (event.type === "break_glass.reviewed") {
+    return (
+      <p className="mt-0.5 text-slate-700">
+        {text("note") ? <>“{text("note")}”</> : null}
+        {text("ticket") ? ` Late ticket: ${text("ticket")}.` : null}
+        {text("noTicketReason") ? ` No ticket exists: ${text("noTicketReason")}.` : null}
       </p>
     );
   }
@@ -76,19 +88,75 @@ function EventDetail({ event }: { event: TimelineEvent }) {
   return text("comment") ? <p className="mt-0.5 text-slate-700">“{text("comment")}”</p> : null;
 }
 
-export function RequestTimeline({ events }: { events: TimelineEvent[] }) {
+function TimelineEntry({ event, names }: { event: TimelineEvent; names: Names }) {
+  return (
+    <>
+      <span className="font-medium">{eventTitle(event)}</span>{" "}
+      <span className="text-slate-600">
+        <LocalTime iso={event.occurredAt} /> ·{" "}
+        {event.actorUpn ?? (event.data.actorKind === "policy" ? "by policy" : "system")}
+      </span>
+      <EventDetail event={event} names={names} />
+    </>
+  );
+}
+
+/** Consecutive events, with each run of provider calls as one group (folded away for requesters). */
+function runsOf(events: TimelineEvent[]): Array<TimelineEvent | TimelineEvent[]> {
+  const runs: Array<TimelineEvent | TimelineEvent[]> = [];
+  for (const event of events) {
+    const last = runs.at(-1);
+    if (event.type !== "provider.call") runs.push(event);
+    else if (Array.isArray(last)) last.push(event);
+    else runs.push([event]);
+  }
+  return runs;
+}
+
+/**
+ * The request's events in the order they happened. Requesters see each run of Graph and ARM calls
+ * folded into one line they may open; auditors and admins, who read them as evidence, see them all.
+ */
+export function RequestTimeline({
+  events,
+  names = (text) => text,
+  isProviderCallsFolded = false,
+}: {
+  events: TimelineEvent[];
+  names?: Names;
+  isProviderCallsFolded?: boolean;
+}) {
   return (
     <ol className="space-y-2 border-l-2 border-slate-200 pl-4 text-sm">
-      {events.map((event) => (
-        <li key={event.seq}>
-          <span className="font-medium">{eventTitle(event)}</span>{" "}
-          <span className="text-slate-600">
-            <LocalTime iso={event.occurredAt} /> ·{" "}
-            {event.actorUpn ?? (event.data.actorKind === "policy" ? "by policy" : "system")}
-          </span>
-          <EventDetail event={event} />
-        </li>
-      ))}
+      {runsOf(events).map((run) =>
+        !Array.isArray(run) ? (
+          <li key={run.seq}>
+            <TimelineEntry event={run} names={names} />
+          </li>
+        ) : isProviderCallsFolded ? (
+          <li key={run[0]!.seq}>
+            <details>
+              <summary className="cursor-pointer text-slate-700">
+                {run.length} call{run.length === 1 ? "" : "s"} to Microsoft Graph and Azure
+                {run.some((e) => typeof e.data.error === "string" && e.data.error) ? ", one or more refused" : ""}
+              </summary>
+              <ol className="mt-2 space-y-2 pl-2">
+                {run.map((event) => (
+                  <li key={event.seq}>
+                    <TimelineEntry event={event} names={names} />
+                  </li>
+                ))}
+              </ol>
+            </details>
+          </li>
+        ) : (
+          run.map((event) => (
+            <li key={event.seq}>
+              <TimelineEntry event={event} names={names} />
+            </li>
+          ))
+        ),
+      )}
     </ol>
   );
 }

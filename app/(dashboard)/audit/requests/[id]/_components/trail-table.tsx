@@ -57,8 +57,15 @@ function Details({ event }: { event: PackEvent }) {
         </p>,
       );
   }
-  for (const key of ["comment", "reason"] as const) {
+  for (const key of ["comment", "reason", "note"] as const) {
     if (text(data, key)) parts.push(<p key={key}>“{text(data, key)}”</p>);
+  }
+  if (event.type === "break_glass.reviewed") {
+    const ticket = text(data, "ticket");
+    const noTicket = text(data, "noTicketReason");
+    if (ticket) parts.push(<p key="ticket">Late ticket: {ticket}</p>);
+    if (noTicket) parts.push(<p key="no-ticket">No ticket exists: {noTicket}</p>);
+    if (data.wasOverdue === true) parts.push(<p key="overdue">Reviewed after it was due.</p>);
   }
   if (text(data, "newEnd")) {
     parts.push(
