@@ -5,6 +5,7 @@ import type { ActionContext } from "@/lib/context";
 import { db } from "@/lib/db/client";
 import { checkReview, isReviewOverdue, mayReviewBreakGlass, reviewDueAt } from "@/lib/domain/break-glass-review";
 import { AppError } from "@/lib/errors";
+import { resolveReviewItems } from "@/lib/notify/resolve-approvals";
 import { parseInput } from "@/lib/validation/parse-input";
 import { lockRequest, notFound } from "./request-record";
 import { visibleTo } from "./request-queries";
@@ -67,5 +68,7 @@ export async function reviewBreakGlass(requestId: string, input: TReviewBreakGla
         ...(context.viewer.authentication ? { authentication: context.viewer.authentication } : {}),
       },
     });
+    // The break-glass alert and any overdue notice are settled, in everyone's list.
+    await resolveReviewItems(tx, requestId, context.viewer, context.now);
   });
 }

@@ -226,6 +226,10 @@ export function describeResolution(input: {
   }
 }
 
+/** How a break-glass item was settled: by its review. */
+export const describeReviewResolution = (reviewer: Person, at: Date) =>
+  `Reviewed by ${reviewer.userPrincipalName} at ${utcTime(at)}`;
+
 /** The mail a person turned off still goes out for urgent news; the mail says why. */
 export function withMailOffNote(message: NotificationMessage): NotificationMessage {
   return {

@@ -51,6 +51,12 @@ export const APPROVAL_NEEDED_KINDS = [
   "pending_escalation",
 ] as const satisfies readonly NotificationKind[];
 
+/** The items that ask for a break-glass review: the review resolves them (lib/notify/resolve-approvals.ts). */
+export const REVIEW_NEEDED_KINDS = [
+  "break_glass",
+  "break_glass_review_overdue",
+] as const satisfies readonly NotificationKind[];
+
 /**
  * Whether an event adds an item to its recipients' in-app list. A closed approval request does not:
  * the item that asked shows how it was settled instead (lib/notify/resolve-approvals.ts).

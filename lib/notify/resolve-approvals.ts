@@ -1,8 +1,8 @@
 import "server-only";
 import type { Prisma } from "@/lib/db/client";
 import { parseRequestStatus } from "@/lib/domain/request-state";
-import { describeResolution } from "./messages";
-import { APPROVAL_NEEDED_KINDS } from "./recipients";
+import { describeResolution, describeReviewResolution, type Person } from "./messages";
+import { APPROVAL_NEEDED_KINDS, REVIEW_NEEDED_KINDS } from "./recipients";
 
 /**
  * "Approval needed" items (request filed, reminders, escalations, break-glass) resolve once their
@@ -33,6 +33,18 @@ export async function resolveApprovalItems(tx: Prisma.TransactionClient, request
   const { count } = await tx.notification.updateMany({
     where: { requestId, kind: { in: [...APPROVAL_NEEDED_KINDS] }, resolvedAt: null },
     data: { resolvedAt: now, resolution },
+  });
+  return count;
+}
+
+/**
+ * Break-glass items (the alert, the overdue notice) ask for a review after the fact: the review
+ * resolves them for everyone, in its own transaction ("Reviewed by p01@… at …"). Returns how many.
+ */
+export async function resolveReviewItems(tx: Prisma.TransactionClient, requestId: string, reviewer: Person, now: Date) {
+  const { count } = await tx.notification.updateMany({
+    where: { requestId, kind: { in: [...REVIEW_NEEDED_KINDS] }, resolvedAt: null },
+    data: { resolvedAt: now, resolution: describeReviewResolution(reviewer, now) },
   });
   return count;
 }

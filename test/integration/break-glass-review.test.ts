@@ -128,5 +128,19 @@ describe("break-glass review", () => {
       "break_glass_review_overdue",
       `/requests/${overdue.id}#review`,
     ]);
+    // The review settles the alert and the overdue notice in everyone's list, and they stop counting as unread.
+    await notifyRecipients(`break-glass:${overdue.id}`, later);
+    const unreadBefore = (await listMyNotifications(aud01.viewer)).filter(
+      (n) => n.requestId === overdue.id && !n.isRead,
+    );
+    expect(unreadBefore.map((n) => n.kind).sort()).toEqual(["break_glass", "break_glass_review_overdue"]);
+    await reviewBreakGlass(overdue.id, { note: "Checked late" }, await contextFor("p01@contoso.com"));
+    const after = (await listMyNotifications(aud01.viewer)).filter((n) => n.requestId === overdue.id);
+    expect(after.map((n) => [n.kind, n.isRead, n.resolution])).toEqual(
+      expect.arrayContaining([
+        ["break_glass", true, expect.stringMatching(/^Reviewed by p01@contoso\.com at \d{4}-\d\d-\d\d \d\d:\d\d UTC$/)],
+        ["break_glass_review_overdue", true, expect.stringMatching(/^Reviewed by p01@contoso\.com at /)],
+      ]),
+    );
   });
 });
