@@ -128,6 +128,7 @@ test("[PHONE] every page and request state fits a 360 and a 390 px phone, with S
     await expectStatusShown(approver.page, pending);
     await expectPhoneReady(approver.page, pending);
     await expectPhoneReady(approver.page, "/notifications");
+    await expectPhoneReady(approver.page, "/approvals/break-glass");
 
     await expectPhoneReady(auditor.page, "/audit");
     await expectPhoneReady(auditor.page, "/audit/insights");

@@ -101,6 +101,7 @@ function DecisionFields({
     }
   }
 
+  const buttons = { formId, hasStepUp: Boolean(stepUp), isBusy, isSigningIn, onApproveWithStepUp: approveWithStepUp };
   return (
     <>
       <form ref={formRef} id={formId} action={formAction} className="space-y-3" onSubmit={() => setPopupFailure(null)}>
@@ -148,24 +149,7 @@ function DecisionFields({
           <span>Then open the next request waiting for me (oldest first)</span>
         </label>
         <div ref={buttonsRef} className="flex gap-3">
-          {stepUp ? (
-            <button
-              type="button"
-              onClick={approveWithStepUp}
-              disabled={isBusy}
-              aria-describedby="step-up-note"
-              className={APPROVE}
-            >
-              {isSigningIn ? "Signing in…" : "Approve"}
-            </button>
-          ) : (
-            <button type="submit" name="outcome" value="approve" disabled={isBusy} className={APPROVE}>
-              Approve
-            </button>
-          )}
-          <button type="submit" name="outcome" value="deny" disabled={isBusy} className={DENY}>
-            Deny
-          </button>
+          <DecisionButtons {...buttons} />
         </div>
       </form>
       {/* On a phone the form sits at the foot of a long page: the decision stays in reach at the bottom
@@ -181,32 +165,7 @@ function DecisionFields({
             <p className="min-w-0 flex-1 text-sm text-slate-700">
               {message ? <span className="font-medium text-red-800">{message}</span> : "Awaiting your decision"}
             </p>
-            {stepUp ? (
-              <button
-                type="button"
-                onClick={approveWithStepUp}
-                disabled={isBusy}
-                aria-describedby="step-up-note"
-                className={APPROVE}
-              >
-                {isSigningIn ? "Signing in…" : "Approve"}
-              </button>
-            ) : (
-              <button type="submit" form={formId} name="outcome" value="approve" disabled={isBusy} className={APPROVE}>
-                Approve
-              </button>
-            )}
-            <button
-              type="submit"
-              form={formId}
-              name="outcome"
-              value="deny"
-              disabled={isBusy}
-              onClick={denyFromBar}
-              className={DENY}
-            >
-              Deny
-            </button>
+            <DecisionButtons {...buttons} onDeny={denyFromBar} />
           </div>
         </div>
       )}
@@ -225,4 +184,52 @@ function useIsInView(ref: RefObject<HTMLElement | null>) {
     return () => observer.disconnect();
   }, [ref]);
   return isInView;
+}
+
+/** Approve (through the step-up popup when the role asks for it) and Deny: in the form, and again in the phone's bar. */
+function DecisionButtons(props: {
+  formId: string;
+  hasStepUp: boolean;
+  isBusy: boolean;
+  isSigningIn: boolean;
+  onApproveWithStepUp: () => void;
+  onDeny?: (event: MouseEvent<HTMLButtonElement>) => void;
+}) {
+  return (
+    <>
+      {props.hasStepUp ? (
+        <button
+          type="button"
+          onClick={props.onApproveWithStepUp}
+          disabled={props.isBusy}
+          aria-describedby="step-up-note"
+          className={APPROVE}
+        >
+          {props.isSigningIn ? "Signing in…" : "Approve"}
+        </button>
+      ) : (
+        <button
+          type="submit"
+          form={props.formId}
+          name="outcome"
+          value="approve"
+          disabled={props.isBusy}
+          className={APPROVE}
+        >
+          Approve
+        </button>
+      )}
+      <button
+        type="submit"
+        form={props.formId}
+        name="outcome"
+        value="deny"
+        disabled={props.isBusy}
+        onClick={props.onDeny}
+        className={DENY}
+      >
+        Deny
+      </button>
+    </>
+  );
 }
