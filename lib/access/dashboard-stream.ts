@@ -52,8 +52,9 @@ async function routingOf(requestId: string): Promise<Routing | null> {
 
 /**
  * Whether a committed change touches what this viewer's dashboard shows: a request they may see (the
- * same rule as reading it, lib/domain/affordances.ts), their own notifications, drift for those who
- * administer access; `null` (the feed reconnected, anything may have changed) always does.
+ * same rule as reading it, lib/domain/affordances.ts), their own notifications, drift and failed
+ * jobs for those who administer access; `null` (the feed reconnected, anything may have changed)
+ * always does.
  */
 export async function concernsViewer(change: Change | null, viewer: SessionUser): Promise<boolean> {
   if (change === null) return true;
@@ -61,6 +62,7 @@ export async function concernsViewer(change: Change | null, viewer: SessionUser)
     case "notification":
       return change.key.toLowerCase() === viewer.entraObjectId.toLowerCase();
     case "drift":
+    case "job":
       return can(viewer.roles, "access.administer");
     case "request": {
       const routing = await routingOf(change.key);

@@ -7,12 +7,14 @@ import { log } from "@/lib/log";
 /**
  * The channels the database's triggers notify after a commit, and what each payload is: a request's
  * id (every audit event of a request, migration request_change_notify), a recipient's Entra object
- * id (their notifications), nothing (drift findings; migration dashboard_change_notify).
+ * id (their notifications), nothing (drift findings, migration dashboard_change_notify; a job that
+ * failed for good or was retried, lib/jobs/queue-setup.ts).
  */
 export const CHANGE_CHANNELS = {
   request: "request_changes",
   notification: "notification_changes",
   drift: "drift_changes",
+  job: "job_changes",
 } as const;
 
 export type ChangeKind = keyof typeof CHANGE_CHANNELS;

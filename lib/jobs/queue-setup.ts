@@ -32,6 +32,29 @@ export function queueOptions(name: QueueName, settings: Omit<MigrateEnv, "DATABA
   };
 }
 
+/**
+ * Admin's list of failed jobs is live like the rest of the dashboard (lib/db/change-feed.ts): a job
+ * entering or leaving `failed` notifies `job_changes` at commit. pg-boss fails a job by deleting it
+ * and inserting it again as `failed` (plans.js, failJobs), retries one by updating its state, and its
+ * maintenance deletes old ones: one trigger each, whose WHEN spares every other job write the call.
+ * They sit on pg-boss's table, so they are (re)created here, after pg-boss installed or upgraded
+ * it; row triggers on the partitioned `job` table reach every queue's partition, present and future.
+ */
+const JOB_CHANGE_TRIGGERS = `
+CREATE OR REPLACE FUNCTION ${BOSS_SCHEMA}.notify_job_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('job_changes', '');
+  RETURN NULL;
+END;
+$$;
+CREATE OR REPLACE TRIGGER job_failed_insert_notify AFTER INSERT ON ${BOSS_SCHEMA}.job
+FOR EACH ROW WHEN (NEW.state = 'failed') EXECUTE FUNCTION ${BOSS_SCHEMA}.notify_job_change();
+CREATE OR REPLACE TRIGGER job_failed_update_notify AFTER UPDATE OF state ON ${BOSS_SCHEMA}.job
+FOR EACH ROW WHEN ((NEW.state = 'failed') IS DISTINCT FROM (OLD.state = 'failed'))
+EXECUTE FUNCTION ${BOSS_SCHEMA}.notify_job_change();
+CREATE OR REPLACE TRIGGER job_failed_delete_notify AFTER DELETE ON ${BOSS_SCHEMA}.job
+FOR EACH ROW WHEN (OLD.state = 'failed') EXECUTE FUNCTION ${BOSS_SCHEMA}.notify_job_change();`;
+
 /** Installs or upgrades pg-boss's schema and creates or updates every queue. */
 export async function setUpJobQueues(settings: MigrateEnv) {
   const boss = new PgBoss({
@@ -51,6 +74,7 @@ export async function setUpJobQueues(settings: MigrateEnv) {
       if (await boss.getQueue(name)) await boss.updateQueue(name, options);
       else await boss.createQueue(name, options);
     }
+    await boss.getDb().executeSql(JOB_CHANGE_TRIGGERS, []);
   } finally {
     await boss.stop({ graceful: false, close: true });
   }

@@ -5,6 +5,7 @@ import { approveRequest } from "@/lib/access/approve-request";
 import { concernsViewer, dashboardStream, dashboardVersion } from "@/lib/access/dashboard-stream";
 import { requestAccess } from "@/lib/access/request-access";
 import { db } from "@/lib/db/client";
+import { getBoss } from "@/lib/jobs/boss";
 import { QUEUES } from "@/lib/jobs/queues";
 import { takeQueuedJobs } from "../support/jobs";
 import { contextFor } from "../support/users";
@@ -120,6 +121,23 @@ describe("live dashboard", () => {
     abort.abort();
   });
 
+  it("tells an admin when a job fails for good and when it is retried (Admin's failed jobs)", async () => {
+    const adm01 = await contextFor("adm01@contoso.com");
+    const abort = new AbortController();
+    const events = eventReader(dashboardStream(adm01.viewer, abort.signal));
+    await events.next();
+
+    const boss = await getBoss();
+    const jobId = (await boss.send(QUEUES.notifyDeliver, { probe: true }, { retryLimit: 0 }))!;
+    await boss.fail(QUEUES.notifyDeliver, jobId, new Error("mailbox full"));
+    expect((await boss.getJobById(QUEUES.notifyDeliver, jobId))?.state).toBe("failed");
+    expect(await events.next()).toEqual({ event: "change", data: { change: 1 } });
+    await boss.retry(QUEUES.notifyDeliver, jobId);
+    expect(await events.next()).toEqual({ event: "change", data: { change: 2 } });
+    await boss.deleteJob(QUEUES.notifyDeliver, jobId);
+    abort.abort();
+  });
+
   it("concerns only those who may see the request, their own notifications, and drift for admins", async () => {
     const [n01, n02, p01, aud01, adm01] = await Promise.all([
       contextFor("n01@contoso.com"),
@@ -142,6 +160,8 @@ describe("live dashboard", () => {
 
     expect(await concernsViewer({ kind: "drift", key: "" }, adm01.viewer)).toBe(true);
     expect(await concernsViewer({ kind: "drift", key: "" }, aud01.viewer)).toBe(false);
+    expect(await concernsViewer({ kind: "job", key: "" }, adm01.viewer)).toBe(true);
+    expect(await concernsViewer({ kind: "job", key: "" }, p01.viewer)).toBe(false);
     // After the feed reconnected, everything may have changed.
     expect(await concernsViewer(null, n01.viewer)).toBe(true);
   });
