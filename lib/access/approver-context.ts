@@ -15,6 +15,7 @@ import {
 import { OPEN_STATUSES, describeStatus, parseRequestStatus } from "@/lib/domain/request-state";
 import { log } from "@/lib/log";
 import { groupDisplayName, usersInGroups } from "@/lib/notify/directory-people";
+import type { DirectoryPerson } from "@/lib/notify/recipients";
 import { visibleTo } from "./request-queries";
 import { requestViewer, type RequestView } from "./request-view";
 
@@ -131,7 +132,26 @@ export async function loadApproverContext(
   return { related, quorum: await quorumLine(request, row.approverGroupIds) };
 }
 
-/** The quorum in words; the approver groups' members come from Entra now (who joined or left since filing). */
+/** How long the approver groups' names and members are reused: each live refresh of the page re-renders it. */
+const DIRECTORY_TTL_MS = 60_000;
+const directoryCache = new Map<string, { at: number; read: Promise<[string[], DirectoryPerson[]]> }>();
+
+/**
+ * The approver groups' names and members, from Entra at most DIRECTORY_TTL_MS ago (a failed read is
+ * not kept). Only words on the page: whether someone may decide is checked live when they do.
+ */
+function approverDirectory(groupIds: readonly string[]): Promise<[string[], DirectoryPerson[]]> {
+  const key = [...groupIds].sort().join(",");
+  const cached = directoryCache.get(key);
+  if (cached && Date.now() - cached.at < DIRECTORY_TTL_MS) return cached.read;
+  const read = Promise.all([Promise.all(groupIds.map(groupDisplayName)), usersInGroups(groupIds)]);
+  if (directoryCache.size >= 500) directoryCache.clear();
+  directoryCache.set(key, { at: Date.now(), read });
+  read.catch(() => directoryCache.delete(key));
+  return read;
+}
+
+/** The quorum in words; the approver groups' members come from Entra (who joined or left since filing). */
 async function quorumLine(request: RequestView, approverGroupIds: readonly string[]): Promise<string> {
   const byUpn = (upn: string, displayName: string): Person => ({ id: upn.toLowerCase(), displayName });
   const approvers = request.decisions.filter((d) => d.outcome === "approve").map((d) => byUpn(d.byUpn, d.by));
@@ -142,10 +162,7 @@ async function quorumLine(request: RequestView, approverGroupIds: readonly strin
   };
   if (request.approvalsRequired === 0) return describeQuorum(quorumOf({ ...input, candidates: [] }), []);
   try {
-    const [groups, people] = await Promise.all([
-      Promise.all(approverGroupIds.map(groupDisplayName)),
-      usersInGroups(approverGroupIds),
-    ]);
+    const [groups, people] = await approverDirectory(approverGroupIds);
     const candidates = people.filter((p) => p.isEnabled).map((p) => byUpn(p.userPrincipalName, p.displayName));
     return describeQuorum(quorumOf({ ...input, candidates }), groups);
   } catch (error) {
