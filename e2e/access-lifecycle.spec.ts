@@ -180,7 +180,7 @@ test("[ACCESS] more time on prod node access is a new request, prefilled from My
   await expect(item.getByLabel("Extend by")).toHaveCount(0);
   await item.getByRole("link", { name: /^Request more time/ }).click();
   await expect(page).toHaveURL(/\/access\?cluster=aks-prod-weu&role=node-access#new-request$/);
-  await expect(page.getByLabel("Cluster")).toHaveValue("aks-prod-weu");
+  await expect(page.getByLabel("Cluster", { exact: true })).toHaveValue("aks-prod-weu");
   await expect(page.getByLabel("Role", { exact: true })).toHaveValue("node-access");
   await expect(page.getByRole("region", { name: "Request access" })).toContainText("joins your current access");
   await expectAccessible(page);

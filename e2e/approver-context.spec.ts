@@ -98,7 +98,7 @@ test("[APPROVALS] an approver sees the requester's context and the quorum, and m
   expect(new URL(page.url()).pathname).not.toBe(new URL(first).pathname);
   await expect(page.getByRole("button", { name: "Approve", exact: true })).toBeVisible();
   await expect(page.getByLabel("Then open the next request waiting for me (oldest first)")).toBeChecked();
-  expect(await pendingInNav(page)).toBe(waiting - 1);
+  await expect.poll(() => pendingInNav(page)).toBe(waiting - 1);
 
   // On a phone: the menu button carries the count, the context fits the screen, axe is clean.
   await page.setViewportSize({ width: 390, height: 844 });
@@ -128,6 +128,15 @@ test("[APPROVALS] an approver sees the requester's context and the quorum, and m
     await expect(page.getByRole("button", { name: "Menu", exact: true })).toBeVisible();
   }
   await expectAccessible(page);
+
+  // Later journeys check what n01 holds in Entra ID and Azure: n01 ends the access this one gave them.
+  for (const url of [elsewhere, first, second]) {
+    await filer.goto(url);
+    await expect(filer.locator("[data-status]").first()).toHaveText("active", { timeout: 30_000 });
+    await filer.getByRole("button", { name: /^End access now/ }).click();
+    await filer.getByRole("button", { name: /^Yes, end it now/ }).click();
+    await expect(filer.locator("[data-status]").first()).toHaveText("ended early");
+  }
   await requester.close();
   await approver.close();
 });

@@ -206,14 +206,14 @@ test("[AUDIT] an auditor finds a request's whole history, opens its timeline, ex
   await expect(audit).toHaveURL(/[?&]requester=n01%40contoso\.com/);
   await expect(requestLink.first()).toBeVisible();
   await expect(rows.filter({ hasNotText: "n01@contoso.com" })).toHaveCount(0);
-  await searchFor(audit, (p) => p.getByLabel("Cluster").selectOption("aks-prod-weu"));
+  await searchFor(audit, (p) => p.getByLabel("Cluster", { exact: true }).selectOption("aks-prod-weu"));
   await expect(audit).toHaveURL(/[?&]cluster=aks-prod-weu/);
   await expect(requestLink.first()).toBeVisible();
   await expect(rows.filter({ hasNotText: "on aks-prod-weu" })).toHaveCount(0);
 
   await audit.getByRole("link", { name: "Clear" }).click();
   await expect(audit).toHaveURL(/\/audit$/);
-  await expect(audit.getByLabel("Cluster")).toHaveValue("");
+  await expect(audit.getByLabel("Cluster", { exact: true })).toHaveValue("");
 
   // Without JavaScript the form is a plain GET form: the same search, as a URL to share.
   const plain = await browser.newContext({ ignoreHTTPSErrors: true, javaScriptEnabled: false });

@@ -87,7 +87,7 @@ test("[LIMITS] a chunked 256 MiB body is refused with 413 while the server's mem
 async function submitWithNul(page: Page) {
   await page.goto("/access");
   await waitForHydration(page, "form textarea[name=justification]");
-  await page.getByLabel("Cluster").selectOption("aks-dev-weu");
+  await page.getByLabel("Cluster", { exact: true }).selectOption("aks-dev-weu");
   await page.getByLabel("Role", { exact: true }).selectOption("admin");
   await page.getByLabel(/^Justification/).fill("Rotate the\u0000certificate");
   const call = page.waitForRequest((r) => r.method() === "POST" && r.headers()["next-action"] !== undefined);

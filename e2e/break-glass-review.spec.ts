@@ -24,7 +24,7 @@ for (const { name, viewport } of SIZES) {
       const page = await holder.newPage();
       await page.goto("/access");
       await waitForHydration(page, "form button[type='submit']");
-      await page.getByLabel("Cluster").selectOption("aks-prod-weu");
+      await page.getByLabel("Cluster", { exact: true }).selectOption("aks-prod-weu");
       await page.getByLabel("Role", { exact: true }).selectOption("admin");
       await page.getByLabel(/^Justification/).fill(justification);
       await page.getByRole("checkbox", { name: /Break-glass/ }).check();

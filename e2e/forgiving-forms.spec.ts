@@ -45,7 +45,7 @@ for (const { name, viewport } of SIZES) {
       const startAt = tomorrowAtTen();
       await openForm(page);
       const rules = page.getByRole("complementary", { name: /Rules for/ });
-      await page.getByLabel("Cluster").selectOption("aks-prod-weu");
+      await page.getByLabel("Cluster", { exact: true }).selectOption("aks-prod-weu");
       await page.getByLabel("Role", { exact: true }).selectOption("admin");
       await expect(rules).toContainText(
         "Ticket: Required. Use an incident or change number, e.g. INC12345 or CHG0042.",
@@ -67,7 +67,7 @@ for (const { name, viewport } of SIZES) {
       await expect(ticket).toBeFocused();
       await expect(ticket).toHaveAttribute("aria-invalid", "true");
       await expect(ticket).toHaveValue("JIRA-7");
-      await expect(page.getByLabel("Cluster")).toHaveValue("aks-prod-weu");
+      await expect(page.getByLabel("Cluster", { exact: true })).toHaveValue("aks-prod-weu");
       await expect(page.getByLabel("Role", { exact: true })).toHaveValue("admin");
       await expect(page.getByLabel("Duration")).toHaveValue("PT4H");
       await expect(page.getByLabel(/^Justification/)).toHaveValue(justification);
@@ -92,7 +92,8 @@ for (const { name, viewport } of SIZES) {
       await page.getByRole("button", { name: "Request access" }).dblclick();
       await expect(page).toHaveURL(/\/requests\/[0-9a-f-]{36}$/);
       await expect(page.locator("[data-status]").first()).toHaveText("waiting for approval");
-      await expect(page.getByText("INC12345", { exact: true }).first()).toBeVisible();
+      // The ticket as filed, upper-cased: a link to it through the catalog's ticket.urlTemplate.
+      await expect(page.getByRole("link", { name: "INC12345 (opens the ticket in a new tab)" })).toBeVisible();
       expect(await myRequestsWith(page, justification)).toEqual([expect.objectContaining({ ticket: "INC12345" })]);
     });
 
@@ -109,7 +110,7 @@ for (const { name, viewport } of SIZES) {
         .getByRole("link", { name: "admin", exact: true })
         .click();
       await expect(page).toHaveURL(/\/access\?cluster=aks-dev-weu&role=admin#new-request$/);
-      await expect(page.getByLabel("Cluster")).toHaveValue("aks-dev-weu");
+      await expect(page.getByLabel("Cluster", { exact: true })).toHaveValue("aks-dev-weu");
       await expect(page.getByLabel("Role", { exact: true })).toHaveValue("admin");
       await expect(page.getByLabel("Role", { exact: true })).toBeFocused();
       await expect(page.getByLabel("Duration")).toHaveValue("PT2H");
@@ -127,7 +128,7 @@ test("[BREAK-GLASS] break-glass without its ticket is filed, and the request say
 }) => {
   await signInAs(context, "n02@contoso.com");
   await openForm(page);
-  await page.getByLabel("Cluster").selectOption("aks-prod-weu");
+  await page.getByLabel("Cluster", { exact: true }).selectOption("aks-prod-weu");
   await page.getByLabel("Role", { exact: true }).selectOption("admin");
   await page.getByLabel(/^Justification/).fill(`The API server is down, paging incident in progress ${Date.now()}`);
   await page.getByRole("checkbox", { name: /Break-glass/ }).check();

@@ -13,7 +13,7 @@ test("[REQUESTS] n01 asks for prod admin, cannot approve it, p01 approves it fro
   const eligible = page.getByRole("region", { name: "What you can request" });
   await expect(eligible).toContainText("admin: 1 approval, up to 8 h, ticket required");
   await expect(eligible).toContainText("aks-dev-weu (development)");
-  await page.getByLabel("Cluster").selectOption("aks-prod-weu");
+  await page.getByLabel("Cluster", { exact: true }).selectOption("aks-prod-weu");
   const rules = page.getByRole("complementary", { name: /Rules for admin on aks-prod-weu/ });
   await expect(rules).toContainText("Needs 1 approval");
   await expect(rules).toContainText("Up to 8 h");

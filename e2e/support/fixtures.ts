@@ -59,7 +59,7 @@ export async function fileRequest(
   fields: { cluster: string; role: string; justification: string; ticket?: string; duration?: string },
 ) {
   await page.goto("/access");
-  await page.getByLabel("Cluster").selectOption(fields.cluster);
+  await page.getByLabel("Cluster", { exact: true }).selectOption(fields.cluster);
   await page.getByLabel("Role", { exact: true }).selectOption(fields.role);
   if (fields.duration) await page.getByLabel("Duration").selectOption(fields.duration);
   await page.getByLabel(/^Justification/).fill(fields.justification);
