@@ -21,6 +21,7 @@ import {
 import { notifyRecipients } from "@/lib/notify/notify-recipients";
 import { ZDeliveryJob, ZEndingSoonJob, ZNotifyJob } from "@/lib/notify/payloads";
 import { expectPolling, getBoss, holdingJob, markProcessRunsJobs } from "./boss";
+import { handBack } from "./hand-back";
 import { QUEUES, ZActivateJob, ZDeactivateJob, ZExtendJob, type QueueName } from "./queues";
 
 /**
@@ -78,7 +79,8 @@ export async function startJobs() {
     handler: (data: z.output<S>, job: PgBoss.Job<unknown>) => Promise<void>,
   ) => {
     expectPolling([queue]);
-    return boss.work<unknown>(queue, { batchSize, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+    const options = { batchSize, pollingIntervalSeconds: 0.5, includeMetadata: true } as const;
+    return boss.work<unknown>(queue, options, async (jobs) => {
       await Promise.all(
         jobs.map(async (job) => {
           const where = { table: `pgboss.job (${queue})`, rowId: job.id, column: "data" };
@@ -89,8 +91,8 @@ export async function startJobs() {
             const message = error instanceof Error ? error.message : String(error);
             log.warn({ queue, jobId: job.id, err: message }, "job failed");
             // The others of the batch complete when this handler returns; this one is retried: now,
-            // or, if the database cannot take the failure either, once its claim expires.
-            await boss.fail(queue, job.id, { message }).catch((failError: unknown) => {
+            // through a database restart, or, if the database stays away, once its claim expires.
+            await handBack(boss, queue, job, message).catch((failError: unknown) => {
               log.warn(
                 { queue, jobId: job.id, err: failError },
                 "could not hand the job back; it is retried when its claim expires",
