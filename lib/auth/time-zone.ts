@@ -2,9 +2,14 @@ import "server-only";
 import { z } from "zod";
 import type { SessionUser } from "@/lib/context";
 import { db } from "@/lib/db/client";
-import { ZTimeZone } from "@/lib/domain/time-zone";
+import { isSupportedTimeZone } from "@/lib/domain/time-zone";
 import { parseInput } from "@/lib/validation/parse-input";
 
+/** A zone as the browser reports it (Intl.DateTimeFormat().resolvedOptions().timeZone), kept as given. */
+const ZTimeZone = z
+  .string()
+  .trim()
+  .refine(isSupportedTimeZone, "That is not a time zone we know: use an IANA name such as Europe/Paris.");
 const ZTimeZoneInput = z.object({ timeZone: ZTimeZone });
 
 /**

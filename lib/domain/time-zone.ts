@@ -1,9 +1,9 @@
 /**
  * Times as a viewer reads and types them: in their own IANA time zone (from their browser, stored
  * with them), written day-month-year with a 24-hour clock, and typed as `YYYY-MM-DD HH:MM` so that
- * nobody has to guess whether 05/12 is May or December. Pure: Intl only, `now` passed in.
+ * nobody has to guess whether 05/12 is May or December. Pure: Intl only, `now` passed in. Browsers
+ * load this module (local times, the start field): no zod here, which would weigh 30 KB on every page.
  */
-import { z } from "zod";
 
 /** The zone of a viewer whose browser has not told us theirs yet. */
 export const UTC = "UTC";
@@ -31,12 +31,6 @@ export function isSupportedTimeZone(zone: string): boolean {
   supported ??= new Set(Intl.supportedValuesOf("timeZone"));
   return canonical === UTC || supported.has(canonical);
 }
-
-/** A zone as the browser reports it (Intl.DateTimeFormat().resolvedOptions().timeZone), kept as given. */
-export const ZTimeZone = z
-  .string()
-  .trim()
-  .refine(isSupportedTimeZone, "That is not a time zone we know: use an IANA name such as Europe/Paris.");
 
 /**
  * The zone to show times in: the stored one when it is still valid, else UTC. UTC's other names

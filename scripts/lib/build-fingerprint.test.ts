@@ -120,7 +120,7 @@ describe("fingerprintOf a git working tree", () => {
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-  it("reuses a finished build until a file that goes into it changes; tests and ignored files do not count", () => {
+  it("reuses a finished build until a file that goes into it changes; tests, benchmarks and ignored files do not count", () => {
     const stampFile = path.join(root, ".next", "build-fingerprint.json");
     mkdirSync(path.dirname(stampFile));
     writeStamp(stampFile, fingerprintOf(root, {})!, BUILT_AT);
@@ -128,6 +128,8 @@ describe("fingerprintOf a git working tree", () => {
 
     write("test/a.test.ts", "2");
     write(".next/cache.bin", "x");
+    write("scripts/bench-pages.ts", "a benchmark serves the build, it is not in it");
+    write("scripts/bench/seed.ts", "nor are its helpers");
     expect(decide(stampFile).isBuildNeeded).toBe(false);
 
     write("app/new.tsx", "untracked but not ignored");

@@ -1,10 +1,10 @@
 "use client";
 import Link from "next/link";
 import { startTransition, useActionState, useEffect, useMemo, useRef, useState, type FormEvent } from "react";
-import { StepUpProvider, describeStepUpFailure, useFreshSignIn, type StepUpSettings } from "@/components/step-up";
+import { describeStepUpFailure, freshSignIn, prepareFreshSignIn, type StepUpSettings } from "@/components/step-up";
 import { CONTROL, Field, FieldError, LABEL } from "@/components/ui/field";
 import { EMPTY_FORM_STATE, type FormState } from "@/lib/forms";
-import type { RolePolicy, StepUpRule } from "@/lib/domain/policy-types";
+import type { RolePolicy } from "@/lib/domain/policy-types";
 import { describeDuration, toIsoDuration } from "@/lib/domain/duration";
 import { policyRules } from "@/lib/domain/policy-summary";
 import { parseWallTime, toWallTime, WALL_TIME_FORMAT } from "@/lib/domain/time-zone";
@@ -35,22 +35,6 @@ interface RequestFormProps {
   stepUp?: StepUpSettings;
 }
 
-/** Break-glass on a role with `stepUp` asks for a fresh sign-in in a popup first, as approving does. */
-export function RequestForm(props: RequestFormProps) {
-  return props.stepUp ? (
-    <StepUpProvider settings={props.stepUp}>
-      <StepUpRequestForm {...props} stepUp={props.stepUp} />
-    </StepUpProvider>
-  ) : (
-    <RequestFields {...props} />
-  );
-}
-
-function StepUpRequestForm(props: RequestFormProps & { stepUp: StepUpSettings }) {
-  const signIn = useFreshSignIn(props.stepUp);
-  return <RequestFields {...props} signIn={(rule) => signIn(rule.authenticationContext)} />;
-}
-
 /** The fields of the form, in the order a refusal is looked for: focus goes to the first in error. */
 const FIELD_ORDER = ["cluster", "role", "duration", "justification", "ticket", "startAt", "breakGlass"];
 
@@ -60,15 +44,14 @@ function startFieldValue(iso: string | undefined, zone: string) {
   return date && !Number.isNaN(date.getTime()) ? toWallTime(date, zone) : (iso ?? "");
 }
 
-type FieldsProps = RequestFormProps & { signIn?: (rule: StepUpRule) => Promise<string> };
-
 /**
  * React resets a form after its action; each answer of the action therefore mounts the fields
  * afresh from what was submitted (`state.values`), so that a refusal keeps every value, consistent
  * with each other, and focus goes to what needs fixing. Without JavaScript, the server renders the
  * same state.
  */
-function RequestFields(props: FieldsProps) {
+/** Break-glass on a role with `stepUp` asks for a fresh sign-in in a popup first, as approving does. */
+export function RequestForm(props: RequestFormProps) {
   const [state, formAction, isPending] = useActionState<FormState, FormData>(submitRequest, EMPTY_FORM_STATE);
   const [answered, setAnswered] = useState({ state, count: 0 });
   if (answered.state !== state) setAnswered({ state, count: answered.count + 1 });
@@ -87,12 +70,12 @@ function RequestFields(props: FieldsProps) {
 function RequestFieldset({
   clusters,
   prefill,
-  signIn,
+  stepUp,
   state,
   isAnswer,
   formAction,
   isPending,
-}: FieldsProps & {
+}: RequestFormProps & {
   state: FormState;
   /** whether `state` is the action's answer (then focus moves to what it says) */
   isAnswer: boolean;
@@ -123,6 +106,7 @@ function RequestFieldset({
   const messageRef = useRef<HTMLParagraphElement>(null);
   const error = (field: string) => state.fields[field];
   const hasPrefill = prefill !== undefined;
+  const needsStepUp = Boolean(isBreakGlass && role?.policy.isBreakGlassAllowed && role.policy.stepUp);
 
   useEffect(() => {
     if (!isAnswer || (!state.message && Object.keys(state.fields).length === 0)) return;
@@ -137,11 +121,14 @@ function RequestFieldset({
   useEffect(() => {
     if (popupFailure) messageRef.current?.focus();
   }, [popupFailure]);
+  // Break-glass behind a fresh sign-in is ticked: load the popup's code now rather than at submit.
+  useEffect(() => {
+    if (needsStepUp && stepUp) prepareFreshSignIn(stepUp);
+  }, [needsStepUp, stepUp]);
 
   if (!cluster || !role)
     return <p>You are not eligible for any role yet. Ask a platform admin which group grants access.</p>;
   const { policy } = role;
-  const needsStepUp = isBreakGlass && policy.isBreakGlassAllowed && policy.stepUp !== undefined;
   const message = popupFailure ?? state.message;
   const chooseRole = (next: EligibleCluster["roles"][number] | undefined) => {
     setRoleName(next?.name ?? "");
@@ -152,12 +139,12 @@ function RequestFieldset({
     if (isSubmitting.current) return event.preventDefault();
     isSubmitting.current = true;
     setPopupFailure(null);
-    if (!needsStepUp || !signIn || !policy.stepUp) return;
+    if (!needsStepUp || !stepUp || !policy.stepUp) return;
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     setIsSigningIn(true);
     try {
-      form.set("stepUpToken", await signIn(policy.stepUp));
+      form.set("stepUpToken", await freshSignIn(stepUp, policy.stepUp.authenticationContext));
       startTransition(() => formAction(form));
     } catch (error) {
       isSubmitting.current = false;

@@ -12,7 +12,7 @@ import {
 import { CONTROL, Field } from "@/components/ui/field";
 import { EMPTY_FORM_STATE } from "@/lib/forms";
 import { decideAction } from "../actions";
-import { StepUpProvider, describeStepUpFailure, useFreshSignIn, type StepUpSettings } from "@/components/step-up";
+import { describeStepUpFailure, freshSignIn, prepareFreshSignIn, type StepUpSettings } from "@/components/step-up";
 
 const APPROVE = "rounded-md bg-emerald-700 px-4 py-2 font-medium text-white hover:bg-emerald-800 disabled:opacity-60";
 const DENY = "rounded-md bg-rose-700 px-4 py-2 font-medium text-white hover:bg-rose-800 disabled:opacity-60";
@@ -31,39 +31,6 @@ export function DecisionForm({
   stepUp?: StepUpSettings;
   isInQueue?: boolean;
 }) {
-  return stepUp ? (
-    <StepUpProvider settings={stepUp}>
-      <StepUpDecisionForm requestId={requestId} stepUp={stepUp} isInQueue={isInQueue} />
-    </StepUpProvider>
-  ) : (
-    <DecisionFields requestId={requestId} isInQueue={isInQueue} />
-  );
-}
-
-function StepUpDecisionForm({
-  requestId,
-  stepUp,
-  isInQueue,
-}: {
-  requestId: string;
-  stepUp: StepUpSettings;
-  isInQueue: boolean;
-}) {
-  const signIn = useFreshSignIn(stepUp);
-  return <DecisionFields requestId={requestId} stepUp={stepUp} signIn={signIn} isInQueue={isInQueue} />;
-}
-
-function DecisionFields({
-  requestId,
-  stepUp,
-  signIn,
-  isInQueue,
-}: {
-  requestId: string;
-  stepUp?: StepUpSettings;
-  signIn?: () => Promise<string>;
-  isInQueue: boolean;
-}) {
   const [state, formAction, isPending] = useActionState(decideAction.bind(null, requestId), EMPTY_FORM_STATE);
   const [popupFailure, setPopupFailure] = useState<string | null>(null);
   const [isSigningIn, setIsSigningIn] = useState(false);
@@ -76,11 +43,11 @@ function DecisionFields({
   const isBusy = isPending || isSigningIn;
 
   async function approveWithStepUp() {
-    if (!signIn || !formRef.current) return;
+    if (!stepUp || !formRef.current) return;
     setPopupFailure(null);
     setIsSigningIn(true);
     try {
-      const token = await signIn();
+      const token = await freshSignIn(stepUp);
       const form = new FormData(formRef.current);
       form.set("outcome", "approve");
       form.set("stepUpToken", token);
@@ -101,10 +68,26 @@ function DecisionFields({
     }
   }
 
-  const buttons = { formId, hasStepUp: Boolean(stepUp), isBusy, isSigningIn, onApproveWithStepUp: approveWithStepUp };
+  const buttons = {
+    formId,
+    hasStepUp: Boolean(stepUp),
+    isBusy,
+    isSigningIn,
+    onApproveWithStepUp: approveWithStepUp,
+    // The approver is about to decide (in the form, or reaching for Approve in the phone's bar): the
+    // popup's code loads now rather than after the click.
+    onApproachApprove: stepUp ? () => prepareFreshSignIn(stepUp) : undefined,
+  };
   return (
     <>
-      <form ref={formRef} id={formId} action={formAction} className="space-y-3" onSubmit={() => setPopupFailure(null)}>
+      <form
+        ref={formRef}
+        id={formId}
+        action={formAction}
+        className="space-y-3"
+        onSubmit={() => setPopupFailure(null)}
+        onFocus={buttons.onApproachApprove}
+      >
         {message ? (
           <p role="alert" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800">
             {message}
@@ -193,6 +176,7 @@ function DecisionButtons(props: {
   isBusy: boolean;
   isSigningIn: boolean;
   onApproveWithStepUp: () => void;
+  onApproachApprove?: () => void;
   onDeny?: (event: MouseEvent<HTMLButtonElement>) => void;
 }) {
   return (
@@ -201,6 +185,9 @@ function DecisionButtons(props: {
         <button
           type="button"
           onClick={props.onApproveWithStepUp}
+          onPointerEnter={props.onApproachApprove}
+          onFocus={props.onApproachApprove}
+          onTouchStart={props.onApproachApprove}
           disabled={props.isBusy}
           aria-describedby="step-up-note"
           className={APPROVE}
