@@ -48,8 +48,12 @@ export async function reconcileCluster(
   pass: { correlationId: string; passId: string },
 ): Promise<ReconcileSummary> {
   const bindings = catalogBindingsByCluster().get(clusterName) ?? [];
-  const calls = { graph: 0, arm: 0 };
-  const count = (made: ProviderCall[]) => made.forEach((call) => (calls[call.service] += 1));
+  const calls = { graph: 0, arm: 0, throttled: 0 };
+  const count = (made: ProviderCall[]) =>
+    made.forEach((call) => {
+      calls[call.service] += 1;
+      if (call.status === 429) calls.throttled += 1;
+    });
   const failures: ReconcileSummary["failures"] = [];
   const checkedKeys: string[] = [];
   const candidates: Array<DriftCandidate<Binding>> = [];

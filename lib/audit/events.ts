@@ -136,8 +136,8 @@ export interface ReconcileSummary {
   bindingsRead: number;
   /** assignments the services reported on the bindings read */
   assignmentsSeen: number;
-  /** HTTP calls made, retries included */
-  calls: { graph: number; arm: number };
+  /** HTTP calls made, retries included, and how many of them the service throttled (429) */
+  calls: { graph: number; arm: number; throttled: number };
   findings: {
     opened: number;
     /** closed as "gone": no longer seen on a binding that was read */
