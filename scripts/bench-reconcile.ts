@@ -11,6 +11,10 @@ import path from "node:path";
 import { ensureCertificates } from "../emulator/certs";
 import { clusterResourceId, nodeResourceGroupId, scaleClusters, SCALE_DRIFT_EVERY } from "../emulator/scale-seed";
 import { Tenant } from "../emulator/tenant";
+// Types only: the app's modules themselves are imported once the environment is set (below).
+import type { bindingKey as BindingKey } from "../lib/access/grant-ledger";
+import type { ReconcileSummary } from "../lib/audit/events";
+import type { db as Db } from "../lib/db/client";
 import { startEmbeddedPostgres } from "../lib/db/embedded-postgres";
 import { freePort, testAppEnv } from "../test/support/stack";
 import { writeScaleCatalog } from "./bench/scale-catalog";
@@ -44,6 +48,8 @@ const floorSeconds = (armReads: number, graphReads: number) =>
 const mark = (isMet: boolean) => (isMet ? "✓" : "✗");
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
+const benchStarted = performance.now();
+const phase = (what: string) => console.log(`  [${seconds(performance.now() - benchStarted)}] ${what}`);
 const runDir = path.join(DATA_DIR, "bench", `reconcile-${process.pid}-${randomBytes(3).toString("hex")}`);
 const tls = await ensureCertificates(CERT_DIR);
 const database = await startEmbeddedPostgres({
@@ -70,8 +76,10 @@ let stopJobs: (() => Promise<void>) | undefined;
 try {
   const emulatorUrl = `https://localhost:${emulatorPort}`;
   await waitForUrl(`${emulatorUrl}/_emulator/health`, 60_000, () => emulator.exitCode === null);
+  phase("emulator ready");
   const throttling = await turnThrottlingOn(emulatorUrl);
   await migrate(database.url);
+  phase("database migrated");
   const catalogPath = writeScaleCatalog(runDir, CLUSTERS);
   const tenant = Tenant.fromFile(DEMO_TENANT_FILE);
   Object.assign(
@@ -100,6 +108,7 @@ try {
 
   const missing = await seedMissingGrants(db, bindingKey, tenant);
   await startJobs();
+  phase("workers started");
   const lastSeq = (await db.auditEvent.aggregate({ _max: { seq: true } }))._max.seq ?? BigInt(0);
   console.log(
     `Reconcile pass over ${CLUSTERS} seeded clusters (+ the demo's), ${CLUSTERS_AT_ONCE} clusters at a time in one worker process; ` +
@@ -120,7 +129,7 @@ try {
   const events = await db.auditEvent.findMany({ where: { seq: { gt: lastSeq } } });
   const summaries = events
     .filter((e) => e.type === "drift.reconciled")
-    .map((e) => e.data as unknown as import("../lib/audit/events").ReconcileSummary)
+    .map((e) => e.data as unknown as ReconcileSummary)
     .filter((s) => s.passId === pass.passId);
   const byType = new Map<string, number>();
   for (const event of events) byType.set(event.type, (byType.get(event.type) ?? 0) + 1);
@@ -174,6 +183,7 @@ try {
   await stop(emulator);
   await database.stop();
   rmSync(runDir, { recursive: true, force: true });
+  phase("everything stopped");
 }
 
 /**
@@ -204,11 +214,7 @@ async function turnThrottlingOn(emulatorUrl: string): Promise<string> {
  * The drift the ledger side holds: on every 50th cluster (offset by half), an active grant to n02
  * of AKS RBAC Admin, applied ten minutes ago, whose assignment does not exist at ARM ("missing").
  */
-async function seedMissingGrants(
-  db: (typeof import("../lib/db/client"))["db"],
-  bindingKey: (typeof import("../lib/access/grant-ledger"))["bindingKey"],
-  tenant: Tenant,
-): Promise<number> {
+async function seedMissingGrants(db: typeof Db, bindingKey: typeof BindingKey, tenant: Tenant): Promise<number> {
   const n02 = tenant.user("n02@contoso.com")!;
   const user = await db.user.create({
     data: { entraObjectId: n02.id, tenantId: tenant.id, userPrincipalName: n02.userPrincipalName, displayName: "n02" },
