@@ -108,10 +108,11 @@ function clusterResource(ctx: EmulatorContext, c: SeedCluster, type: string) {
 export function registerAks(router: Router, ctx: EmulatorContext) {
   const inResourceGroup = (subscription: string, resourceGroup: string) => {
     requireSubscription(subscription);
-    const clusters = CLUSTERS.filter(
+    const clusters = (ctx.clusters ?? CLUSTERS).filter(
       (c) => same(c.subscriptionId, subscription) && same(c.resourceGroup, resourceGroup),
     );
-    const isKnown = clusters.length > 0 || CLUSTERS.some((c) => same(c.nodeResourceGroup, resourceGroup));
+    const isKnown =
+      clusters.length > 0 || (ctx.clusters ?? CLUSTERS).some((c) => same(c.nodeResourceGroup, resourceGroup));
     if (!isKnown) {
       throw new ArmError(404, "ResourceGroupNotFound", `Resource group '${resourceGroup}' could not be found.`);
     }
@@ -137,7 +138,7 @@ export function registerAks(router: Router, ctx: EmulatorContext) {
     `/subscriptions/:subscription${PROVIDER}`,
     armHandler(ctx, (req, res) => {
       requireSubscription(req.params.subscription ?? "");
-      const clusters = CLUSTERS.filter((c) => same(c.subscriptionId, req.params.subscription ?? ""));
+      const clusters = (ctx.clusters ?? CLUSTERS).filter((c) => same(c.subscriptionId, req.params.subscription ?? ""));
       const items = clusters.map((c) => clusterResource(ctx, c, "Microsoft.ContainerService/ManagedClusters"));
       sendArm(res, 200, page(ctx, req.url, items));
     }),

@@ -6,6 +6,9 @@ import { type ArmPermission, permissionsAllow } from "../lib/cloud/arm-actions";
 import type { EmulatorContext } from "./context";
 import { ArmError, authorizationId, relateScope, requireSubscription, roleGuid } from "./arm-common";
 import type { ArmAssignment, ArmStore } from "./arm-store";
+import { CLUSTERS } from "./arm-seed";
+import { scaleRoleAssignments } from "./scale-seed";
+import { PROVISIONER_ROLE } from "../lib/cloud/required-permissions";
 
 /** A GUID that only its seed determines, so that a seeded assignment keeps its name across restarts. */
 function seededName(seed: string) {
@@ -124,6 +127,19 @@ export class ArmRbac {
       } catch (error) {
         throw new Error(`${where}: ${(error as Error).message}`);
       }
+    }
+  }
+
+  /**
+   * The scale seed's assignments (emulator/scale-seed.ts) on the clusters beyond the demo's: the
+   * provisioner role for whoever the tenant seed makes the provisioner, and the standing drift.
+   */
+  seedScale() {
+    const clusters = (this.ctx.clusters ?? []).filter((c) => !CLUSTERS.includes(c));
+    const app = this.ctx.tenant.azure.roleAssignments.find((a) => roleGuid(a.role) === PROVISIONER_ROLE.id);
+    if (clusters.length === 0 || !app) return;
+    for (const entry of scaleRoleAssignments(clusters, app.principal)) {
+      this.seeded.add(this.assign(entry.principal, entry.role, entry.scope).name);
     }
   }
 

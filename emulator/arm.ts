@@ -16,6 +16,7 @@ export function registerArm(router: Router, ctx: EmulatorContext) {
   const store = new ArmStore(ctx);
   const rbac = new ArmRbac(ctx, store);
   rbac.seed();
+  rbac.seedScale();
   setArmAuthorizer(ctx, (callerId, action, scope) => rbac.isAllowed(callerId, action, scope));
   registerRbac(router, ctx, store);
   registerPim(router, ctx, store);

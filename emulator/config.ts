@@ -11,6 +11,8 @@ export const ZEmulatorConfig = z.object({
   EMULATOR_CERT_DIR: z.string().default(path.resolve(here, "..", ".data", "certs")),
   EMULATOR_TENANT_FILE: z.string().default(path.join(here, "tenant.json")),
   EMULATOR_GROUPS_OVERAGE_LIMIT: z.coerce.number().int().min(0).default(200),
+  /** this many more AKS clusters beside the demo's, for benchmarks (emulator/scale-seed.ts) */
+  EMULATOR_SCALE_CLUSTERS: z.coerce.number().int().min(0).max(5000).default(0),
 });
 
 export type EmulatorConfig = z.infer<typeof ZEmulatorConfig>;

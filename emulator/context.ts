@@ -1,3 +1,4 @@
+import type { SeedCluster } from "./arm-seed";
 import type { StateInspector } from "./state";
 import type { SigningKey } from "./tokens";
 import type { Tenant } from "./tenant";
@@ -89,6 +90,8 @@ export interface EmulatorContext {
   /** how far tests moved the clock forward (PUT /_emulator/clock) */
   clockOffsetMs: number;
   settings: ServiceSettings;
+  /** the AKS clusters ARM knows: the demo's, plus the scale seed's (emulator/scale-seed.ts); the demo's when unset */
+  clusters?: SeedCluster[];
   faults: Fault[];
   /** each service module adds what it holds to GET /_emulator/state */
   inspectors: StateInspector[];

@@ -17,6 +17,8 @@ import { registerApplicationsKnob } from "./applications-knob";
 import { registerApplications } from "./applications";
 import type { EmulatorState } from "./state";
 import { SigningKey } from "./tokens";
+import { CLUSTERS } from "./arm-seed";
+import { scaleClusters } from "./scale-seed";
 
 export interface EmulatorOptions {
   tenant: Tenant;
@@ -28,6 +30,8 @@ export interface EmulatorOptions {
   groupsOverageLimit?: number;
   now?: () => Date;
   settings?: Partial<ServiceSettings>;
+  /** this many more AKS clusters, with the app's role on each and a little drift (emulator/scale-seed.ts) */
+  scaleClusters?: number;
 }
 
 export interface RunningEmulator {
@@ -72,6 +76,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     settings: { ...DEFAULT_SERVICE_SETTINGS, ...options.settings },
     faults: [],
     inspectors: [],
+    ...(options.scaleClusters ? { clusters: [...CLUSTERS, ...scaleClusters(options.scaleClusters)] } : {}),
   };
   registerOidc(router, ctx);
   registerWorkloadIdentity(router, ctx);

@@ -1,134 +1,96 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { grantTargets, type Binding, type CurrentAssignment } from "@/lib/cloud/access-provider";
-import { compareBinding, type DriftCandidate } from "@/lib/domain/drift";
-import { providerFor } from "@/lib/cloud/providers";
-import { lockAuditChain, recordAuditEvent } from "@/lib/audit/record-audit-event";
-import { getCatalog } from "@/lib/config/catalog";
-import { db, type Prisma } from "@/lib/db/client";
+import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import type { ReconcileSummary } from "@/lib/audit/events";
+import { env } from "@/lib/config/env";
+import { db } from "@/lib/db/client";
+import { enqueueMany, openJobs } from "@/lib/jobs/outbox";
+import { QUEUES, type ReconcileClusterJob } from "@/lib/jobs/queues";
 import { log } from "@/lib/log";
 import { timeReconcile } from "@/lib/metrics/record";
 import { authorizeAttempt } from "@/lib/auth/refusals";
 import type { ActionContext } from "@/lib/context";
-import { bindingKey } from "./grant-ledger";
-import { auditedCall } from "./provider-call";
-import { readGrantTarget } from "./stored-json";
+import { catalogBindingsByCluster, reconcileCluster } from "./reconcile-cluster";
 
-/** Every distinct binding the catalog grants, with its key: the scopes the reconciler watches. */
-function catalogBindings(): Array<{ key: string; binding: Binding }> {
-  const bindings = new Map<string, Binding>();
-  for (const cluster of getCatalog().clusters) {
-    for (const role of cluster.roles) {
-      for (const { principalId: _nobody, ...binding } of grantTargets(cluster, role, "")) {
-        bindings.set(bindingKey(binding), binding);
-      }
-    }
-  }
-  return [...bindings].map(([key, binding]) => ({ key, binding }));
+export { reconcileCluster } from "./reconcile-cluster";
+
+/**
+ * How many clusters one process reads at once: enough to keep ARM's read budget busy (25 reads/s
+ * per principal once the burst is spent), few enough to stay within the database pool.
+ */
+export const CLUSTERS_AT_ONCE = Math.max(1, Math.min(8, env.DATABASE_POOL_SIZE - 2));
+
+export interface PassResult {
+  /** bindings read */
+  bindings: number;
+  /** findings open after the pass, in the whole ledger */
+  open: number;
+  /** bindings that could not be read (their findings kept) */
+  skipped: number;
+  clusters: number;
+  passId: string;
 }
 
 /**
- * The `reconcile` job: reads every catalog binding's current assignments and records drift. A
- * finding stays open while it is seen, and closes as "gone" when a later run no longer sees it.
- * A binding whose service cannot be read is skipped this time, and its findings are kept.
+ * The `reconcile` job, at every RECONCILE_EVERY_MINUTES tick: fans the pass out, one `reconcile-cluster`
+ * job per cluster (keyed by the cluster, worked a few at a time by every worker). A pass whose
+ * cluster jobs are still waiting or running when the cron ticks again is not doubled: the tick is
+ * skipped. The `reconcile` queue itself is a singleton, so two ticks never fan out side by side.
  */
-export async function reconcileAccess(
+export async function startReconcilePass(
   now: Date,
-  /** an admin's "Check now" passes theirs, so that what it found is tied to who asked */
   correlationId = `reconcile-${randomUUID()}`,
-): Promise<{ bindings: number; open: number; skipped: number }> {
-  const endRun = timeReconcile();
-  let skipped = 0;
-  const checkedKeys: string[] = [];
-  const candidates: Array<DriftCandidate<Binding>> = [];
-  for (const { key, binding } of catalogBindings()) {
-    let assignments: CurrentAssignment[];
-    try {
-      assignments = await auditedCall(
-        { requestId: null, correlationId, grantKind: binding.grant.kind, operation: "list" },
-        () => providerFor(binding.grant.kind).list(binding),
-      );
-    } catch (error) {
-      skipped += 1;
-      log.warn({ binding: key, err: error instanceof Error ? error.message : String(error) }, "reconcile skipped");
-      continue;
-    }
-    const grants = await db.grant.findMany({ where: { bindingKey: key, status: "active" } });
-    checkedKeys.push(key);
-    candidates.push(
-      ...compareBinding({
-        key,
-        binding,
-        assignments,
-        grants: grants.map((g) => ({
-          id: g.id,
-          principalId: readGrantTarget(g.target, g.id).principalId,
-          endAt: g.endAt,
-          appliedAt: g.appliedAt,
-        })),
-        now,
-      }),
-    );
+): Promise<{ passId: string; clusters: number } | null> {
+  const running = await openJobs(QUEUES.reconcileCluster);
+  if (running > 0) {
+    log.info({ running }, "the last reconcile pass is still running; this tick is skipped");
+    return null;
   }
-  const open = await db.$transaction((tx) => recordFindings(tx, checkedKeys, candidates, now, correlationId));
-  endRun(skipped);
-  return { bindings: checkedKeys.length, open, skipped };
+  const passId = randomUUID();
+  const clusters = [...catalogBindingsByCluster().keys()];
+  const jobs = clusters.map((cluster) => ({
+    data: { cluster, passId, correlationId } satisfies ReconcileClusterJob,
+    singletonKey: cluster,
+  }));
+  await db.$transaction((tx) => enqueueMany(tx, QUEUES.reconcileCluster, jobs));
+  log.info({ passId, clusters: clusters.length, at: now.toISOString() }, "reconcile pass started");
+  return { passId, clusters: clusters.length };
 }
 
-async function recordFindings(
-  tx: Prisma.TransactionClient,
-  checkedKeys: string[],
-  candidates: Array<DriftCandidate<Binding>>,
-  now: Date,
-  correlationId: string,
-) {
-  // Before any finding is touched: two runs, or a run and an admin's resolution, take turns.
-  await lockAuditChain(tx);
-  const existing = await tx.driftFinding.findMany({ where: { resolvedAt: null, bindingKey: { in: checkedKeys } } });
-  const identity = (f: { kind: string; bindingKey: string; principalId: string }) =>
-    `${f.kind}|${f.bindingKey}|${f.principalId.toLowerCase()}`;
-  const seen = new Set(candidates.map(identity));
-  for (const finding of existing) {
-    if (seen.has(identity(finding))) continue;
-    await tx.driftFinding.update({ where: { id: finding.id }, data: { resolvedAt: now, resolution: "gone" } });
-  }
-  const known = new Map(existing.map((f) => [identity(f), f]));
-  for (const candidate of candidates) {
-    const finding = known.get(identity(candidate));
-    if (finding) {
-      await tx.driftFinding.update({ where: { id: finding.id }, data: { lastSeenAt: now, endAt: candidate.endAt } });
-      continue;
+/** The `reconcile-cluster` job: one cluster of a pass. */
+export async function reconcileClusterJob(job: ReconcileClusterJob, now: Date) {
+  const endRun = timeReconcile();
+  const summary = await reconcileCluster(job.cluster, now, job);
+  endRun(summary.failures.length);
+}
+
+/**
+ * A whole pass in this process, every cluster through the same reconcileCluster as the jobs, a few
+ * at a time: what an admin's "Check now" waits for. Each cluster's findings and its summary carry
+ * `correlationId`, so that what the check found is tied to who asked.
+ */
+export async function reconcileAccess(now: Date, correlationId = `reconcile-${randomUUID()}`): Promise<PassResult> {
+  const endRun = timeReconcile();
+  const passId = randomUUID();
+  const clusters = [...catalogBindingsByCluster().keys()];
+  const summaries: ReconcileSummary[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < clusters.length) {
+      const cluster = clusters[next++]!;
+      summaries.push(await reconcileCluster(cluster, now, { correlationId, passId }));
     }
-    const created = await tx.driftFinding.create({
-      data: {
-        kind: candidate.kind,
-        bindingKey: candidate.bindingKey,
-        target: candidate.target as unknown as Prisma.InputJsonValue,
-        principalId: candidate.principalId,
-        grantId: candidate.grantId,
-        providerId: candidate.providerId,
-        endAt: candidate.endAt,
-        detectedAt: now,
-        lastSeenAt: now,
-      },
-    });
-    await recordAuditEvent(tx, {
-      type: "drift.detected",
-      actor: null,
-      subjectId: created.id,
-      correlationId,
-      occurredAt: now,
-      data: {
-        findingId: created.id,
-        kind: candidate.kind,
-        bindingKey: candidate.bindingKey,
-        principalId: candidate.principalId,
-        grantId: candidate.grantId,
-        providerId: candidate.providerId,
-      },
-    });
-  }
-  return tx.driftFinding.count({ where: { resolvedAt: null } });
+  };
+  await Promise.all(Array.from({ length: Math.min(CLUSTERS_AT_ONCE, clusters.length) }, worker));
+  const skipped = summaries.reduce((sum, s) => sum + s.failures.length, 0);
+  endRun(skipped);
+  return {
+    bindings: summaries.reduce((sum, s) => sum + s.bindingsRead, 0),
+    open: await db.driftFinding.count({ where: { resolvedAt: null } }),
+    skipped,
+    clusters: clusters.length,
+    passId,
+  };
 }
 
 /** An admin asks for a drift check now rather than at the next scheduled run; who asked is audited with what it found. */
@@ -145,5 +107,5 @@ export async function reconcileNow(context: ActionContext) {
       data: { ...result, channel: origin.channel, ip: origin.ip, userAgent: origin.userAgent },
     }),
   );
-  return result;
+  return { bindings: result.bindings, open: result.open, skipped: result.skipped };
 }

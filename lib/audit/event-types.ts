@@ -17,6 +17,7 @@ export const AUDIT_EVENT_TYPES = [
   "job.retried",
   "access.refused",
   "drift.checked",
+  "drift.reconciled",
   "break_glass.reviewed",
 ] as const satisfies readonly AuditEventType[];
 

@@ -95,8 +95,19 @@ export type AuditEventData = {
     /** the page they tried to open */
     path?: string;
   } & RequestOrigin;
+  /**
+   * one cluster's part of a reconcile pass, summed up: what was read, what it found, what could not
+   * be read and why (the reads themselves go to the logs and metrics, not the audit)
+   */
+  "drift.reconciled": ReconcileSummary;
   /** an admin asked for a drift check now ("Check now") rather than at the next scheduled run, and what it found */
-  "drift.checked": { bindings: number; open: number; skipped: number } & RequestOrigin;
+  "drift.checked": {
+    bindings: number;
+    open: number;
+    skipped: number;
+    clusters?: number;
+    passId?: string;
+  } & RequestOrigin;
   /**
    * an approver or auditor reviewed break-glass access afterwards, with a note; where the request owed
    * its ticket, the late ticket or why none exists
@@ -114,6 +125,31 @@ export type AuditEventData = {
     authentication?: Authentication;
   } & RequestOrigin;
 } & { [T in RequestEventType]: RequestAuditData };
+
+/** One cluster's reconcile pass (`drift.reconciled`). */
+export interface ReconcileSummary {
+  cluster: string;
+  /** the pass this cluster was part of: every cluster of a pass carries the same id */
+  passId: string;
+  /** the distinct bindings this cluster's pass covers, and how many of them were read */
+  bindings: number;
+  bindingsRead: number;
+  /** assignments the services reported on the bindings read */
+  assignmentsSeen: number;
+  /** HTTP calls made, retries included, and how many of them the service throttled (429) */
+  calls: { graph: number; arm: number; throttled: number };
+  findings: {
+    opened: number;
+    /** closed as "gone": no longer seen on a binding that was read */
+    closed: number;
+    /** open before, seen again */
+    stillOpen: number;
+    /** open findings on bindings that could not be read, kept as they were */
+    kept: number;
+  };
+  /** bindings that could not be read, and why */
+  failures: Array<{ bindingKey: string; grantKind: string; reason: string }>;
+}
 
 /** What a refused privileged attempt was (`access.refused`). */
 export type RefusalKind =

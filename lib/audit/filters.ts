@@ -22,7 +22,7 @@ const SHOWN_WITHOUT_ACTOR: ReadonlySet<string> = new Set<AuditEventType>([
 
 /**
  * A system event is the machinery's own bookkeeping: no person acted (no actor) and it is not one of
- * the types above. Provider calls made by jobs and the reconciler's reads, deferred removals, the
+ * the types above. Provider calls made by jobs, the reconciler's per-cluster summaries, deferred removals, the
  * scheduled chain verification. The Audit page hides them unless asked ("Show system events"),
  * except in one request's trail (a request id), which is evidence and stays whole, and when the
  * auditor picks event types, which then decide alone. queries.ts applies the rule in SQL.

@@ -19,6 +19,7 @@ const LISTED = [
   QUEUES.extend,
   QUEUES.expireAccess,
   QUEUES.reconcile,
+  QUEUES.reconcileCluster,
   QUEUES.timeOutRequests,
   QUEUES.notify,
   QUEUES.notifyDeliver,

@@ -19,3 +19,22 @@ export async function enqueue<T extends object>(
   const boss = await getBoss();
   return boss.send(queue, data, { ...options, db: inTransaction(tx) });
 }
+
+/** Many jobs of one queue in one statement, through the change's transaction: a pass fanned out per cluster. */
+export async function enqueueMany<T extends object>(
+  tx: Prisma.TransactionClient,
+  queue: QueueName,
+  jobs: Array<{ data: T; singletonKey?: string }>,
+): Promise<void> {
+  const boss = await getBoss();
+  await boss.insert(
+    jobs.map((job) => ({ name: queue, ...job })),
+    { db: inTransaction(tx) },
+  );
+}
+
+/** How many jobs of a queue are waiting or running (not yet completed, failed or cancelled). */
+export async function openJobs(queue: QueueName): Promise<number> {
+  const boss = await getBoss();
+  return boss.getQueueSize(queue, { before: "completed" });
+}

@@ -13,7 +13,8 @@ export const BOSS_SCHEMA = "pgboss";
 /**
  * Queues whose work must not overlap itself: a reconcile pass that outlasts its interval would
  * otherwise run beside the next one, and two walks of the audit chain gain nothing. pg-boss's
- * `singleton` policy keeps one job active per queue.
+ * `singleton` policy keeps one job active per queue. A pass's cluster jobs are keyed by cluster
+ * (`singletonKey`) on a `stately` queue: at most one waiting and one running per cluster.
  */
 const SINGLETON_QUEUES: ReadonlySet<QueueName> = new Set([QUEUES.reconcile, QUEUES.verifyAudit]);
 
@@ -27,7 +28,7 @@ export function queueOptions(name: QueueName, settings: Omit<MigrateEnv, "DATABA
     retryBackoff: true,
     // A job still active after this long is taken for one whose process died, and retried.
     expireInSeconds: settings.JOB_TIMEOUT_SECONDS,
-    policy: SINGLETON_QUEUES.has(name) ? "singleton" : "standard",
+    policy: SINGLETON_QUEUES.has(name) ? "singleton" : name === QUEUES.reconcileCluster ? "stately" : "standard",
     ...(name === QUEUES.activate ? { deadLetter: QUEUES.activateFailed } : {}),
   };
 }

@@ -19,6 +19,8 @@ export const QUEUES = {
   timeOutRequests: "time-out-requests",
   /** compare the assignments in Entra ID and Azure with the grant ledger, and record drift */
   reconcile: "reconcile",
+  /** one cluster's part of a reconcile pass: read its bindings, record its drift and its summary */
+  reconcileCluster: "reconcile-cluster",
   /** turn one notification event into in-app notifications and delivery jobs (reads recipients from Graph) */
   notify: "notify",
   /** send one notification: an email to one person, or a post to one Teams or Slack webhook */
@@ -48,3 +50,11 @@ export type DeactivateJob = z.output<typeof ZDeactivateJob>;
 
 export const ZExtendJob = z.object({ requestId: z.guid() });
 export type ExtendJob = z.output<typeof ZExtendJob>;
+
+/** One cluster's part of a reconcile pass (lib/access/reconcile-access.ts). */
+export const ZReconcileClusterJob = z.object({
+  cluster: z.string().min(1),
+  passId: z.guid(),
+  correlationId: z.string().min(1),
+});
+export type ReconcileClusterJob = z.output<typeof ZReconcileClusterJob>;

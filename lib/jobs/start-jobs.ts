@@ -6,7 +6,7 @@ import { activateRequest, giveUpActivation } from "@/lib/access/activate-request
 import { applyExtension } from "@/lib/access/apply-extension";
 import { endAccessNow } from "@/lib/access/end-access-now";
 import { expireDueAccess } from "@/lib/access/expire-access";
-import { reconcileAccess } from "@/lib/access/reconcile-access";
+import { CLUSTERS_AT_ONCE, reconcileClusterJob, startReconcilePass } from "@/lib/access/reconcile-access";
 import { timeOutPendingRequests } from "@/lib/access/time-out-requests";
 import { verifyAuditHistoryOnSchedule } from "@/lib/audit/verification";
 import { env } from "@/lib/config/env";
@@ -22,7 +22,7 @@ import { notifyRecipients } from "@/lib/notify/notify-recipients";
 import { ZDeliveryJob, ZEndingSoonJob, ZNotifyJob } from "@/lib/notify/payloads";
 import { expectPolling, getBoss, holdingJob, markProcessRunsJobs } from "./boss";
 import { handBack } from "./hand-back";
-import { QUEUES, ZActivateJob, ZDeactivateJob, ZExtendJob, type QueueName } from "./queues";
+import { QUEUES, ZActivateJob, ZDeactivateJob, ZExtendJob, ZReconcileClusterJob, type QueueName } from "./queues";
 
 /**
  * A job runs with its own correlation id on every log line and, when tracing is on, as a span that
@@ -113,7 +113,11 @@ export async function startJobs() {
   });
   await boss.schedule(QUEUES.reconcile, everyMinutes(env.RECONCILE_EVERY_MINUTES));
   await work(QUEUES.reconcile, async () => {
-    await reconcileAccess(new Date());
+    await startReconcilePass(new Date());
+  });
+  // A pass's clusters, a few at a time per process: reads bounded by Azure's budgets, not by us.
+  await workBatch(QUEUES.reconcileCluster, ZReconcileClusterJob, CLUSTERS_AT_ONCE, async (data) => {
+    await reconcileClusterJob(data, new Date());
   });
   const accessBatch = Math.max(1, Math.min(5, env.DATABASE_POOL_SIZE - 2));
   await workBatch(QUEUES.activate, ZActivateJob, accessBatch, async ({ requestId }) => {

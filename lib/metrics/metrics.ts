@@ -73,7 +73,7 @@ function createMetrics() {
     }),
     reconcileDuration: new Histogram({
       name: "aks_jit_reconcile_duration_seconds",
-      help: "Duration of one reconcile run over every catalog binding",
+      help: "Duration of one reconcile run: one cluster of a scheduled pass (a job), or every cluster (Check now)",
       buckets: [1, 5, 15, 30, 60, 120, 300, 600, 900, 1800],
       registers,
     }),

@@ -60,8 +60,19 @@ describe("drift", () => {
 
     await expect(reconcileNow(await contextFor("n01@contoso.com", now))).rejects.toMatchObject({ code: "FORBIDDEN" });
     const admin = await contextFor("adm01@contoso.com", now);
+    const callsBefore = await db.auditEvent.count({ where: { type: "provider.call" } });
     const result = await reconcileNow(admin);
     expect(result.bindings).toBeGreaterThanOrEqual(4);
+    // What the check read is summed up once per cluster, tied to who asked; the reads are not audit rows.
+    const summaries = await db.auditEvent.findMany({
+      where: { type: "drift.reconciled", correlationId: admin.origin.correlationId },
+    });
+    expect(summaries.map((e) => (e.data as { cluster: string }).cluster).sort()).toEqual(
+      getCatalog()
+        .clusters.map((c) => c.name)
+        .sort(),
+    );
+    expect(await db.auditEvent.count({ where: { type: "provider.call" } })).toBe(callsBefore);
     expect((await findingsOf(aud01)).sort()).toEqual([
       `unexplained:armRoleAssignment:3498e952-d568-435e-9b2c-8d77e338d7f7:${scope.toLowerCase()}`,
       "unexplained:entraPimGroup:ffdebc24-7be9-4b76-887f-3a12aae9aada",

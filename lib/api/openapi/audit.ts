@@ -25,7 +25,7 @@ const AUDIT_QUERY: Record<keyof AuditSearchInput, string> = {
   involving:
     "Events involving this person (UPN, in any case): they acted, it is their request, or the event is about them (e.g. their sign-in).",
   system:
-    "`exclude` leaves out system events: those with no person as actor other than request state changes, drift findings and retention (provider calls by jobs, reconciler reads, deferred removals, scheduled verification). Ignored when `type` or `requestId` is given (a request's trail stays whole). Default `include`.",
+    "`exclude` leaves out system events: those with no person as actor other than request state changes, drift findings and retention (provider calls by jobs, the reconciler's per-cluster summaries, deferred removals, scheduled verification). Ignored when `type` or `requestId` is given (a request's trail stays whole). Default `include`.",
   cluster: "The request's cluster, e.g. aks-prod-weu.",
   role: "The request's role, e.g. admin.",
   type: "Event types; repeat the parameter for several (any of them matches).",
