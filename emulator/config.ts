@@ -11,6 +11,8 @@ export const ZEmulatorConfig = z.object({
   EMULATOR_CERT_DIR: z.string().default(path.resolve(here, "..", ".data", "certs")),
   EMULATOR_TENANT_FILE: z.string().default(path.join(here, "tenant.json")),
   EMULATOR_GROUPS_OVERAGE_LIMIT: z.coerce.number().int().min(0).default(200),
+  /** `azure`: Azure's throttling budgets on from the start (throttling.ts); `off` by default, for fast tests */
+  EMULATOR_THROTTLING: z.enum(["off", "azure"]).default("off"),
 });
 
 export type EmulatorConfig = z.infer<typeof ZEmulatorConfig>;

@@ -12,6 +12,7 @@ const emulator = await startEmulator({
   port: config.EMULATOR_PORT,
   host: config.EMULATOR_HOST,
   groupsOverageLimit: config.EMULATOR_GROUPS_OVERAGE_LIMIT,
+  isThrottling: config.EMULATOR_THROTTLING === "azure",
 });
 console.log(`Entra ID emulator listening on ${emulator.url} (CA: ${tls.caPath})`);
 

@@ -10,6 +10,7 @@ import { registerGraphPim } from "./graph-pim/routes";
 import { Router, readBody, sendGraphError, sendJson } from "./http";
 import { registerCalls } from "./calls";
 import { applyFault, registerFaults } from "./faults";
+import { registerThrottling, Throttling } from "./throttling";
 import { registerOidc } from "./oidc/routes";
 import type { Tenant } from "./tenant";
 import { registerWorkloadIdentity } from "./workload-identity";
@@ -28,6 +29,8 @@ export interface EmulatorOptions {
   groupsOverageLimit?: number;
   now?: () => Date;
   settings?: Partial<ServiceSettings>;
+  /** Azure's throttling budgets on from the start (EMULATOR_THROTTLING=azure); off by default */
+  isThrottling?: boolean;
 }
 
 export interface RunningEmulator {
@@ -72,6 +75,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     settings: { ...DEFAULT_SERVICE_SETTINGS, ...options.settings },
     faults: [],
     inspectors: [],
+    throttling: new Throttling(options.isThrottling ?? false),
   };
   registerOidc(router, ctx);
   registerWorkloadIdentity(router, ctx);
@@ -82,6 +86,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   registerGraphPim(router, ctx);
   registerFaults(router, ctx);
   registerCalls(router, ctx);
+  registerThrottling(router, ctx.throttling, ctx.now);
   router.on("GET", "/_emulator/health", (_req, res) => sendJson(res, 200, { status: "ok" }));
   router.on("GET", "/_emulator/state", (_req, res) => sendJson(res, 200, state(ctx)));
   // Test knobs: e.g. a groups overage limit of 1 makes tokens point to Graph instead of listing groups;
@@ -160,6 +165,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       // ... and within the path too: an empty `{parentResourcePath}` leaves "//" in ARM resource paths.
       url.pathname = url.pathname.replace(/\/{2,}/g, "/");
       if (!url.pathname.startsWith("/_emulator/") && (await applyFault(ctx, req.method ?? "GET", url, req, res)))
+        return;
+      if (
+        !url.pathname.startsWith("/_emulator/") &&
+        ctx.throttling.apply(req.method ?? "GET", url, req.headers.authorization, res, ctx.now().getTime())
+      )
         return;
       const match = router.match(req.method ?? "GET", url.pathname);
       if (!match) {
