@@ -112,7 +112,7 @@ export async function removeClaimedGrant(grantId: string, now: Date, endedReques
  * The removal did not happen. Too soon for PIM: deferred to the moment PIM allows. Still throttled
  * after the SDK's and our own waits: the claim is kept until the service's Retry-After, and a sweep
  * is queued for then, so the grant is neither dropped nor called again sooner. Anything else: the
- * claim is released and the next sweep (every minute) tries again.
+ * claim is released and a later sweep tries again (one is queued shortly after a passing failure).
  */
 async function holdBack(
   grant: { id: string; kind: string },
@@ -135,7 +135,14 @@ async function holdBack(
     return;
   }
   log.error({ grantId: grant.id, err: message }, "could not remove expired access; will retry");
-  await db.grant.updateMany({ where: { id: grant.id }, data: { removalClaimedUntil: null } });
+  await db.$transaction(async (tx) => {
+    await tx.grant.updateMany({ where: { id: grant.id }, data: { removalClaimedUntil: null } });
+    // A passing failure (5xx, a dropped connection) is tried again shortly, not a minute later.
+    if (error instanceof ProviderError && error.isRetryable) {
+      const retryAt = new Date(Date.now() + env.JOB_RETRY_DELAY_SECONDS * 1000);
+      await enqueue(tx, QUEUES.expireAccess, {}, { startAfter: retryAt });
+    }
+  });
 }
 
 /**
