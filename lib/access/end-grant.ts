@@ -46,7 +46,13 @@ const isEndedByService = (target: GrantTarget) =>
   target.grant.kind === "entraPimGroup" || target.grant.kind === "armPim";
 
 /** Removes a grant this process has claimed (endGrant, or the sweep's claim in expire-access.ts). */
-export async function removeClaimedGrant(grantId: string, now: Date, endedRequestId?: string): Promise<boolean> {
+export async function removeClaimedGrant(
+  grantId: string,
+  now: Date,
+  endedRequestId?: string,
+  /** told when the removal failed in passing (5xx, a dropped connection, 429): worth another try soon */
+  onPassingFailure?: () => void,
+): Promise<boolean> {
   const grant = await db.grant.findUniqueOrThrow({
     where: { id: grantId },
     include: { coverage: { select: { requestId: true }, orderBy: { endAt: "desc" }, take: 1 } },
@@ -78,6 +84,7 @@ export async function removeClaimedGrant(grantId: string, now: Date, endedReques
     }
   } catch (error) {
     await holdBack({ id: grant.id, kind: target.grant.kind }, error, { requestId, correlationId, now });
+    if (error instanceof ProviderError && error.isRetryable) onPassingFailure?.();
     return false;
   }
   const ended = await db.grant.updateMany({

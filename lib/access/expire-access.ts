@@ -47,19 +47,25 @@ async function claimNextDue(service: Service, now: Date, skip: string[]): Promis
 /**
  * Removes a service's due grants, earliest end first, REMOVALS_PER_SERVICE at a time. A sweep that
  * runs in real time keeps taking grants as they come due; one given a later `now` (tests) uses it.
- * A grant is tried once per sweep: a failed one waits for the next, a throttled one for its Retry-After.
+ * A failed grant waits for a later sweep (a passing failure, for the retry delay), a throttled one for
+ * its Retry-After.
  */
 async function removeDueGrants(service: Service, now: Date) {
-  const tried: string[] = [];
+  const tried = new Set<string>();
   let ended = 0;
   const worker = async () => {
     for (;;) {
       const dueBy = new Date(Math.max(now.getTime(), Date.now()));
-      const id = await claimNextDue(service, dueBy, tried);
+      const id = await claimNextDue(service, dueBy, [...tried]);
       if (!id) return;
-      tried.push(id);
+      tried.add(id);
+      // A sweep that runs on while grants keep coming due tries a passing failure again after the
+      // retry delay, rather than after the whole sweep.
+      const tryAgainLater = () => {
+        setTimeout(() => tried.delete(id), env.JOB_RETRY_DELAY_SECONDS * 1000).unref();
+      };
       try {
-        if (await removeClaimedGrant(id, dueBy)) ended += 1;
+        if (await removeClaimedGrant(id, dueBy, undefined, tryAgainLater)) ended += 1;
       } catch (error) {
         // Its claim lapses after the job timeout; the other removals go on meanwhile.
         log.error({ grantId: id, err: error instanceof Error ? error.message : String(error) }, "grant removal failed");
@@ -67,7 +73,7 @@ async function removeDueGrants(service: Service, now: Date) {
     }
   };
   await Promise.all(Array.from({ length: REMOVALS_PER_SERVICE }, worker));
-  return { ended, tried: tried.length };
+  return { ended, tried: tried.size };
 }
 
 /** Requests whose access period has passed become `expired`, a batch at a time until none is left. */
