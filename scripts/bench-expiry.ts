@@ -7,6 +7,8 @@
  * calls, retries, 429s, the removal lag after each grant's end, late and missed grants, and the floor
  * Azure's budgets set. Figures, not assertions; everything it starts, it stops. */
 import type { ChildProcess } from "node:child_process";
+import { openSync } from "node:fs";
+import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ServedCall } from "../emulator/calls";
 import { AZURE_BUDGETS, type BucketSpec } from "../emulator/throttling";
@@ -27,6 +29,8 @@ for (const kind of KINDS)
   if (!GRANT_KINDS.includes(kind)) throw new Error(`unknown kind ${kind}: ${GRANT_KINDS.join(", ")}`);
 /** The worker's database pool: removals run (pool - 2) / 2 per service, at most 8 (lib/access/expire-access.ts). */
 const WORKER_POOL = argument("pool") ?? "20";
+/** The worker's log (errors only): why a removal was tried twice, if one was. */
+const WORKER_LOG = path.join(ROOT, ".data", "bench-expiry-worker.log");
 /** How long the run may take after the last end before a grant counts as missed. */
 const GRACE_MS = 180_000;
 const INJECTED_5XX = 0.05;
@@ -93,7 +97,7 @@ try {
   worker = start(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/worker.ts"], {
     cwd: ROOT,
     env: { ...process.env, ...stack.env, LOG_LEVEL: "error", DATABASE_POOL_SIZE: WORKER_POOL },
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", openSync(WORKER_LOG, "w"), "inherit"],
   });
   // Ends spread over one minute, starting once the grants can all be made (about 25 ms each here).
   const firstEnd = Date.now() + 30_000 + GRANTS * 25;
@@ -148,7 +152,7 @@ try {
   });
 
   console.log(`\nload average ${(await import("node:fs")).readFileSync("/proc/loadavg", "utf8").trim()}`);
-  console.log(`worker database pool ${WORKER_POOL} (--pool N)`);
+  console.log(`worker database pool ${WORKER_POOL} (--pool N); its errors in ${path.relative(ROOT, WORKER_LOG)}`);
   console.log(`emulator 429s by budget: ${JSON.stringify(throttling.throttled)}; 5% of calls answered 500`);
   for (const kind of KINDS) {
     const ofKind = grants.filter((g) => g.kind === kind);
