@@ -49,7 +49,11 @@ async function inParallel<T>(items: T[], width: number, work: (item: T) => Promi
  * `count` grants of the given kinds (round robin) on the dev cluster, each for a new person, applied
  * now and ending at `endAt[i]`.
  */
-export async function seedMassGrants(options: { count: number; kinds: readonly GrantKind[]; endAt: (i: number) => Date }) {
+export async function seedMassGrants(options: {
+  count: number;
+  kinds: readonly GrantKind[];
+  endAt: (i: number) => Date;
+}) {
   const emulator = env.ENTRA_AUTHORITY_HOST;
   const state = (await (await fetch(`${emulator}/_emulator/state`)).json()) as {
     tenant: { id: string };
@@ -64,7 +68,14 @@ export async function seedMassGrants(options: { count: number; kinds: readonly G
     const kind = options.kinds[i % options.kinds.length]!;
     const principalId = randomUUID();
     const [target] = grantTargets(cluster, { grants: [grantOf(kind, roleDefinitionId, nodeGroupId)] }, principalId);
-    return { i, kind, principalId, target: target as GrantTarget, upn: `mass-${run}-${i}@contoso.com`, endAt: options.endAt(i) };
+    return {
+      i,
+      kind,
+      principalId,
+      target: target as GrantTarget,
+      upn: `mass-${run}-${i}@contoso.com`,
+      endAt: options.endAt(i),
+    };
   });
   await inParallel(planned, 16, async (p) => {
     const response = await fetch(`${emulator}/_emulator/users`, {
