@@ -13,6 +13,8 @@ export const ZEmulatorConfig = z.object({
   EMULATOR_GROUPS_OVERAGE_LIMIT: z.coerce.number().int().min(0).default(200),
   /** this many more AKS clusters beside the demo's, for benchmarks (emulator/scale-seed.ts) */
   EMULATOR_SCALE_CLUSTERS: z.coerce.number().int().min(0).max(5000).default(0),
+  /** `azure`: Azure's throttling budgets on from the start (throttling.ts); `off` by default, for fast tests */
+  EMULATOR_THROTTLING: z.enum(["off", "azure"]).default("off"),
 });
 
 export type EmulatorConfig = z.infer<typeof ZEmulatorConfig>;

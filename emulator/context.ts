@@ -1,5 +1,6 @@
 import type { SeedCluster } from "./arm-seed";
 import type { StateInspector } from "./state";
+import type { Throttling } from "./throttling";
 import type { SigningKey } from "./tokens";
 import type { Tenant } from "./tenant";
 
@@ -46,6 +47,11 @@ export interface Fault {
   latencyMs?: number;
   /** close the connection without answering */
   drop?: boolean;
+  /**
+   * Between 0 and 1: the fault meets a matching request only this often (a random 5% of 5xx is
+   * `probability: 0.05`, with a large count); 1 when not given.
+   */
+  probability?: number;
   /**
    * Serve the request first (the assignment is made), then apply the latency or drop to the answer:
    * the caller's process can die, or lose the connection, after the change but before it hears of it.
@@ -95,6 +101,8 @@ export interface EmulatorContext {
   faults: Fault[];
   /** each service module adds what it holds to GET /_emulator/state */
   inspectors: StateInspector[];
+  /** Azure's throttling budgets (throttling.ts), off unless switched on */
+  throttling: Throttling;
 }
 
 export function issuerFor(ctx: EmulatorContext) {

@@ -1,5 +1,5 @@
 /* Fault injection, so that retries, throttling and outages can be tested against the real SDKs:
- * POST /_emulator/faults {path, method?, count, status?, retryAfter?, latencyMs?, drop?, afterHandling?} adds one
+ * POST /_emulator/faults {path, method?, count, status?, retryAfter?, latencyMs?, drop?, afterHandling?, probability?} adds one
  * (path is a regular expression over path + query), GET lists them, DELETE clears them all. */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -34,7 +34,11 @@ export function registerFaults(router: Router, ctx: EmulatorContext) {
       latencyMs: b.latencyMs === undefined ? undefined : Number(b.latencyMs),
       drop: b.drop === true,
       afterHandling: b.afterHandling === true,
+      probability: b.probability === undefined ? undefined : Number(b.probability),
     };
+    if (fault.probability !== undefined && !(fault.probability > 0 && fault.probability <= 1)) {
+      return sendJson(res, 400, { error: { code: "BadRequest", message: "probability must be in (0, 1]" } });
+    }
     try {
       new RegExp(fault.path);
     } catch {
@@ -64,6 +68,7 @@ export async function applyFault(
   const target = `${url.pathname}${url.search}`;
   const fault = ctx.faults.find((f) => (!f.method || f.method === method) && new RegExp(f.path).test(target));
   if (!fault) return false;
+  if (fault.probability !== undefined && Math.random() >= fault.probability) return false;
   fault.count -= 1;
   if (fault.count <= 0) ctx.faults.splice(ctx.faults.indexOf(fault), 1);
   if (fault.afterHandling) {

@@ -13,6 +13,7 @@ const emulator = await startEmulator({
   host: config.EMULATOR_HOST,
   groupsOverageLimit: config.EMULATOR_GROUPS_OVERAGE_LIMIT,
   scaleClusters: config.EMULATOR_SCALE_CLUSTERS,
+  isThrottling: config.EMULATOR_THROTTLING === "azure",
 });
 console.log(`Entra ID emulator listening on ${emulator.url} (CA: ${tls.caPath})`);
 

@@ -10,6 +10,7 @@ import { registerGraphPim } from "./graph-pim/routes";
 import { Router, readBody, sendGraphError, sendJson } from "./http";
 import { registerCalls } from "./calls";
 import { applyFault, registerFaults } from "./faults";
+import { registerThrottling, Throttling } from "./throttling";
 import { registerOidc } from "./oidc/routes";
 import type { Tenant } from "./tenant";
 import { registerWorkloadIdentity } from "./workload-identity";
@@ -32,6 +33,8 @@ export interface EmulatorOptions {
   settings?: Partial<ServiceSettings>;
   /** this many more AKS clusters, with the app's role on each and a little drift (emulator/scale-seed.ts) */
   scaleClusters?: number;
+  /** Azure's throttling budgets on from the start (EMULATOR_THROTTLING=azure); off by default */
+  isThrottling?: boolean;
 }
 
 export interface RunningEmulator {
@@ -77,6 +80,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     faults: [],
     inspectors: [],
     ...(options.scaleClusters ? { clusters: [...CLUSTERS, ...scaleClusters(options.scaleClusters)] } : {}),
+    throttling: new Throttling(options.isThrottling ?? false),
   };
   registerOidc(router, ctx);
   registerWorkloadIdentity(router, ctx);
@@ -87,6 +91,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   registerGraphPim(router, ctx);
   registerFaults(router, ctx);
   registerCalls(router, ctx);
+  registerThrottling(router, ctx.throttling, ctx.now);
   router.on("GET", "/_emulator/health", (_req, res) => sendJson(res, 200, { status: "ok" }));
   router.on("GET", "/_emulator/state", (_req, res) => sendJson(res, 200, state(ctx)));
   // Test knobs: e.g. a groups overage limit of 1 makes tokens point to Graph instead of listing groups;
@@ -165,6 +170,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       // ... and within the path too: an empty `{parentResourcePath}` leaves "//" in ARM resource paths.
       url.pathname = url.pathname.replace(/\/{2,}/g, "/");
       if (!url.pathname.startsWith("/_emulator/") && (await applyFault(ctx, req.method ?? "GET", url, req, res)))
+        return;
+      if (
+        !url.pathname.startsWith("/_emulator/") &&
+        ctx.throttling.apply(req.method ?? "GET", url, req.headers.authorization, res, ctx.now().getTime())
+      )
         return;
       const match = router.match(req.method ?? "GET", url.pathname);
       if (!match) {

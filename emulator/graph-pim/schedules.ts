@@ -1,6 +1,9 @@
 /* Assignment schedules and their instances: what PIM for Groups holds for each (group, principal,
  * relationship). Whether an assignment is active is computed from ctx.now() on each read, so
- * assignments end on time without timers, and tests can move the clock. */
+ * assignments end on time without timers, and tests can move the clock. PIM ends a time-bound
+ * assignment by itself at its expiration's endDateTime (learn.microsoft.com/graph/api/resources/expirationpattern),
+ * and the instances list only assignments in force now (learn.microsoft.com/graph/api/resources/
+ * privilegedaccessgroupassignmentscheduleinstance): the expiry job reads instead of removing them. */
 import type { EmulatorContext } from "../context";
 import { type AccessId, iso, stableGuid } from "./model";
 

@@ -41,7 +41,12 @@ export async function auditedCall<T>(
   for (;;) {
     const { calls, result, error } = await recordingCalls(work);
     countProviderOperation(context.grantKind, context.operation, error === undefined);
-    await db.$transaction((tx) => auditProviderCalls(tx, { ...context, calls, occurredAt: new Date() }));
+    // The call has happened: its record waits its turn on the audit chain's lock rather than fail
+    // (Prisma's 2 s / 5 s defaults), since a lost record would make the job call the service again.
+    await db.$transaction((tx) => auditProviderCalls(tx, { ...context, calls, occurredAt: new Date() }), {
+      maxWait: 30_000,
+      timeout: 60_000,
+    });
     if (error === undefined) return result as T;
     const wait = retryAfterOf(error);
     // Half the job's budget at most, so that a job waiting on Retry-After is never taken for a dead one.

@@ -108,8 +108,17 @@ export async function startJobs() {
     await timeOutPendingRequests(new Date());
   });
   await boss.schedule(QUEUES.expireAccess, "* * * * *");
-  await work(QUEUES.expireAccess, async () => {
-    await expireDueAccess(new Date());
+  // Every grant's end queues a sweep, so a thousand grants ending together queue a thousand: one
+  // sweep serves every job taken with it (it removes all that is due, claimed grant by grant).
+  expectPolling([QUEUES.expireAccess]);
+  await boss.work(QUEUES.expireAccess, { batchSize: 100, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+    const queue = QUEUES.expireAccess;
+    try {
+      await holdingJob(queue, () => inJobScope(queue, jobs[0]?.id, () => expireDueAccess(new Date()).then(() => {})));
+    } catch (error) {
+      log.warn({ queue, jobs: jobs.length, err: error }, "job failed");
+      throw error;
+    }
   });
   await boss.schedule(QUEUES.reconcile, everyMinutes(env.RECONCILE_EVERY_MINUTES));
   await work(QUEUES.reconcile, async () => {

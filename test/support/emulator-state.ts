@@ -1,5 +1,6 @@
 import { getCatalog } from "@/lib/config/catalog";
 import { env } from "@/lib/config/env";
+import type { ServedCall } from "../../emulator/calls";
 import type { EmulatorState } from "../../emulator/state";
 import { demoUser } from "./emulator-browser";
 
@@ -87,3 +88,30 @@ export async function waitFor<T>(what: string, probe: () => Promise<T>, isDone: 
   }
   return value;
 }
+
+/** PUT /_emulator/throttling (emulator/throttling.ts): Azure's budgets on, some made smaller; DELETE turns them off. */
+export async function setThrottling(body: {
+  enabled: boolean;
+  budgets?: Record<string, { capacity: number; refillPerSecond: number }>;
+}) {
+  const response = await fetch(`${EMU()}/_emulator/throttling`, {
+    method: body.enabled ? "PUT" : "DELETE",
+    headers: { "content-type": "application/json" },
+    body: body.enabled ? JSON.stringify(body) : undefined,
+  });
+  if (!response.ok) throw new Error(`/_emulator/throttling answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as { enabled: boolean; throttled: Record<string, number> };
+}
+
+/** The calls the emulator served (emulator/calls.ts); `clear` empties its log first. */
+export async function emulatorCalls(options: { clear?: boolean } = {}) {
+  const response = await fetch(`${EMU()}/_emulator/calls`, { method: options.clear ? "DELETE" : "GET" });
+  return (await response.json()) as { calls: ServedCall[] };
+}
+
+/** GET /_emulator/throttling: the budgets and how many 429s each has answered. */
+export const throttlingState = async () =>
+  (await (await fetch(`${EMU()}/_emulator/throttling`)).json()) as {
+    enabled: boolean;
+    throttled: Record<string, number>;
+  };
