@@ -2,7 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import type { Prisma } from "@/lib/db/client";
 import { timeChainLock } from "@/lib/metrics/record";
-import { chainHash, GENESIS_HASH } from "./chain";
+import { chainedText, GENESIS_HASH } from "./chain";
 import type { AuditEventInput } from "./events";
 
 /** The advisory lock that makes audit writers append one after the other (any constant, used only here). */
@@ -19,10 +19,6 @@ const CHAIN_LOCK = 0x4a49_5441; // "JITA"
  * that grant.
  */
 export async function recordAuditEvent(tx: Prisma.TransactionClient, event: AuditEventInput) {
-  await lockAuditChain(tx);
-  const [last] = await tx.$queryRaw<Array<{ hash: string }>>`
-    SELECT hash FROM audit_events WHERE hash IS NOT NULL ORDER BY seq DESC LIMIT 1`;
-  const prevHash = last?.hash ?? GENESIS_HASH;
   const content = {
     id: randomUUID(),
     occurredAt: event.occurredAt,
@@ -35,7 +31,23 @@ export async function recordAuditEvent(tx: Prisma.TransactionClient, event: Audi
     // What jsonb will hold and give back: JSON's own reading of the data (dates as text, no undefined).
     data: JSON.parse(JSON.stringify(event.data)) as Prisma.InputJsonValue,
   };
-  await tx.auditEvent.create({ data: { ...content, prevHash, hash: chainHash(prevHash, content) } });
+  // Everything but the link is computed before the chain's turn is taken: the turn lasts until
+  // commit and every writer waits for it, so it covers two statements (the lock, this insert) and
+  // the commit, nothing else.
+  const covered = chainedText(content);
+  await lockAuditChain(tx);
+  // One statement reads the head and links to it: sha256(prev_hash || "\n" || covered) in SQL is
+  // chainHash() in chain.ts (audit-chain.test.ts verifies rows written here with it). A separate statement from the lock, so
+  // that its snapshot, taken after the lock was granted, sees the previous writer's commit.
+  await tx.$executeRaw`
+    INSERT INTO audit_events
+      (id, occurred_at, type, actor_id, actor_upn, subject_id, request_id, correlation_id, data, prev_hash, hash)
+    SELECT ${content.id}::uuid, ${content.occurredAt}::timestamptz, ${content.type}, ${content.actorId}::uuid,
+      ${content.actorUpn}, ${content.subjectId}, ${content.requestId}::uuid, ${content.correlationId},
+      ${JSON.stringify(content.data)}::jsonb, head.hash,
+      encode(sha256(convert_to(head.hash || chr(10) || ${covered}, 'UTF8')), 'hex')
+    FROM (SELECT COALESCE(
+      (SELECT hash FROM audit_events WHERE hash IS NOT NULL ORDER BY seq DESC LIMIT 1), ${GENESIS_HASH}) AS hash) AS head`;
 }
 
 /**

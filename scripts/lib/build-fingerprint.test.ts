@@ -128,6 +128,7 @@ describe("fingerprintOf a git working tree", () => {
 
     write("test/a.test.ts", "2");
     write(".next/cache.bin", "x");
+    write("scripts/bench-api.ts", "a benchmark starts the build, it is not in it");
     expect(decide(stampFile).isBuildNeeded).toBe(false);
 
     write("app/new.tsx", "untracked but not ignored");
