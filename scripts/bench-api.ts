@@ -362,31 +362,36 @@ async function inProcessFilings(
   const { db } = await import("../lib/db/client");
   const { stopBoss } = await import("../lib/jobs/boss");
   const defaultGroup = Tenant.fromFile(DEMO_TENANT_FILE).groups.find((g) => g.displayName === "default")!.id;
-  const person = await db.user.create({
-    data: {
-      entraObjectId: randomUUID(),
-      tenantId: appEnv.ENTRA_TENANT_ID!,
-      userPrincipalName: "bench-in-process@contoso.com",
-      displayName: "Bench in process",
-    },
-  });
-  const viewer = {
-    id: person.id,
-    entraObjectId: person.entraObjectId,
-    displayName: person.displayName,
-    userPrincipalName: person.userPrincipalName,
-    groupIds: [defaultGroup],
-    roles: ["requester" as const],
-    roleCheck: "current" as const,
-    sessionExpiresAt: new Date(Date.now() + 3_600_000),
-    authentication: { via: "bearer" as const, authTime: null, methods: [] },
-  };
+  // As many people as it takes for every filing to be a new (person, cluster, role).
+  const rounds = IN_PROCESS_FILINGS + 20;
+  const viewers = [];
+  for (let n = 0; n * pairs.length < rounds; n += 1) {
+    const person = await db.user.create({
+      data: {
+        entraObjectId: randomUUID(),
+        tenantId: appEnv.ENTRA_TENANT_ID!,
+        userPrincipalName: `bench-in-process-${n}@contoso.com`,
+        displayName: `Bench in process ${n}`,
+      },
+    });
+    viewers.push({
+      id: person.id,
+      entraObjectId: person.entraObjectId,
+      displayName: person.displayName,
+      userPrincipalName: person.userPrincipalName,
+      groupIds: [defaultGroup],
+      roles: ["requester" as const],
+      roleCheck: "current" as const,
+      sessionExpiresAt: new Date(Date.now() + 3_600_000),
+      authentication: { via: "bearer" as const, authTime: null, methods: [] },
+    });
+  }
   const walls: number[] = [];
   const sqls: number[] = [];
   const counts: number[] = [];
-  const rounds = Math.min(IN_PROCESS_FILINGS + 20, pairs.length);
   for (let n = 0; n < rounds; n += 1) {
-    const pair = pairs[n]!;
+    const pair = pairs[n % pairs.length]!;
+    const viewer = viewers[Math.floor(n / pairs.length)]!;
     sqlMs = 0;
     statements = 0;
     const started = performance.now();

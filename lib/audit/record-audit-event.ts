@@ -2,7 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import type { Prisma } from "@/lib/db/client";
 import { timeChainLock } from "@/lib/metrics/record";
-import { chainedText, GENESIS_HASH } from "./chain";
+import { chainedText } from "./chain";
 import type { AuditEventInput } from "./events";
 
 /** The advisory lock that makes audit writers append one after the other (any constant, used only here). */
@@ -32,22 +32,18 @@ export async function recordAuditEvent(tx: Prisma.TransactionClient, event: Audi
     data: JSON.parse(JSON.stringify(event.data)) as Prisma.InputJsonValue,
   };
   // Everything but the link is computed before the chain's turn is taken: the turn lasts until
-  // commit and every writer waits for it, so it covers two statements (the lock, this insert) and
-  // the commit, nothing else.
+  // commit and every writer waits for it. audit_append (migration 20261205173000_audit_append) takes
+  // the lock, reads the head and inserts the event linked to it, in one round trip: nothing of this
+  // process runs between the lock and the insert. Its hash, sha256(prev_hash || "\n" || covered),
+  // is chainHash() in chain.ts (audit-chain.test.ts verifies rows written here with it).
   const covered = chainedText(content);
-  await lockAuditChain(tx);
-  // One statement reads the head and links to it: sha256(prev_hash || "\n" || covered) in SQL is
-  // chainHash() in chain.ts (audit-chain.test.ts verifies rows written here with it). A separate statement from the lock, so
-  // that its snapshot, taken after the lock was granted, sees the previous writer's commit.
-  await tx.$executeRaw`
-    INSERT INTO audit_events
-      (id, occurred_at, type, actor_id, actor_upn, subject_id, request_id, correlation_id, data, prev_hash, hash)
-    SELECT ${content.id}::uuid, ${content.occurredAt}::timestamptz, ${content.type}, ${content.actorId}::uuid,
-      ${content.actorUpn}, ${content.subjectId}, ${content.requestId}::uuid, ${content.correlationId},
-      ${JSON.stringify(content.data)}::jsonb, head.hash,
-      encode(sha256(convert_to(head.hash || chr(10) || ${covered}, 'UTF8')), 'hex')
-    FROM (SELECT COALESCE(
-      (SELECT hash FROM audit_events WHERE hash IS NOT NULL ORDER BY seq DESC LIMIT 1), ${GENESIS_HASH}) AS hash) AS head`;
+  await timeChainLock(
+    tx,
+    () => tx.$executeRaw`
+      SELECT audit_append(${CHAIN_LOCK}::bigint, ${content.id}::uuid, ${content.occurredAt}::timestamptz,
+        ${content.type}, ${content.actorId}::uuid, ${content.actorUpn}, ${content.subjectId},
+        ${content.requestId}::uuid, ${content.correlationId}, ${JSON.stringify(content.data)}::jsonb, ${covered})`,
+  );
 }
 
 /**
