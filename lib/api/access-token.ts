@@ -22,7 +22,37 @@ const AUDIENCES = [`api://${env.ENTRA_CLIENT_ID}`, env.ENTRA_CLIENT_ID];
 const unauthenticated = (message: string, userMessage: string, cause?: unknown) =>
   new AppError("UNAUTHENTICATED", { message, userMessage, cause });
 
+// On globalThis: Next bundles each route separately, and every copy of this module should share one cache.
+const VERIFIED = Symbol.for("aks-jit.api.verified-tokens");
+const verifiedTokens = () => ((globalThis as { [VERIFIED]?: Map<string, JWTPayload> })[VERIFIED] ??= new Map());
+const CLOCK_TOLERANCE_SECONDS = 60;
+
+/**
+ * A token's claims once its signature, issuer and audience were checked: the same bytes always check
+ * the same, so a script calling many times with one token pays the RSA verification once. Its times
+ * are checked again on every call, and a token outside them goes through jwtVerify for its error.
+ */
+function alreadyVerified(token: string, now: Date): JWTPayload | undefined {
+  const claims = verifiedTokens().get(token);
+  if (!claims || typeof claims.exp !== "number") return undefined;
+  const seconds = now.getTime() / 1000;
+  const isCurrent =
+    seconds < claims.exp + CLOCK_TOLERANCE_SECONDS &&
+    (typeof claims.nbf !== "number" || seconds >= claims.nbf - CLOCK_TOLERANCE_SECONDS);
+  return isCurrent ? claims : undefined;
+}
+
 async function verify(token: string, now: Date): Promise<JWTPayload> {
+  const known = alreadyVerified(token, now);
+  if (known) return known;
+  const payload = await verifySignature(token, now);
+  const cache = verifiedTokens();
+  if (cache.size >= 5_000) cache.clear();
+  cache.set(token, payload);
+  return payload;
+}
+
+async function verifySignature(token: string, now: Date): Promise<JWTPayload> {
   try {
     const { payload } = await jwtVerify(token, signingKey, {
       issuer: ISSUER,
@@ -32,7 +62,7 @@ async function verify(token: string, now: Date): Promise<JWTPayload> {
       requiredClaims: ["exp"],
       currentDate: now,
       // Entra's clock and ours may differ a little; a minute absorbs that without stretching tokens much.
-      clockTolerance: 60,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
     });
     return payload;
   } catch (error) {
