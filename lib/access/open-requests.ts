@@ -11,7 +11,8 @@ const at = (date: Date) => `${date.toISOString().slice(0, 16).replace("T", " ")}
  * Refuses a request that duplicates one of the requester's open requests for the same role and
  * cluster, or that would exceed MAX_OPEN_REQUESTS_PER_ROLE (lib/domain/open-requests.ts decides).
  * Runs in the filing transaction, under a lock per (requester, cluster, role), so that two requests
- * sent at once cannot both pass: the second waits for the first to commit and then sees it. The same
+ * sent at once cannot both pass: the second waits for the first to commit and then sees it (lock and
+ * read in one round trip: open_requests_locked, migration 20261205173100_open_requests_locked). The same
  * filing sent twice within a minute (a double-click) is refused first, pointing at the first one, so
  * that it does not read as "already active" when the first was approved by policy at once.
  */
@@ -21,23 +22,20 @@ export async function assertOpenRequestQuota(
 ) {
   const { requesterId, clusterName, roleName, now } = filing;
   const lockKey = `access-request:${requesterId}:${clusterName}:${roleName}`;
-  await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext(${lockKey}))) AS l`;
-  const existing = await tx.accessRequest.findMany({
-    where: { requesterId, clusterName, roleName, status: { in: [...OPEN_STATUSES] } },
-    orderBy: { createdAt: "desc" },
-    select: {
-      id: true,
-      status: true,
-      startAt: true,
-      durationMinutes: true,
-      activeFrom: true,
-      activeUntil: true,
-      justification: true,
-      ticket: true,
-      isBreakGlass: true,
-      createdAt: true,
-    },
-  });
+  const existing = await tx.$queryRaw<
+    Array<{
+      id: string;
+      status: string;
+      startAt: Date | null;
+      durationMinutes: number;
+      activeFrom: Date | null;
+      activeUntil: Date | null;
+      justification: string;
+      ticket: string | null;
+      isBreakGlass: boolean;
+      createdAt: Date;
+    }>
+  >`SELECT * FROM open_requests_locked(${lockKey}, ${requesterId}::uuid, ${clusterName}, ${roleName}, ${[...OPEN_STATUSES]}::text[])`;
   const open = existing.map((r) => ({ ...r, status: parseRequestStatus(r.status, r.id) }));
   const first = env.REFUSE_DUPLICATE_REQUESTS ? findResubmission(filing, open, now) : undefined;
   if (first) {

@@ -12,8 +12,8 @@ import { enforceRateLimit } from "@/lib/limits/rate-limit";
 import { notifyRequestFiled } from "@/lib/notify/request-events";
 import type { ActionContext } from "@/lib/context";
 import { assertOpenRequestQuota } from "./open-requests";
-import { loadRequestView } from "./request-queries";
-import { recordRequestEvent } from "./request-record";
+import { viewOfFiledRequest } from "./request-queries";
+import { handOffIfApproved, recordRequestEvent } from "./request-record";
 import { ZRequestAccessInput, type TRequestAccessInput } from "./schemas";
 import { fieldProblems } from "@/lib/validation/parse-input";
 
@@ -87,7 +87,7 @@ export async function requestAccess(input: TRequestAccessInput, context: ActionC
     isBreakGlass,
     now: context.now,
   });
-  const requestId = await db.$transaction(async (tx) => {
+  const created = await db.$transaction(async (tx) => {
     await assertOpenRequestQuota(tx, {
       requesterId: context.viewer.id,
       clusterName,
@@ -99,12 +99,15 @@ export async function requestAccess(input: TRequestAccessInput, context: ActionC
       isBreakGlass,
       now: context.now,
     });
-    const created = await tx.accessRequest.create({
+    // Stored in the status its events end in (pending, or approved by policy), so that every write
+    // but the audit rows comes first: the audit chain's turn, which every writer waits for and which
+    // lasts until commit, covers only the audit rows (lib/audit/record-audit-event.ts).
+    const row = await tx.accessRequest.create({
       data: {
         requesterId: context.viewer.id,
         clusterName,
         roleName,
-        status: "pending",
+        status: opened.state.status,
         durationMinutes,
         justification,
         ticket,
@@ -118,7 +121,11 @@ export async function requestAccess(input: TRequestAccessInput, context: ActionC
         updatedAt: context.now,
       },
     });
-    const request = { id: created.id, clusterName, roleName };
+    const request = { id: row.id, clusterName, roleName };
+    // The approvers (or, for break-glass, every approver and auditor) hear of it; an approval by
+    // policy queues the activation.
+    await notifyRequestFiled(tx, row);
+    for (const event of opened.events) await handOffIfApproved(tx, request.id, event);
     for (const [index, event] of opened.events.entries()) {
       await recordRequestEvent(
         tx,
@@ -135,11 +142,11 @@ export async function requestAccess(input: TRequestAccessInput, context: ActionC
               ...(stepUp ? { stepUp } : {}),
             }
           : {},
+        { isStored: true },
       );
     }
-    // The approvers (or, for break-glass, every approver and auditor) hear of it.
-    await notifyRequestFiled(tx, created);
-    return created.id;
+    return row;
   });
-  return loadRequestView(requestId, context.viewer);
+  // What was just written is what the requester sees: no second read.
+  return viewOfFiledRequest(created, context.viewer);
 }

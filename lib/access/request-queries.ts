@@ -81,6 +81,18 @@ export async function loadRequestView(id: string, viewer: SessionUser): Promise<
   return toView(row, viewer, new Date(), await deferredRemovalOf(id));
 }
 
+/**
+ * A request its requester has just filed, as they see it, from the row the filing wrote: nobody has
+ * decided it yet and it holds no grant, so there is nothing else to read.
+ */
+export function viewOfFiledRequest(
+  row: Omit<RequestRow, "requester" | "decisions">,
+  requester: SessionUser,
+): RequestView {
+  const { id, userPrincipalName, displayName } = requester;
+  return toView({ ...row, requester: { id, userPrincipalName, displayName }, decisions: [] }, requester);
+}
+
 /** What an `access.removal_deferred` event says (lib/access/expire-access.ts); older events may lack it. */
 const ZRemovalDeferred = z.object({ grantId: z.string().min(1), notBefore: z.string().min(1) });
 

@@ -114,8 +114,10 @@ export async function recordRequestEvent(
   event: RequestEvent,
   context: Pick<ActionContext, "origin" | "now"> & { viewer: ActionContext["viewer"] | null },
   extra: Record<string, unknown> = {},
+  /** the request's row and hand-off already carry this event (a filing writes them first: handOffIfApproved) */
+  options: { isStored?: boolean } = {},
 ) {
-  if (event.from !== null && event.from !== event.to) {
+  if (!options.isStored && event.from !== null && event.from !== event.to) {
     await tx.accessRequest.update({ where: { id: request.id }, data: { status: event.to, updatedAt: context.now } });
   }
   const isUser = event.actor.kind === "user";
@@ -145,10 +147,14 @@ export async function recordRequestEvent(
       ...extra,
     },
   });
-  if (isHandedToActivation(event)) {
-    await handOffForActivation(tx, request.id, event.type === "request.activation_retried" ? "retry" : "first");
-  }
+  if (!options.isStored) await handOffIfApproved(tx, request.id, event);
   countRequestEvent(request, event);
+}
+
+/** Queues the activation an event hands over (an approval, an admin's retry), in `tx`; other events queue nothing. */
+export async function handOffIfApproved(tx: Prisma.TransactionClient, requestId: string, event: RequestEvent) {
+  if (!isHandedToActivation(event)) return;
+  await handOffForActivation(tx, requestId, event.type === "request.activation_retried" ? "retry" : "first");
 }
 
 /**

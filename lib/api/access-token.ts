@@ -22,7 +22,37 @@ const AUDIENCES = [`api://${env.ENTRA_CLIENT_ID}`, env.ENTRA_CLIENT_ID];
 const unauthenticated = (message: string, userMessage: string, cause?: unknown) =>
   new AppError("UNAUTHENTICATED", { message, userMessage, cause });
 
+// On globalThis: Next bundles each route separately, and every copy of this module should share one cache.
+const VERIFIED = Symbol.for("aks-jit.api.verified-tokens");
+const verifiedTokens = () => ((globalThis as { [VERIFIED]?: Map<string, JWTPayload> })[VERIFIED] ??= new Map());
+const CLOCK_TOLERANCE_SECONDS = 60;
+
+/**
+ * A token's claims once its signature, issuer and audience were checked: the same bytes always check
+ * the same, so a script calling many times with one token pays the RSA verification once. Its times
+ * are checked again on every call, and a token outside them goes through jwtVerify for its error.
+ */
+function alreadyVerified(token: string, now: Date): JWTPayload | undefined {
+  const claims = verifiedTokens().get(token);
+  if (!claims || typeof claims.exp !== "number") return undefined;
+  const seconds = now.getTime() / 1000;
+  const isCurrent =
+    seconds < claims.exp + CLOCK_TOLERANCE_SECONDS &&
+    (typeof claims.nbf !== "number" || seconds >= claims.nbf - CLOCK_TOLERANCE_SECONDS);
+  return isCurrent ? claims : undefined;
+}
+
 async function verify(token: string, now: Date): Promise<JWTPayload> {
+  const known = alreadyVerified(token, now);
+  if (known) return known;
+  const payload = await verifySignature(token, now);
+  const cache = verifiedTokens();
+  if (cache.size >= 5_000) cache.clear();
+  cache.set(token, payload);
+  return payload;
+}
+
+async function verifySignature(token: string, now: Date): Promise<JWTPayload> {
   try {
     const { payload } = await jwtVerify(token, signingKey, {
       issuer: ISSUER,
@@ -32,7 +62,7 @@ async function verify(token: string, now: Date): Promise<JWTPayload> {
       requiredClaims: ["exp"],
       currentDate: now,
       // Entra's clock and ours may differ a little; a minute absorbs that without stretching tokens much.
-      clockTolerance: 60,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
     });
     return payload;
   } catch (error) {
@@ -74,6 +104,59 @@ async function groupIdsOf(claims: JWTPayload, oid: string, now: Date): Promise<s
   return groups.filter((g): g is string => typeof g === "string").map((g) => g.toLowerCase());
 }
 
+interface StoredUser {
+  id: string;
+  entraObjectId: string;
+  userPrincipalName: string;
+  displayName: string;
+  /** when this process last wrote the row (ms since the epoch) */
+  storedAt: number;
+}
+
+// On globalThis: Next bundles each route separately, and every copy of this module should share one cache.
+const STORED = Symbol.for("aks-jit.api.stored-users");
+const users = () => ((globalThis as { [STORED]?: Map<string, StoredUser> })[STORED] ??= new Map());
+
+/** How long a row this process wrote stands for the person without writing it again. */
+const STORED_FOR_MS = 5 * 60_000;
+
+/**
+ * The person's row: created on their first call, names refreshed from the token. A script calls
+ * the API many times a second with one token; the row it wrote a moment ago with the same names is
+ * used as it is (users are never deleted), and any change of name is written at once.
+ */
+async function storedUser(
+  oid: string,
+  userPrincipalName: string | undefined,
+  displayName: string | undefined,
+  now: Date,
+) {
+  const cache = users();
+  const known = cache.get(oid);
+  const isSame =
+    known !== undefined &&
+    now.getTime() - known.storedAt < STORED_FOR_MS &&
+    (userPrincipalName === undefined || userPrincipalName === known.userPrincipalName) &&
+    (displayName === undefined || displayName === known.displayName);
+  if (isSame) return known;
+  // Like sign-in: the object id never changes, names are refreshed; not a sign-in, so lastSignInAt stays.
+  const user = await db.user.upsert({
+    where: { entraObjectId: oid },
+    create: {
+      entraObjectId: oid,
+      tenantId: env.ENTRA_TENANT_ID,
+      userPrincipalName: userPrincipalName ?? oid,
+      displayName: displayName ?? userPrincipalName ?? oid,
+    },
+    update: { ...(userPrincipalName ? { userPrincipalName } : {}), ...(displayName ? { displayName } : {}) },
+    select: { id: true, entraObjectId: true, userPrincipalName: true, displayName: true },
+  });
+  if (cache.size >= 10_000) cache.clear();
+  const stored = { ...user, storedAt: now.getTime() };
+  cache.set(oid, stored);
+  return stored;
+}
+
 /** The person behind a bearer token, as the use cases see a signed-in user. */
 export async function userFromAccessToken(token: string, now: Date): Promise<SessionUser> {
   const claims = await verify(token, now);
@@ -98,17 +181,7 @@ export async function userFromAccessToken(token: string, now: Date): Promise<Ses
   // The token's groups are as old as the token (up to about 90 minutes): roles rest on a fresher read.
   const current = await currentRoles(oid, await groupIdsOf(claims, oid, now), roleGroupsFromEnv(), now);
   const { authTime, methods } = authenticationClaims(claims);
-  // Like sign-in: the object id never changes, names are refreshed; not a sign-in, so lastSignInAt stays.
-  const user = await db.user.upsert({
-    where: { entraObjectId: oid },
-    create: {
-      entraObjectId: oid,
-      tenantId: env.ENTRA_TENANT_ID,
-      userPrincipalName: userPrincipalName ?? oid,
-      displayName: displayName ?? userPrincipalName ?? oid,
-    },
-    update: { ...(userPrincipalName ? { userPrincipalName } : {}), ...(displayName ? { displayName } : {}) },
-  });
+  const user = await storedUser(oid, userPrincipalName, displayName, now);
   return {
     id: user.id,
     entraObjectId: user.entraObjectId,

@@ -40,8 +40,9 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(",")}}`;
 }
 
-export function chainHash(previousHash: string, content: ChainedContent): string {
-  // Only the chained fields, named one by one: a row read back carries more (seq, the hashes).
+/** The text a link's hash covers after the previous hash and a newline: only the chained fields, canonical. */
+export function chainedText(content: ChainedContent): string {
+  // Named one by one: a row read back carries more (seq, the hashes).
   const covered: ChainedContent = {
     id: content.id,
     occurredAt: new Date(content.occurredAt).toISOString(),
@@ -53,7 +54,11 @@ export function chainHash(previousHash: string, content: ChainedContent): string
     correlationId: content.correlationId,
     data: content.data,
   };
-  return createHash("sha256").update(previousHash).update("\n").update(canonicalJson(covered)).digest("hex");
+  return canonicalJson(covered);
+}
+
+export function chainHash(previousHash: string, content: ChainedContent): string {
+  return createHash("sha256").update(previousHash).update("\n").update(chainedText(content)).digest("hex");
 }
 
 export type ChainBreak = { seq: string; reason: string };

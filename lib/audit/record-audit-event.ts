@@ -2,7 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import type { Prisma } from "@/lib/db/client";
 import { timeChainLock } from "@/lib/metrics/record";
-import { chainHash, GENESIS_HASH } from "./chain";
+import { chainedText } from "./chain";
 import type { AuditEventInput } from "./events";
 
 /** The advisory lock that makes audit writers append one after the other (any constant, used only here). */
@@ -19,10 +19,6 @@ const CHAIN_LOCK = 0x4a49_5441; // "JITA"
  * that grant.
  */
 export async function recordAuditEvent(tx: Prisma.TransactionClient, event: AuditEventInput) {
-  await lockAuditChain(tx);
-  const [last] = await tx.$queryRaw<Array<{ hash: string }>>`
-    SELECT hash FROM audit_events WHERE hash IS NOT NULL ORDER BY seq DESC LIMIT 1`;
-  const prevHash = last?.hash ?? GENESIS_HASH;
   const content = {
     id: randomUUID(),
     occurredAt: event.occurredAt,
@@ -35,7 +31,19 @@ export async function recordAuditEvent(tx: Prisma.TransactionClient, event: Audi
     // What jsonb will hold and give back: JSON's own reading of the data (dates as text, no undefined).
     data: JSON.parse(JSON.stringify(event.data)) as Prisma.InputJsonValue,
   };
-  await tx.auditEvent.create({ data: { ...content, prevHash, hash: chainHash(prevHash, content) } });
+  // Everything but the link is computed before the chain's turn is taken: the turn lasts until
+  // commit and every writer waits for it. audit_append (migration 20261205173000_audit_append) takes
+  // the lock, reads the head and inserts the event linked to it, in one round trip: nothing of this
+  // process runs between the lock and the insert. Its hash, sha256(prev_hash || "\n" || covered),
+  // is chainHash() in chain.ts (audit-chain.test.ts verifies rows written here with it).
+  const covered = chainedText(content);
+  await timeChainLock(
+    tx,
+    () => tx.$executeRaw`
+      SELECT audit_append(${CHAIN_LOCK}::bigint, ${content.id}::uuid, ${content.occurredAt}::timestamptz,
+        ${content.type}, ${content.actorId}::uuid, ${content.actorUpn}, ${content.subjectId},
+        ${content.requestId}::uuid, ${content.correlationId}, ${JSON.stringify(content.data)}::jsonb, ${covered})`,
+  );
 }
 
 /**

@@ -29,7 +29,8 @@ export type BuildDecision = { isBuildNeeded: false; builtAt: Date } | { isBuildN
 const NOT_IN_BUILD = [
   /^(test|e2e|docs|deploy|\.ci|\.github)\//,
   /^scripts\/demo\.ts$/,
-  /^scripts\/(bench-[\w-]+\.ts|bench\/)/,
+  // The benchmarks start the build; they are not part of it.
+  /^scripts\/(bench-[^/]+\.ts|bench\/|types\/autocannon\.d\.ts$)/,
   /\.test\.tsx?$/,
   /^[^/]+\.md$/,
   /^(Containerfile|\.dockerignore|\.gitignore|\.prettierrc\.json|\.prettierignore|\.env\.example)$/,

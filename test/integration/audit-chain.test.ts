@@ -46,6 +46,24 @@ describe("the audit hash chain", () => {
     expect(Number(row?.forks)).toBe(0);
   });
 
+  // Guards against the writer's hash (computed in SQL from the chain's head) differing from chain.ts's
+  // for text beyond ASCII, escapes or nesting: each such event would read as changed.
+  it("links events whose content needs escaping or is not ASCII, as the verifier computes them", async () => {
+    const odd = { note: "naïve café ☕ 𝄞 \u0001 \t", nested: { b: [1, null, "x"], a: { z: true } }, none: undefined };
+    const tricky = {
+      ...event(0),
+      occurredAt: new Date("2026-12-05T17:30:00.123Z"),
+      correlationId: 'chain-"zoë"\n\\ñandú',
+      // The event's data as stored is whatever JSON the writer is given: odd on purpose.
+      data: { sessionAgeSeconds: 1, ...odd } as ReturnType<typeof event>["data"],
+    };
+    await db.$transaction(async (tx) => {
+      await recordAuditEvent(tx, tricky);
+      await recordAuditEvent(tx, { ...tricky, correlationId: "ünïcödé 𝄞" });
+    });
+    expect(await verify()).toMatchObject({ isIntact: true, broken: null, unchained: 0 });
+  });
+
   it("keeps the last verification an auditor ran, for the Audit page", async () => {
     await expect(verifyAuditHistory(await contextFor("n01@contoso.com"))).rejects.toMatchObject({ code: "FORBIDDEN" });
     const auditor = await contextFor("aud01@contoso.com");

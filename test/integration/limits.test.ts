@@ -204,6 +204,24 @@ describe("quotas on open requests", () => {
     await cancelRequest(first.id, n02);
   });
 
+  // Guards against the per-(person, cluster, role) lock and the read of open requests drifting apart
+  // (a read whose snapshot predates the lock would miss the filing that held it): sent at once, the
+  // same filing is stored once.
+  it("stores one of the same filing sent eight times at once and refuses the others", async () => {
+    use({ REFUSE_DUPLICATE_REQUESTS: true });
+    const requester = await withoutOpenRequests("n02@contoso.com");
+    const n02 = await contextFor("n02@contoso.com");
+    const rowsBefore = await db.accessRequest.count({ where: { requesterId: requester.id } });
+
+    const attempts = await Promise.allSettled(Array.from({ length: 8 }, () => requestAccess(nodeAccess, n02)));
+    const filed = attempts.filter((a) => a.status === "fulfilled");
+    expect(filed).toHaveLength(1);
+    for (const attempt of attempts.filter((a) => a.status === "rejected"))
+      expect(attempt.reason).toMatchObject({ code: "CONFLICT" });
+    expect(await db.accessRequest.count({ where: { requesterId: requester.id } })).toBe(rowsBefore + 1);
+    await cancelRequest((filed[0] as PromiseFulfilledResult<{ id: string }>).value.id, n02);
+  });
+
   it("refuses a request over the cap of open requests per role", async () => {
     use({ MAX_OPEN_REQUESTS_PER_ROLE: 2, REFUSE_DUPLICATE_REQUESTS: true });
     const requester = await withoutOpenRequests("n02@contoso.com");
