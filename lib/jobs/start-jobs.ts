@@ -20,7 +20,8 @@ import {
 } from "@/lib/notify/follow-up";
 import { notifyRecipients } from "@/lib/notify/notify-recipients";
 import { ZDeliveryJob, ZEndingSoonJob, ZNotifyJob } from "@/lib/notify/payloads";
-import { expectPolling, getBoss, holdingJob, markProcessRunsJobs } from "./boss";
+import { changeFeed } from "@/lib/db/change-feed";
+import { expectPolling, getBoss, holdingJob, markProcessRunsJobs, registerWorker, wakeWorkers } from "./boss";
 import { QUEUES, ZActivateJob, ZDeactivateJob, ZExtendJob, type QueueName } from "./queues";
 
 /**
@@ -42,6 +43,25 @@ function inJobScope(queue: QueueName, jobId: string | undefined, work: () => Pro
   );
 }
 
+/**
+ * Fetches a queued access job at once rather than at the next poll: its insert notifies `job_queued`
+ * at commit (lib/jobs/queue-setup.ts), from this process or any other, and this process's LISTEN
+ * connection (lib/db/change-feed.ts) hears it. Polling stays the net: a notification missed while
+ * the connection was down costs one polling interval, and every worker fetches once it is back.
+ */
+function wakeOnQueuedJobs() {
+  const globalForWake = globalThis as unknown as { isWakingOnQueuedJobs?: boolean };
+  if (globalForWake.isWakingOnQueuedJobs) return;
+  globalForWake.isWakingOnQueuedJobs = true;
+  changeFeed.subscribe((change) => {
+    if (change === null) void wakeWorkers();
+    else if (change.kind === "jobQueued") void wakeWorkers(change.key);
+  });
+  changeFeed.ready().catch((error: unknown) => {
+    log.warn({ err: error }, "job wake-up: not listening yet; queued jobs wait for the next poll meanwhile");
+  });
+}
+
 /** A cron expression for "every N minutes" (hourly when N is 60 or more). */
 const everyMinutes = (n: number) => (n < 60 ? `*/${n} * * * *` : "0 * * * *");
 
@@ -49,8 +69,10 @@ const everyMinutes = (n: number) => (n < 60 ? `*/${n} * * * *` : "0 * * * *");
  * Starts the queue and this process's workers: the worker deployment, or the web process when
  * JOBS_IN_WEB (the demo). Several may run, since pg-boss hands each job to one of them and every
  * handler is idempotent; each cron schedule sends one job per tick whatever the number of processes.
+ * `pollingIntervalSeconds` is the batch queues' polling interval (tests lengthen it to show that a
+ * queued access job is taken at once without it).
  */
-export async function startJobs() {
+export async function startJobs({ pollingIntervalSeconds = 0.5 }: { pollingIntervalSeconds?: number } = {}) {
   markProcessRunsJobs();
   const boss = await getBoss();
   // Every handler's failure is logged here, with its queue and job: pg-boss only stores it.
@@ -71,14 +93,14 @@ export async function startJobs() {
   // a worker at half an activation a second. Each job fails on its own, so it is retried and listed
   // on its own; the batch stays within the process's database pool. Their data is parsed, not cast:
   // a job queued by another version fails with its name, and is listed among the failed jobs.
-  const workBatch = <S extends z.ZodType>(
+  const workBatch = async <S extends z.ZodType>(
     queue: QueueName,
     schema: S,
     batchSize: number,
     handler: (data: z.output<S>, job: PgBoss.Job<unknown>) => Promise<void>,
   ) => {
     expectPolling([queue]);
-    return boss.work<unknown>(queue, { batchSize, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+    const workerId = await boss.work<unknown>(queue, { batchSize, pollingIntervalSeconds }, async (jobs) => {
       await Promise.all(
         jobs.map(async (job) => {
           const where = { table: `pgboss.job (${queue})`, rowId: job.id, column: "data" };
@@ -100,7 +122,9 @@ export async function startJobs() {
         }),
       );
     });
+    registerWorker(queue, workerId);
   };
+  wakeOnQueuedJobs();
   await boss.schedule(QUEUES.timeOutRequests, "* * * * *");
   await work(QUEUES.timeOutRequests, async () => {
     await timeOutPendingRequests(new Date());
