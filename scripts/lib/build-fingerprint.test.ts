@@ -128,6 +128,9 @@ describe("fingerprintOf a git working tree", () => {
 
     write("test/a.test.ts", "2");
     write(".next/cache.bin", "x");
+    // The benchmarks start the build; they are not in it.
+    write("scripts/bench-latency.ts", "1");
+    write("scripts/bench/seed.ts", "1");
     expect(decide(stampFile).isBuildNeeded).toBe(false);
 
     write("app/new.tsx", "untracked but not ignored");

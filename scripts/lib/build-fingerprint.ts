@@ -25,10 +25,11 @@ type Env = Record<string, string | undefined>;
 
 export type BuildDecision = { isBuildNeeded: false; builtAt: Date } | { isBuildNeeded: true; reason: string };
 
-/** Files that cannot change what `npm run build` produces: tests, docs, deployment, lint settings, the launcher. */
+/** Files that cannot change what `npm run build` produces: tests, docs, deployment, lint settings, the launcher, the benchmarks. */
 const NOT_IN_BUILD = [
   /^(test|e2e|docs|deploy|\.ci|\.github)\//,
   /^scripts\/demo\.ts$/,
+  /^scripts\/bench(-[\w-]+\.ts$|\/)/,
   /\.test\.tsx?$/,
   /^[^/]+\.md$/,
   /^(Containerfile|\.dockerignore|\.gitignore|\.prettierrc\.json|\.prettierignore|\.env\.example)$/,
