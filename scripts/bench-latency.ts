@@ -4,8 +4,9 @@
  * rounds (default 20) through the JSON API: n01 files a request for aks-prod-weu/admin (a PIM group
  * membership and an Azure role assignment), p01 approves it, and the bench polls every 20 ms for the
  * request's status `active` (GET /api/v1/requests/{id}) and for both assignments at the emulator
- * (GET /_emulator/state), timed from the moment the approval is sent; n01 then ends the access and
- * the bench waits until the emulator holds neither assignment before the next round. `demo` runs
+ * (its state, as GET /_emulator/state reports it), timed from the moment the approval is sent; n01
+ * then ends the access and the bench waits until the emulator holds neither assignment before the
+ * next round. `demo` runs
  * the jobs in the web process, as `npm run demo` does; `worker` runs them in a worker process of
  * their own, as production does (default: both). Figures, not assertions: compare runs. */
 import { type ChildProcess } from "node:child_process";
@@ -13,6 +14,7 @@ import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { ConfidentialClientApplication } from "@azure/msal-node";
+import pg from "pg";
 import { ensureCertificates } from "../emulator/certs";
 import { startEmulator } from "../emulator/server";
 import type { EmulatorState } from "../emulator/state";
@@ -65,7 +67,13 @@ const database = await startEmbeddedPostgres({
 // (the emulator's default, as Entra): off here, as in the test stacks.
 const emulator = await startEmulator({ tenant, tls, port: 0, settings: { minimumActiveDurationSeconds: 0 } });
 const children: ChildProcess[] = [];
-const results: Array<{ topology: string; active: number[]; assigned: number[]; approveCall: number[] }> = [];
+const results: Array<{
+  topology: string;
+  active: number[];
+  assigned: number[];
+  approveCall: number[];
+  stages: Stages[];
+}> = [];
 
 try {
   await migrate(database.url);
@@ -86,7 +94,13 @@ try {
     const requester = await apiToken("n01@contoso.com");
     const approver = await apiToken("p01@contoso.com");
     const api = apiClient(appUrl);
-    const measured = { topology, active: [] as number[], assigned: [] as number[], approveCall: [] as number[] };
+    const measured = {
+      topology,
+      active: [] as number[],
+      assigned: [] as number[],
+      approveCall: [] as number[],
+      requestIds: [] as string[],
+    };
     // One round first, not counted: the first request of each route compiles and caches its code.
     for (let round = 0; round <= ROUNDS; round += 1) {
       const figures = await oneRound(api, requester, approver);
@@ -94,18 +108,19 @@ try {
       measured.active.push(figures.active);
       measured.assigned.push(figures.assigned);
       measured.approveCall.push(figures.approveCall);
+      measured.requestIds.push(figures.requestId);
       process.stdout.write(
         `\r${topology}: round ${round}/${ROUNDS}: active after ${ms(figures.active)}, assigned after ${ms(figures.assigned)}   `,
       );
     }
     process.stdout.write("\n");
-    results.push(measured);
+    results.push({ ...measured, stages: await stagesOf(database.url, measured.requestIds) });
     for (const child of processes) await stop(child);
   }
 
   const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
   console.log(`\nApproval → access, ${ROUNDS} sequential rounds per topology through the API (load average ${load}):`);
-  for (const { topology, active, assigned, approveCall } of results) {
+  for (const { topology, active, assigned, approveCall, stages } of results) {
     const where = topology === "demo" ? "jobs in the web process (npm run demo)" : "jobs in a worker process";
     console.log(`  ${where}:`);
     console.log(`    ${line("request active", active, GOAL_ACTIVE_MS)}`);
@@ -113,6 +128,22 @@ try {
     console.log(
       `    approve call answered          p50 ${ms(percentile(approveCall, 50))}, p95 ${ms(percentile(approveCall, 95))}`,
     );
+    const stage = (name: keyof Stages) =>
+      `p50 ${ms(
+        percentile(
+          stages.map((s) => s[name]),
+          50,
+        ),
+      )}, p95 ${ms(
+        percentile(
+          stages.map((s) => s[name]),
+          95,
+        ),
+      )}`;
+    console.log(`    where the time goes (database clock):`);
+    console.log(`      approval's transaction began → job fetched  ${stage("pickUp")}`);
+    console.log(`      job fetched → last provider call audited    ${stage("providers")}`);
+    console.log(`      last provider call → request.activated      ${stage("finish")}`);
   }
 } catch (error) {
   console.error(`\nbench:latency failed: ${error instanceof Error ? error.stack : String(error)}`);
@@ -123,6 +154,41 @@ try {
   await emulator.close();
   await database.stop();
   if (process.exitCode !== 1) rmSync(runDir, { recursive: true, force: true });
+}
+
+interface Stages {
+  pickUp: number;
+  providers: number;
+  finish: number;
+}
+
+/**
+ * Each round's stages from what the database recorded: the activate job's creation (the approval's
+ * transaction time) and fetch, the request's `activating` event, its provider calls and `activated`.
+ */
+async function stagesOf(databaseUrl: string, requestIds: string[]): Promise<Stages[]> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ created: Date; started: Date; calls_done: Date; activated: Date }>(
+      `SELECT j.created_on AS created, j.started_on AS started,
+              (SELECT max(occurred_at) FROM audit_events a WHERE a.request_id = r.id AND a.type = 'provider.call'
+                AND a.data->>'operation' = 'apply') AS calls_done,
+              (SELECT max(occurred_at) FROM audit_events a WHERE a.request_id = r.id AND a.type = 'request.activated') AS activated
+       FROM access_requests r
+       JOIN (SELECT id, created_on, started_on FROM pgboss.job WHERE name = 'activate'
+             UNION ALL SELECT id, created_on, started_on FROM pgboss.archive WHERE name = 'activate') j ON j.id = r.id
+       WHERE r.id = ANY($1::uuid[])`,
+      [requestIds],
+    );
+    return rows.map((row) => ({
+      pickUp: row.started.getTime() - row.created.getTime(),
+      providers: row.calls_done.getTime() - row.started.getTime(),
+      finish: row.activated.getTime() - row.calls_done.getTime(),
+    }));
+  } finally {
+    await client.end();
+  }
 }
 
 function line(what: string, values: number[], goal: number) {
@@ -213,9 +279,13 @@ function apiClient(appUrl: string) {
   };
 }
 
-/** Whether n01 holds the admin group's PIM membership and the role assignment on the cluster. */
-async function assignmentsAtEmulator() {
-  const state = (await (await fetch(`${emulator.url}/_emulator/state`)).json()) as EmulatorState;
+/**
+ * Whether n01 holds the admin group's PIM membership and the role assignment on the cluster: what
+ * GET /_emulator/state answers, read from the emulator's inspectors in this process, so that polling
+ * every 20 ms does not serialize the whole state on the thread that also serves the app's calls.
+ */
+function assignmentsAtEmulator() {
+  const state = Object.assign({}, ...emulator.context.inspectors.map((inspect) => inspect())) as EmulatorState;
   const pim = state.pimGroupAssignments.some((a) => a.groupId === adminGroupId && a.principalId === n01.id);
   const arm = state.roleAssignments.some(
     (a) => a.principalId === n01.id && /managedClusters\/aks-prod-weu$/i.test(a.scope),
@@ -248,7 +318,7 @@ async function oneRound(api: ReturnType<typeof apiClient>, requester: string, ap
   };
   const watchEmulator = async () => {
     while (assigned === undefined && !isOver) {
-      const { pim, arm } = await assignmentsAtEmulator();
+      const { pim, arm } = assignmentsAtEmulator();
       if (pim && arm) assigned = performance.now() - sent;
       else await sleep(POLL_MS);
     }
@@ -262,9 +332,9 @@ async function oneRound(api: ReturnType<typeof apiClient>, requester: string, ap
     throw new Error(`request ${request.id} was not active within 30 s`);
   await api(requester, "POST", `/requests/${request.id}/deactivate`, { comment: "bench round done" });
   for (;;) {
-    const { pim, arm } = await assignmentsAtEmulator();
+    const { pim, arm } = assignmentsAtEmulator();
     if (!pim && !arm) break;
     await sleep(POLL_MS);
   }
-  return { active: active!, assigned: assigned!, approveCall };
+  return { active, assigned, approveCall, requestId: request.id };
 }
