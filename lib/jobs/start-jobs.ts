@@ -1,4 +1,5 @@
 import "server-only";
+import { setTimeout as sleep } from "node:timers/promises";
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type PgBoss from "pg-boss";
 import type { z } from "zod";
@@ -21,6 +22,7 @@ import {
 import { notifyRecipients } from "@/lib/notify/notify-recipients";
 import { ZDeliveryJob, ZEndingSoonJob, ZNotifyJob } from "@/lib/notify/payloads";
 import { changeFeed } from "@/lib/db/change-feed";
+import { isDatabaseGone } from "@/lib/db/reconnect";
 import { expectPolling, getBoss, holdingJob, markProcessRunsJobs, registerWorker, wakeWorkers } from "./boss";
 import { QUEUES, ZActivateJob, ZDeactivateJob, ZExtendJob, type QueueName } from "./queues";
 
@@ -60,6 +62,24 @@ function wakeOnQueuedJobs() {
   changeFeed.ready().catch((error: unknown) => {
     log.warn({ err: error }, "job wake-up: not listening yet; queued jobs wait for the next poll meanwhile");
   });
+}
+
+/**
+ * Fails a job so that the queue retries it. A database restarting under the job has usually dropped
+ * the connection the failure would go through too: the failure is sent again once it is back (for
+ * about 30 s), since pg-boss completes every job of the batch when the handler returns, and a job
+ * whose failure never landed would be taken for done, or at best wait out its claim.
+ */
+async function handBack(boss: PgBoss, queue: QueueName, jobId: string, message: string) {
+  for (let delayMs = 250; ; delayMs *= 2) {
+    try {
+      await boss.fail(queue, jobId, { message });
+      return;
+    } catch (error) {
+      if (!isDatabaseGone(error) || delayMs > 16_000) throw error;
+      await sleep(delayMs);
+    }
+  }
 }
 
 /** A cron expression for "every N minutes" (hourly when N is 60 or more). */
@@ -112,7 +132,7 @@ export async function startJobs({ pollingIntervalSeconds = 0.5 }: { pollingInter
             log.warn({ queue, jobId: job.id, err: message }, "job failed");
             // The others of the batch complete when this handler returns; this one is retried: now,
             // or, if the database cannot take the failure either, once its claim expires.
-            await boss.fail(queue, job.id, { message }).catch((failError: unknown) => {
+            await handBack(boss, queue, job.id, message).catch((failError: unknown) => {
               log.warn(
                 { queue, jobId: job.id, err: failError },
                 "could not hand the job back; it is retried when its claim expires",
