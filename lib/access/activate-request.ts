@@ -1,6 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { grantTargets, ProviderError, type ProviderResult } from "@/lib/cloud/access-provider";
+import { grantTargets, ProviderError } from "@/lib/cloud/access-provider";
 import { getCatalog } from "@/lib/config/catalog";
 import { findRole } from "@/lib/config/catalog-schema";
 import { db } from "@/lib/db/client";
@@ -80,32 +80,33 @@ export async function activateRequest(
     return "failed";
   }
 
-  const results: Array<{ kind: string; result: ProviderResult }> = [];
-  for (const grant of prepared.grants) {
-    try {
-      const window = {
-        startAt: now,
-        endAt: grant.endAt,
-        justification: prepared.justification,
-        ticket: prepared.ticket,
-        requestId,
-      };
-      results.push({
-        kind: grant.target.grant.kind,
-        result: await callProvider("apply", grant.target, window, { requestId, correlationId }),
-      });
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      if (error instanceof ProviderError && error.isRetryable) {
-        // Kept while the queue retries: the request page says why it is still activating, and the
-        // final failure can say what went wrong last.
-        await db.accessRequest.update({ where: { id: requestId }, data: { failureReason: reason } });
-        throw error;
-      }
-      await failActivation(requestId, afterCalls(now, clock), correlationId, reason);
-      return "failed";
-    }
+  // A role's grants are separate bindings (a group, a role at a scope), so they are applied side by
+  // side: the person waits for the slowest call, not for the sum of them.
+  const window = { startAt: now, justification: prepared.justification, ticket: prepared.ticket, requestId };
+  const settled = await Promise.allSettled(
+    prepared.grants.map(async (grant) => ({
+      kind: grant.target.grant.kind,
+      result: await callProvider(
+        "apply",
+        grant.target,
+        { ...window, endAt: grant.endAt },
+        { requestId, correlationId },
+      ),
+    })),
+  );
+  const failures = settled.flatMap((outcome) => (outcome.status === "rejected" ? [outcome.reason as unknown] : []));
+  const final = failures.findIndex((error) => !(error instanceof ProviderError && error.isRetryable));
+  if (final >= 0) {
+    await failActivation(requestId, afterCalls(now, clock), correlationId, reasonOf(failures[final]));
+    return "failed";
   }
+  if (failures.length > 0) {
+    // Kept while the queue retries: the request page says why it is still activating, and the
+    // final failure can say what went wrong last. What did apply is applied again, idempotently.
+    await db.accessRequest.update({ where: { id: requestId }, data: { failureReason: reasonOf(failures[0]) } });
+    throw failures[0];
+  }
+  const results = settled.flatMap((outcome) => (outcome.status === "fulfilled" ? [outcome.value] : []));
 
   // Access is applied when the last call has answered, not when the job began: the audit trail (and
   // the timeline) must put `request.activated` after the provider calls that applied it.
@@ -143,6 +144,8 @@ export async function activateRequest(
   if (isActive) await observeActivation(requestId);
   return "active";
 }
+
+const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * The moment after the provider calls: their audit rows carry the wall clock (lib/access/provider-call.ts),

@@ -64,6 +64,9 @@ export async function concernsViewer(change: Change | null, viewer: SessionUser)
     case "drift":
     case "job":
       return can(viewer.roles, "access.administer");
+    // For the job workers (lib/jobs/start-jobs.ts): nothing a page shows changed yet.
+    case "jobQueued":
+      return false;
     case "request": {
       const routing = await routingOf(change.key);
       if (!routing) return false;

@@ -8,18 +8,20 @@ import { log } from "@/lib/log";
  * The channels the database's triggers notify after a commit, and what each payload is: a request's
  * id (every audit event of a request, migration request_change_notify), a recipient's Entra object
  * id (their notifications), nothing (drift findings, migration dashboard_change_notify; a job that
- * failed for good or was retried, lib/jobs/queue-setup.ts).
+ * failed for good or was retried, lib/jobs/queue-setup.ts), a queue's name (a job queued that a
+ * person waits for, which wakes the workers of that queue: lib/jobs/queue-setup.ts).
  */
 export const CHANGE_CHANNELS = {
   request: "request_changes",
   notification: "notification_changes",
   drift: "drift_changes",
   job: "job_changes",
+  jobQueued: "job_queued",
 } as const;
 
 export type ChangeKind = keyof typeof CHANGE_CHANNELS;
 
-/** One committed change: which kind, and the payload (request id, recipient object id, or ""). */
+/** One committed change: which kind, and the payload (request id, recipient object id, queue name, or ""). */
 export interface Change {
   kind: ChangeKind;
   key: string;

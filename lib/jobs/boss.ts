@@ -19,6 +19,8 @@ const globalForBoss = globalThis as unknown as {
   /** per queue this process works: when its loop last fetched, and how many of its jobs are in hand */
   lastPollAt?: Map<string, number>;
   inHand?: Map<string, number>;
+  /** per queue, the ids of this process's workers (boss.work), for waking them when a job is queued */
+  workerIds?: Map<string, string[]>;
 };
 
 /**
@@ -105,6 +107,7 @@ export function getBoss(): Promise<PgBoss> {
 export async function stopBoss(timeoutSeconds = 10) {
   const boss = await globalForBoss.boss?.catch(() => undefined);
   globalForBoss.boss = undefined;
+  globalForBoss.workerIds?.clear();
   await boss?.stop({ graceful: true, wait: true, timeout: timeoutSeconds * 1000 });
 }
 
@@ -123,6 +126,25 @@ export async function holdingJob<T>(queue: string, work: () => Promise<T>): Prom
   } finally {
     inHand.set(queue, (inHand.get(queue) ?? 1) - 1);
   }
+}
+
+/** Remembers a worker of `queue` that boss.work started, so that wakeWorkers can reach it. */
+export function registerWorker(queue: string, workerId: string) {
+  const workerIds = (globalForBoss.workerIds ??= new Map());
+  workerIds.set(queue, [...(workerIds.get(queue) ?? []), workerId]);
+}
+
+/**
+ * Ends the wait of this process's workers of `queue` (every queue's when none is named): each
+ * fetches at once instead of at the end of its polling interval. A worker busy with a batch
+ * fetches as soon as the batch ends. Waking one that has nothing to fetch costs a query.
+ */
+export async function wakeWorkers(queue?: string) {
+  const boss = await globalForBoss.boss?.catch(() => undefined);
+  if (!boss) return;
+  const workerIds = globalForBoss.workerIds ?? new Map<string, string[]>();
+  const ids = queue === undefined ? [...workerIds.values()].flat() : (workerIds.get(queue) ?? []);
+  for (const id of ids) boss.notifyWorker(id);
 }
 
 /** Registers the queues this process works, before their loops start. */

@@ -56,6 +56,26 @@ EXECUTE FUNCTION ${BOSS_SCHEMA}.notify_job_change();
 CREATE OR REPLACE TRIGGER job_failed_delete_notify AFTER DELETE ON ${BOSS_SCHEMA}.job
 FOR EACH ROW WHEN (OLD.state = 'failed') EXECUTE FUNCTION ${BOSS_SCHEMA}.notify_job_change();`;
 
+/**
+ * The queues whose jobs a person waits for: applying, removing and extending access. pg-boss polls
+ * for work (every 0.5 s at best), so a job queued between two fetches waits for the next one; a
+ * job of these queues notifies `job_queued` with its queue's name when its transaction commits, and
+ * every process working that queue fetches at once (lib/jobs/start-jobs.ts; decision 020). Jobs
+ * that start later (a scheduled activation) and retries wait for their time, as before.
+ */
+export const WOKEN_QUEUES: readonly QueueName[] = [QUEUES.activate, QUEUES.deactivate, QUEUES.extend];
+
+const JOB_QUEUED_TRIGGER = `
+CREATE OR REPLACE FUNCTION ${BOSS_SCHEMA}.notify_job_queued() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('job_queued', NEW.name);
+  RETURN NULL;
+END;
+$$;
+CREATE OR REPLACE TRIGGER job_queued_notify AFTER INSERT ON ${BOSS_SCHEMA}.job
+FOR EACH ROW WHEN (NEW.name IN (${WOKEN_QUEUES.map((q) => `'${q}'`).join(", ")}) AND NEW.state = 'created' AND NEW.start_after <= now())
+EXECUTE FUNCTION ${BOSS_SCHEMA}.notify_job_queued();`;
+
 /** Installs or upgrades pg-boss's schema and creates or updates every queue. */
 export async function setUpJobQueues(settings: MigrateEnv) {
   const boss = new PgBoss({
@@ -76,6 +96,7 @@ export async function setUpJobQueues(settings: MigrateEnv) {
       else await boss.createQueue(name, options);
     }
     await boss.getDb().executeSql(JOB_CHANGE_TRIGGERS, []);
+    await boss.getDb().executeSql(JOB_QUEUED_TRIGGER, []);
   } finally {
     await boss.stop({ graceful: false, close: true });
   }

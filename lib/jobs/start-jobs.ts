@@ -20,7 +20,8 @@ import {
 } from "@/lib/notify/follow-up";
 import { notifyRecipients } from "@/lib/notify/notify-recipients";
 import { ZDeliveryJob, ZEndingSoonJob, ZNotifyJob } from "@/lib/notify/payloads";
-import { expectPolling, getBoss, holdingJob, markProcessRunsJobs } from "./boss";
+import { changeFeed } from "@/lib/db/change-feed";
+import { expectPolling, getBoss, holdingJob, markProcessRunsJobs, registerWorker, wakeWorkers } from "./boss";
 import { handBack } from "./hand-back";
 import { QUEUES, ZActivateJob, ZDeactivateJob, ZExtendJob, ZReconcileClusterJob, type QueueName } from "./queues";
 
@@ -43,6 +44,25 @@ function inJobScope(queue: QueueName, jobId: string | undefined, work: () => Pro
   );
 }
 
+/**
+ * Fetches a queued access job at once rather than at the next poll: its insert notifies `job_queued`
+ * at commit (lib/jobs/queue-setup.ts), from this process or any other, and this process's LISTEN
+ * connection (lib/db/change-feed.ts) hears it. Polling stays the net: a notification missed while
+ * the connection was down costs one polling interval, and every worker fetches once it is back.
+ */
+function wakeOnQueuedJobs() {
+  const globalForWake = globalThis as unknown as { isWakingOnQueuedJobs?: boolean };
+  if (globalForWake.isWakingOnQueuedJobs) return;
+  globalForWake.isWakingOnQueuedJobs = true;
+  changeFeed.subscribe((change) => {
+    if (change === null) void wakeWorkers();
+    else if (change.kind === "jobQueued") void wakeWorkers(change.key);
+  });
+  changeFeed.ready().catch((error: unknown) => {
+    log.warn({ err: error }, "job wake-up: not listening yet; queued jobs wait for the next poll meanwhile");
+  });
+}
+
 /** A cron expression for "every N minutes" (hourly when N is 60 or more). */
 const everyMinutes = (n: number) => (n < 60 ? `*/${n} * * * *` : "0 * * * *");
 
@@ -50,8 +70,10 @@ const everyMinutes = (n: number) => (n < 60 ? `*/${n} * * * *` : "0 * * * *");
  * Starts the queue and this process's workers: the worker deployment, or the web process when
  * JOBS_IN_WEB (the demo). Several may run, since pg-boss hands each job to one of them and every
  * handler is idempotent; each cron schedule sends one job per tick whatever the number of processes.
+ * `pollingIntervalSeconds` is the batch queues' polling interval (tests lengthen it to show that a
+ * queued access job is taken at once without it).
  */
-export async function startJobs() {
+export async function startJobs({ pollingIntervalSeconds = 0.5 }: { pollingIntervalSeconds?: number } = {}) {
   markProcessRunsJobs();
   const boss = await getBoss();
   // Every handler's failure is logged here, with its queue and job: pg-boss only stores it.
@@ -72,15 +94,16 @@ export async function startJobs() {
   // a worker at half an activation a second. Each job fails on its own, so it is retried and listed
   // on its own; the batch stays within the process's database pool. Their data is parsed, not cast:
   // a job queued by another version fails with its name, and is listed among the failed jobs.
-  const workBatch = <S extends z.ZodType>(
+  const workBatch = async <S extends z.ZodType>(
     queue: QueueName,
     schema: S,
     batchSize: number,
     handler: (data: z.output<S>, job: PgBoss.Job<unknown>) => Promise<void>,
   ) => {
     expectPolling([queue]);
-    const options = { batchSize, pollingIntervalSeconds: 0.5, includeMetadata: true } as const;
-    return boss.work<unknown>(queue, options, async (jobs) => {
+    const options = { batchSize, pollingIntervalSeconds, includeMetadata: true } as const;
+    const workerId = await boss.work<unknown>(queue, options, async (jobs) => {
+      let notHandedBack = 0;
       await Promise.all(
         jobs.map(async (job) => {
           const where = { table: `pgboss.job (${queue})`, rowId: job.id, column: "data" };
@@ -90,19 +113,23 @@ export async function startJobs() {
           } catch (error) {
             const message = error instanceof Error ? error.message : String(error);
             log.warn({ queue, jobId: job.id, err: message }, "job failed");
-            // The others of the batch complete when this handler returns; this one is retried: now,
-            // through a database restart, or, if the database stays away, once its claim expires.
+            // The others of the batch complete when this handler returns; this one is retried, once
+            // the database answers if it is restarting.
             await handBack(boss, queue, job, message).catch((failError: unknown) => {
-              log.warn(
-                { queue, jobId: job.id, err: failError },
-                "could not hand the job back; it is retried when its claim expires",
-              );
+              notHandedBack += 1;
+              log.warn({ queue, jobId: job.id, err: failError }, "could not hand the job back");
             });
           }
         }),
       );
+      // pg-boss completes every job of the batch that is still active when this returns: one whose
+      // failure the database never took would count as done. Failing the batch retries them all
+      // instead (every handler is idempotent), or, if that fails too, when their claim expires.
+      if (notHandedBack > 0) throw new Error(`${notHandedBack} failed job(s) could not be handed back`);
     });
+    registerWorker(queue, workerId);
   };
+  wakeOnQueuedJobs();
   await boss.schedule(QUEUES.timeOutRequests, "* * * * *");
   await work(QUEUES.timeOutRequests, async () => {
     await timeOutPendingRequests(new Date());

@@ -181,15 +181,19 @@ describe.each(MATRIX)("values case: $name", (matrixCase) => {
     }
   });
 
-  it("gives the web pods, and only them, the DIRECT connection for LISTEN as DATABASE_LISTEN_URL (required)", () => {
-    const web = podOf(objects(), "Deployment", `${FULLNAME}-web`).spec.containers[0]!;
-    // Not optional: without it the app LISTENs through DATABASE_URL, which behind PgBouncer hears nothing.
-    expect(envOf(web, "DATABASE_LISTEN_URL")?.valueFrom?.secretKeyRef).toEqual({
-      name: keys.secret,
-      key: keys.listenDatabaseUrl,
-    });
+  it("gives the web and worker pods, and only them, the DIRECT connection for LISTEN as DATABASE_LISTEN_URL (required)", () => {
+    // Not optional: without it the app LISTENs through DATABASE_URL, which behind PgBouncer hears nothing
+    // (the web pods' live dashboard, the workers' wake-up when an access job is queued).
+    for (const name of [`${FULLNAME}-web`, `${FULLNAME}-worker`]) {
+      const container = podOf(objects(), "Deployment", name).spec.containers[0]!;
+      expect(envOf(container, "DATABASE_LISTEN_URL")?.valueFrom?.secretKeyRef, name).toEqual({
+        name: keys.secret,
+        key: keys.listenDatabaseUrl,
+      });
+    }
     expect(keys.listenDatabaseUrl).not.toBe(keys.databaseUrl);
-    for (const { object, pod } of workloads(objects()).filter(({ object }) => !object.metadata.name.endsWith("-web"))) {
+    const hasListen = (name: string) => name.endsWith("-web") || name.endsWith("-worker");
+    for (const { object, pod } of workloads(objects()).filter(({ object }) => !hasListen(object.metadata.name))) {
       const container = pod.spec.containers[0]!;
       expect(envOf(container, "DATABASE_LISTEN_URL"), object.metadata.name).toBeUndefined();
       const refs = (container.env ?? []).map((e) => e.valueFrom?.secretKeyRef?.key);

@@ -405,8 +405,8 @@ describe("the chart's README", () => {
       web.replicas * (web.databasePoolSize + web.jobsPoolSize) +
       worker.replicas * (worker.databasePoolSize + worker.jobsPoolSize);
     expect(connections).toContain(`= ${total} through PgBouncer`);
-    // Each web pod's LISTEN connection (DATABASE_LISTEN_URL) bypasses PgBouncer.
-    expect(connections).toMatch(/plus one direct connection per web pod[^.]*`DATABASE_LISTEN_URL`/);
+    // Each web and worker pod's LISTEN connection (DATABASE_LISTEN_URL) bypasses PgBouncer.
+    expect(connections).toMatch(/plus one direct connection per web and worker pod[^.]*`DATABASE_LISTEN_URL`/);
   });
 
   it("names the federated-credential subjects by their rendered ServiceAccounts, and how to print them", () => {

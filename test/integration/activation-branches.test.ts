@@ -73,13 +73,14 @@ describe("activation branches, against an in-memory provider", () => {
       ["active", waiting.activeUntil],
       ["active", waiting.activeUntil],
     ]);
-    expect(callsFor(rbac, "n02@contoso.com", "apply")).toHaveLength(0);
+    // The grants are applied side by side: the role assignment was made beside the failed call.
+    expect(callsFor(rbac, "n02@contoso.com", "apply")).toHaveLength(1);
 
-    // The queue's retry: the same period, applied this time.
+    // The queue's retry: the same period, applied this time; the role assignment again, idempotently.
     expect(await activateRequest(id, new Date(now.getTime() + 5_000))).toBe("active");
     expect(await rowOf(id)).toMatchObject({ status: "active", failureReason: null, activeUntil: waiting.activeUntil });
     expect(callsFor(pim, "n02@contoso.com", "apply")).toHaveLength(2);
-    expect(callsFor(rbac, "n02@contoso.com", "apply")).toHaveLength(1);
+    expect(callsFor(rbac, "n02@contoso.com", "apply")).toHaveLength(2);
   });
 
   it("fails on a refusal that retrying cannot fix, with the service's words, and removes what it applied", async () => {

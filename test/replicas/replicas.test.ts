@@ -268,8 +268,10 @@ describe("[REPLICAS] 2 web + 2 workers through PgBouncer in transaction mode", (
   beforeAll(async () => {
     bouncer = await startPgBouncer(stack.database.url, stack.runDir);
     started.push(bouncer.process.pid!);
-    // The app's processes go through PgBouncer; the migration step (already run) went direct.
-    replicas = await startReplicaSet({ ...stack.env, DATABASE_URL: bouncer.url }, stack.runDir, {
+    // The app's processes go through PgBouncer; the migration step (already run) went direct, and so
+    // does each process's LISTEN (live dashboard, workers woken by queued jobs), as the chart has it.
+    const env = { ...stack.env, DATABASE_URL: bouncer.url, DATABASE_LISTEN_URL: stack.database.url };
+    replicas = await startReplicaSet(env, stack.runDir, {
       label: "pgbouncer",
       webs: 2,
       workers: 2,

@@ -113,9 +113,9 @@ ENTRA_CLIENT_SECRET only without Workload ID: with it, the app trades the projec
 token for Entra tokens (MSAL sign-in and Graph/ARM) and refuses to start with both credentials set
 (lib/config/env-schema.js), so no client secret exists anywhere in the release.
 
-DATABASE_LISTEN_URL only in the web pods (component web, not a hook): each holds one LISTEN connection
-for the live dashboard (lib/db/change-feed.ts), which needs a session that PgBouncer's transaction
-mode cannot keep. Required: the chart cannot tell whether DATABASE_URL goes through PgBouncer, and the
+DATABASE_LISTEN_URL only in the web and worker pods (not a hook): each holds one LISTEN connection
+(lib/db/change-feed.ts), for the live dashboard and, in a process that works jobs, to fetch a queued
+access job at once (decision 020); it needs a session that PgBouncer's transaction mode cannot keep. Required: the chart cannot tell whether DATABASE_URL goes through PgBouncer, and the
 app falls back to it, where LISTEN succeeds and silently hears nothing.
 */}}
 {{- define "aks-jit.appEnv" -}}
@@ -123,7 +123,7 @@ app falls back to it, where LISTEN succeeds and silently hears nothing.
 {{- $keys := $ctx.Values.secrets.keys -}}
 {{- $kv := $ctx.Values.secrets.keyVault -}}
 {{ include "aks-jit.secretEnv" (dict "ctx" $ctx "hook" .hook "name" "DATABASE_URL" "key" $keys.databaseUrl) }}
-{{- if and (eq .component "web") (not .hook) }}
+{{- if and (or (eq .component "web") (eq .component "worker")) (not .hook) }}
 {{ include "aks-jit.secretEnv" (dict "ctx" $ctx "hook" .hook "name" "DATABASE_LISTEN_URL" "key" $keys.listenDatabaseUrl) }}
 {{- end }}
 {{ include "aks-jit.secretEnv" (dict "ctx" $ctx "hook" .hook "name" "SESSION_SECRET" "key" $keys.sessionSecret) }}

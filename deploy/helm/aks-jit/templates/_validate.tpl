@@ -42,7 +42,7 @@
 {{- if and $v.workloadIdentity.enabled $o.entraClientSecret -}}
 {{- fail "secrets.keyVault.objects.entraClientSecret must be empty when workloadIdentity.enabled: the app signs in with the federated token and refuses to start with a client secret too" -}}
 {{- end -}}
-{{- $why := dict "listenDatabaseUrl" ", holding DATABASE_LISTEN_URL: a DIRECT connection (port 5432, not PgBouncer) for the web pods' LISTEN" -}}
+{{- $why := dict "listenDatabaseUrl" ", holding DATABASE_LISTEN_URL: a DIRECT connection (port 5432, not PgBouncer) for the web and worker pods' LISTEN" -}}
 {{- range $key := $required -}}
 {{- if not (get $o $key) -}}
 {{- fail (printf "secrets.keyVault.objects.%s is required when secrets.keyVault.enabled (the Key Vault secret's name%s)" $key (get $why $key)) -}}
