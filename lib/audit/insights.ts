@@ -5,6 +5,7 @@ import type { SessionUser } from "@/lib/context";
 import { db } from "@/lib/db/client";
 import { Prisma } from "@/lib/db/generated/client";
 import { parseRequestStatus, type RequestStatus } from "@/lib/domain/request-state";
+import { ensureInsightRollups } from "./insights-rollups";
 import { perDay, seriesByDay, windowSchema, type DaySeries, type InsightsWindowInput } from "./insights-days";
 
 /** The break-glass and failure lists show the newest this many; their counts cover the whole window. */
@@ -58,8 +59,9 @@ const utcDay = (column: Prisma.Sql) =>
  * admins only.
  *
  * Activations and approvals are counted from the audit history, which records when each happened
- * (the request row keeps only its current state). Each reads its event type in the window from
- * audit_events_insights_idx alone and joins the request for cluster, role and filing time. Failures,
+ * (the request row keeps only its current state): closed days from their rollups
+ * (insights-rollups.ts, brought up to date first), the current day live, from
+ * audit_events_insights_idx joined to the request for cluster, role and filing time. Failures,
  * rare, come through the (type, occurred_at) index; break-glass uses are requests, found by their own
  * small index (see the audit_insights migration).
  */
@@ -72,30 +74,44 @@ export async function auditInsights(
   const { from, to, start, end, days } = parseInput(windowSchema(now), input);
   const inWindow = (column: Prisma.Sql) =>
     Prisma.sql`${column} >= ${start.toISOString()}::timestamptz AND ${column} < ${end.toISOString()}::timestamptz`;
+  // Closed days come from their rollups, the rest of the window (the current day) is read live.
+  const today = new Date(`${now.toISOString().slice(0, 10)}T00:00:00Z`);
+  const rolledEnd = end < today ? end : today;
+  const liveStart = start > today ? start : today;
+  await ensureInsightRollups(db, start, rolledEnd);
+  const rolledDays = Prisma.sql`day >= ${start.toISOString().slice(0, 10)}::date AND day < ${rolledEnd.toISOString().slice(0, 10)}::date`;
+  const live = (column: Prisma.Sql) =>
+    Prisma.sql`${column} >= ${liveStart.toISOString()}::timestamptz AND ${column} < ${end.toISOString()}::timestamptz`;
 
   const [activations, approvalTimes, breakGlassDays, uses, failureDays, failures] = await Promise.all([
     // One request.activated per request: a request that failed and was retried activates once.
     db.$queryRaw<Array<DayCount & { clusterName: string; roleName: string }>>`
+      SELECT to_char(day::timestamp, 'YYYY-MM-DD') AS day, cluster_name AS "clusterName", role_name AS "roleName", count
+      FROM audit_activation_days WHERE ${rolledDays}
+      UNION ALL
       SELECT ${utcDay(Prisma.sql`e.occurred_at`)} AS day, r.cluster_name AS "clusterName",
              r.role_name AS "roleName", count(*)::int AS count
       FROM audit_events e JOIN access_requests r ON r.id = e.request_id
-      WHERE e.type = 'request.activated' AND ${inWindow(Prisma.sql`e.occurred_at`)}
+      WHERE e.type = 'request.activated' AND ${live(Prisma.sql`e.occurred_at`)}
       GROUP BY (e.occurred_at AT TIME ZONE 'UTC')::date, r.cluster_name, r.role_name`,
     // request.approved marks the last approval a request needed (the second of two, say); requests
     // the policy approves at once (no approval required, break-glass) would pull the median to zero.
     db.$queryRaw<Array<ApprovalTime & { isOverall: boolean }>>`
-      SELECT r.cluster_name AS "clusterName", GROUPING(r.cluster_name) = 1 AS "isOverall",
+      WITH delays AS (
+        SELECT cluster_name, delay FROM audit_approval_delays WHERE ${rolledDays}
+        UNION ALL
+        SELECT r.cluster_name, e.occurred_at - r.created_at
+        FROM audit_events e JOIN access_requests r ON r.id = e.request_id
+        WHERE e.type = 'request.approved' AND ${live(Prisma.sql`e.occurred_at`)}
+          AND r.approvals_required > 0 AND NOT r.is_break_glass)
+      SELECT cluster_name AS "clusterName", GROUPING(cluster_name) = 1 AS "isOverall",
              count(*)::int AS approvals,
-             extract(epoch FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY e.occurred_at - r.created_at))::float8
-               AS "medianSeconds",
-             extract(epoch FROM percentile_cont(0.9) WITHIN GROUP (ORDER BY e.occurred_at - r.created_at))::float8
-               AS "p90Seconds"
-      FROM audit_events e JOIN access_requests r ON r.id = e.request_id
-      WHERE e.type = 'request.approved' AND ${inWindow(Prisma.sql`e.occurred_at`)}
-        AND r.approvals_required > 0 AND NOT r.is_break_glass
-      GROUP BY GROUPING SETS ((r.cluster_name), ())
+             extract(epoch FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY delay))::float8 AS "medianSeconds",
+             extract(epoch FROM percentile_cont(0.9) WITHIN GROUP (ORDER BY delay))::float8 AS "p90Seconds"
+      FROM delays
+      GROUP BY GROUPING SETS ((cluster_name), ())
       HAVING count(*) > 0 -- the grand total is a row even when nothing matched
-      ORDER BY r.cluster_name`,
+      ORDER BY cluster_name`,
     db.$queryRaw<DayCount[]>`
       SELECT ${utcDay(Prisma.sql`created_at`)} AS day, count(*)::int AS count
       FROM access_requests WHERE is_break_glass AND ${inWindow(Prisma.sql`created_at`)}
