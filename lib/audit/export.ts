@@ -6,7 +6,7 @@ import { db } from "@/lib/db/client";
 import { openDirectConnection } from "@/lib/db/direct-connection";
 import { enforceRateLimit } from "@/lib/limits/rate-limit";
 import { log } from "@/lib/log";
-import { csvLine } from "./csv";
+import { csvField, csvLine } from "./csv";
 import { auditPageQuery, type AuditRow } from "./queries";
 import { recordAuditEvent } from "./record-audit-event";
 import { ZAuditFilters, type AuditFiltersInput } from "./filters";
@@ -19,7 +19,7 @@ export type ExportFormat = keyof typeof EXPORT_FORMATS;
 export const EXPORT_FORMAT_NAMES = Object.keys(EXPORT_FORMATS) as [ExportFormat, ...ExportFormat[]];
 
 /** Rows per query: a million rows take 200 queries; two batches in memory are a few megabytes. */
-const BATCH_SIZE = 5_000;
+const BATCH_SIZE = 1_000;
 
 /** A page's row as `pg` gives it on the export's own connection: a bigint comes back as text. */
 type ExportRow = Omit<AuditRow, "seq"> & { seq: string };
@@ -39,17 +39,18 @@ const CSV_COLUMNS = [
   "hash",
 ] as const;
 
+/** A value as its CSV field: text as it is, a time in ISO 8601, nothing for null. */
+const field = (value: string | Date | null) =>
+  value === null ? "" : csvField(value instanceof Date ? value.toISOString() : value);
+
 const WRITERS: Record<ExportFormat, { header: string; line: (row: ExportRow) => string }> = {
   csv: {
     header: csvLine(CSV_COLUMNS),
+    // CSV_COLUMNS in order, written out: a million rows should not build a million arrays.
     line: (row) =>
-      csvLine(
-        CSV_COLUMNS.map((column) => {
-          const value = row[column];
-          if (column === "data") return JSON.stringify(value);
-          return value instanceof Date ? value.toISOString() : value === null ? "" : String(value);
-        }),
-      ),
+      `${field(row.seq)},${field(row.occurredAt)},${field(row.type)},${field(row.actorUpn)},` +
+      `${field(row.requesterUpn)},${field(row.requestId)},${field(row.clusterName)},${field(row.roleName)},` +
+      `${field(row.justification)},${field(row.ticket)},${field(JSON.stringify(row.data))},${field(row.hash)}\r\n`,
   },
   // The whole stored event, so that each line's hash can be checked again (lib/audit/chain.ts),
   // plus what its request adds.
