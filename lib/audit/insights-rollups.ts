@@ -35,16 +35,20 @@ const utcDate = (column: Sql.Sql) => Sql.sql`(${column} AT TIME ZONE 'UTC')::dat
 export async function ensureInsightRollups(db: PrismaClient, from: Date, to: Date): Promise<void> {
   if (to <= from) return;
   const range = { from: from.toISOString().slice(0, 10), to: to.toISOString().slice(0, 10) };
-  const [check] = await db.$queryRaw<Array<{ isFresh: boolean }>>`
-    SELECT NOT EXISTS (
+  const [state] = await db.$queryRaw<Array<{ watermark: bigint; isMissingDays: boolean }>>`
+    SELECT coalesce((SELECT through_seq FROM audit_insight_watermark), 0) AS watermark,
+           EXISTS (
              SELECT 1 FROM generate_series(${range.from}::date, ${range.to}::date - 1, interval '1 day') d(day)
-             WHERE NOT EXISTS (SELECT 1 FROM audit_insight_days r WHERE r.day = d.day::date))
-       AND NOT EXISTS (
-             SELECT 1 FROM audit_events e
-             WHERE e.seq > coalesce((SELECT through_seq FROM audit_insight_watermark), 0)
-               AND e.type IN ${ROLLED_UP_TYPES}
-               AND ${utcDate(Sql.sql`e.occurred_at`)} IN (SELECT day FROM audit_insight_days)) AS "isFresh"`;
-  if (check?.isFresh) return;
+             WHERE NOT EXISTS (SELECT 1 FROM audit_insight_days r WHERE r.day = d.day::date)) AS "isMissingDays"`;
+  if (!state!.isMissingDays) {
+    // The watermark as a value, so that PostgreSQL reads only the events after it (by seq).
+    const [stale] = await db.$queryRaw<Array<{ isStale: boolean }>>`
+      SELECT EXISTS (
+        SELECT 1 FROM audit_events e
+        WHERE e.seq > ${state!.watermark} AND e.type IN ${ROLLED_UP_TYPES}
+          AND ${utcDate(Sql.sql`e.occurred_at`)} IN (SELECT day FROM audit_insight_days)) AS "isStale"`;
+    if (!stale!.isStale) return;
+  }
   await db.$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ROLLUP_LOCK})`;

@@ -83,20 +83,25 @@ export async function auditInsights(
   const live = (column: Prisma.Sql) =>
     Prisma.sql`${column} >= ${liveStart.toISOString()}::timestamptz AND ${column} < ${end.toISOString()}::timestamptz`;
 
-  const [activations, approvalTimes, breakGlassDays, uses, failureDays, failures] = await Promise.all([
-    // One request.activated per request: a request that failed and was retried activates once.
-    db.$queryRaw<Array<DayCount & { clusterName: string; roleName: string }>>`
-      SELECT to_char(day::timestamp, 'YYYY-MM-DD') AS day, cluster_name AS "clusterName", role_name AS "roleName", count
+  type ActivationDay = DayCount & { clusterName: string; roleName: string };
+  const [rolledActivations, liveActivations, approvalTimes, breakGlassDays, uses, failureDays, failures] =
+    await Promise.all([
+      // A year is 14,000 (day, cluster, role) counts: one row per cluster and role, its days as arrays.
+      db.$queryRaw<Array<{ clusterName: string; roleName: string; days: string[]; counts: number[] }>>`
+      SELECT cluster_name AS "clusterName", role_name AS "roleName",
+             array_agg(to_char(day::timestamp, 'YYYY-MM-DD') ORDER BY day) AS days, array_agg(count ORDER BY day) AS counts
       FROM audit_activation_days WHERE ${rolledDays}
-      UNION ALL
+      GROUP BY cluster_name, role_name`,
+      // One request.activated per request: a request that failed and was retried activates once.
+      db.$queryRaw<ActivationDay[]>`
       SELECT ${utcDay(Prisma.sql`e.occurred_at`)} AS day, r.cluster_name AS "clusterName",
              r.role_name AS "roleName", count(*)::int AS count
       FROM audit_events e JOIN access_requests r ON r.id = e.request_id
       WHERE e.type = 'request.activated' AND ${live(Prisma.sql`e.occurred_at`)}
       GROUP BY (e.occurred_at AT TIME ZONE 'UTC')::date, r.cluster_name, r.role_name`,
-    // request.approved marks the last approval a request needed (the second of two, say); requests
-    // the policy approves at once (no approval required, break-glass) would pull the median to zero.
-    db.$queryRaw<Array<ApprovalTime & { isOverall: boolean }>>`
+      // request.approved marks the last approval a request needed (the second of two, say); requests
+      // the policy approves at once (no approval required, break-glass) would pull the median to zero.
+      db.$queryRaw<Array<ApprovalTime & { isOverall: boolean }>>`
       WITH delays AS (
         SELECT cluster_name, delay FROM audit_approval_delays WHERE ${rolledDays}
         UNION ALL
@@ -112,30 +117,30 @@ export async function auditInsights(
       GROUP BY GROUPING SETS ((cluster_name), ())
       HAVING count(*) > 0 -- the grand total is a row even when nothing matched
       ORDER BY cluster_name`,
-    db.$queryRaw<DayCount[]>`
+      db.$queryRaw<DayCount[]>`
       SELECT ${utcDay(Prisma.sql`created_at`)} AS day, count(*)::int AS count
       FROM access_requests WHERE is_break_glass AND ${inWindow(Prisma.sql`created_at`)}
       GROUP BY 1`,
-    db.accessRequest.findMany({
-      where: { isBreakGlass: true, createdAt: { gte: start, lt: end } },
-      orderBy: [{ createdAt: "desc" }, { id: "asc" }],
-      take: INSIGHTS_LIST_LIMIT,
-      select: {
-        id: true,
-        createdAt: true,
-        clusterName: true,
-        roleName: true,
-        status: true,
-        justification: true,
-        requester: { select: { userPrincipalName: true, displayName: true } },
-      },
-    }),
-    db.$queryRaw<DayCount[]>`
+      db.accessRequest.findMany({
+        where: { isBreakGlass: true, createdAt: { gte: start, lt: end } },
+        orderBy: [{ createdAt: "desc" }, { id: "asc" }],
+        take: INSIGHTS_LIST_LIMIT,
+        select: {
+          id: true,
+          createdAt: true,
+          clusterName: true,
+          roleName: true,
+          status: true,
+          justification: true,
+          requester: { select: { userPrincipalName: true, displayName: true } },
+        },
+      }),
+      db.$queryRaw<DayCount[]>`
       SELECT ${utcDay(Prisma.sql`occurred_at`)} AS day, count(*)::int AS count
       FROM audit_events WHERE type = 'request.activation_failed' AND ${inWindow(Prisma.sql`occurred_at`)}
       GROUP BY 1`,
-    // Every failure, a retried request's earlier ones too: the history, not the request's state now.
-    db.$queryRaw<FailedActivation[]>`
+      // Every failure, a retried request's earlier ones too: the history, not the request's state now.
+      db.$queryRaw<FailedActivation[]>`
       SELECT e.request_id AS "requestId", e.occurred_at AS "failedAt", e.data->>'reason' AS reason,
              r.cluster_name AS "clusterName", r.role_name AS "roleName", u.user_principal_name AS "requesterUpn"
       FROM audit_events e
@@ -144,8 +149,14 @@ export async function auditInsights(
       WHERE e.type = 'request.activation_failed' AND ${inWindow(Prisma.sql`e.occurred_at`)}
       ORDER BY e.occurred_at DESC, e.seq DESC
       LIMIT ${INSIGHTS_LIST_LIMIT}`,
-  ]);
+    ]);
 
+  const activations: ActivationDay[] = [
+    ...rolledActivations.flatMap(({ clusterName, roleName, days: rolled, counts }) =>
+      rolled.map((day, i) => ({ day, clusterName, roleName, count: counts[i]! })),
+    ),
+    ...liveActivations,
+  ];
   const series = seriesByDay(
     days,
     activations,

@@ -72,17 +72,21 @@ export function auditPageQuery(
 ): Prisma.Sql {
   const conditions = [...filterConditions(filters), ...(before === null ? [] : [Prisma.sql`e.seq < ${before}`])];
   // The page is chosen on audit_events alone and joined after: joining first makes PostgreSQL join
-  // every matching row before it sorts and keeps one page.
+  // every matching row before it sorts and keeps one page. Each event then looks its request up by
+  // key (OFFSET 0 keeps the lateral subquery from being merged into a join PostgreSQL may plan as a
+  // hash join): for an export's pages of 1,000, it read all 145,000 requests per page instead.
   return Prisma.sql`
     SELECT e.seq, e.id, e.occurred_at AS "occurredAt", e.type, e.actor_id AS "actorId", e.actor_upn AS "actorUpn",
            e.subject_id AS "subjectId", e.request_id AS "requestId", e.correlation_id AS "correlationId", e.data,
            e.prev_hash AS "prevHash", e.hash,
            COALESCE(e.data->>'clusterName', r.cluster_name) AS "clusterName",
            COALESCE(e.data->>'roleName', r.role_name) AS "roleName",
-           u.user_principal_name AS "requesterUpn", r.justification, r.ticket
+           r.requester_upn AS "requesterUpn", r.justification, r.ticket
     FROM (SELECT * FROM audit_events e ${where(conditions)} ORDER BY e.seq DESC LIMIT ${limit}) e
-    LEFT JOIN access_requests r ON r.id = e.request_id
-    LEFT JOIN users u ON u.id = r.requester_id
+    LEFT JOIN LATERAL (
+      SELECT r.cluster_name, r.role_name, r.justification, r.ticket, u.user_principal_name AS requester_upn
+      FROM access_requests r LEFT JOIN users u ON u.id = r.requester_id
+      WHERE r.id = e.request_id OFFSET 0) r ON true
     ORDER BY e.seq DESC`;
 }
 
