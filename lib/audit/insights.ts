@@ -5,6 +5,7 @@ import type { SessionUser } from "@/lib/context";
 import { db } from "@/lib/db/client";
 import { Prisma } from "@/lib/db/generated/client";
 import { parseRequestStatus, type RequestStatus } from "@/lib/domain/request-state";
+import { ensureInsightRollups } from "./insights-rollups";
 import { perDay, seriesByDay, windowSchema, type DaySeries, type InsightsWindowInput } from "./insights-days";
 
 /** The break-glass and failure lists show the newest this many; their counts cover the whole window. */
@@ -58,8 +59,9 @@ const utcDay = (column: Prisma.Sql) =>
  * admins only.
  *
  * Activations and approvals are counted from the audit history, which records when each happened
- * (the request row keeps only its current state). Each reads its event type in the window from
- * audit_events_insights_idx alone and joins the request for cluster, role and filing time. Failures,
+ * (the request row keeps only its current state): closed days from their rollups
+ * (insights-rollups.ts, brought up to date first), the current day live, from
+ * audit_events_insights_idx joined to the request for cluster, role and filing time. Failures,
  * rare, come through the (type, occurred_at) index; break-glass uses are requests, found by their own
  * small index (see the audit_insights migration).
  */
@@ -72,54 +74,73 @@ export async function auditInsights(
   const { from, to, start, end, days } = parseInput(windowSchema(now), input);
   const inWindow = (column: Prisma.Sql) =>
     Prisma.sql`${column} >= ${start.toISOString()}::timestamptz AND ${column} < ${end.toISOString()}::timestamptz`;
+  // Closed days come from their rollups, the rest of the window (the current day) is read live.
+  const today = new Date(`${now.toISOString().slice(0, 10)}T00:00:00Z`);
+  const rolledEnd = end < today ? end : today;
+  const liveStart = start > today ? start : today;
+  await ensureInsightRollups(db, start, rolledEnd);
+  const rolledDays = Prisma.sql`day >= ${start.toISOString().slice(0, 10)}::date AND day < ${rolledEnd.toISOString().slice(0, 10)}::date`;
+  const live = (column: Prisma.Sql) =>
+    Prisma.sql`${column} >= ${liveStart.toISOString()}::timestamptz AND ${column} < ${end.toISOString()}::timestamptz`;
 
-  const [activations, approvalTimes, breakGlassDays, uses, failureDays, failures] = await Promise.all([
-    // One request.activated per request: a request that failed and was retried activates once.
-    db.$queryRaw<Array<DayCount & { clusterName: string; roleName: string }>>`
+  type ActivationDay = DayCount & { clusterName: string; roleName: string };
+  const [rolledActivations, liveActivations, approvalTimes, breakGlassDays, uses, failureDays, failures] =
+    await Promise.all([
+      // A year is 14,000 (day, cluster, role) counts: one row per cluster and role, its days as arrays.
+      db.$queryRaw<Array<{ clusterName: string; roleName: string; days: string[]; counts: number[] }>>`
+      SELECT cluster_name AS "clusterName", role_name AS "roleName",
+             array_agg(to_char(day::timestamp, 'YYYY-MM-DD') ORDER BY day) AS days, array_agg(count ORDER BY day) AS counts
+      FROM audit_activation_days WHERE ${rolledDays}
+      GROUP BY cluster_name, role_name`,
+      // One request.activated per request: a request that failed and was retried activates once.
+      db.$queryRaw<ActivationDay[]>`
       SELECT ${utcDay(Prisma.sql`e.occurred_at`)} AS day, r.cluster_name AS "clusterName",
              r.role_name AS "roleName", count(*)::int AS count
       FROM audit_events e JOIN access_requests r ON r.id = e.request_id
-      WHERE e.type = 'request.activated' AND ${inWindow(Prisma.sql`e.occurred_at`)}
+      WHERE e.type = 'request.activated' AND ${live(Prisma.sql`e.occurred_at`)}
       GROUP BY (e.occurred_at AT TIME ZONE 'UTC')::date, r.cluster_name, r.role_name`,
-    // request.approved marks the last approval a request needed (the second of two, say); requests
-    // the policy approves at once (no approval required, break-glass) would pull the median to zero.
-    db.$queryRaw<Array<ApprovalTime & { isOverall: boolean }>>`
-      SELECT r.cluster_name AS "clusterName", GROUPING(r.cluster_name) = 1 AS "isOverall",
+      // request.approved marks the last approval a request needed (the second of two, say); requests
+      // the policy approves at once (no approval required, break-glass) would pull the median to zero.
+      db.$queryRaw<Array<ApprovalTime & { isOverall: boolean }>>`
+      WITH delays AS (
+        SELECT cluster_name, delay FROM audit_approval_delays WHERE ${rolledDays}
+        UNION ALL
+        SELECT r.cluster_name, e.occurred_at - r.created_at
+        FROM audit_events e JOIN access_requests r ON r.id = e.request_id
+        WHERE e.type = 'request.approved' AND ${live(Prisma.sql`e.occurred_at`)}
+          AND r.approvals_required > 0 AND NOT r.is_break_glass)
+      SELECT cluster_name AS "clusterName", GROUPING(cluster_name) = 1 AS "isOverall",
              count(*)::int AS approvals,
-             extract(epoch FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY e.occurred_at - r.created_at))::float8
-               AS "medianSeconds",
-             extract(epoch FROM percentile_cont(0.9) WITHIN GROUP (ORDER BY e.occurred_at - r.created_at))::float8
-               AS "p90Seconds"
-      FROM audit_events e JOIN access_requests r ON r.id = e.request_id
-      WHERE e.type = 'request.approved' AND ${inWindow(Prisma.sql`e.occurred_at`)}
-        AND r.approvals_required > 0 AND NOT r.is_break_glass
-      GROUP BY GROUPING SETS ((r.cluster_name), ())
+             extract(epoch FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY delay))::float8 AS "medianSeconds",
+             extract(epoch FROM percentile_cont(0.9) WITHIN GROUP (ORDER BY delay))::float8 AS "p90Seconds"
+      FROM delays
+      GROUP BY GROUPING SETS ((cluster_name), ())
       HAVING count(*) > 0 -- the grand total is a row even when nothing matched
-      ORDER BY r.cluster_name`,
-    db.$queryRaw<DayCount[]>`
+      ORDER BY cluster_name`,
+      db.$queryRaw<DayCount[]>`
       SELECT ${utcDay(Prisma.sql`created_at`)} AS day, count(*)::int AS count
       FROM access_requests WHERE is_break_glass AND ${inWindow(Prisma.sql`created_at`)}
       GROUP BY 1`,
-    db.accessRequest.findMany({
-      where: { isBreakGlass: true, createdAt: { gte: start, lt: end } },
-      orderBy: [{ createdAt: "desc" }, { id: "asc" }],
-      take: INSIGHTS_LIST_LIMIT,
-      select: {
-        id: true,
-        createdAt: true,
-        clusterName: true,
-        roleName: true,
-        status: true,
-        justification: true,
-        requester: { select: { userPrincipalName: true, displayName: true } },
-      },
-    }),
-    db.$queryRaw<DayCount[]>`
+      db.accessRequest.findMany({
+        where: { isBreakGlass: true, createdAt: { gte: start, lt: end } },
+        orderBy: [{ createdAt: "desc" }, { id: "asc" }],
+        take: INSIGHTS_LIST_LIMIT,
+        select: {
+          id: true,
+          createdAt: true,
+          clusterName: true,
+          roleName: true,
+          status: true,
+          justification: true,
+          requester: { select: { userPrincipalName: true, displayName: true } },
+        },
+      }),
+      db.$queryRaw<DayCount[]>`
       SELECT ${utcDay(Prisma.sql`occurred_at`)} AS day, count(*)::int AS count
       FROM audit_events WHERE type = 'request.activation_failed' AND ${inWindow(Prisma.sql`occurred_at`)}
       GROUP BY 1`,
-    // Every failure, a retried request's earlier ones too: the history, not the request's state now.
-    db.$queryRaw<FailedActivation[]>`
+      // Every failure, a retried request's earlier ones too: the history, not the request's state now.
+      db.$queryRaw<FailedActivation[]>`
       SELECT e.request_id AS "requestId", e.occurred_at AS "failedAt", e.data->>'reason' AS reason,
              r.cluster_name AS "clusterName", r.role_name AS "roleName", u.user_principal_name AS "requesterUpn"
       FROM audit_events e
@@ -128,8 +149,14 @@ export async function auditInsights(
       WHERE e.type = 'request.activation_failed' AND ${inWindow(Prisma.sql`e.occurred_at`)}
       ORDER BY e.occurred_at DESC, e.seq DESC
       LIMIT ${INSIGHTS_LIST_LIMIT}`,
-  ]);
+    ]);
 
+  const activations: ActivationDay[] = [
+    ...rolledActivations.flatMap(({ clusterName, roleName, days: rolled, counts }) =>
+      rolled.map((day, i) => ({ day, clusterName, roleName, count: counts[i]! })),
+    ),
+    ...liveActivations,
+  ];
   const series = seriesByDay(
     days,
     activations,

@@ -55,23 +55,39 @@ export async function readAuditPage(
   filters: AuditFilters,
   { before, limit }: { before: bigint | null; limit: number },
 ): Promise<{ rows: AuditRow[]; nextBefore: bigint | null }> {
+  const rows = await db.$queryRaw<AuditRow[]>(auditPageQuery(filters, { before, limit: limit + 1 }));
+  const hasMore = rows.length > limit;
+  const page = hasMore ? rows.slice(0, limit) : rows;
+  return { rows: page, nextBefore: hasMore ? page[page.length - 1]!.seq : null };
+}
+
+/**
+ * The SQL of a page: up to `limit` matching events older than `before`, newest first, with what
+ * their request adds (AuditRow's columns, in its order). For readAuditPage, and for the export,
+ * which runs it on a connection of its own (seq then comes back as text).
+ */
+export function auditPageQuery(
+  filters: AuditFilters,
+  { before, limit }: { before: bigint | null; limit: number },
+): Prisma.Sql {
   const conditions = [...filterConditions(filters), ...(before === null ? [] : [Prisma.sql`e.seq < ${before}`])];
   // The page is chosen on audit_events alone and joined after: joining first makes PostgreSQL join
-  // every matching row before it sorts and keeps one page.
-  const rows = await db.$queryRaw<AuditRow[]>`
+  // every matching row before it sorts and keeps one page. Each event then looks its request up by
+  // key (OFFSET 0 keeps the lateral subquery from being merged into a join PostgreSQL may plan as a
+  // hash join): for an export's pages of 1,000, it read all 145,000 requests per page instead.
+  return Prisma.sql`
     SELECT e.seq, e.id, e.occurred_at AS "occurredAt", e.type, e.actor_id AS "actorId", e.actor_upn AS "actorUpn",
            e.subject_id AS "subjectId", e.request_id AS "requestId", e.correlation_id AS "correlationId", e.data,
            e.prev_hash AS "prevHash", e.hash,
            COALESCE(e.data->>'clusterName', r.cluster_name) AS "clusterName",
            COALESCE(e.data->>'roleName', r.role_name) AS "roleName",
-           u.user_principal_name AS "requesterUpn", r.justification, r.ticket
-    FROM (SELECT * FROM audit_events e ${where(conditions)} ORDER BY e.seq DESC LIMIT ${limit + 1}) e
-    LEFT JOIN access_requests r ON r.id = e.request_id
-    LEFT JOIN users u ON u.id = r.requester_id
+           r.requester_upn AS "requesterUpn", r.justification, r.ticket
+    FROM (SELECT * FROM audit_events e ${where(conditions)} ORDER BY e.seq DESC LIMIT ${limit}) e
+    LEFT JOIN LATERAL (
+      SELECT r.cluster_name, r.role_name, r.justification, r.ticket, u.user_principal_name AS requester_upn
+      FROM access_requests r LEFT JOIN users u ON u.id = r.requester_id
+      WHERE r.id = e.request_id OFFSET 0) r ON true
     ORDER BY e.seq DESC`;
-  const hasMore = rows.length > limit;
-  const page = hasMore ? rows.slice(0, limit) : rows;
-  return { rows: page, nextBefore: hasMore ? page[page.length - 1]!.seq : null };
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Prisma } from "@/lib/db/client";
 import type { PrismaClient } from "@/lib/db/generated/client";
 import { AppError } from "@/lib/errors";
 import { GENESIS_HASH } from "./chain";
+import { forgetRollupsBefore } from "./insights-rollups";
 import { keyIdOf, signCheckpoint, type CheckpointFields } from "./checkpoint";
 import { lockAuditChain, recordAuditEvent } from "./record-audit-event";
 
@@ -189,6 +190,7 @@ export async function retainAuditHistory(db: PrismaClient, command: RetainComman
       });
       await recordRetained(tx, checkpoint, plan, operator.data, command.now);
       const removed = await tx.$executeRaw`DELETE FROM audit_events WHERE seq <= ${BigInt(plan.throughSeq)}`;
+      await forgetRollupsBefore(tx, plan.cutOff);
       // Cannot differ under the chain's lock; if it ever did, nothing is removed.
       if (removed !== plan.removedEvents) {
         throw new Error(`retention planned ${plan.removedEvents} events but removed ${removed}; rolled back`);

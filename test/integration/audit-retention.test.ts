@@ -155,6 +155,8 @@ describe("audit retention", () => {
 
   it("removes exactly the old whole months, and the chain verifies from the signed checkpoint", async () => {
     const before = await remaining();
+    // Rolled-up chart days (lib/audit/insights-rollups.ts) on both sides of the cut-off.
+    await db.$executeRaw`INSERT INTO audit_insight_days (day) VALUES ('2026-07-31'), ('2026-08-01')`;
     const { checkpoint, plan } = await retainAuditHistory(db, { cutOff, operator, signingKey: keys.privateKey, now });
     expect(plan).toMatchObject({
       fromSeq: "1",
@@ -171,6 +173,9 @@ describe("audit retention", () => {
     expect(after.map((event) => event.seq)).toEqual([...before.slice(9).map((event) => event.seq), 17n]);
     // Only the event recorded late is older than the cut-off; nothing newer went.
     expect(after.filter((event) => event.occurredAt < cutOff).map((event) => event.seq)).toEqual([11n]);
+    // The rollups of the emptied days went with their events, to be computed again from what is left.
+    const rolledUp = await db.auditInsightDay.findMany();
+    expect(rolledUp.map((d) => d.day.toISOString().slice(0, 10))).toEqual(["2026-08-01"]);
 
     const stored = await db.auditCheckpoint.findUniqueOrThrow({ where: { id: checkpoint.id } });
     expect(stored).toMatchObject({

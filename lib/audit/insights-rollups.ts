@@ -1,0 +1,115 @@
+import "server-only";
+import type { Prisma } from "@/lib/db/client";
+import { Prisma as Sql, type PrismaClient } from "@/lib/db/generated/client";
+
+/**
+ * Rollups of the auditor's charts over closed UTC days (docs/performance.md, "Audit"): activations per
+ * day, cluster and role, and each person's approval with its delay, taken from the audit history
+ * once instead of joining a year of events to their requests on every view. A cache kept by its
+ * readers: before the charts are read, every closed day of their window that is not rolled up, or
+ * whose rollup may be stale, is rolled up (again). The current day is always read live.
+ *
+ * Staleness, without a trigger on the audit writer: writers take turns on the chain's lock until
+ * they commit (record-audit-event.ts), so seq order is commit order, and the watermark says that
+ * every event up to its seq was counted. An event after it on a rolled-up day (a transaction that
+ * began before midnight and committed after, or a late write dated in the past) makes that day
+ * stale; it is rolled up again with the rest, in one transaction, so that a reader sees a day's old
+ * rollup or its new one, never none. Retention drops the rollups of the days it empties
+ * (forgetRollupsBefore).
+ */
+
+/** Rollups change under this lock (any constant, used only here); retention takes it too. */
+const ROLLUP_LOCK = 0x4a49_5452; // "JITR"
+
+/** The event types the rolled-up charts count: an event of another type never makes a day stale. */
+const ROLLED_UP_TYPES = Sql.sql`('request.activated', 'request.approved')`;
+
+const utcDate = (column: Sql.Sql) => Sql.sql`(${column} AT TIME ZONE 'UTC')::date`;
+
+/**
+ * Makes every day from `from` (inclusive) to `to` (exclusive, midnight UTC; at most the start of
+ * the current day, which is never rolled up) rolled up and fresh. Cheap when nothing changed: one
+ * statement that finds nothing to do. Takes the client it should use: retention, which imports this
+ * file, runs without the web app's configuration.
+ */
+export async function ensureInsightRollups(db: PrismaClient, from: Date, to: Date): Promise<void> {
+  if (to <= from) return;
+  const range = { from: from.toISOString().slice(0, 10), to: to.toISOString().slice(0, 10) };
+  const [state] = await db.$queryRaw<Array<{ watermark: bigint; isMissingDays: boolean }>>`
+    SELECT coalesce((SELECT through_seq FROM audit_insight_watermark), 0) AS watermark,
+           EXISTS (
+             SELECT 1 FROM generate_series(${range.from}::date, ${range.to}::date - 1, interval '1 day') d(day)
+             WHERE NOT EXISTS (SELECT 1 FROM audit_insight_days r WHERE r.day = d.day::date)) AS "isMissingDays"`;
+  if (!state!.isMissingDays) {
+    // The watermark as a value, so that PostgreSQL reads only the events after it (by seq).
+    const [stale] = await db.$queryRaw<Array<{ isStale: boolean }>>`
+      SELECT EXISTS (
+        SELECT 1 FROM audit_events e
+        WHERE e.seq > ${state!.watermark} AND e.type IN ${ROLLED_UP_TYPES}
+          AND ${utcDate(Sql.sql`e.occurred_at`)} IN (SELECT day FROM audit_insight_days)) AS "isStale"`;
+    if (!stale!.isStale) return;
+  }
+  await db.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ROLLUP_LOCK})`;
+      await rollUp(tx, range);
+    },
+    { timeout: 5 * 60_000 },
+  );
+}
+
+/**
+ * Under the lock: the watermark first (every event up to it is committed, since commits come in seq
+ * order), then the stale and missing days counted from the history as it is now, which holds at
+ * least those events; later ones are found after the new watermark next time.
+ */
+async function rollUp(tx: Prisma.TransactionClient, range: { from: string; to: string }) {
+  const [mark] = await tx.$queryRaw<Array<{ previous: bigint; latest: bigint }>>`
+    SELECT coalesce((SELECT through_seq FROM audit_insight_watermark), 0) AS previous,
+           coalesce((SELECT max(seq) FROM audit_events), 0) AS latest`;
+  const { previous, latest } = mark!;
+  const days = await tx.$queryRaw<Array<{ day: string }>>`
+    SELECT DISTINCT to_char(${utcDate(Sql.sql`e.occurred_at`)}::timestamp, 'YYYY-MM-DD') AS day FROM audit_events e
+    WHERE e.seq > ${previous} AND e.seq <= ${latest} AND e.type IN ${ROLLED_UP_TYPES}
+      AND ${utcDate(Sql.sql`e.occurred_at`)} IN (SELECT day FROM audit_insight_days)
+    UNION
+    SELECT to_char(d.day, 'YYYY-MM-DD') FROM generate_series(${range.from}::date, ${range.to}::date - 1, interval '1 day') d(day)
+    WHERE NOT EXISTS (SELECT 1 FROM audit_insight_days r WHERE r.day = d.day::date)`;
+  if (days.length > 0) {
+    const list = days.map((d) => d.day);
+    const first = list.reduce((a, b) => (a < b ? a : b));
+    const last = list.reduce((a, b) => (a > b ? a : b));
+    // Events are found by the time range that spans the days (an index range scan), then kept by day.
+    const inDays = (column: Sql.Sql) =>
+      Sql.sql`${column} >= ${first}::date::timestamp AT TIME ZONE 'UTC'
+          AND ${column} < (${last}::date + 1)::timestamp AT TIME ZONE 'UTC'
+          AND ${utcDate(column)} = ANY (${list}::date[])`;
+    await tx.$executeRaw`DELETE FROM audit_insight_days WHERE day = ANY (${list}::date[])`;
+    await tx.$executeRaw`INSERT INTO audit_insight_days (day) SELECT unnest(${list}::date[])`;
+    // The same joins and conditions as the live queries in insights.ts.
+    await tx.$executeRaw`
+      INSERT INTO audit_activation_days (day, cluster_name, role_name, count)
+      SELECT ${utcDate(Sql.sql`e.occurred_at`)}, r.cluster_name, r.role_name, count(*)::int
+      FROM audit_events e JOIN access_requests r ON r.id = e.request_id
+      WHERE e.type = 'request.activated' AND ${inDays(Sql.sql`e.occurred_at`)}
+      GROUP BY 1, 2, 3`;
+    await tx.$executeRaw`
+      INSERT INTO audit_approval_delays (seq, day, cluster_name, delay)
+      SELECT e.seq, ${utcDate(Sql.sql`e.occurred_at`)}, r.cluster_name, e.occurred_at - r.created_at
+      FROM audit_events e JOIN access_requests r ON r.id = e.request_id
+      WHERE e.type = 'request.approved' AND ${inDays(Sql.sql`e.occurred_at`)}
+        AND r.approvals_required > 0 AND NOT r.is_break_glass`;
+  }
+  await tx.$executeRaw`
+    INSERT INTO audit_insight_watermark (id, through_seq) VALUES (true, ${latest})
+    ON CONFLICT (id) DO UPDATE SET through_seq = excluded.through_seq`;
+}
+
+/**
+ * Retention removed the events before `cutOff`: their days' rollups go too, in the same transaction,
+ * under the rollups' lock, so that no reader rolls up a removed day from what it saw before.
+ */
+export async function forgetRollupsBefore(tx: Prisma.TransactionClient, cutOff: Date): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ROLLUP_LOCK})`;
+  await tx.$executeRaw`DELETE FROM audit_insight_days WHERE day < (${cutOff.toISOString()}::timestamptz AT TIME ZONE 'UTC')::date`;
+}
