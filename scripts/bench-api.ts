@@ -23,18 +23,14 @@ import { ConfidentialClientApplication, CryptoProvider } from "@azure/msal-node"
 import { ensureCertificates } from "../emulator/certs";
 import { startEmulator } from "../emulator/server";
 import { Tenant } from "../emulator/tenant";
-import { startEmbeddedPostgres } from "../lib/db/embedded-postgres";
 import { freePort } from "../test/support/stack";
 import { decideBuild, fingerprintOf, readStamp } from "./lib/build-fingerprint";
 import { migrate } from "./lib/database";
 import { DEMO_TENANT_FILE, demoAppEnv } from "./lib/demo-env";
 import { BIN, BUILD_STAMP, CERT_DIR, DATA_DIR, ROOT, STANDALONE } from "./lib/paths";
 import { run, start, stop, waitForUrl } from "./lib/processes";
+import { argument, benchRunDir, percentile, startBenchDatabase } from "./bench/common";
 
-const argument = (name: string) => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index > 0 ? process.argv[index + 1] : undefined;
-};
 const SECONDS = Number(argument("seconds") ?? 10);
 const USERS = Number(argument("users") ?? 150);
 const CLUSTERS = Number(argument("clusters") ?? 20);
@@ -47,15 +43,10 @@ const GOAL_P95_MS = 50;
 const GOAL_RATIO = 0.5;
 
 const step = (message: string) => console.log(`\u2022 ${message}`);
-const percentile = (values: number[], p: number) => {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-};
 const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : "n/a");
 const mark = (isMet: boolean) => (isMet ? "\u2713" : "\u2717");
 
-const runDir = path.join(DATA_DIR, "bench", `api-${process.pid}-${randomBytes(3).toString("hex")}`);
+const runDir = benchRunDir("api");
 mkdirSync(runDir, { recursive: true });
 const stoppers: Array<() => Promise<void>> = [];
 async function stopAll() {
@@ -154,13 +145,7 @@ async function load(
 
 const tls = await ensureCertificates(CERT_DIR);
 try {
-  const database = await startEmbeddedPostgres({
-    dataDir: path.join(runDir, "postgres"),
-    port: await freePort(),
-    database: "aks_jit_bench",
-    logFile: path.join(runDir, "postgres.log"),
-    isEphemeral: true,
-  });
+  const database = await startBenchDatabase(runDir);
   stoppers.push(database.stop);
   await migrate(database.url);
   step("fresh embedded PostgreSQL, migrated");

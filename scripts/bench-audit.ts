@@ -8,40 +8,24 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { loadavg } from "node:os";
-import path from "node:path";
 import pg from "pg";
 import { verifyAuditChain } from "../lib/audit/verify-chain";
-import { startEmbeddedPostgres } from "../lib/db/embedded-postgres";
-import { freePort } from "../test/support/stack";
 import { seedAuditHistory } from "./bench/seed-audit";
 import { benchViewer } from "./bench/viewer";
 import { migrate } from "./lib/database";
-import { DATA_DIR, ROOT } from "./lib/paths";
+import { ROOT } from "./lib/paths";
+import { argument, benchRunDir, percentile, startBenchDatabase } from "./bench/common";
 
-const argument = (name: string) => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index > 0 ? process.argv[index + 1] : undefined;
-};
 const EVENTS = Number(argument("events") ?? 1_000_000);
 const RUNS = Number(argument("runs") ?? 20);
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-};
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 /** A figure against its goal: `p95 41.2 ms (goal < 100 ms) ✓`. */
 const goal = (isMet: boolean, text: string) => `(goal ${text}) ${isMet ? "✓" : "✗"}`;
 const benchStarted = performance.now();
 
-const runDir = path.join(DATA_DIR, "bench", `${process.pid}-${randomBytes(3).toString("hex")}`);
-const database = await startEmbeddedPostgres({
-  dataDir: path.join(runDir, "postgres"),
-  port: await freePort(),
-  database: "aks_jit_bench",
-  logFile: path.join(runDir, "postgres.log"),
-  isEphemeral: true,
-});
+const runDir = benchRunDir("audit");
+const database = await startBenchDatabase(runDir);
 const client = new pg.Client({ connectionString: database.url });
 try {
   await migrate(database.url);

@@ -16,11 +16,8 @@ import { startTestStack } from "../test/support/stack";
 import type { GrantKind, MassGrant } from "../test/support/mass-grants";
 import { ROOT } from "./lib/paths";
 import { start, stop } from "./lib/processes";
+import { argument, percentile } from "./bench/common";
 
-const argument = (name: string) => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index > 0 ? process.argv[index + 1] : undefined;
-};
 // The app's modules (mass-grants.ts among them) read their configuration at import: only after the stack is up.
 const GRANT_KINDS: readonly GrantKind[] = ["armRoleAssignment", "entraGroup", "armPim", "entraPimGroup"];
 const GRANTS = Number(argument("grants") ?? 2_000);
@@ -51,11 +48,6 @@ const BUDGET_OF: Record<GrantKind, BucketSpec | null> = {
   entraPimGroup: null,
 };
 
-const percentile = (values: number[], p: number) => {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-};
 const s = (ms: number) => (Number.isNaN(ms) ? "-" : `${(ms / 1000).toFixed(1)} s`);
 const mark = (ok: boolean) => (ok ? "✓" : "✗");
 

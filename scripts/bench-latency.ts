@@ -10,7 +10,6 @@
  * the jobs in the web process, as `npm run demo` does; `worker` runs them in a worker process of
  * their own, as production does (default: both). Figures, not assertions: compare runs. */
 import { type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { ConfidentialClientApplication } from "@azure/msal-node";
@@ -19,19 +18,15 @@ import { ensureCertificates } from "../emulator/certs";
 import { startEmulator } from "../emulator/server";
 import type { EmulatorState } from "../emulator/state";
 import { Tenant } from "../emulator/tenant";
-import { startEmbeddedPostgres } from "../lib/db/embedded-postgres";
 import { signInThroughPicker } from "../test/support/emulator-clients";
 import { freePort, testAppEnv } from "../test/support/stack";
 import { decideBuild, fingerprintOf, readStamp } from "./lib/build-fingerprint";
 import { migrate } from "./lib/database";
 import { DEMO_TENANT_FILE } from "./lib/demo-env";
-import { BIN, BUILD_STAMP, CERT_DIR, DATA_DIR, ROOT, STANDALONE } from "./lib/paths";
+import { BIN, BUILD_STAMP, CERT_DIR, ROOT, STANDALONE } from "./lib/paths";
 import { run, start, stop } from "./lib/processes";
+import { argument, benchRunDir, percentile, startBenchDatabase } from "./bench/common";
 
-const argument = (name: string) => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index > 0 ? process.argv[index + 1] : undefined;
-};
 const ROUNDS = Number(argument("rounds") ?? 20);
 const TOPOLOGIES = { demo: ["demo"], worker: ["worker"], both: ["demo", "worker"] }[argument("topology") ?? "both"];
 if (!TOPOLOGIES || !(ROUNDS > 0)) {
@@ -42,27 +37,17 @@ const POLL_MS = 20;
 const GOAL_ACTIVE_MS = 1_000;
 const GOAL_ASSIGNED_MS = 500;
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-};
 const ms = (value: number) => `${Math.round(value)} ms`;
 const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
-const runDir = path.join(DATA_DIR, "bench", `latency-${process.pid}-${randomBytes(3).toString("hex")}`);
+const runDir = benchRunDir("latency");
 mkdirSync(runDir, { recursive: true });
 const tenant = Tenant.fromFile(DEMO_TENANT_FILE);
 const app = tenant.applications[0]!;
 const n01 = tenant.user("n01@contoso.com")!;
 const adminGroupId = tenant.groups.find((g) => g.displayName === "admin")!.id;
 const tls = await ensureCertificates(CERT_DIR);
-const database = await startEmbeddedPostgres({
-  dataDir: path.join(runDir, "postgres"),
-  port: await freePort(),
-  database: "aks_jit_bench",
-  logFile: path.join(runDir, "postgres.log"),
-  isEphemeral: true,
-});
+const database = await startBenchDatabase(runDir);
 // Each round ends its access right after it began, which PIM refuses within 5 minutes of the start
 // (the emulator's default, as Entra): off here, as in the test stacks.
 const emulator = await startEmulator({ tenant, tls, port: 0, settings: { minimumActiveDurationSeconds: 0 } });

@@ -5,7 +5,6 @@
  * assignment is missing on every 50th cluster, and this process as the worker (startJobs). Prints the
  * pass's duration, the reads per service, the findings, the audit rows written, and the floor that
  * ARM's read budget sets, each next to its goal. Figures, not assertions: compare runs. */
-import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import path from "node:path";
 import { ensureCertificates } from "../emulator/certs";
@@ -15,18 +14,14 @@ import { Tenant } from "../emulator/tenant";
 import type { bindingKey as BindingKey } from "../lib/access/grant-ledger";
 import type { ReconcileSummary } from "../lib/audit/events";
 import type { db as Db } from "../lib/db/client";
-import { startEmbeddedPostgres } from "../lib/db/embedded-postgres";
 import { freePort, testAppEnv } from "../test/support/stack";
 import { writeScaleCatalog } from "./bench/scale-catalog";
 import { migrate } from "./lib/database";
 import { DEMO_TENANT_FILE } from "./lib/demo-env";
-import { CERT_DIR, DATA_DIR, ROOT } from "./lib/paths";
+import { CERT_DIR, ROOT } from "./lib/paths";
 import { start, stop, waitForUrl } from "./lib/processes";
+import { argument, benchRunDir, startBenchDatabase } from "./bench/common";
 
-const argument = (name: string) => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index > 0 ? process.argv[index + 1] : undefined;
-};
 const CLUSTERS = Number(argument("clusters") ?? 500);
 
 /**
@@ -50,15 +45,9 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 const benchStarted = performance.now();
 const phase = (what: string) => console.log(`  [${seconds(performance.now() - benchStarted)}] ${what}`);
-const runDir = path.join(DATA_DIR, "bench", `reconcile-${process.pid}-${randomBytes(3).toString("hex")}`);
+const runDir = benchRunDir("reconcile");
 const tls = await ensureCertificates(CERT_DIR);
-const database = await startEmbeddedPostgres({
-  dataDir: path.join(runDir, "postgres"),
-  port: await freePort(),
-  database: "aks_jit_bench",
-  logFile: path.join(runDir, "postgres.log"),
-  isEphemeral: true,
-});
+const database = await startBenchDatabase(runDir);
 const emulatorPort = await freePort();
 // The emulator runs apart, as in the demo, so that its work does not share this process's event loop.
 // EMULATOR_THROTTLING turns Azure's budgets on in an emulator that has them (helper A's work).
