@@ -30,6 +30,10 @@ test("[AUTH] a replayed callback is rejected: first by the app, then by Entra ID
   await page.goto(callback.href);
   await expect(page.getByRole("heading", { name: "This sign-in has expired or was already used" })).toBeVisible();
   expect((await context.cookies()).some((c) => c.name === "jit_session")).toBe(false);
+  // Showing the page starts no sign-in: "Sign in again" is followed, never prefetched (a prefetch of
+  // /auth/sign-in would set a new attempt's cookie over the one of any sign-in in progress).
+  await page.waitForLoadState("networkidle");
+  expect((await context.cookies()).some((c) => c.name === "jit_sign_in")).toBe(false);
 
   // Even with the attempt's cookie restored, Entra ID refuses the used code.
   await context.addCookies([signInCookie]);

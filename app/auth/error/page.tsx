@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { CenteredCard } from "@/components/centered-card";
 import type { SignInFailure } from "@/lib/auth/sign-in";
 
@@ -50,12 +49,14 @@ export default async function SignInErrorPage({
         {message.body}
       </p>
       {ref && /^[a-f0-9]{8}$/.test(ref) ? <p className="mt-3 text-sm text-slate-500">Reference: {ref}</p> : null}
-      <Link
+      {/* A plain link, never prefetched: following it starts a sign-in attempt (its state cookie), which a
+          prefetch must not do behind the person's back, nor overwrite the attempt of another tab. */}
+      <a
         href="/auth/sign-in"
         className="mt-6 inline-block rounded-md bg-brand-700 px-4 py-2 font-medium text-white hover:bg-brand-900"
       >
         Sign in again
-      </Link>
+      </a>
     </CenteredCard>
   );
 }
