@@ -81,7 +81,17 @@ const FETCH = /FOR UPDATE SKIP LOCKED[\s\S]*UPDATE \S+\.job j SET/;
 function pollingDb(pool: pg.Pool): PgBoss.Db {
   return {
     executeSql: async (text, values) => {
-      const result = await queryThroughRestart(() => pool.query(text, values));
+      let result: pg.QueryResult;
+      try {
+        result = await queryThroughRestart(() => pool.query(text, values));
+      } catch (error) {
+        // pg-boss stopped and closed its pool, yet settles, unawaited, the jobs of a handler that
+        // outlived the stop: they stay active and are retried once their claim expires, as after any
+        // exit. The statement must not become an unhandled rejection on the way out.
+        if (!pool.ending) throw error;
+        log.warn({ err: error }, "job queue stopped: the outcome of a job that ended meanwhile was not recorded");
+        return { rows: [] };
+      }
       const queue = values?.[0];
       // Only our queues: pg-boss's own (its cron's) poll far less often.
       const lastPollAt = globalForBoss.lastPollAt;
