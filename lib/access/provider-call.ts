@@ -3,6 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { ProviderError, type AccessProvider, type GrantTarget, type ProviderResult } from "@/lib/cloud/access-provider";
 import { recordingCalls, type ProviderCall } from "@/lib/cloud/call-recorder";
 import { auditProviderCalls } from "@/lib/audit/provider-calls";
+import { lockAuditChain } from "@/lib/audit/record-audit-event";
 import { providerFor } from "@/lib/cloud/providers";
 import { env } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
@@ -43,10 +44,15 @@ export async function auditedCall<T>(
     countProviderOperation(context.grantKind, context.operation, error === undefined);
     // The call has happened: its record waits its turn on the audit chain's lock rather than fail
     // (Prisma's 2 s / 5 s defaults), since a lost record would make the job call the service again.
-    await db.$transaction((tx) => auditProviderCalls(tx, { ...context, calls, occurredAt: new Date() }), {
-      maxWait: 30_000,
-      timeout: 60_000,
-    });
+    // Its time is taken in its turn on the chain, so that calls recorded side by side (a role's grants
+    // are applied in parallel) read in the trail in the order of their times.
+    await db.$transaction(
+      async (tx) => {
+        await lockAuditChain(tx);
+        await auditProviderCalls(tx, { ...context, calls, occurredAt: new Date() });
+      },
+      { maxWait: 30_000, timeout: 60_000 },
+    );
     if (error === undefined) return result as T;
     const wait = retryAfterOf(error);
     // Half the job's budget at most, so that a job waiting on Retry-After is never taken for a dead one.
