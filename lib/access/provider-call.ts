@@ -38,10 +38,7 @@ export async function auditedCall<T>(
   context: { requestId: string | null; correlationId: string; grantKind: string; operation: AuditedOperation },
   work: () => Promise<T>,
 ): Promise<T> {
-  let waitedSeconds = 0;
-  for (;;) {
-    const { calls, result, error } = await recordingCalls(work);
-    countProviderOperation(context.grantKind, context.operation, error === undefined);
+  return honouringRetryAfter(context, work, async (calls) => {
     // The call has happened: its record waits its turn on the audit chain's lock rather than fail
     // (Prisma's 2 s / 5 s defaults), since a lost record would make the job call the service again.
     // Its time is taken in its turn on the chain, so that calls recorded side by side (a role's grants
@@ -53,14 +50,7 @@ export async function auditedCall<T>(
       },
       { maxWait: 30_000, timeout: 60_000 },
     );
-    if (error === undefined) return result as T;
-    const wait = retryAfterOf(error);
-    // Half the job's budget at most, so that a job waiting on Retry-After is never taken for a dead one.
-    if (wait === undefined || waitedSeconds + wait > env.JOB_TIMEOUT_SECONDS / 2) throw error;
-    log.info({ ...context, wait }, "throttled; waiting as the service asked");
-    await sleep(wait * 1000);
-    waitedSeconds += wait;
-  }
+  });
 }
 
 /**
@@ -79,15 +69,31 @@ export async function readWithoutAudit<T>(
   work: () => Promise<T>,
 ): Promise<T> {
   const { onCalls, ...labels } = context;
-  let waitedSeconds = 0;
-  for (;;) {
-    const { calls, result, error } = await recordingCalls(work);
-    countProviderOperation(context.grantKind, context.operation, error === undefined);
+  return honouringRetryAfter(labels, work, (calls) => {
     onCalls(calls);
     for (const call of calls) {
       const { requestBody: _body, ...detail } = call;
       log.debug({ ...labels, ...detail }, "provider read");
     }
+  });
+}
+
+/**
+ * Runs `work` until it succeeds, handing each attempt's HTTP calls to `record` and counting it in
+ * the metrics. A throttled attempt is tried again after the service's Retry-After, within half the
+ * job's budget, so that a job waiting on Retry-After is never taken for a dead one; beyond it, or
+ * on any other error, the error is thrown (to the queue's backoff).
+ */
+async function honouringRetryAfter<T>(
+  labels: { correlationId: string; grantKind: string; operation: AuditedOperation },
+  work: () => Promise<T>,
+  record: (calls: ProviderCall[]) => unknown,
+): Promise<T> {
+  let waitedSeconds = 0;
+  for (;;) {
+    const { calls, result, error } = await recordingCalls(work);
+    countProviderOperation(labels.grantKind, labels.operation, error === undefined);
+    await record(calls);
     if (error === undefined) return result as T;
     const wait = retryAfterOf(error);
     if (wait === undefined || waitedSeconds + wait > env.JOB_TIMEOUT_SECONDS / 2) throw error;
