@@ -2,14 +2,13 @@ import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { failActivation } from "@/lib/access/activate-request";
 import { approveRequest } from "@/lib/access/approve-request";
-import { lockRequest, recordRequestEvent } from "@/lib/access/request-record";
 import { requestAccess } from "@/lib/access/request-access";
 import { auditInsights } from "@/lib/audit/insights";
 import type { ActionContext } from "@/lib/context";
 import { db } from "@/lib/db/client";
-import { decide, type RequestCommand } from "@/lib/domain/request-state";
 import { QUEUES } from "@/lib/jobs/queues";
 import { takeQueuedJobs } from "../support/jobs";
+import { recordStep } from "../support/request-steps";
 import { contextFor } from "../support/users";
 
 /**
@@ -46,19 +45,10 @@ async function fileApproveActivate(
   const request = await requestAccess({ justification: "Rollup test", ...input }, as("n01", times.filed));
   if (times.approved) await approveRequest(request.id, { comment: "ok" }, as("p01", times.approved));
   expect(await takeQueuedJobs(QUEUES.activate, request.id)).toHaveLength(1);
-  await step(request.id, { type: "begin_activation" }, times.activated);
+  await recordStep(request.id, { type: "begin_activation" }, times.activated);
   if (failure) return failActivation(request.id, times.activated, "test", failure);
-  await step(request.id, { type: "activation_succeeded" }, times.activated);
-  await step(request.id, { type: "expire" }, new Date(times.activated.getTime() + 3_600_000));
-}
-
-async function step(requestId: string, command: RequestCommand, now: Date) {
-  await db.$transaction(async (tx) => {
-    const request = await lockRequest(tx, requestId);
-    const decision = decide(request.state, command, now);
-    if (!decision.isAccepted) throw new Error(decision.message);
-    await recordRequestEvent(tx, request, decision.event, { viewer: null, origin: { correlationId: "test" }, now });
-  });
+  await recordStep(request.id, { type: "activation_succeeded" }, times.activated);
+  await recordStep(request.id, { type: "expire" }, new Date(times.activated.getTime() + 3_600_000));
 }
 
 const rolledUpDays = async () =>

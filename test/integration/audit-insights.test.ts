@@ -3,14 +3,12 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { failActivation } from "@/lib/access/activate-request";
 import { approveRequest } from "@/lib/access/approve-request";
 import type { ActionContext } from "@/lib/context";
-import { lockRequest, recordRequestEvent } from "@/lib/access/request-record";
 import { requestAccess } from "@/lib/access/request-access";
 import { auditInsights } from "@/lib/audit/insights";
-import { db } from "@/lib/db/client";
-import { decide, type RequestCommand } from "@/lib/domain/request-state";
 import { AppError } from "@/lib/errors";
 import { QUEUES } from "@/lib/jobs/queues";
 import { takeQueuedJobs } from "../support/jobs";
+import { recordStep } from "../support/request-steps";
 import { contextFor } from "../support/users";
 
 /**
@@ -51,16 +49,6 @@ async function approve(name: string, who: "p01" | "n02", now: Date) {
   await approveRequest(ids[name]!, { comment: "ok" }, as(who, now));
 }
 
-/** One step of the activation job, recorded as the job records it (status and audit event in one transaction). */
-async function step(requestId: string, command: RequestCommand, now: Date) {
-  await db.$transaction(async (tx) => {
-    const request = await lockRequest(tx, requestId);
-    const decision = decide(request.state, command, now);
-    if (!decision.isAccepted) throw new Error(decision.message);
-    await recordRequestEvent(tx, request, decision.event, { viewer: null, origin: { correlationId: "test" }, now });
-  });
-}
-
 /**
  * The activation job's events without Entra ID and ARM (which refuse access periods years in the past):
  * activating, then active (ended an hour later, so that nothing of this file stays active) or failed.
@@ -68,10 +56,10 @@ async function step(requestId: string, command: RequestCommand, now: Date) {
 async function activate(name: string, now: Date, failure?: string) {
   const requestId = ids[name]!;
   expect(await takeQueuedJobs(QUEUES.activate, requestId)).toHaveLength(1);
-  await step(requestId, { type: "begin_activation" }, now);
+  await recordStep(requestId, { type: "begin_activation" }, now);
   if (failure) return failActivation(requestId, now, "test", failure);
-  await step(requestId, { type: "activation_succeeded" }, now);
-  await step(requestId, { type: "expire" }, new Date(now.getTime() + 3_600_000));
+  await recordStep(requestId, { type: "activation_succeeded" }, now);
+  await recordStep(requestId, { type: "expire" }, new Date(now.getTime() + 3_600_000));
 }
 
 beforeAll(async () => {
