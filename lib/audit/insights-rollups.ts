@@ -3,11 +3,13 @@ import type { Prisma } from "@/lib/db/client";
 import { Prisma as Sql, type PrismaClient } from "@/lib/db/generated/client";
 
 /**
- * Rollups of the auditor's charts over closed UTC days (docs/performance.md, "Audit"): activations per
- * day, cluster and role, and each person's approval with its delay, taken from the audit history
- * once instead of joining a year of events to their requests on every view. A cache kept by its
- * readers: before the charts are read, every closed day of their window that is not rolled up, or
- * whose rollup may be stale, is rolled up (again). The current day is always read live.
+ * Rollups of the auditor's charts by UTC day (docs/performance.md, "Audit"): activations per day,
+ * cluster and role, and each person's approval with its delay, taken from the audit history once
+ * instead of joining a year of events to their requests on every view. A cache kept by its
+ * readers: before the charts are read, every day of their window that is not rolled up, or whose
+ * rollup may be stale, is rolled up (again). The current day too: it goes stale with each approval
+ * or activation and is rolled up again on the next view, a few hundred events at most, so that the
+ * charts read nothing but rollups.
  *
  * Staleness, without a trigger on the audit writer: writers take turns on the chain's lock until
  * they commit (record-audit-event.ts), so seq order is commit order, and the watermark says that
@@ -27,8 +29,8 @@ const ROLLED_UP_TYPES = Sql.sql`('request.activated', 'request.approved')`;
 const utcDate = (column: Sql.Sql) => Sql.sql`(${column} AT TIME ZONE 'UTC')::date`;
 
 /**
- * Makes every day from `from` (inclusive) to `to` (exclusive, midnight UTC; at most the start of
- * the current day, which is never rolled up) rolled up and fresh. Cheap when nothing changed: one
+ * Makes every day from `from` (inclusive) to `to` (exclusive, midnight UTC; at most the end of the
+ * current day) rolled up and fresh. Cheap when nothing changed: one
  * statement that finds nothing to do. Takes the client it should use: retention, which imports this
  * file, runs without the web app's configuration.
  */
@@ -86,16 +88,19 @@ async function rollUp(tx: Prisma.TransactionClient, range: { from: string; to: s
           AND ${utcDate(column)} = ANY (${list}::date[])`;
     await tx.$executeRaw`DELETE FROM audit_insight_days WHERE day = ANY (${list}::date[])`;
     await tx.$executeRaw`INSERT INTO audit_insight_days (day) SELECT unnest(${list}::date[])`;
-    // The same joins and conditions as the live queries in insights.ts.
+    // request.activated: one per request (a request that failed and was retried activates once).
     await tx.$executeRaw`
       INSERT INTO audit_activation_days (day, cluster_name, role_name, count)
       SELECT ${utcDate(Sql.sql`e.occurred_at`)}, r.cluster_name, r.role_name, count(*)::int
       FROM audit_events e JOIN access_requests r ON r.id = e.request_id
       WHERE e.type = 'request.activated' AND ${inDays(Sql.sql`e.occurred_at`)}
       GROUP BY 1, 2, 3`;
+    // request.approved marks the last approval a request needed (the second of two, say); requests
+    // the policy approves at once (no approval required, break-glass) would pull the median to zero.
     await tx.$executeRaw`
-      INSERT INTO audit_approval_delays (seq, day, cluster_name, delay)
-      SELECT e.seq, ${utcDate(Sql.sql`e.occurred_at`)}, r.cluster_name, e.occurred_at - r.created_at
+      INSERT INTO audit_approval_delays (seq, day, cluster_name, delay_us)
+      SELECT e.seq, ${utcDate(Sql.sql`e.occurred_at`)}, r.cluster_name,
+             (extract(epoch FROM e.occurred_at - r.created_at) * 1000000)::bigint
       FROM audit_events e JOIN access_requests r ON r.id = e.request_id
       WHERE e.type = 'request.approved' AND ${inDays(Sql.sql`e.occurred_at`)}
         AND r.approvals_required > 0 AND NOT r.is_break_glass`;

@@ -99,9 +99,10 @@ export async function seedAuditHistory(client: pg.Client, options: SeedOptions) 
     rows = [];
   };
 
-  const add = async (event: Omit<Row, "seq" | "id" | "occurredAt" | "prevHash" | "hash">) => {
+  /** `gap`: how long after the event before (on average, one step). */
+  const add = async (event: Omit<Row, "seq" | "id" | "occurredAt" | "prevHash" | "hash">, gap = step) => {
     seq += 1n;
-    clock += step;
+    clock += gap;
     const content = { ...event, id: randomUUID(), occurredAt: new Date(Math.floor(clock)) };
     const hash = chainHash(prevHash, content);
     rows.push({ ...content, seq, prevHash, hash });
@@ -160,13 +161,18 @@ export async function seedAuditHistory(client: pg.Client, options: SeedOptions) 
       });
       continue;
     }
-    await add({
-      ...base,
-      type: "request.approved",
-      actorId: approver.id,
-      actorUpn: approver.upn,
-      data: { ...on, from: "pending", to: "approved", actorKind: "user", comment: "ok" },
-    });
+    await add(
+      {
+        ...base,
+        type: "request.approved",
+        actorId: approver.id,
+        actorUpn: approver.upn,
+        data: { ...on, from: "pending", to: "approved", actorKind: "user", comment: "ok" },
+      },
+      // Approvals come after delays of every length (from nothing to two steps), as people's do:
+      // the charts sort them.
+      2 * step * next(),
+    );
     await add({
       ...base,
       ...system,

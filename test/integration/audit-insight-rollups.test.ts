@@ -12,10 +12,10 @@ import { recordStep } from "../support/request-steps";
 import { contextFor } from "../support/users";
 
 /**
- * The charts read closed days from rollups (lib/audit/insights-rollups.ts) and the current day live.
- * Guards against rollups that drift from the history: every figure must equal the live query's (the
- * charts asked with a `now` before the window, so that no day of it is closed), after the first
- * rollup, after a late event lands on a rolled-up day, and with today's events in the window.
+ * The charts read rollups by day (lib/audit/insights-rollups.ts), kept by their readers. Guards
+ * against rollups that drift from the history: the figures are checked against the requests made
+ * below (counts, medians), and must equal those of rollups made afresh from the whole history, after
+ * the first rollup, after a late event lands on a rolled-up day, and after today's new events.
  */
 
 const DAY = 24 * 3_600_000;
@@ -23,8 +23,7 @@ const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), ne
 const at = (day: number, time: string) => new Date(today + day * DAY + Date.parse(`1970-01-01T${time}Z`));
 const isoDay = (day: number) => new Date(today + day * DAY).toISOString().slice(0, 10);
 const window = { from: isoDay(-4), to: isoDay(0) };
-/** A `now` before the window: every day of it is read live, as before the rollups. */
-const beforeWindow = new Date(today - 10 * DAY);
+const MINUTE = 60;
 
 const prodAdmin = { cluster: "aks-prod-weu", role: "admin", duration: "PT1H", ticket: "INC12345" };
 const prodNode = { ...prodAdmin, role: "node-access" };
@@ -49,6 +48,13 @@ async function fileApproveActivate(
   if (failure) return failActivation(request.id, times.activated, "test", failure);
   await recordStep(request.id, { type: "activation_succeeded" }, times.activated);
   await recordStep(request.id, { type: "expire" }, new Date(times.activated.getTime() + 3_600_000));
+}
+
+/** The charts from rollups made afresh: what incremental upkeep must match. */
+async function fromFreshRollups() {
+  await db.$executeRaw`DELETE FROM audit_insight_days`;
+  await db.$executeRaw`DELETE FROM audit_insight_watermark`;
+  return auditInsights(users.aud01.viewer, window);
 }
 
 const rolledUpDays = async () =>
@@ -84,18 +90,40 @@ beforeAll(async () => {
     { filed: at(-1, "08:00:00"), approved: at(-1, "12:00:00"), activated: at(-1, "12:02:00") },
     "ARM refused the role assignment (HTTP 403)",
   );
-  // Today, read live: filed a few minutes ago.
+  // Today: filed a few minutes ago.
   await fileApproveActivate(prodAdmin, { filed: earlier(0), approved: earlier(0.5), activated: earlier(0.6) });
 }, 120_000);
 
 describe("audit insights from rollups", () => {
-  it("shows what the live query shows, with closed days rolled up and today read live", async () => {
+  it("counts what happened, from rollups of every day of the window, today's included", async () => {
     const insights = await auditInsights(users.aud01.viewer, window);
-    expect(insights).toEqual(await auditInsights(users.aud01.viewer, window, beforeWindow));
     expect(insights.activations.total).toBe(5);
-    expect(insights.approvalTimes.overall).toMatchObject({ approvals: 5 });
-    expect((await rolledUpDays()).map((d) => d.day)).toEqual([isoDay(-4), isoDay(-3), isoDay(-2), isoDay(-1)]);
-    // The closed days' figures are the rollups' (a changed count shows), today's are not stored.
+    expect(insights.activations.series.map((s) => [s.key.clusterName, s.key.roleName, s.perDay])).toEqual(
+      expect.arrayContaining([
+        ["aks-prod-weu", "admin", [1, 0, 1, 0, 1]],
+        ["aks-prod-weu", "node-access", [0, 0, 1, 0, 0]],
+        ["aks-dev-weu", "admin", [0, 0, 0, 1, 0]],
+      ]),
+    );
+    // Approvals after 7, 25, 90 and 240 minutes and today's (under ten minutes): the one without an
+    // approver (aks-dev-weu) is not counted.
+    expect(insights.approvalTimes.overall).toMatchObject({
+      clusterName: null,
+      approvals: 5,
+      medianSeconds: 25 * MINUTE,
+    });
+    expect(insights.approvalTimes.clusters).toEqual([
+      expect.objectContaining({ clusterName: "aks-prod-weu", approvals: 5, medianSeconds: 25 * MINUTE }),
+    ]);
+    expect(insights.approvalTimes.overall!.p90Seconds).toBeCloseTo(90 * MINUTE + 0.6 * 150 * MINUTE, 6);
+    expect((await rolledUpDays()).map((d) => d.day)).toEqual([
+      isoDay(-4),
+      isoDay(-3),
+      isoDay(-2),
+      isoDay(-1),
+      isoDay(0),
+    ]);
+    // The figures are the rollups' (a changed count shows).
     await db.$executeRaw`UPDATE audit_activation_days SET count = count + 100 WHERE day = ${isoDay(-4)}::date`;
     expect((await auditInsights(users.aud01.viewer, window)).activations.total).toBe(105);
     await db.$executeRaw`UPDATE audit_activation_days SET count = count - 100 WHERE day = ${isoDay(-4)}::date`;
@@ -110,7 +138,6 @@ describe("audit insights from rollups", () => {
       activated: at(-2, "15:46:00"),
     });
     const insights = await auditInsights(users.aud01.viewer, window);
-    expect(insights).toEqual(await auditInsights(users.aud01.viewer, window, beforeWindow));
     expect(insights.activations.total).toBe(6);
     expect(insights.approvalTimes.overall).toMatchObject({ approvals: 6 });
     const after = await rolledUpDays();
@@ -120,17 +147,26 @@ describe("audit insights from rollups", () => {
       false,
       true,
       false,
+      false,
     ]);
+    expect(insights).toEqual(await fromFreshRollups());
   });
 
-  it("counts today's new events at once, and a window without closed days stores nothing new", async () => {
+  it("counts today's new events at once: the current day's rollup goes stale and is made again", async () => {
     const rolled = await rolledUpDays();
     await fileApproveActivate(devAdmin, { filed: new Date(Date.now() - 60_000), activated: new Date() });
-    const insights = await auditInsights(users.aud01.viewer, window);
-    expect(insights).toEqual(await auditInsights(users.aud01.viewer, window, beforeWindow));
-    expect(insights.activations.total).toBe(7);
     const todayOnly = await auditInsights(users.aud01.viewer, { from: isoDay(0), to: isoDay(0) });
     expect(todayOnly.activations.total).toBe(2);
-    expect(await rolledUpDays()).toEqual(rolled);
+    const after = await rolledUpDays();
+    expect(after.map((d) => d.rolledUpAt > rolled.find((b) => b.day === d.day)!.rolledUpAt)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      true,
+    ]);
+    const insights = await auditInsights(users.aud01.viewer, window);
+    expect(insights.activations.total).toBe(7);
+    expect(insights).toEqual(await fromFreshRollups());
   });
 });
