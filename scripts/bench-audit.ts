@@ -78,7 +78,7 @@ try {
   }
 
   const { auditInsights } = await import("../lib/audit/insights");
-  console.log(`\nCharts (auditInsights) over ${RUNS} runs each, closed days from their rollups, today live:`);
+  console.log(`\nCharts (auditInsights) over ${RUNS} runs each, from their rollups by day (today included):`);
   for (const days of [30, 365]) {
     const window = {
       from: daysAgo(days - 1)
