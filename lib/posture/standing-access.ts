@@ -90,6 +90,7 @@ export async function readStandingAccess(
     reach.set(key, { ...a, toCluster: reach.get(key)?.toCluster ?? false, toNodes: true });
   }
 
+  const appPrincipalId = await (cache.appPrincipalId ??= servicePrincipalIdOf(env.ENTRA_CLIENT_ID));
   const able: AbleAssignment[] = [];
   for (const a of reach.values()) {
     const guid = roleGuidOf(a.roleDefinitionId);
@@ -100,7 +101,10 @@ export async function readStandingAccess(
       areLocalAccountsDisabled: facts.areLocalAccountsDisabled,
       isAzureRbac: facts.isAzureRbac,
     });
-    if (abilities.length > 0) able.push({ ...a, roleName: role.roleName, abilities });
+    // The app's own roles are shown whatever they allow: it may assign roles, so it is a way in of its own.
+    if (abilities.length > 0 || a.principalId === appPrincipalId) {
+      able.push({ ...a, roleName: role.roleName, abilities });
+    }
   }
 
   const groupIds = [
@@ -110,7 +114,7 @@ export async function readStandingAccess(
     ]),
   ];
   const direct = able.filter((a) => a.principalType === "User" || a.principalType === "ServicePrincipal");
-  const [groups, names, heldGrants, appPrincipalId] = await Promise.all([
+  const [groups, names, heldGrants] = await Promise.all([
     Promise.all(groupIds.map((id) => cached(cache.groups, id, () => readGroup(id)).then((g) => [id, g] as const))),
     Promise.all(
       direct.map((a) =>
@@ -120,7 +124,6 @@ export async function readStandingAccess(
       ),
     ),
     (cache.heldGrants ??= readHeldGrants()),
-    (cache.appPrincipalId ??= servicePrincipalIdOf(env.ENTRA_CLIENT_ID)),
   ]);
   return assembleStandingAccess({
     scopes,
