@@ -1,7 +1,8 @@
 import "server-only";
 import type { ArmPermission } from "./arm-actions";
 import { BUILT_IN_ROLE_NAMES } from "./built-in-roles";
-import { appGraphClient, armAuthorizationClient } from "./credentials";
+import { env } from "@/lib/config/env";
+import { appCredential, appGraphClient, armAuthorizationClient } from "./credentials";
 import { toProviderError as armError } from "./providers/arm-errors";
 import { toProviderError as graphError } from "./providers/graph-errors";
 
@@ -121,6 +122,8 @@ export async function groupMembers(groupId: string): Promise<DirectoryMember[]> 
       page = (await client.api(page["@odata.nextLink"]).get()) as GraphPage;
     }
   } catch (error) {
+    // A group Entra no longer has (an adminGroupObjectIDs entry left behind) has no members to list.
+    if ((error as { statusCode?: unknown } | null)?.statusCode === 404) return [];
     throw graphError(error, `list the members of group ${groupId}`, "GroupMember.Read.All");
   }
 }
@@ -136,7 +139,10 @@ export async function directoryNames(
     const found = (await appGraphClient().api(`/${path}/${id}`).select(select).get()) as GraphObject;
     return { displayName: found.displayName ?? null, userPrincipalName: found.userPrincipalName ?? null };
   } catch (error) {
-    if ((error as { statusCode?: unknown } | null)?.statusCode === 404) {
+    const status = (error as { statusCode?: unknown } | null)?.statusCode;
+    // Naming a service principal needs Application.Read.All, which only the doctor requires: without
+    // it the map still lists the principal, by id.
+    if (status === 404 || (status === 403 && type === "ServicePrincipal")) {
       return { displayName: null, userPrincipalName: null };
     }
     const permission = type === "User" ? "User.Read.All" : type === "Group" ? "GroupMember.Read.All" : undefined;
@@ -144,16 +150,15 @@ export async function directoryNames(
   }
 }
 
-/** The object id of the service principal of the app registration `appId` (serviceprincipal-get.md, by appId). */
-export async function servicePrincipalIdOf(appId: string): Promise<string | null> {
-  try {
-    const found = (await appGraphClient()
-      .api(`/servicePrincipals(appId='${appId}')`)
-      .select("id")
-      .get()) as GraphObject;
-    return found.id.toLowerCase();
-  } catch (error) {
-    if ((error as { statusCode?: unknown } | null)?.statusCode === 404) return null;
-    throw graphError(error, `find the service principal of app ${appId}`);
-  }
+/**
+ * The object id the app signs in to ARM as: the `oid` claim of its own ARM token ("The immutable
+ * identifier for the requestor ... the service principal", Entra access token claims reference), the
+ * principal id of its role assignments. No Graph permission needed; the credential caches the token.
+ */
+export async function appObjectId(): Promise<string | null> {
+  const token = await appCredential().getToken(env.ARM_APP_SCOPE);
+  const payload = token?.token.split(".")[1];
+  if (!payload) return null;
+  const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { oid?: unknown };
+  return typeof claims.oid === "string" ? claims.oid.toLowerCase() : null;
 }

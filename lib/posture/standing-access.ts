@@ -1,6 +1,5 @@
 import "server-only";
 import { readGrantTarget } from "@/lib/access/stored-json";
-import { env } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
 import {
   directoryNames,
@@ -8,7 +7,7 @@ import {
   groupMembers,
   listRoleAssignments,
   roleGuidOf,
-  servicePrincipalIdOf,
+  appObjectId,
   type ArmAssignmentFact,
   type DirectoryMember,
   type RoleDefinitionFact,
@@ -90,11 +89,19 @@ export async function readStandingAccess(
     reach.set(key, { ...a, toCluster: reach.get(key)?.toCluster ?? false, toNodes: true });
   }
 
-  const appPrincipalId = await (cache.appPrincipalId ??= servicePrincipalIdOf(env.ENTRA_CLIENT_ID));
+  const appPrincipalId = await (cache.appPrincipalId ??= appObjectId());
+  const guids = [...new Set([...reach.values()].map((a) => roleGuidOf(a.roleDefinitionId)))];
+  const roles = new Map(
+    await Promise.all(
+      guids.map(async (guid) => {
+        const role = await cached(cache.roles, guid, () => getRoleDefinition(scopes.clusterResourceId, guid));
+        return [guid, role] as const;
+      }),
+    ),
+  );
   const able: AbleAssignment[] = [];
   for (const a of reach.values()) {
-    const guid = roleGuidOf(a.roleDefinitionId);
-    const role = await cached(cache.roles, guid, () => getRoleDefinition(scopes.clusterResourceId, guid));
+    const role = roles.get(roleGuidOf(a.roleDefinitionId))!;
     const abilities = roleAbilities(role.permissions, {
       appliesToCluster: a.toCluster,
       appliesToNodes: a.toNodes,
