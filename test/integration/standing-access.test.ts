@@ -5,7 +5,7 @@ import { requestAccess } from "@/lib/access/request-access";
 import { getCatalog } from "@/lib/config/catalog";
 import { env } from "@/lib/config/env";
 import { readStandingAccess, type StandingFacts } from "@/lib/posture/standing-access";
-import type { StandingAccess } from "@/lib/posture/types";
+import { ZStandingAccess, type StandingAccess } from "@/lib/posture/types";
 import { demoUser } from "../support/emulator-browser";
 import { contextFor } from "../support/users";
 
@@ -52,6 +52,8 @@ describe("standing access", () => {
     expect(await activateRequest(request.id, now)).toBe("active");
 
     const map = await readStandingAccess(prod, SECURE);
+    // Stored as JSON in cluster_postures and the audit: the contract's schema reads it back as it was.
+    expect(ZStandingAccess.parse(JSON.parse(JSON.stringify(map)))).toEqual(map);
 
     expect(summary(map)).toEqual({
       // a direct user: Azure Kubernetes Service RBAC Cluster Admin on the cluster
