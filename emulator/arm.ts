@@ -18,8 +18,12 @@ export function registerArm(router: Router, ctx: EmulatorContext, seeds: readonl
   const rbac = new ArmRbac(ctx, store);
   rbac.seed();
   rbac.seedScale();
-  for (const name of seeds) applySeedOverlay(ctx, rbac, name);
-  registerSeedOverlayKnob(router, ctx, rbac);
+  const applied = new Set<string>();
+  for (const name of seeds) {
+    applySeedOverlay(ctx, rbac, name);
+    applied.add(name);
+  }
+  registerSeedOverlayKnob(router, ctx, rbac, applied);
   setArmAuthorizer(ctx, (callerId, action, scope) => rbac.isAllowed(callerId, action, scope));
   registerRbac(router, ctx, store);
   registerPim(router, ctx, store);
@@ -72,8 +76,7 @@ function applySeedOverlay(ctx: EmulatorContext, rbac: ArmRbac, name: string) {
 }
 
 /** Test knob: POST /_emulator/seeds/{name} applies a seed overlay once (409 the second time). */
-function registerSeedOverlayKnob(router: Router, ctx: EmulatorContext, rbac: ArmRbac) {
-  const applied = new Set<string>();
+function registerSeedOverlayKnob(router: Router, ctx: EmulatorContext, rbac: ArmRbac, applied: Set<string>) {
   router.on("POST", "/_emulator/seeds/:name", (req, res) => {
     const name = req.params.name ?? "";
     if (applied.has(name)) {
