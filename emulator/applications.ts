@@ -141,6 +141,27 @@ export function registerApplications(router: Router, ctx: EmulatorContext) {
     }),
   );
 
+  // Get servicePrincipal by object id (serviceprincipal-get.md): names a role assignment's principal.
+  router.on(
+    "GET",
+    "/v1.0/servicePrincipals/:id",
+    authenticated(ctx, (req, res) => {
+      const id = (req.params.id ?? "").toLowerCase();
+      const app = ctx.tenant.applications.find((a) => a.servicePrincipalId === id);
+      const principal =
+        id === MICROSOFT_GRAPH_SERVICE_PRINCIPAL_ID
+          ? graphServicePrincipal()
+          : app
+            ? appServicePrincipal(app)
+            : undefined;
+      if (!principal) return sendResourceNotFound(res, req.params.id ?? "");
+      sendJson(res, 200, {
+        "@odata.context": `${ctx.baseUrl}/v1.0/$metadata#servicePrincipals/$entity`,
+        ...select(principal, req.url.searchParams),
+      });
+    }),
+  );
+
   // The app roles granted to a service principal (serviceprincipal-list-approleassignments.md); the
   // apps hold Microsoft Graph's roles only, and Graph's own service principal holds none.
   router.on(

@@ -4,7 +4,8 @@
 import { createHash } from "node:crypto";
 import { type ArmPermission, permissionsAllow } from "../lib/cloud/arm-actions";
 import type { EmulatorContext } from "./context";
-import { ArmError, authorizationId, relateScope, requireSubscription, roleGuid } from "./arm-common";
+import type { AzureSeed } from "./tenant";
+import { ArmError, authorizationId, managementGroupOf, relateScope, requireSubscription, roleGuid } from "./arm-common";
 import type { ArmAssignment, ArmStore } from "./arm-store";
 import { CLUSTERS } from "./arm-seed";
 import { scaleRoleAssignments } from "./scale-seed";
@@ -79,7 +80,9 @@ export class ArmRbac {
     const normalScope = scope.replace(/\/{2,}/g, "/").replace(/(.)\/+$/, "$1");
     const subscription = /^\/subscriptions\/([^/]+)/i.exec(normalScope)?.[1];
     if (subscription) requireSubscription(subscription);
-    else if (normalScope !== "/") throw new ArmError(400, "InvalidScope", `The scope '${scope}' is not valid.`);
+    else if (normalScope !== "/" && !managementGroupOf(normalScope)) {
+      throw new ArmError(400, "InvalidScope", `The scope '${scope}' is not valid.`);
+    }
     if (this.store.findLive(principal.id, role.name, normalScope)) {
       throw new ArmError(409, "RoleAssignmentExists", "The role assignment already exists.");
     }
@@ -116,9 +119,9 @@ export class ArmRbac {
   }
 
   /** The tenant seed's `azure.roleAssignments`; a reference the tenant does not know stops the emulator. */
-  seed() {
-    for (const entry of this.ctx.tenant.azure.roleAssignments) {
-      const where = `tenant seed: azure.roleAssignments (${entry.principal}, ${entry.role}, ${entry.scope})`;
+  seed(entries: AzureSeed["roleAssignments"] = this.ctx.tenant.azure.roleAssignments, from = "tenant seed") {
+    for (const entry of entries) {
+      const where = `${from}: azure.roleAssignments (${entry.principal}, ${entry.role}, ${entry.scope})`;
       try {
         const name = seededName(
           `seed:${entry.principal.toLowerCase()}:${roleGuid(entry.role)}:${entry.scope.toLowerCase()}`,

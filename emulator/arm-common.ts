@@ -5,7 +5,7 @@ import type { ServerResponse } from "node:http";
 import type { JWTPayload } from "jose";
 import { issuerFor, type EmulatorContext } from "./context";
 import { type EmulatorRequest, type Handler, type Router, sendJson } from "./http";
-import { SUBSCRIPTIONS } from "./arm-seed";
+import { MANAGEMENT_GROUPS, SUBSCRIPTIONS } from "./arm-seed";
 
 export const ARM_RESOURCE = "https://management.azure.com";
 /**
@@ -303,6 +303,7 @@ export function armFallback(ctx: EmulatorContext): Handler {
 /** Scope shapes the emulator serves below `/providers/Microsoft.Authorization/...`. */
 const SCOPE_PATTERNS = [
   "",
+  "/providers/Microsoft.Management/managementGroups/:managementGroup",
   "/subscriptions/:subscription",
   "/subscriptions/:subscription/resourceGroups/:resourceGroup",
   "/subscriptions/:subscription/resourceGroups/:resourceGroup/providers/:namespace/:type/:resource",
@@ -343,10 +344,36 @@ export function subscriptionPrefix(scope: string) {
 
 export type ScopeRelation = "at" | "above" | "below";
 
-/** Where `itemScope` sits relative to `queryScope`; ARM ids compare case-insensitively. */
+const MANAGEMENT_GROUP_SCOPE = /^\/providers\/microsoft\.management\/managementgroups\/([^/]+)$/i;
+
+/** The management group a scope names (`/providers/Microsoft.Management/managementGroups/{id}`), if it is one. */
+export function managementGroupOf(scope: string) {
+  const id = MANAGEMENT_GROUP_SCOPE.exec(scope)?.[1]?.toLowerCase();
+  return MANAGEMENT_GROUPS.find((m) => m.name.toLowerCase() === id);
+}
+
+/**
+ * A scope as a path down Azure's hierarchy: root, management group, subscription, resource group,
+ * resource ("Management groups, subscriptions, resource groups, and resources": articles/
+ * role-based-access-control/scope-overview.md). A subscription's id does not name its management
+ * group, so the seed's placement is put in front of it.
+ */
+function hierarchyPath(scope: string) {
+  const s = scope.toLowerCase();
+  const group = managementGroupOf(s);
+  if (group) return `/managementgroups/${group.name.toLowerCase()}`;
+  const subscription = /^\/subscriptions\/([^/]+)/.exec(s)?.[1];
+  const parent = MANAGEMENT_GROUPS.find((m) => subscription && m.subscriptions.includes(subscription));
+  return parent ? `/managementgroups/${parent.name.toLowerCase()}${s}` : s;
+}
+
+/**
+ * Where `itemScope` sits relative to `queryScope` in that hierarchy, so that a management group's
+ * assignments are inherited by its subscriptions' scopes; ARM ids compare case-insensitively.
+ */
 export function relateScope(itemScope: string, queryScope: string): ScopeRelation | undefined {
-  const item = itemScope.toLowerCase();
-  const query = queryScope.toLowerCase();
+  const item = itemScope === "/" ? "/" : hierarchyPath(itemScope);
+  const query = queryScope === "/" ? "/" : hierarchyPath(queryScope);
   if (item === query) return "at";
   const within = (outer: string, inner: string) => outer === "/" || inner.startsWith(`${outer}/`);
   if (within(item, query)) return "above";

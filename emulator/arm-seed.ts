@@ -56,6 +56,19 @@ export const SUBSCRIPTIONS: SeedSubscription[] = [
   { subscriptionId: DEMO_SUBSCRIPTION_ID, displayName: "Contoso Platform (demo)" },
 ];
 
+export interface SeedManagementGroup {
+  /** the management group's id (its ARM `name`): `/providers/Microsoft.Management/managementGroups/{name}` */
+  name: string;
+  displayName: string;
+  /** the subscriptions directly under it */
+  subscriptions: string[];
+}
+
+/** Where the demo subscription sits: role assignments made on this group reach every scope in it. */
+export const MANAGEMENT_GROUPS: SeedManagementGroup[] = [
+  { name: "mg-contoso-platform", displayName: "Contoso Platform", subscriptions: [DEMO_SUBSCRIPTION_ID] },
+];
+
 const pools = (zones: string[]): SeedAgentPool[] => [
   {
     name: "system",
@@ -250,6 +263,40 @@ export const ROLE_DEFINITIONS: SeedRoleDefinition[] = [
         "Microsoft.Authorization/roleAssignments/delete",
         "*/read",
         "Microsoft.Support/*",
+      ],
+    }),
+  },
+  {
+    // A custom role with wildcards (articles/role-based-access-control/role-definitions.md, "Wildcard
+    // permissions"): everything of AKS, the runCommand and admin credential actions included, and every
+    // Kubernetes data action. The standing-access seed (seeds/standing-access.json) assigns it.
+    name: "2540de8f-56f6-429b-817a-2546a4804c7c",
+    roleName: "Contoso AKS Operator",
+    roleType: "CustomRole",
+    description: "Operates the AKS clusters: every ContainerService action and Kubernetes data action.",
+    permissions: [
+      {
+        actions: ["Microsoft.ContainerService/*", "Microsoft.Resources/subscriptions/resourceGroups/read"],
+        notActions: [],
+        dataActions: ["Microsoft.ContainerService/managedClusters/*"],
+        notDataActions: [],
+      },
+    ],
+  },
+  {
+    // A custom role whose NotActions take away what its wildcard would give: manages the cluster
+    // resource, but neither runs commands in it nor lists its admin credential, and has no data actions.
+    name: "522ecffe-2cb0-4f74-b3b9-2ee02b9746d9",
+    roleName: "Contoso AKS Maintainer (no admin)",
+    roleType: "CustomRole",
+    description: "Manages the AKS cluster resources (upgrades, scaling) without access to the Kubernetes API.",
+    permissions: permission({
+      actions: ["Microsoft.ContainerService/managedClusters/*"],
+      notActions: [
+        "Microsoft.ContainerService/managedClusters/runCommand/action",
+        "Microsoft.ContainerService/managedClusters/listClusterAdminCredential/action",
+        "Microsoft.ContainerService/managedClusters/listClusterUserCredential/action",
+        "Microsoft.ContainerService/managedClusters/accessProfiles/listCredential/action",
       ],
     }),
   },

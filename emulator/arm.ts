@@ -11,12 +11,19 @@ import { registerPermissions } from "./arm-permissions";
 import { registerPim } from "./arm-pim";
 import { registerRbac } from "./arm-rbac";
 import { ArmStore } from "./arm-store";
+import { readSeedOverlay } from "./seed-overlays";
 
-export function registerArm(router: Router, ctx: EmulatorContext) {
+export function registerArm(router: Router, ctx: EmulatorContext, seeds: readonly string[] = []) {
   const store = new ArmStore(ctx);
   const rbac = new ArmRbac(ctx, store);
   rbac.seed();
   rbac.seedScale();
+  const applied = new Set<string>();
+  for (const name of seeds) {
+    applySeedOverlay(ctx, rbac, name);
+    applied.add(name);
+  }
+  registerSeedOverlayKnob(router, ctx, rbac, applied);
   setArmAuthorizer(ctx, (callerId, action, scope) => rbac.isAllowed(callerId, action, scope));
   registerRbac(router, ctx, store);
   registerPim(router, ctx, store);
@@ -58,5 +65,29 @@ function registerRoleAssignmentKnobs(router: Router, rbac: ArmRbac) {
       return sendJson(res, 404, { error: { code: "NotFound", message: "no role assignment has this name" } });
     }
     res.writeHead(204).end();
+  });
+}
+
+/** Lays a seed overlay (emulator/seeds/{name}.json) over the running tenant: its directory objects, then its assignments. */
+function applySeedOverlay(ctx: EmulatorContext, rbac: ArmRbac, name: string) {
+  const overlay = readSeedOverlay(name);
+  ctx.tenant.extend(overlay);
+  rbac.seed(overlay.azure.roleAssignments, `seed overlay ${name}`);
+}
+
+/** Test knob: POST /_emulator/seeds/{name} applies a seed overlay once (409 the second time). */
+function registerSeedOverlayKnob(router: Router, ctx: EmulatorContext, rbac: ArmRbac, applied: Set<string>) {
+  router.on("POST", "/_emulator/seeds/:name", (req, res) => {
+    const name = req.params.name ?? "";
+    if (applied.has(name)) {
+      return sendJson(res, 409, { error: { code: "Conflict", message: `seed overlay ${name} is applied already` } });
+    }
+    try {
+      applySeedOverlay(ctx, rbac, name);
+    } catch (error) {
+      return sendJson(res, 400, { error: { code: "BadRequest", message: (error as Error).message } });
+    }
+    applied.add(name);
+    sendJson(res, 201, { name });
   });
 }

@@ -15,6 +15,16 @@ export const ZEmulatorConfig = z.object({
   EMULATOR_SCALE_CLUSTERS: z.coerce.number().int().min(0).max(5000).default(0),
   /** `azure`: Azure's throttling budgets on from the start (throttling.ts); `off` by default, for fast tests */
   EMULATOR_THROTTLING: z.enum(["off", "azure"]).default("off"),
+  /** seed overlays laid over the tenant (emulator/seeds/{name}.json), comma-separated; "" for none */
+  EMULATOR_SEEDS: z
+    .string()
+    .default("standing-access")
+    .transform((text) =>
+      text
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
 });
 
 export type EmulatorConfig = z.infer<typeof ZEmulatorConfig>;

@@ -242,6 +242,13 @@ export const GRAPH_PERMISSION_TABLE: readonly GraphPermissionRow[] = [
   },
   {
     method: "GET",
+    route: "/v1.0/servicePrincipals/:id",
+    application: [...APP_READ, "Directory.Read.All"],
+    delegated: ["Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"],
+    doc: `${API}/serviceprincipal-get.md`,
+  },
+  {
+    method: "GET",
     route: "/v1.0/servicePrincipals/:id/appRoleAssignments",
     ...both(
       ["Application.Read.All", "Directory.Read.All", "Application.ReadWrite.All", "Directory.ReadWrite.All"],

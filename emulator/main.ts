@@ -14,6 +14,7 @@ const emulator = await startEmulator({
   groupsOverageLimit: config.EMULATOR_GROUPS_OVERAGE_LIMIT,
   scaleClusters: config.EMULATOR_SCALE_CLUSTERS,
   isThrottling: config.EMULATOR_THROTTLING === "azure",
+  seeds: config.EMULATOR_SEEDS,
 });
 console.log(`Entra ID emulator listening on ${emulator.url} (CA: ${tls.caPath})`);
 

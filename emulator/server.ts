@@ -35,6 +35,8 @@ export interface EmulatorOptions {
   scaleClusters?: number;
   /** Azure's throttling budgets on from the start (EMULATOR_THROTTLING=azure); off by default */
   isThrottling?: boolean;
+  /** seed overlays (emulator/seeds/{name}.json) laid over the tenant, e.g. "standing-access" */
+  seeds?: readonly string[];
 }
 
 export interface RunningEmulator {
@@ -87,7 +89,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   registerApplicationsKnob(router, ctx);
   registerGraph(router, ctx);
   registerApplications(router, ctx);
-  registerArm(router, ctx);
+  registerArm(router, ctx, options.seeds);
   registerGraphPim(router, ctx);
   registerFaults(router, ctx);
   registerCalls(router, ctx);

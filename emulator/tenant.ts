@@ -140,6 +140,21 @@ const ZSeed = z.object({
     .prefault({}),
 });
 
+/**
+ * A seed overlay (emulator/seeds/{name}.json): more directory objects and Azure role assignments laid
+ * over the tenant, e.g. the standing access a platform team's tenant has beside AKS JIT. Off unless
+ * asked for (startEmulator's `seeds`, or POST /_emulator/seeds/{name}), so the demo tenant's own
+ * assignments stay what the tests count.
+ */
+export const ZSeedOverlay = z.strictObject({
+  $comment: z.string().optional(),
+  users: ZSeed.shape.users.default([]),
+  groups: ZSeed.shape.groups.default([]),
+  applications: z.array(ZSeed.shape.applications.element).default([]),
+  azure: z.strictObject({ roleAssignments: ZSeed.shape.azure.unwrap().shape.roleAssignments }).prefault({}),
+});
+export type SeedOverlay = z.infer<typeof ZSeedOverlay>;
+
 export type Seed = z.infer<typeof ZSeed>;
 export type Application = Seed["applications"][number];
 export type DirectoryUser = Seed["users"][number];
@@ -222,6 +237,39 @@ export class Tenant {
   /** The object id of a user (UPN or id) or group (display name or id) the seed names. */
   objectIdOf(ref: string): string | undefined {
     return this.user(ref)?.id ?? this.groupByRef(ref)?.id;
+  }
+
+  /** Lays an overlay's users, groups and applications over the tenant; an id already taken stops it. */
+  extend(overlay: SeedOverlay) {
+    for (const user of overlay.users) {
+      if (this.user(user.id) || this.user(user.userPrincipalName)) throw new Error(`user ${user.id} already exists`);
+      this.users.push({ ...user, id: user.id.toLowerCase() });
+    }
+    for (const app of overlay.applications) {
+      if (this.application(app.appId)) throw new Error(`application ${app.appId} already exists`);
+      this.applications.push(app);
+    }
+    const membersOf = (groupId: string) => this.membersOf(groupId);
+    for (const g of overlay.groups) {
+      if (this.group(g.id)) throw new Error(`group ${g.id} already exists`);
+      const id = g.id.toLowerCase();
+      this.groups.push({
+        id,
+        displayName: g.displayName,
+        description: g.description,
+        get members() {
+          return membersOf(id);
+        },
+      });
+      this.assigned.set(id, []);
+    }
+    for (const g of overlay.groups) {
+      for (const ref of g.members) {
+        const member = this.user(ref)?.id ?? this.groups.find((x) => x.displayName === ref)?.id;
+        if (!member) throw new Error(`group "${g.displayName}" lists unknown member "${ref}"`);
+        this.assigned.get(g.id.toLowerCase())!.push(member);
+      }
+    }
   }
 
   static fromFile(path: string): Tenant {

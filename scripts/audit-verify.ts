@@ -30,6 +30,11 @@ function checkPack(file: string): number {
     `Evidence pack valid: ${result.events} events of request ${pack.requestId} match their hashes and sit in an ` +
       `unbroken run of ${result.links} chain links (seq ${result.fromSeq} to ${result.toSeq}).`,
   );
+  if (result.posture !== undefined) {
+    console.log(
+      `Posture of ${pack.request.clusterName} at the grant: ${result.posture ?? "no grant (access never began)"}.`,
+    );
+  }
   console.log(`Anchor: seq ${result.toSeq}, hash ${result.anchorHash} (compare with the live chain).`);
   return 0;
 }

@@ -39,7 +39,8 @@ step(`TLS certificates for the emulator in ${path.relative(ROOT, CERT_DIR)}/`);
 const tenant = Tenant.fromFile(DEMO_TENANT_FILE);
 // The emulator does not need the database: it starts while PostgreSQL does (awaited below, where
 // a failure is reported).
-const emulatorStarting = startEmulator({ tenant, tls, port: emulatorPort });
+// With the standing access a platform team's tenant has beside AKS JIT (emulator/seeds/standing-access.json).
+const emulatorStarting = startEmulator({ tenant, tls, port: emulatorPort, seeds: ["standing-access"] });
 emulatorStarting.catch(() => undefined);
 const db = await openDatabase({ externalUrl: process.env.DATABASE_URL, port: pgPort }).catch((error: unknown) => {
   console.error(`The demo could not start: ${error instanceof Error ? error.message : String(error)}`);

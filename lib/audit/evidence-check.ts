@@ -4,15 +4,46 @@
  * Pure: no database; `npm run audit:verify -- --pack FILE` runs it.
  */
 import { canonicalJson, chainHash } from "./chain";
-import { EVIDENCE_FORMAT, type EvidencePack, type PackEvent } from "@/lib/schemas/evidence-pack";
+import {
+  EVIDENCE_FORMAT,
+  EVIDENCE_FORMATS,
+  type EvidencePack,
+  type PackEvent,
+  type PostureAtGrant,
+} from "@/lib/schemas/evidence-pack";
 import { csvLine } from "./csv";
 
 // The pack's shape is described once, by the schema the API returns it with.
-export { EVIDENCE_FORMAT, type EvidencePack, type PackEvent } from "@/lib/schemas/evidence-pack";
+export { EVIDENCE_FORMAT, type EvidencePack, type PackEvent, type PostureAtGrant } from "@/lib/schemas/evidence-pack";
 
 export type PackCheck =
-  | { isValid: true; events: number; links: number; fromSeq: string; toSeq: string; anchorHash: string }
+  | {
+      isValid: true;
+      events: number;
+      links: number;
+      fromSeq: string;
+      toSeq: string;
+      anchorHash: string;
+      /** format /2: the posture at the grant, in words; null when access never began */
+      posture?: string | null;
+    }
   | { isValid: false; problem: string };
+
+export const POSTURE_EVENT_TYPE = "posture.changed";
+export const NOT_CHECKED = "not checked before this grant";
+
+/** A `posture.changed` event's data ({clusterName, facts, findings, standing, change}) in words. */
+export function describePosture(event: Pick<PackEvent, "occurredAt" | "seq" | "data">): string {
+  const data = (event.data ?? {}) as {
+    findings?: unknown;
+    standing?: { principals?: unknown } | null;
+    error?: unknown;
+  };
+  const findings = Array.isArray(data.findings) ? data.findings.length : 0;
+  const principals = Array.isArray(data.standing?.principals) ? data.standing.principals.length : null;
+  const standing = principals === null ? "standing access not read" : `${principals} standing principal(s)`;
+  return `checked at ${new Date(event.occurredAt).toISOString()} (audit seq ${event.seq}): ${findings} finding(s), ${standing}`;
+}
 
 const CSV_COLUMNS = [
   "seq",
@@ -42,7 +73,9 @@ export function eventsAsCsv(events: PackEvent[]): string {
 
 export function checkEvidencePack(pack: EvidencePack): PackCheck {
   const fail = (problem: string): PackCheck => ({ isValid: false, problem });
-  if (pack.format !== EVIDENCE_FORMAT) return fail(`not an evidence pack of format ${EVIDENCE_FORMAT}`);
+  if (!(EVIDENCE_FORMATS as readonly string[]).includes(pack.format)) {
+    return fail(`not an evidence pack of format ${EVIDENCE_FORMATS.join(" or ")}`);
+  }
   if (pack.events.length === 0 || pack.chain.length === 0) return fail("the pack holds no events");
   for (let i = 1; i < pack.chain.length; i += 1) {
     const link = pack.chain[i]!;
@@ -63,6 +96,12 @@ export function checkEvidencePack(pack: EvidencePack): PackCheck {
   }
   // The CSV is a second copy for people: it must not say anything the checked events do not.
   if (pack.eventsCsv !== eventsAsCsv(pack.events)) return fail("its CSV does not match its events");
+  let posture: string | null | undefined;
+  if (pack.format === EVIDENCE_FORMAT) {
+    const problem = checkPostureAtGrant(pack, links);
+    if (problem) return fail(problem);
+    posture = pack.postureAtGrant ? pack.postureAtGrant.summary : null;
+  }
   const last = pack.chain.at(-1)!;
   return {
     isValid: true,
@@ -71,5 +110,37 @@ export function checkEvidencePack(pack: EvidencePack): PackCheck {
     fromSeq: pack.chain[0]!.seq,
     toSeq: last.seq,
     anchorHash: last.hash,
+    ...(posture === undefined ? {} : { posture }),
   };
+}
+
+/**
+ * The posture a /2 pack shows for the grant must be a `posture.changed` event of the request's
+ * cluster, unchanged, at its place in the chain, from before the access began, and its summary must
+ * say what the event says. (That no later check came before the grant is the maker's word: the pack
+ * holds other events' hashes, not their content.)
+ */
+function checkPostureAtGrant(pack: EvidencePack, links: Map<string, { prevHash: string; hash: string }>) {
+  if (pack.postureAtGrant === undefined) return "it has no postureAtGrant, which its format requires";
+  const posture: PostureAtGrant | null = pack.postureAtGrant;
+  if (posture === null) return pack.request.activeFrom ? "it leaves out the posture at the grant" : undefined;
+  if (posture.clusterName !== pack.request.clusterName) return "its posture is another cluster's";
+  const event = posture.event;
+  if (!event) return posture.summary === NOT_CHECKED ? undefined : "its posture summary names no posture event";
+  const data = (event.data ?? {}) as { clusterName?: unknown };
+  if (event.type !== POSTURE_EVENT_TYPE || data.clusterName !== posture.clusterName) {
+    return `its posture event seq ${event.seq} is not a posture check of ${posture.clusterName}`;
+  }
+  if (chainHash(event.prevHash, event) !== event.hash) {
+    return `its posture event seq ${event.seq} does not match its hash: its content was changed`;
+  }
+  const link = links.get(event.seq);
+  if (!link || link.hash !== event.hash || link.prevHash !== event.prevHash) {
+    return `its posture event seq ${event.seq} is not the event the chain holds at that place`;
+  }
+  if (new Date(event.occurredAt).getTime() > new Date(posture.grantedAt).getTime()) {
+    return `its posture event seq ${event.seq} comes after the grant`;
+  }
+  if (posture.summary !== describePosture(event)) return "its posture summary does not match its posture event";
+  return undefined;
 }

@@ -19,7 +19,13 @@ export async function requestAuditTrail(
   assertRequestId(requestId);
   const request = await loadRequestView(requestId, viewer);
   const rows = await db.auditEvent.findMany({ where: { requestId }, orderBy: { seq: "asc" } });
-  const events = rows.map((row): PackEvent => ({
+  const events = rows.map(packEventOf);
+  return { request, events, accessEnd: accessEndOf(request, events) };
+}
+
+/** An audit row as a pack holds it: its chained content, its place and its hashes. */
+export function packEventOf(row: Awaited<ReturnType<typeof db.auditEvent.findFirstOrThrow>>): PackEvent {
+  return {
     seq: row.seq.toString(),
     id: row.id,
     occurredAt: row.occurredAt.toISOString(),
@@ -32,8 +38,7 @@ export async function requestAuditTrail(
     data: row.data,
     prevHash: row.prevHash ?? "",
     hash: row.hash ?? "",
-  }));
-  return { request, events, accessEnd: accessEndOf(request, events) };
+  };
 }
 
 const ENDINGS: Record<string, AccessEnd["how"]> = {

@@ -61,7 +61,7 @@ export const GRAPH_PERMISSIONS: readonly GraphPermissionNeed[] = [
   { permission: "Mail.Send", why: "mail notifications from NOTIFY_MAIL_SENDER", when: "mail" },
   {
     permission: "Application.Read.All",
-    why: "let `npm run doctor` read the app registration and its granted permissions",
+    why: "let `npm run doctor` read the app registration and its granted permissions, and name service principals in the standing-access map",
     when: "doctor",
   },
 ];

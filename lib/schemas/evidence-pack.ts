@@ -8,7 +8,10 @@ import { eventData } from "./audit-event";
 import { instant } from "./fields";
 import { ZRequestView } from "./request-view";
 
-export const EVIDENCE_FORMAT = "aks-jit-evidence/1";
+/** The format packs are made in: /2 adds `postureAtGrant`. */
+export const EVIDENCE_FORMAT = "aks-jit-evidence/2";
+/** Every format a pack may have: a pack taken before a change of format stays verifiable. */
+export const EVIDENCE_FORMATS = ["aks-jit-evidence/1", EVIDENCE_FORMAT] as const;
 
 const ZChainLink = z.strictObject({ seq: z.string(), prevHash: z.string(), hash: z.string() });
 
@@ -28,9 +31,26 @@ export const ZPackEvent = z.strictObject({
   hash: z.string(),
 });
 
+/**
+ * The cluster's posture and standing-access map when the request's access began: the latest
+ * `posture.changed` audit event for the cluster before then, as it was chained (its data holds
+ * {clusterName, facts, findings, standing, change}), or none when the cluster had not been checked.
+ */
+export const ZPostureAtGrant = z.strictObject({
+  clusterName: z.string(),
+  grantedAt: instant("When the request's access began."),
+  summary: z
+    .string()
+    .meta({ description: 'In words: when it was checked and what it found, or "not checked before this grant".' }),
+  event: ZPackEvent.nullable().meta({
+    description:
+      "The `posture.changed` event, with its hashes; the pack's chain runs from it or from the request's first event.",
+  }),
+});
+
 export const ZEvidencePack = z
   .strictObject({
-    format: z.literal(EVIDENCE_FORMAT),
+    format: z.enum(EVIDENCE_FORMATS),
     generatedAt: instant(),
     generatedBy: z.string(),
     requestId: z.guid(),
@@ -43,10 +63,14 @@ export const ZEvidencePack = z
     }),
     chain: z.array(ZChainLink).meta({
       description:
-        "Every link of the chain from the request's first event to its last, other requests' content left out.",
+        "Every link of the chain from the request's first event (or the posture event, if earlier) to its last, other events' content left out.",
     }),
+    postureAtGrant: ZPostureAtGrant.nullable()
+      .optional()
+      .meta({ description: "Format /2: the posture at the time of the grant; null when access never began." }),
   })
   .meta({ description: "Checked offline by `npm run audit:verify -- --pack FILE`." });
 
 export type PackEvent = z.output<typeof ZPackEvent>;
 export type EvidencePack = z.output<typeof ZEvidencePack>;
+export type PostureAtGrant = z.output<typeof ZPostureAtGrant>;

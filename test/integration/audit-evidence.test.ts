@@ -3,11 +3,15 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { activateRequest } from "@/lib/access/activate-request";
 import { approveRequest } from "@/lib/access/approve-request";
 import { cancelRequest } from "@/lib/access/cancel-request";
 import { requestAccess } from "@/lib/access/request-access";
 import { buildEvidencePack } from "@/lib/audit/evidence";
+import type { AuditEventInput } from "@/lib/audit/events";
+import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { db } from "@/lib/db/client";
+import { ZEvidencePack } from "@/lib/schemas/evidence-pack";
 import { ROOT } from "../../scripts/lib/paths";
 import { contextFor } from "../support/users";
 
@@ -88,5 +92,92 @@ describe("evidence packs", () => {
     cut.chain.splice(1, 1);
     writeFileSync(file, JSON.stringify(cut));
     expect((await verifyPack(file)).output).toMatch(/the chain is broken at seq/);
+  }, 60_000);
+
+  it("holds the cluster's posture and standing-access map at the time of the grant, checked offline; older packs still pass", async () => {
+    const now = new Date();
+    const minutes = (n: number) => new Date(now.getTime() + n * 60_000);
+    const devAdmin = { cluster: "aks-dev-weu", role: "admin", duration: "PT1H", justification: "Posture" };
+    const auditor = await contextFor("aud01@contoso.com");
+
+    // No check of the cluster before the grant: the pack says so.
+    const unchecked = await requestAccess(devAdmin, await contextFor("n02@contoso.com", minutes(-20)));
+    expect(await activateRequest(unchecked.id, minutes(-20))).toBe("active");
+    const bare = await buildEvidencePack(auditor, unchecked.id);
+    expect(bare.postureAtGrant).toEqual({
+      clusterName: "aks-dev-weu",
+      grantedAt: minutes(-20).toISOString(),
+      summary: "not checked before this grant",
+      event: null,
+    });
+    const file = path.join(dir, "posture.json");
+    writeFileSync(file, JSON.stringify(bare));
+    expect((await verifyPack(file)).output).toContain(
+      "Posture of aks-dev-weu at the grant: not checked before this grant.",
+    );
+
+    // The posture check's events (recorded by the check, issue 18): the one before the grant is the pack's.
+    const posture = (clusterName: string, at: Date, principals: number) =>
+      db.$transaction((tx) =>
+        recordAuditEvent(tx, {
+          type: "posture.changed",
+          actor: null,
+          occurredAt: at,
+          data: {
+            clusterName,
+            facts: { areLocalAccountsDisabled: principals === 0 },
+            findings: principals === 0 ? [] : [{ code: "local-accounts-enabled" }],
+            standing: { principals: Array.from({ length: principals }, (_, i) => ({ principalId: `p${i}` })) },
+            change: "local accounts turned on",
+          },
+        } as unknown as AuditEventInput),
+      );
+    await posture("aks-dev-weu", minutes(-10), 0);
+    await posture("aks-dev-weu", minutes(-5), 3);
+    await posture("aks-prod-weu", minutes(-2), 7);
+    const n01 = await contextFor("n01@contoso.com", minutes(-1));
+    const request = await requestAccess(devAdmin, n01);
+    expect(await activateRequest(request.id, now)).toBe("active");
+    await posture("aks-dev-weu", minutes(1), 0);
+
+    const pack = await buildEvidencePack(auditor, request.id);
+    const atGrant = pack.postureAtGrant!;
+    expect(atGrant.event).toMatchObject({ type: "posture.changed", occurredAt: minutes(-5).toISOString() });
+    expect(atGrant.event!.data).toMatchObject({ clusterName: "aks-dev-weu", standing: { principals: [{}, {}, {}] } });
+    expect(atGrant.summary).toMatch(/^checked at .+: 1 finding\(s\), 3 standing principal\(s\)$/);
+    // The chain runs from the posture event, before the request's first event, so the event is linked in.
+    expect(pack.chain[0]!.seq).toBe(atGrant.event!.seq);
+    expect(BigInt(pack.chain[0]!.seq)).toBeLessThan(BigInt(pack.events[0]!.seq));
+    writeFileSync(file, JSON.stringify(pack));
+    const valid = await verifyPack(file);
+    expect(valid.code).toBe(0);
+    expect(valid.output).toContain(`Posture of aks-dev-weu at the grant: ${atGrant.summary}.`);
+
+    const fewer = structuredClone(pack);
+    (fewer.postureAtGrant!.event!.data as { standing: { principals: unknown[] } }).standing.principals.pop();
+    writeFileSync(file, JSON.stringify(fewer));
+    expect((await verifyPack(file)).output).toContain(
+      `posture event seq ${atGrant.event!.seq} does not match its hash`,
+    );
+
+    const hidden = structuredClone(pack);
+    hidden.postureAtGrant!.event = null;
+    writeFileSync(file, JSON.stringify(hidden));
+    expect((await verifyPack(file)).output).toContain("its posture summary names no posture event");
+
+    const dropped = structuredClone(pack);
+    delete dropped.postureAtGrant;
+    writeFileSync(file, JSON.stringify(dropped));
+    expect((await verifyPack(file)).output).toContain("it has no postureAtGrant, which its format requires");
+
+    // A pack taken before format /2 (no posture) still parses strictly and still verifies.
+    const older = { ...structuredClone(pack), format: "aks-jit-evidence/1" as const };
+    delete older.postureAtGrant;
+    expect(ZEvidencePack.parse(older)).toMatchObject({ format: "aks-jit-evidence/1" });
+    writeFileSync(file, JSON.stringify(older));
+    const olderCheck = await verifyPack(file);
+    expect(olderCheck.code).toBe(0);
+    expect(olderCheck.output).not.toContain("Posture of");
+    expect(ZEvidencePack.parse(JSON.parse(JSON.stringify(pack)))).toMatchObject({ format: "aks-jit-evidence/2" });
   }, 60_000);
 });
