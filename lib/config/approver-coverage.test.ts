@@ -103,7 +103,7 @@ describe("approver coverage, live members", () => {
       "a lone approver who is a requester can never approve their own",
       role(),
       { [ELIGIBLE]: engineers, [APPROVERS]: found("approver", "n01") },
-      ["too-few-approvers", "approvers-are-requesters"],
+      ["too-few-approvers"],
     ],
     [
       "an empty approver group",
@@ -190,6 +190,20 @@ describe("approver coverage, live members", () => {
       ],
     ])("%s", (_, r, groups, auditorGroupIds, expected) => {
       expect(codes(r, groups, auditorGroupIds)).toEqual(expected);
+    });
+
+    it("says who was listening and how to fix it", () => {
+      const [alert, review] = check(breakGlass(), { [ELIGIBLE]: engineers, [AUDITORS]: found("auditors") }, [AUDITORS]);
+      expect(alert?.problem).toBe(
+        `break-glass is allowed, but its alert reaches nobody besides the person using it: no approver group, auditor group (AUDITOR_GROUP_IDS) "auditors" (${AUDITORS}) has no members, and no Teams or Slack channel.`,
+      );
+      expect(alert?.fix).toContain("add a teams:<name> or slack:<name> channel to notify.channels of aks-prod/admin");
+      expect(review?.problem).toBe(
+        `an overdue break-glass review is escalated to nobody: no escalation group, and auditor group (AUDITOR_GROUP_IDS) "auditors" (${AUDITORS}) has no members.`,
+      );
+      expect(review?.fix).toContain(
+        "Add notify.escalation with approverGroups (people who chase reviews) to aks-prod/admin",
+      );
     });
 
     it("says nothing of listeners while the auditors are not known", () => {

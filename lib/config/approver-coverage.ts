@@ -195,7 +195,8 @@ function quorumWarnings(role: CoverageRole, at: RoleAt, directory: Directory): C
         ...where,
         ...tooFew(at, { groups, isOne }, approvers.size, both.length, available, approvalsRequired),
       });
-    if (requesters && both.length === approvers.size)
+    // One approver who may request is the case above already: their request can never be approved.
+    if (requesters && approvers.size > 1 && both.length === approvers.size)
       warnings.push({ ...where, ...allRequesters(at, groups, approvers.size, approvalsRequired) });
   } else if (!approvers) {
     // Not read: the catalog alone says so when every approver group is also an eligible group.
@@ -214,15 +215,21 @@ function tooFew(
   available: number,
   required: number,
 ) {
-  const people = `${approvers} ${approvers === 1 ? "person" : "distinct people"}`;
+  const people = approvers === 1 ? "1 person" : `${approvers} distinct people`;
   const more = required - available;
-  const overlap = both > 0 ? `, ${both === approvers ? "all" : both} of whom may request it too` : "";
+  const overlap =
+    both === 0
+      ? ""
+      : approvers === 1
+        ? ", who may request it too"
+        : `, ${both === approvers ? "all" : both} of whom may request it too`;
+  const most = available === 0 ? "can never be approved" : `can get at most ${available}`;
   const lower = available > 0 ? `, or lower approvalsRequired to ${available}` : "";
   return {
     code: "too-few-approvers" as const,
     problem:
       `needs ${required} approval${required === 1 ? "" : "s"}, but its ${groups} ${isOne ? "has" : "have"} ${people}${overlap}: ` +
-      `${both > 0 ? "a request from one of them" : "a request"} can get at most ${available} (nobody approves their own), so it would wait until it times out.`,
+      `${both > 0 ? `a request from ${approvers === 1 ? "them" : "one of them"}` : "a request"} ${most} (nobody approves their own), so it would wait until it times out.`,
     fix:
       `Add at least ${more} more ${more === 1 ? "person" : "people"}${both > 0 ? ` who ${more === 1 ? "does" : "do"} not request this role` : ""} ` +
       `to the ${groups}, or another group to approverGroups of ${roleName(at)} in ${at.file}${lower}.`,
@@ -305,7 +312,7 @@ function breakGlassWarnings(
       cluster: at.cluster,
       role: at.role,
       groupIds: alerted.map((id) => id.toLowerCase()),
-      problem: `break-glass is allowed, but its alert reaches nobody besides the person using it: ${describeListeners(role.policy.approverGroupIds, "approver groups", directory)}, ${describeListeners(auditorGroupIds, "AUDITOR_GROUP_IDS", directory)}, and no Teams or Slack channel.`,
+      problem: `break-glass is allowed, but its alert reaches nobody besides the person using it: ${describeListeners(role.policy.approverGroupIds, "approver group", directory)}, ${describeListeners(auditorGroupIds, AUDITORS, directory)}, and no Teams or Slack channel.`,
       fix: `Add people to the approver or auditor groups, add a teams:<name> or slack:<name> channel to notify.channels of ${roleName(at)} in ${at.file}, or set breakGlass.allowed: false.`,
     });
   }
@@ -316,15 +323,21 @@ function breakGlassWarnings(
       cluster: at.cluster,
       role: at.role,
       groupIds: reviewers.map((id) => id.toLowerCase()),
-      problem: `an overdue break-glass review is escalated to nobody: ${describeListeners(role.notify.escalation?.approverGroupIds ?? [], "escalation groups", directory)} and ${describeListeners(auditorGroupIds, "AUDITOR_GROUP_IDS", directory)}.`,
+      problem: `an overdue break-glass review is escalated to nobody: ${describeListeners(role.notify.escalation?.approverGroupIds ?? [], "escalation group", directory)}, and ${describeListeners(auditorGroupIds, AUDITORS, directory)}.`,
       fix: `Add notify.escalation with approverGroups (people who chase reviews) to ${roleName(at)} in ${at.file}, or set AUDITOR_GROUP_IDS to a group with members.`,
     });
   }
   return warnings;
 }
 
-function describeListeners(groupIds: readonly string[], what: string, directory: Directory): string {
-  if (groupIds.length === 0) return `no ${what}`;
+const AUDITORS = "auditor group (AUDITOR_GROUP_IDS)";
+
+/** "no escalation group", "approver group "approver" (…) has one member, who may request the role" */
+function describeListeners(groupIds: readonly string[], noun: string, directory: Directory): string {
+  if (groupIds.length === 0) return `no ${noun}`;
+  const isOne = groupIds.length === 1;
+  const named = `${isOne ? noun : noun.replace("group", "groups")} ${directory.labels(groupIds)}`;
   const people = directory.people(groupIds)?.size ?? 0;
-  return `${what} ${directory.labels(groupIds)} ${people === 0 ? "have no members" : `have ${people === 1 ? "one member, who may request the role" : `${people} members`}`}`;
+  const members = people === 0 ? "no members" : "one member, who may request the role";
+  return `${named} ${isOne ? "has" : "have"} ${members}`;
 }

@@ -55,8 +55,8 @@ export async function runDoctor(): Promise<DoctorReport> {
     ...(await checkAppRegistration(reader, clientId, needs)),
     ...(await checkArmPermissions(reader, needs.armScopes, clientId)),
     ...(await checkGroups(reader, needs.groups, needs.pimTargets)),
-    ...(await checkApproverCoverage(catalog, env.AUDITOR_GROUP_IDS, (ids) => readGroupMemberships(ids))),
     ...(await checkClusters(reader, needs.clusters)),
+    ...(await checkApproverCoverage(catalog, env.AUDITOR_GROUP_IDS, (ids) => readGroupMemberships(ids))),
   ];
   return { ...report, results, isComplete: true };
 }
