@@ -3,8 +3,9 @@
  * be approved, escalated and heard: lib/config/approver-coverage.ts). The file is the argument, else
  * CATALOG_PATH, else jit.catalog.yaml.
  *   --live    reads the groups' members through Microsoft Graph with the app's credentials (the
- *             environment as the app reads it, and a .env file for what it does not set), and the
- *             auditors from AUDITOR_GROUP_IDS; without it, only what the catalog itself shows.
+ *             environment as the app reads it, and a .env file for what it does not set), with the
+ *             auditors (AUDITOR_GROUP_IDS) and who may approve at all (APPROVER_GROUP_IDS); without
+ *             it, only what the catalog itself shows.
  *   --strict  exits 1 on any coverage warning, not only on an invalid catalog. */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -55,9 +56,9 @@ async function liveInput(catalog: Catalog): Promise<Partial<CoverageInput>> {
   if (existsSync(".env")) process.loadEnvFile(".env");
   const { env } = await import("../lib/config/env");
   const { readGroupMemberships } = await import("../lib/cloud/group-members");
-  const auditorGroupIds = env.AUDITOR_GROUP_IDS;
-  const groups = await readGroupMemberships(coverageGroupIds({ clusters: catalog.clusters, auditorGroupIds }));
-  return { groups, auditorGroupIds };
+  const settings = { auditorGroupIds: env.AUDITOR_GROUP_IDS, approverRoleGroupIds: env.APPROVER_GROUP_IDS };
+  const groups = await readGroupMemberships(coverageGroupIds({ clusters: catalog.clusters, ...settings }));
+  return { groups, ...settings };
 }
 
 function printWarnings(warnings: CoverageWarning[], isLive: boolean) {

@@ -39,12 +39,12 @@ export async function approverCoverageView(viewer: SessionUser, now = new Date()
 
 async function readCoverage(catalog: Catalog, now: Date): Promise<ApproverCoverageView> {
   const checkedAt = now.toISOString();
-  const auditorGroupIds = env.AUDITOR_GROUP_IDS;
+  const settings = { auditorGroupIds: env.AUDITOR_GROUP_IDS, approverRoleGroupIds: env.APPROVER_GROUP_IDS };
   try {
-    const groups = await readGroupMemberships(coverageGroupIds({ clusters: catalog.clusters, auditorGroupIds }));
+    const groups = await readGroupMemberships(coverageGroupIds({ clusters: catalog.clusters, ...settings }));
     return {
       checkedAt,
-      warnings: approverCoverage({ clusters: catalog.clusters, file: catalog.file, groups, auditorGroupIds }),
+      warnings: approverCoverage({ clusters: catalog.clusters, file: catalog.file, groups, ...settings }),
     };
   } catch (error) {
     // Each group's failure is a warning of its own; this is the credential or client failing outright.

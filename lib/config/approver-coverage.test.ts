@@ -236,6 +236,46 @@ describe("approver coverage, live members", () => {
   });
 });
 
+describe("approver coverage and the app's approver role (APPROVER_GROUP_IDS)", () => {
+  const ROLE_GROUP = "77777777-8888-4999-8aaa-bbbbbbbbbbbb";
+  const groups = (...withRole: string[]) =>
+    new Map<string, GroupMembership>([
+      [ELIGIBLE, found("default", "n01", "n02")],
+      [APPROVERS, found("approver", "p01", "p02")],
+      [ROLE_GROUP, found("jit-approvers", ...withRole)],
+    ]);
+  const coverage = (withRole: string[]) =>
+    approverCoverage({
+      clusters: [{ name: "aks-prod", roles: [role({ approvalsRequired: 2 })] }],
+      file: "jit.catalog.yaml",
+      groups: groups(...withRole),
+      approverRoleGroupIds: [ROLE_GROUP],
+    });
+
+  it("counts only the approvers who hold the role: the others cannot approve at all", () => {
+    const [warning, ...rest] = coverage(["p01"]);
+    expect(rest).toEqual([]);
+    expect(warning?.code).toBe("too-few-approvers");
+    expect(warning?.problem).toBe(
+      `needs 2 approvals, but its approver group "approver" (${APPROVERS}) has 2 distinct people; 1 of them is in no APPROVER_GROUP_IDS group, ` +
+        "and AKS JIT lets only those groups' members approve: a request can get at most 1 (nobody approves their own), so it would wait until it times out.",
+    );
+    expect(warning?.fix).toMatch(
+      /^Put the approvers who are in no APPROVER_GROUP_IDS group in one that it names, or add at least 1 more person/,
+    );
+  });
+
+  it("is covered when every approver holds the role", () => {
+    expect(coverage(["p01", "p02", "someone-else"])).toEqual([]);
+  });
+
+  it("reads the role's groups too", () => {
+    expect(
+      coverageGroupIds({ clusters: [{ name: "c", roles: [role()] }], approverRoleGroupIds: [ROLE_GROUP] }).sort(),
+    ).toEqual([APPROVERS, ELIGIBLE, ROLE_GROUP].sort());
+  });
+});
+
 describe("approver coverage, the catalog alone", () => {
   it("warns when every approver group is also an eligible group", () => {
     expect(codes(role({ approverGroupIds: [ELIGIBLE] }))).toEqual(["approvers-are-requesters"]);
@@ -267,7 +307,13 @@ describe("the demo catalog", () => {
       [AUDITORS, found("auditors", "aud01")],
     ]);
     expect(
-      approverCoverage({ clusters: catalog.clusters, file: catalog.file, groups, auditorGroupIds: [AUDITORS] }),
+      approverCoverage({
+        clusters: catalog.clusters,
+        file: catalog.file,
+        groups,
+        auditorGroupIds: [AUDITORS],
+        approverRoleGroupIds: [APPROVERS],
+      }),
     ).toEqual([]);
     expect(approverCoverage({ clusters: catalog.clusters, file: catalog.file })).toEqual([]);
   });

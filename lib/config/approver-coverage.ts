@@ -46,12 +46,19 @@ export interface CoverageInput {
   groups?: ReadonlyMap<string, GroupMembership>;
   /** AUDITOR_GROUP_IDS when known: break-glass alerts and overdue reviews reach them too */
   auditorGroupIds?: readonly string[];
+  /**
+   * APPROVER_GROUP_IDS when known: only their members hold the app's approver role, so a member of a
+   * role's approver group outside them cannot approve at all (lib/auth/permissions.ts)
+   */
+  approverRoleGroupIds?: readonly string[];
 }
 
 export type CoverageRole = Pick<CatalogRole, "name" | "policy" | "notify">;
 
 /** Every group whose members the checks use: read these for a live check. */
-export function coverageGroupIds(input: Pick<CoverageInput, "clusters" | "auditorGroupIds">): string[] {
+export function coverageGroupIds(
+  input: Pick<CoverageInput, "clusters" | "auditorGroupIds" | "approverRoleGroupIds">,
+): string[] {
   const ids = input.clusters.flatMap((cluster) =>
     cluster.roles.flatMap((role) => [
       ...role.policy.approverGroupIds,
@@ -59,7 +66,8 @@ export function coverageGroupIds(input: Pick<CoverageInput, "clusters" | "audito
       ...(role.notify.escalation?.approverGroupIds ?? []),
     ]),
   );
-  return [...new Set([...ids, ...(input.auditorGroupIds ?? [])].map((id) => id.toLowerCase()))];
+  const settings = [...(input.auditorGroupIds ?? []), ...(input.approverRoleGroupIds ?? [])];
+  return [...new Set([...ids, ...settings].map((id) => id.toLowerCase()))];
 }
 
 export function approverCoverage(input: CoverageInput): CoverageWarning[] {
@@ -68,7 +76,7 @@ export function approverCoverage(input: CoverageInput): CoverageWarning[] {
     cluster.roles.flatMap((role) => {
       const at: RoleAt = { cluster: cluster.name, role: role.name, file: input.file };
       return [
-        ...(role.policy.approvalsRequired > 0 ? approvalWarnings(role, at, directory) : []),
+        ...(role.policy.approvalsRequired > 0 ? approvalWarnings(role, at, directory, input.approverRoleGroupIds) : []),
         ...escalationGroupWarnings(role, at, directory),
         ...(role.policy.isBreakGlassAllowed ? breakGlassWarnings(role, at, directory, input.auditorGroupIds) : []),
       ];
@@ -144,7 +152,12 @@ function groupWarnings(
   });
 }
 
-function approvalWarnings(role: CoverageRole, at: RoleAt, directory: Directory): CoverageWarning[] {
+function approvalWarnings(
+  role: CoverageRole,
+  at: RoleAt,
+  directory: Directory,
+  approverRoleGroupIds: readonly string[] | undefined,
+): CoverageWarning[] {
   const { approverGroupIds } = role.policy;
   const groups = groupWarnings(
     approverGroupIds,
@@ -174,31 +187,37 @@ function approvalWarnings(role: CoverageRole, at: RoleAt, directory: Directory):
     },
     at,
   );
-  return [...groups, ...quorumWarnings(role, at, directory)];
+  return [...groups, ...quorumWarnings(role, at, directory, approverRoleGroupIds)];
 }
 
 /** Too few approvers for the worst-case requester, or approvers who are all requesters themselves. */
-function quorumWarnings(role: CoverageRole, at: RoleAt, directory: Directory): CoverageWarning[] {
+function quorumWarnings(
+  role: CoverageRole,
+  at: RoleAt,
+  directory: Directory,
+  approverRoleGroupIds: readonly string[] | undefined,
+): CoverageWarning[] {
   const { approverGroupIds, eligibleGroupIds, approvalsRequired } = role.policy;
   const where = { cluster: at.cluster, role: at.role, groupIds: approverGroupIds.map((id) => id.toLowerCase()) };
-  const approvers = directory.people(approverGroupIds);
+  const named = directory.people(approverGroupIds);
+  const withRole = approverRoleGroupIds && directory.people(approverRoleGroupIds);
+  // Those who may actually approve: named by the role and holding the app's approver role.
+  const approvers = approverRoleGroupIds === undefined ? named : named && withRole && intersect(named, withRole);
   const requesters = directory.people(eligibleGroupIds);
   const isOne = approverGroupIds.length === 1;
   const groups = `approver group${isOne ? "" : "s"} ${directory.labels(approverGroupIds)}`;
   const warnings: CoverageWarning[] = [];
-  if (approvers && approvers.size > 0) {
+  if (named && approvers && named.size > 0) {
     // Unknown requesters: assume the worst, that any approver may be one.
-    const both = requesters ? [...approvers].filter((id) => requesters.has(id)) : [...approvers];
-    const available = approvers.size - (both.length > 0 ? 1 : 0);
+    const both = requesters ? intersect(approvers, requesters).size : approvers.size;
+    const available = approvers.size - (both > 0 ? 1 : 0);
+    const counts = { named: named.size, both, lacking: named.size - approvers.size, available };
     if (available < approvalsRequired)
-      warnings.push({
-        ...where,
-        ...tooFew(at, { groups, isOne }, approvers.size, both.length, available, approvalsRequired),
-      });
+      warnings.push({ ...where, ...tooFew(at, { groups, isOne }, counts, approvalsRequired) });
     // One approver who may request is the case above already: their request can never be approved.
-    if (requesters && approvers.size > 1 && both.length === approvers.size)
+    if (requesters && approvers.size > 1 && both === approvers.size)
       warnings.push({ ...where, ...allRequesters(at, groups, approvers.size, approvalsRequired) });
-  } else if (!approvers) {
+  } else if (!named) {
     // Not read: the catalog alone says so when every approver group is also an eligible group.
     const eligible = new Set(eligibleGroupIds.map((id) => id.toLowerCase()));
     if (approverGroupIds.length > 0 && approverGroupIds.every((id) => eligible.has(id.toLowerCase())))
@@ -207,31 +226,49 @@ function quorumWarnings(role: CoverageRole, at: RoleAt, directory: Directory): C
   return warnings;
 }
 
+const intersect = (a: ReadonlySet<string>, b: ReadonlySet<string>) => new Set([...a].filter((id) => b.has(id)));
+
+interface QuorumCounts {
+  /** distinct people in the role's approver groups */
+  named: number;
+  /** of those who may approve, how many may request the role too */
+  both: number;
+  /** of the named, how many lack the app's approver role (APPROVER_GROUP_IDS) */
+  lacking: number;
+  /** approvals a request from the worst-case requester can get */
+  available: number;
+}
+
 function tooFew(
   at: RoleAt,
   { groups, isOne }: { groups: string; isOne: boolean },
-  approvers: number,
-  both: number,
-  available: number,
+  { named, both, lacking, available }: QuorumCounts,
   required: number,
 ) {
-  const people = approvers === 1 ? "1 person" : `${approvers} distinct people`;
+  const people = named === 1 ? "1 person" : `${named} distinct people`;
   const more = required - available;
   const overlap =
     both === 0
       ? ""
-      : approvers === 1
+      : named === 1
         ? ", who may request it too"
-        : `, ${both === approvers ? "all" : both} of whom may request it too`;
+        : `, ${both === named ? "all" : both} of whom may request it too`;
+  const outside =
+    lacking === 0
+      ? ""
+      : `; ${named === 1 ? "they are" : lacking === named ? "none of them is" : `${lacking} of them ${lacking === 1 ? "is" : "are"}`} ` +
+        `${named === 1 || lacking !== named ? "in no" : "in an"} APPROVER_GROUP_IDS group, and AKS JIT lets only those groups' members approve`;
   const most = available === 0 ? "can never be approved" : `can get at most ${available}`;
   const lower = available > 0 ? `, or lower approvalsRequired to ${available}` : "";
+  const promote =
+    lacking > 0 ? `Put the approvers who are in no APPROVER_GROUP_IDS group in one that it names, or add` : "Add";
   return {
     code: "too-few-approvers" as const,
     problem:
-      `needs ${required} approval${required === 1 ? "" : "s"}, but its ${groups} ${isOne ? "has" : "have"} ${people}${overlap}: ` +
-      `${both > 0 ? `a request from ${approvers === 1 ? "them" : "one of them"}` : "a request"} ${most} (nobody approves their own), so it would wait until it times out.`,
+      `needs ${required} approval${required === 1 ? "" : "s"}, but its ${groups} ${isOne ? "has" : "have"} ${people}${overlap}${outside}: ` +
+      `${both > 0 ? `a request from ${named === 1 ? "them" : "one of them"}` : "a request"} ${most} (nobody approves their own), so it would wait until it times out.`,
     fix:
-      `Add at least ${more} more ${more === 1 ? "person" : "people"}${both > 0 ? ` who ${more === 1 ? "does" : "do"} not request this role` : ""} ` +
+      `${promote} at least ${more} more ${more === 1 ? "person" : "people"}${both > 0 ? ` who ${more === 1 ? "does" : "do"} not request this role` : ""} ` +
       `to the ${groups}, or another group to approverGroups of ${roleName(at)} in ${at.file}${lower}.`,
   };
 }

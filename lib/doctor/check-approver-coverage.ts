@@ -13,11 +13,11 @@ const REPORTED_BY_GROUPS = new Set(["approver-group-unknown", "escalation-group-
  */
 export async function checkApproverCoverage(
   catalog: Catalog,
-  auditorGroupIds: readonly string[],
+  settings: { auditorGroupIds: readonly string[]; approverRoleGroupIds: readonly string[] },
   readMemberships: (groupIds: readonly string[]) => Promise<ReadonlyMap<string, GroupMembership>>,
 ): Promise<CheckResult[]> {
-  const groups = await readMemberships(coverageGroupIds({ clusters: catalog.clusters, auditorGroupIds }));
-  const warnings = approverCoverage({ clusters: catalog.clusters, file: catalog.file, groups, auditorGroupIds });
+  const groups = await readMemberships(coverageGroupIds({ clusters: catalog.clusters, ...settings }));
+  const warnings = approverCoverage({ clusters: catalog.clusters, file: catalog.file, groups, ...settings });
   return catalog.clusters.flatMap((cluster) =>
     cluster.roles.flatMap((role) => {
       const name = `${cluster.name}/${role.name}`;

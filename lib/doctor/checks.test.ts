@@ -152,9 +152,11 @@ describe("checkApproverCoverage: the catalog:check rules on the tenant's members
     ["0badbad0-0000-4000-8000-000000000404", { state: "not-found" }],
   ]);
 
+  const SETTINGS = { auditorGroupIds: [], approverRoleGroupIds: ["09ecf0d7-9504-4f6c-b557-71f30e9759bf"] };
+
   it("warns of a role its approvers cannot cover, and leaves a missing group to the Groups check", async () => {
     const asked: string[][] = [];
-    const results = await checkApproverCoverage(catalog, [], async (ids) => {
+    const results = await checkApproverCoverage(catalog, SETTINGS, async (ids) => {
       asked.push([...ids]);
       return members;
     });
@@ -169,8 +171,8 @@ describe("checkApproverCoverage: the catalog:check rules on the tenant's members
       state: "found",
       memberIds: ["p01", "p02"],
     });
-    covered.set("0badbad0-0000-4000-8000-000000000404", { state: "found", memberIds: ["p03"] });
-    const results = await checkApproverCoverage(catalog, [], async () => covered);
+    covered.set("0badbad0-0000-4000-8000-000000000404", { state: "found", memberIds: ["p01"] });
+    const results = await checkApproverCoverage(catalog, SETTINGS, async () => covered);
     expect(results.map((r) => [r.status, r.name, r.detail])).toEqual([
       ["pass", "aks-prod-weu/admin", "its approvers can give 2 approvals to any requester"],
       ["pass", "aks-prod-weu/node-access", "its approvers can give 1 approval to any requester"],

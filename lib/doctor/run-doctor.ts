@@ -56,7 +56,11 @@ export async function runDoctor(): Promise<DoctorReport> {
     ...(await checkArmPermissions(reader, needs.armScopes, clientId)),
     ...(await checkGroups(reader, needs.groups, needs.pimTargets)),
     ...(await checkClusters(reader, needs.clusters)),
-    ...(await checkApproverCoverage(catalog, env.AUDITOR_GROUP_IDS, (ids) => readGroupMemberships(ids))),
+    ...(await checkApproverCoverage(
+      catalog,
+      { auditorGroupIds: env.AUDITOR_GROUP_IDS, approverRoleGroupIds: env.APPROVER_GROUP_IDS },
+      (ids) => readGroupMemberships(ids),
+    )),
   ];
   return { ...report, results, isComplete: true };
 }

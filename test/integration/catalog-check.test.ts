@@ -40,11 +40,11 @@ describe("npm run catalog:check", () => {
 });
 
 /** As `npm run catalog:check -- --live --strict` runs it: the app's environment (this file's emulator). */
-async function checkLive(file: string) {
+async function checkLive(file: string, env: Record<string, string> = {}) {
   const result = await promisify(execFile)(
     process.execPath,
     ["--conditions=react-server", "--import", "tsx", "scripts/catalog-check.ts", file, "--live", "--strict"],
-    { cwd: ROOT, env: process.env, encoding: "utf8" },
+    { cwd: ROOT, env: { ...process.env, ...env }, encoding: "utf8" },
   ).then(
     (ok) => ({ ...ok, code: 0 }),
     (error: { stdout: string; stderr: string; code: number }) => error,
@@ -63,6 +63,20 @@ describe("npm run catalog:check -- --live --strict", () => {
       "Approver coverage (members read through Microsoft Graph): every role can be approved and heard.",
     );
     expect(code).toBe(0);
+  }, 60_000);
+
+  it("counts only approvers who hold the app's approver role (APPROVER_GROUP_IDS)", async () => {
+    // The auditors group as the only approver role group: nobody in the catalog's approver group may approve.
+    const { code, output } = await checkLive("jit.catalog.yaml", {
+      APPROVER_GROUP_IDS: "3ecc833e-183f-465d-9f69-9b4e2ad22ec5",
+    });
+    for (const role of ["admin", "node-access", "cluster-admin"]) {
+      expect(output).toContain(
+        `aks-prod-weu/${role}: needs 1 approval, but its approver group "approver" (${APPROVER}) has 2 distinct people; none of them is in an APPROVER_GROUP_IDS group`,
+      );
+    }
+    expect(output).toContain("Fix: Put the approvers who are in no APPROVER_GROUP_IDS group in one that it names");
+    expect(code).toBe(1);
   }, 60_000);
 
   it("fails a role the tenant's approvers cannot cover, naming the role, the group and the fix", async () => {
