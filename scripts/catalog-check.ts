@@ -54,7 +54,12 @@ function readCatalog(file: string): Catalog {
 /** Members as Graph has them now; the app's modules load only here, once the environment is set. */
 async function liveInput(catalog: Catalog): Promise<Partial<CoverageInput>> {
   if (existsSync(".env")) process.loadEnvFile(".env");
-  const { env } = await import("../lib/config/env");
+  const { env } = await import("../lib/config/env").catch((error: unknown) => {
+    // Importing the env module is what validates it: say what --live needs instead of a stack trace.
+    const reason = error instanceof Error ? error.message : String(error);
+    console.error(`--live reads Graph as the app does and needs its configuration (npm run config:check):\n${reason}`);
+    process.exit(1);
+  });
   const { readGroupMemberships } = await import("../lib/cloud/group-members");
   const settings = { auditorGroupIds: env.AUDITOR_GROUP_IDS, approverRoleGroupIds: env.APPROVER_GROUP_IDS };
   const groups = await readGroupMemberships(coverageGroupIds({ clusters: catalog.clusters, ...settings }));

@@ -65,6 +65,14 @@ describe("npm run catalog:check -- --live --strict", () => {
     expect(code).toBe(0);
   }, 60_000);
 
+  it("says what --live needs when the app's configuration is invalid", async () => {
+    const { code, output } = await checkLive("jit.catalog.yaml", { AUDITOR_GROUP_IDS: "not-a-group-id" });
+    expect(output).toContain("--live reads Graph as the app does and needs its configuration (npm run config:check)");
+    expect(output).toContain("AUDITOR_GROUP_IDS");
+    expect(output).not.toMatch(/\n\s+at /);
+    expect(code).toBe(1);
+  }, 60_000);
+
   it("counts only approvers who hold the app's approver role (APPROVER_GROUP_IDS)", async () => {
     // The auditors group as the only approver role group: nobody in the catalog's approver group may approve.
     const { code, output } = await checkLive("jit.catalog.yaml", {
