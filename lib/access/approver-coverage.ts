@@ -32,7 +32,12 @@ export async function approverCoverageView(viewer: SessionUser, now = new Date()
   authorize(viewer, "catalog.admin");
   const catalog = getCatalog();
   if (!cached || cached.catalog !== catalog || now.getTime() - cached.at >= COVERAGE_TTL_MS) {
-    cached = { at: now.getTime(), catalog, view: readCoverage(catalog, now) };
+    const view = readCoverage(catalog, now);
+    cached = { at: now.getTime(), catalog, view };
+    // A failed read is not kept: the next view tries again.
+    void view.then(({ failure }) => {
+      if (failure && cached?.view === view) cached = undefined;
+    });
   }
   return cached.view;
 }
@@ -49,7 +54,6 @@ async function readCoverage(catalog: Catalog, now: Date): Promise<ApproverCovera
   } catch (error) {
     // Each group's failure is a warning of its own; this is the credential or client failing outright.
     log.warn({ err: error }, "approver coverage: cannot read group members");
-    cached = undefined;
     return { checkedAt, warnings: [], failure: "The groups' members could not be read from Microsoft Graph just now." };
   }
 }
