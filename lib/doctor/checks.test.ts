@@ -1,6 +1,11 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
+import type { GroupMembership } from "@/lib/config/approver-coverage";
+import { parseCatalog } from "@/lib/config/catalog-schema";
 import { ARM_ACTIONS } from "@/lib/cloud/required-permissions";
 import { isRedirectRegistered } from "./check-app-registration";
+import { checkApproverCoverage } from "./check-approver-coverage";
 import { checkArmPermissions } from "./check-arm-permissions";
 import type { Read, TenantReader } from "./check-result";
 import type { ArmScopeNeed } from "./needs";
@@ -135,5 +140,42 @@ describe("isRedirectRegistered: Entra's redirect URI matching", () => {
     [["not a url"], "https://jit.contoso.com/auth/callback", false],
   ])("%j has %s: %s", (registered, wanted, expected) => {
     expect(isRedirectRegistered(registered, wanted)).toBe(expected);
+  });
+});
+
+describe("checkApproverCoverage: the catalog:check rules on the tenant's members", () => {
+  const file = path.resolve(import.meta.dirname, "../../test/fixtures/catalog-uncoverable.yaml");
+  const catalog = parseCatalog(readFileSync(file, "utf8"), "catalog-uncoverable.yaml");
+  const members = new Map<string, GroupMembership>([
+    ["5276251f-922a-4a74-bd64-dd49ae92e206", { state: "found", displayName: "default", memberIds: ["n01", "n02"] }],
+    ["09ecf0d7-9504-4f6c-b557-71f30e9759bf", { state: "found", displayName: "approver", memberIds: ["n02", "p01"] }],
+    ["0badbad0-0000-4000-8000-000000000404", { state: "not-found" }],
+  ]);
+
+  const SETTINGS = { auditorGroupIds: [], approverRoleGroupIds: ["09ecf0d7-9504-4f6c-b557-71f30e9759bf"] };
+
+  it("warns of a role its approvers cannot cover, and leaves a missing group to the Groups check", async () => {
+    const asked: string[][] = [];
+    const results = await checkApproverCoverage(catalog, SETTINGS, async (ids) => {
+      asked.push([...ids]);
+      return members;
+    });
+    expect(asked.map((ids) => ids.sort())).toEqual([[...members.keys()].sort()]);
+    expect(results.map((r) => [r.status, r.name])).toEqual([["warn", "aks-prod-weu/admin"]]);
+    expect(results[0]!.detail).toContain("needs 2 approvals");
+    expect(results[0]!.fix).toContain("or lower approvalsRequired to 1");
+  });
+
+  it("passes each role its approvers cover", async () => {
+    const covered = new Map(members).set("09ecf0d7-9504-4f6c-b557-71f30e9759bf", {
+      state: "found",
+      memberIds: ["p01", "p02"],
+    });
+    covered.set("0badbad0-0000-4000-8000-000000000404", { state: "found", memberIds: ["p01"] });
+    const results = await checkApproverCoverage(catalog, SETTINGS, async () => covered);
+    expect(results.map((r) => [r.status, r.name, r.detail])).toEqual([
+      ["pass", "aks-prod-weu/admin", "its approvers can give 2 approvals to any requester"],
+      ["pass", "aks-prod-weu/node-access", "its approvers can give 1 approval to any requester"],
+    ]);
   });
 });

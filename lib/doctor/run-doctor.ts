@@ -1,8 +1,10 @@
 import "server-only";
 import { appCredential } from "@/lib/cloud/credentials";
+import { readGroupMemberships } from "@/lib/cloud/group-members";
 import { getCatalog } from "@/lib/config/catalog";
 import { env } from "@/lib/config/env";
 import { checkAppRegistration } from "./check-app-registration";
+import { checkApproverCoverage } from "./check-approver-coverage";
 import { checkArmPermissions } from "./check-arm-permissions";
 import { checkClusters } from "./check-clusters";
 import { checkCredential } from "./check-credential";
@@ -38,7 +40,8 @@ export async function runDoctor(): Promise<DoctorReport> {
     return { ...report, results: credential.results, isComplete: false };
   }
 
-  const needs = doctorNeeds(getCatalog(), {
+  const catalog = getCatalog();
+  const needs = doctorNeeds(catalog, {
     appUrl: env.APP_URL,
     notifyMailSender: env.NOTIFY_MAIL_SENDER,
     approverGroupIds: env.APPROVER_GROUP_IDS,
@@ -53,6 +56,11 @@ export async function runDoctor(): Promise<DoctorReport> {
     ...(await checkArmPermissions(reader, needs.armScopes, clientId)),
     ...(await checkGroups(reader, needs.groups, needs.pimTargets)),
     ...(await checkClusters(reader, needs.clusters)),
+    ...(await checkApproverCoverage(
+      catalog,
+      { auditorGroupIds: env.AUDITOR_GROUP_IDS, approverRoleGroupIds: env.APPROVER_GROUP_IDS },
+      (ids) => readGroupMemberships(ids),
+    )),
   ];
   return { ...report, results, isComplete: true };
 }

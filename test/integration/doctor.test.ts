@@ -73,11 +73,13 @@ describe("npm run doctor against the demo tenant", () => {
         "Azure role assignments",
         "Groups",
         "PIM for Groups",
+        "Approver coverage",
         "AKS clusters",
       ]),
     );
     expect(stdout).toContain("Microsoft Graph token (client secret)");
     expect(stdout).toContain("✓ default eligible for node-access");
+    expect(stdout).toContain("✓ aks-prod-weu/admin: its approvers can give 1 approval to any requester");
     expect(stdout).toMatch(/\n\d+ passed, 0 failed\n/);
     expect(code).toBe(0);
   }, 60_000);
@@ -225,7 +227,15 @@ describe("npm run doctor against a misconfigured tenant", () => {
       ),
       expect.stringContaining("az aks update -g rg-aks-dev -n aks-dev-weu --enable-aad"),
     ]);
-    expect(stdout).toMatch(/\n\d+ passed, 18 failed\n/);
+    // The tenant has no auditors group: nobody chases an overdue break-glass review (approver coverage,
+    // the rules of `npm run catalog:check -- --live`); the missing group itself is the Groups check's.
+    const coverage = lines.filter((l) => l.section === "Approver coverage" && l.mark === "!");
+    expect(coverage.map((l) => l.text.split(": ")[0])).toEqual(["aks-prod-weu/admin", "aks-prod-weu/cluster-admin"]);
+    for (const line of coverage) {
+      expect(line.text).toContain("an overdue break-glass review is escalated to nobody");
+      expect(line.fix).toContain("or set AUDITOR_GROUP_IDS to a group with members");
+    }
+    expect(stdout).toMatch(/\n\d+ passed, 18 failed, 2 warnings\n/);
   }, 60_000);
 
   it("says it cannot read the granted permissions without Application.Read.All, and how to grant it", async () => {

@@ -11,6 +11,7 @@ import { describeCatalog } from "@/lib/access/catalog-view";
 import { listFailedJobs } from "@/lib/jobs/failed-jobs";
 import { AccessCatalog } from "./_components/access-catalog";
 import { ActiveGrants } from "./_components/active-grants";
+import { ApproverCoverage } from "./_components/approver-coverage";
 import { DriftFindings } from "./_components/drift-findings";
 import { FailedActivations } from "./_components/failed-activations";
 import { FailedJobs } from "./_components/failed-jobs";
@@ -62,6 +63,7 @@ export default async function AdminPage({
       <FailedJobs jobs={failedJobs} />
       <RecentRetries retries={retries} />
       <DriftFindings findings={drift} />
+      <ApproverCoverage viewer={user} />
       <AccessCatalog catalog={catalog} />
       <section aria-labelledby="sign-in-config" className="mb-8">
         <h2 id="sign-in-config" className="mb-3 text-lg font-semibold">

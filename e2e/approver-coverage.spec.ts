@@ -1,0 +1,82 @@
+import { readFileSync } from "node:fs";
+import type { APIRequestContext, Page } from "@playwright/test";
+import { EMULATOR_URL, expect, expectAccessible, signInAs, test, userIdOf } from "./support/fixtures";
+
+/**
+ * An admin sees on the Admin page whether each role can be approved: the demo tenant covers every
+ * role; once the approver group keeps only n02, who may request the same roles, each approval role
+ * is named with its group and what to fix, readable on a phone.
+ */
+const APPROVER_GROUP = "09ecf0d7-9504-4f6c-b557-71f30e9759bf";
+
+/** The demo app registration's own Graph token (client credentials), as an admin's tooling would get one. */
+async function graphToken(request: APIRequestContext) {
+  const tenant = JSON.parse(readFileSync(new URL("../emulator/tenant.json", import.meta.url), "utf8")) as {
+    tenant: { id: string };
+    applications: Array<{ appId: string; clientSecret: string }>;
+  };
+  const app = tenant.applications[0]!;
+  const response = await request.post(`${EMULATOR_URL}/${tenant.tenant.id}/oauth2/v2.0/token`, {
+    form: {
+      grant_type: "client_credentials",
+      client_id: app.appId,
+      client_secret: app.clientSecret,
+      scope: "https://graph.microsoft.com/.default",
+    },
+  });
+  expect(response.ok(), "the emulator should issue an app token").toBe(true);
+  return ((await response.json()) as { access_token: string }).access_token;
+}
+
+/** The page fits a 390 px phone without scrolling sideways, and passes axe. */
+async function expectPhoneReady(page: Page) {
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+    scrollWidth: document.scrollingElement!.scrollWidth,
+    innerWidth: window.innerWidth,
+  }));
+  expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
+  await expectAccessible(page);
+}
+
+test("[ADMIN] approver coverage names each role its approvers cannot cover, with the group and the fix", async ({
+  browser,
+}) => {
+  // The Admin page reads members at most once a minute: the warning may take that long to show.
+  test.setTimeout(150_000);
+  const context = await browser.newContext({ ignoreHTTPSErrors: true });
+  await signInAs(context, "adm01@contoso.com");
+  const page = await context.newPage();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto("/admin");
+  const coverage = page.getByRole("region", { name: "Approver coverage" });
+  await expect(coverage).toContainText("Every role can be approved and heard.");
+  await expectPhoneReady(page);
+
+  const p01 = await userIdOf(context.request, "p01@contoso.com");
+  const token = await graphToken(context.request);
+  const headers = { authorization: `Bearer ${token}` };
+  const removed = await context.request.delete(`${EMULATOR_URL}/v1.0/groups/${APPROVER_GROUP}/members/${p01}/$ref`, {
+    headers,
+  });
+  expect(removed.status()).toBe(204);
+  try {
+    await expect(async () => {
+      await page.reload();
+      await expect(coverage.locator('[data-coverage-code="too-few-approvers"]')).toHaveCount(3, { timeout: 1_000 });
+    }).toPass({ timeout: 100_000, intervals: [5_000] });
+    const warning = coverage.locator("li").filter({ hasText: "aks-prod-weu/admin" });
+    await expect(warning).toContainText("Too few approvers");
+    await expect(warning).toContainText(
+      `approver group "approver" (${APPROVER_GROUP}) has 1 person, who may request it too`,
+    );
+    await expect(warning).toContainText("Fix: Add at least 1 more person who does not request this role");
+    await expectPhoneReady(page);
+  } finally {
+    const restored = await context.request.post(`${EMULATOR_URL}/v1.0/groups/${APPROVER_GROUP}/members/$ref`, {
+      headers,
+      data: { "@odata.id": `${EMULATOR_URL}/v1.0/directoryObjects/${p01}` },
+    });
+    expect(restored.status()).toBe(204);
+    await context.close();
+  }
+});
