@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { getCatalog } from "@/lib/config/catalog";
 import { db } from "@/lib/db/client";
+import { getBoss } from "@/lib/jobs/boss";
+import { QUEUES } from "@/lib/jobs/queues";
+import { startJobs } from "@/lib/jobs/start-jobs";
 import { readDatabaseRows } from "@/lib/metrics/database-gauges";
 import { checkAllPostures, checkClusterPosture, checkPostureNow, clusterPostures } from "@/lib/posture/check-posture";
 import { ZClusterFacts, ZPostureFinding } from "@/lib/posture/types";
@@ -205,4 +208,16 @@ describe("posture", () => {
       fix: "az aks update -g rg-aks-dev -n aks-dev-weu --disable-local-accounts",
     });
   });
+
+  it("checks each cluster's posture with its part of the scheduled reconcile pass", async () => {
+    await checkClusterPosture(dev, new Date(), { correlationId });
+    await setEmulatorCluster(dev.clusterName, { disableLocalAccounts: false });
+    await startJobs();
+    await (await getBoss()).send(QUEUES.reconcile, {});
+    await expect
+      .poll(async () => (await stored("aks-dev-weu")).codes, { timeout: 30_000, interval: 250 })
+      .toContain("local-accounts-enabled");
+    const [last] = (await changesOf("aks-dev-weu")).slice(-1);
+    expect(last!.changes).toContain("local accounts turned on");
+  }, 60_000);
 });
