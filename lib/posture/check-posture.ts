@@ -1,7 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
-import { lockAuditChain, recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { authorize } from "@/lib/auth/authorize";
 import { authorizeAttempt } from "@/lib/auth/refusals";
 import type { ProviderCall } from "@/lib/cloud/call-recorder";
@@ -9,83 +8,68 @@ import type { CatalogCluster } from "@/lib/config/catalog-schema";
 import { getCatalog } from "@/lib/config/catalog";
 import type { ActionContext } from "@/lib/context";
 import type { SessionUser } from "@/lib/context";
-import { db, type Prisma } from "@/lib/db/client";
+import { db } from "@/lib/db/client";
 import { log } from "@/lib/log";
 import { countPostureCheck } from "@/lib/metrics/record";
-import { describeChanges } from "./changes";
-import { postureFindings } from "./findings";
 import { readClusterFacts } from "./read-posture";
-import { ZClusterFacts, ZClusterPosture, ZPostureFinding, type ClusterFacts, type ClusterPosture } from "./types";
-
-export type PostureOutcome = "unchanged" | "changed" | "failed";
+import { storePostures, type PostureOutcome, type PostureRead } from "./store-posture";
+import { ZClusterPosture, type ClusterPosture } from "./types";
 
 export interface PostureCheck {
   cluster: string;
   outcome: PostureOutcome;
   findings: number;
-  /** ARM calls made, retries included */
+  /** ARM calls made, retries included, and how many of them ARM throttled (429) */
   armCalls: number;
+  armThrottled: number;
 }
 
 /** How many clusters "Check now" reads at once: ARM's read budget, not this, sets the pace at scale. */
 const CLUSTERS_AT_ONCE = 8;
+/** How many clusters' results one transaction stores: one commit, not one per cluster, at 500 clusters. */
+const STORED_AT_ONCE = 25;
+
+/** Reads one cluster's facts; a failure is a result (its error), not a throw. */
+async function readPosture(cluster: CatalogCluster, correlationId: string) {
+  const calls = { armCalls: 0, armThrottled: 0 };
+  const onCalls = (made: ProviderCall[]) => {
+    calls.armCalls += made.length;
+    calls.armThrottled += made.filter((call) => call.status === 429).length;
+  };
+  try {
+    const facts = await readClusterFacts(cluster, { correlationId, onCalls });
+    return { read: { cluster, facts } satisfies PostureRead, ...calls };
+  } catch (error) {
+    const reason = (error instanceof Error ? error.message : String(error)).slice(0, 1000);
+    log.warn({ cluster: cluster.name, err: reason }, "posture check could not read the cluster");
+    return { read: { cluster, error: reason } satisfies PostureRead, ...calls };
+  }
+}
+
+async function store(reads: Array<Awaited<ReturnType<typeof readPosture>>>, now: Date, correlationId: string) {
+  const outcomes = await storePostures(
+    reads.map((r) => r.read),
+    now,
+    correlationId,
+  );
+  return reads.map(({ read, armCalls, armThrottled }): PostureCheck => {
+    const { outcome, findings } = outcomes.get(read.cluster.name)!;
+    countPostureCheck(outcome);
+    return { cluster: read.cluster.name, outcome, findings, armCalls, armThrottled };
+  });
+}
 
 /**
- * One catalog cluster's posture check: reads its facts through ARM, works out the findings and, in one
- * transaction, stores them in cluster_postures and, when they differ from the stored ones, records
- * `posture.changed` with what changed. A failed read stores the error and keeps the last facts and
- * findings: not read is not fixed. Standing access (standing-access.ts) is written apart and left as is.
+ * One catalog cluster's posture check: reads its facts through ARM, works out the findings and stores
+ * them, recording `posture.changed` when they differ from the stored ones (store-posture.ts).
  */
 export async function checkClusterPosture(
   cluster: CatalogCluster,
   now: Date,
   context: { correlationId: string },
 ): Promise<PostureCheck> {
-  let armCalls = 0;
-  const onCalls = (calls: ProviderCall[]) => void (armCalls += calls.length);
-  let facts: ClusterFacts;
-  try {
-    facts = await readClusterFacts(cluster, { correlationId: context.correlationId, onCalls });
-  } catch (error) {
-    const reason = (error instanceof Error ? error.message : String(error)).slice(0, 1000);
-    log.warn({ cluster: cluster.name, err: reason }, "posture check could not read the cluster");
-    await db.clusterPosture.upsert({
-      where: { clusterName: cluster.name },
-      create: { clusterName: cluster.name, checkedAt: now, findings: [], error: reason },
-      update: { checkedAt: now, error: reason },
-    });
-    countPostureCheck("failed");
-    return { cluster: cluster.name, outcome: "failed", findings: 0, armCalls };
-  }
-  const findings = postureFindings(cluster, facts);
-  const outcome = await db.$transaction(async (tx) => {
-    // Before the row is read: a scheduled check and "Check now" of one cluster take turns, so a change is recorded once.
-    await lockAuditChain(tx);
-    const stored = await tx.clusterPosture.findUnique({ where: { clusterName: cluster.name } });
-    const before = {
-      facts: ZClusterFacts.safeParse(stored?.facts).data ?? null,
-      findings: z.array(ZPostureFinding).safeParse(stored?.findings).data ?? [],
-    };
-    const json = { facts: facts as Prisma.InputJsonValue, findings: findings as Prisma.InputJsonValue };
-    await tx.clusterPosture.upsert({
-      where: { clusterName: cluster.name },
-      create: { clusterName: cluster.name, checkedAt: now, ...json, error: null },
-      update: { checkedAt: now, ...json, error: null },
-    });
-    const changes = describeChanges(before, { facts, findings });
-    if (changes.length === 0) return "unchanged" as const;
-    await recordAuditEvent(tx, {
-      type: "posture.changed",
-      actor: null,
-      subjectId: cluster.name,
-      correlationId: context.correlationId,
-      occurredAt: now,
-      data: { cluster: cluster.name, changes, facts, findings },
-    });
-    return "changed" as const;
-  });
-  countPostureCheck(outcome);
-  return { cluster: cluster.name, outcome, findings: findings.length, armCalls };
+  const [check] = await store([await readPosture(cluster, context.correlationId)], now, context.correlationId);
+  return check!;
 }
 
 /** The scheduled check of one cluster, with its reconcile job (lib/jobs/start-jobs.ts); a cluster gone from the catalog is skipped. */
@@ -94,7 +78,10 @@ export async function checkPostureJob(job: { cluster: string; correlationId: str
   if (cluster) await checkClusterPosture(cluster, now, job);
 }
 
-/** Every catalog cluster, a few at a time, in this process. */
+/**
+ * Every catalog cluster in this process: read a few at a time, stored a batch at a time while the
+ * next reads go on, so that ARM's read budget, not the database's commits, sets the pace.
+ */
 export async function checkAllPostures(
   now: Date,
   correlationId = `posture-${randomUUID()}`,
@@ -102,11 +89,30 @@ export async function checkAllPostures(
 ): Promise<PostureCheck[]> {
   const clusters = getCatalog().clusters;
   const checks: PostureCheck[] = [];
+  let pending: Array<Awaited<ReturnType<typeof readPosture>>> = [];
+  let storing = Promise.resolve();
+  // Kept rather than left rejected between flushes: an unhandled rejection would end the process.
+  let failure: unknown;
+  const flush = () => {
+    const batch = pending;
+    pending = [];
+    storing = storing
+      .then(async () => void checks.push(...(await store(batch, now, correlationId))))
+      .catch((error: unknown) => void (failure ??= error));
+  };
   let next = 0;
   const worker = async () => {
-    while (next < clusters.length) checks.push(await checkClusterPosture(clusters[next++]!, now, { correlationId }));
+    while (next < clusters.length) {
+      // Read first, then taken: `pending` may be a new array by the time the read ends.
+      const read = await readPosture(clusters[next++]!, correlationId);
+      pending.push(read);
+      if (pending.length >= STORED_AT_ONCE) flush();
+    }
   };
   await Promise.all(Array.from({ length: Math.min(clustersAtOnce, clusters.length) }, worker));
+  if (pending.length > 0) flush();
+  await storing;
+  if (failure !== undefined) throw failure;
   return checks;
 }
 
