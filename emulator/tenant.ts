@@ -20,6 +20,43 @@ export const ZFederatedIdentityCredential = z.object({
 });
 export type FederatedIdentityCredential = z.infer<typeof ZFederatedIdentityCredential>;
 
+/**
+ * One AKS cluster's security settings as ARM answers them (emulator/arm-aks.ts), each optional: the
+ * tenant seed's `azure.clusters` and the test knob PUT /_emulator/clusters/:name set only what differs.
+ * Wire names of api-version 2025-10-01 (Azure/azure-rest-api-specs specification/containerservice,
+ * ManagedClusterAADProfile, ManagedClusterAPIServerAccessProfile, ManagedClusterOIDCIssuerProfile,
+ * ManagedClusterSecurityProfileWorkloadIdentity, AgentPoolSecurityProfile).
+ */
+export const ZClusterSettingsOverride = z.strictObject({
+  /** aadProfile.managed: managed Entra ID integration */
+  managed: z.boolean().optional(),
+  /** aadProfile.enableAzureRBAC: Kubernetes authorization by Azure RBAC */
+  enableAzureRBAC: z.boolean().optional(),
+  disableLocalAccounts: z.boolean().optional(),
+  /** aadProfile.adminGroupObjectIDs: Entra groups whose members are cluster-admin */
+  adminGroupObjectIDs: z.array(z.guid()).max(100).optional(),
+  /** apiServerAccessProfile.enablePrivateCluster */
+  enablePrivateCluster: z.boolean().optional(),
+  /** apiServerAccessProfile.enablePrivateClusterPublicFQDN: a public DNS name for the private API server */
+  enablePrivateClusterPublicFQDN: z.boolean().optional(),
+  /** apiServerAccessProfile.authorizedIPRanges: CIDRs allowed to reach a public API server */
+  authorizedIPRanges: z
+    .array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?$/, "an IPv4 address or CIDR"))
+    .max(200)
+    .optional(),
+  /** oidcIssuerProfile.enabled */
+  oidcIssuer: z.boolean().optional(),
+  /** securityProfile.workloadIdentity.enabled (needs the OIDC issuer, as AKS requires) */
+  workloadIdentity: z.boolean().optional(),
+  /**
+   * Each agent pool's securityProfile.sshAccess, by pool name. LocalUser and Disabled are the stable
+   * API's values (2025-10-01, AgentPoolSSHAccess); EntraId comes from the preview API
+   * (@azure/arm-containerservice KnownAgentPoolSSHAccess, https://aka.ms/aks/ssh/aad).
+   */
+  sshAccess: z.record(z.string().min(1), z.enum(["LocalUser", "Disabled", "EntraId"])).optional(),
+});
+export type ClusterSettingsOverride = z.infer<typeof ZClusterSettingsOverride>;
+
 const ZSeed = z.object({
   tenant: z.object({ id: z.guid(), displayName: z.string(), domain: z.string() }),
   applications: z
@@ -97,20 +134,11 @@ const ZSeed = z.object({
         .array(z.object({ principal: z.string().min(1), role: z.guid(), scope: z.string().startsWith("/") }))
         .default([]),
       /**
-       * Settings of the seeded AKS clusters (emulator/arm-seed.ts) that differ from the secure default,
-       * by cluster name: a misconfigured tenant is then a seed file (arm-aks.ts applies them).
+       * Settings of the seeded AKS clusters (emulator/arm-seed.ts) that differ from the defaults of
+       * arm-aks.ts, by cluster name: a misconfigured tenant is then a seed file.
        */
       clusters: z
-        .array(
-          z.strictObject({
-            name: z.string().min(1),
-            /** aadProfile.managed: managed Entra ID integration */
-            managed: z.boolean().optional(),
-            /** aadProfile.enableAzureRBAC: Kubernetes authorization by Azure RBAC */
-            enableAzureRBAC: z.boolean().optional(),
-            disableLocalAccounts: z.boolean().optional(),
-          }),
-        )
+        .array(ZClusterSettingsOverride.extend({ name: z.string().min(1), $comment: z.string().optional() }))
         .default([]),
     })
     .prefault({}),

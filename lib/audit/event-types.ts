@@ -19,6 +19,8 @@ export const AUDIT_EVENT_TYPES = [
   "drift.checked",
   "drift.reconciled",
   "break_glass.reviewed",
+  "posture.changed",
+  "posture.checked",
 ] as const satisfies readonly AuditEventType[];
 
 // A type added to events.ts fails to compile here until it is listed, so that it can be searched for.

@@ -109,6 +109,15 @@ export type AuditEventData = {
     passId?: string;
   } & RequestOrigin;
   /**
+   * a catalog cluster's posture (lib/posture/) differs from the last one read: the first read, a
+   * setting turned on or off (e.g. "local accounts turned on"), a finding opened or closed. Holds the
+   * facts and findings now, so that the posture at any moment (a grant's evidence) is the last of
+   * these before it.
+   */
+  "posture.changed": PostureChange;
+  /** an admin asked for a posture check of every cluster now ("Check now"), and what it found */
+  "posture.checked": { clusters: number; changed: number; failed: number } & RequestOrigin;
+  /**
    * an approver or auditor reviewed break-glass access afterwards, with a note; where the request owed
    * its ticket, the late ticket or why none exists
    */
@@ -151,6 +160,17 @@ export interface ReconcileSummary {
   failures: Array<{ bindingKey: string; grantKind: string; reason: string }>;
 }
 
+/** One cluster's posture change (`posture.changed`); facts and findings as lib/posture/types.ts shapes them. */
+export interface PostureChange {
+  cluster: string;
+  /** what changed, in words: "first read", "local accounts turned on", "finding opened: api-server-open" */
+  changes: string[];
+  /** ClusterFacts now */
+  facts: Record<string, unknown>;
+  /** PostureFinding[] now */
+  findings: Array<{ code: string; severity: string; title: string; allows: string; fix: string }>;
+}
+
 /** What a refused privileged attempt was (`access.refused`). */
 export type RefusalKind =
   | "page.open"
@@ -161,6 +181,7 @@ export type RefusalKind =
   | "job.retry"
   | "drift.resolve"
   | "drift.check"
+  | "posture.check"
   | "audit.export";
 
 export interface DriftAuditData {

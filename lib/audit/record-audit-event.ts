@@ -14,7 +14,7 @@ const CHAIN_LOCK = 0x4a49_5441; // "JITA"
  *
  * Writers take turns on an advisory lock held until their transaction ends, so that each links to
  * the last committed event and the chain has no forks (a unique index on prev_hash enforces it).
- * Lock order, everywhere: the request's row, then this lock, then grant rows. A transaction that
+ * Lock order, everywhere: the request's (or a cluster_postures) row, then this lock, then grant rows. A transaction that
  * locked a grant and then waited here could deadlock with one holding this lock and waiting for
  * that grant.
  */

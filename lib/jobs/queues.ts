@@ -19,7 +19,7 @@ export const QUEUES = {
   timeOutRequests: "time-out-requests",
   /** compare the assignments in Entra ID and Azure with the grant ledger, and record drift */
   reconcile: "reconcile",
-  /** one cluster's part of a reconcile pass: read its bindings, record its drift and its summary */
+  /** one cluster's part of a reconcile pass: read its bindings, record its drift and its summary, check its posture */
   reconcileCluster: "reconcile-cluster",
   /** turn one notification event into in-app notifications and delivery jobs (reads recipients from Graph) */
   notify: "notify",

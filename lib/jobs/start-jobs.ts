@@ -20,6 +20,7 @@ import {
 } from "@/lib/notify/follow-up";
 import { notifyRecipients } from "@/lib/notify/notify-recipients";
 import { ZDeliveryJob, ZEndingSoonJob, ZNotifyJob } from "@/lib/notify/payloads";
+import { checkPostureJob } from "@/lib/posture/check-posture";
 import { changeFeed } from "@/lib/db/change-feed";
 import { expectPolling, getBoss, holdingJob, markProcessRunsJobs, registerWorker, wakeWorkers } from "./boss";
 import { handBack } from "./hand-back";
@@ -151,9 +152,12 @@ export async function startJobs({ pollingIntervalSeconds = 0.5 }: { pollingInter
   await work(QUEUES.reconcile, async () => {
     await startReconcilePass(new Date());
   });
-  // A pass's clusters, a few at a time per process: reads bounded by Azure's budgets, not by us.
+  // A pass's clusters, a few at a time per process: reads bounded by Azure's budgets, not by us. Each
+  // cluster's posture is checked with its drift (one more ARM read); a retried job checks it again,
+  // which records nothing when nothing changed.
   await workBatch(QUEUES.reconcileCluster, ZReconcileClusterJob, CLUSTERS_AT_ONCE, async (data) => {
     await reconcileClusterJob(data, new Date());
+    await checkPostureJob(data, new Date());
   });
   const accessBatch = Math.max(1, Math.min(5, env.DATABASE_POOL_SIZE - 2));
   await workBatch(QUEUES.activate, ZActivateJob, accessBatch, async ({ requestId }) => {

@@ -1,4 +1,5 @@
 import "server-only";
+import { getCatalog } from "@/lib/config/catalog";
 import { db } from "@/lib/db/client";
 import { OPEN_STATES, OVERDUE_AFTER_SECONDS, QUEUE_NAMES, type DatabaseRows } from "./database-registry";
 
@@ -32,7 +33,19 @@ export async function readDatabaseRows(timeoutMs: number): Promise<DatabaseRows>
         SELECT kind, count(*)::int AS count FROM drift_findings WHERE resolved_at IS NULL GROUP BY kind`;
       const [verification] = await tx.$queryRaw<Array<{ ranAt: Date; isIntact: boolean }>>`
         SELECT ran_at AS "ranAt", is_intact AS "isIntact" FROM audit_verifications ORDER BY ran_at DESC LIMIT 1`;
+      // Counted in SQL from the stored JSON (lib/posture/types.ts), for the catalog's clusters only: a bounded label set.
+      const postures = await tx.$queryRaw<NonNullable<DatabaseRows["postures"]>>`
+        SELECT cluster_name AS cluster,
+          (SELECT count(*)::int FROM jsonb_array_elements(findings) f WHERE f->>'severity' = 'high') AS high,
+          (SELECT count(*)::int FROM jsonb_array_elements(findings) f WHERE f->>'severity' = 'medium') AS medium,
+          (SELECT count(*)::int FROM jsonb_array_elements(findings) f WHERE f->>'severity' = 'low') AS low,
+          CASE WHEN jsonb_typeof(standing->'principals') = 'array'
+            THEN jsonb_array_length(standing->'principals') END AS standing,
+          error IS NOT NULL AS "isFailing"
+        FROM cluster_postures WHERE cluster_name = ANY(${getCatalog().clusters.map((c) => c.name)})
+        ORDER BY cluster_name`;
       return {
+        postures,
         requestsOpen,
         grantsOverdue: overdue?.count ?? 0,
         jobs,

@@ -91,4 +91,32 @@ describe("databaseRegistry", () => {
     expect(await databaseUpRegistry(true).metrics()).toContain("aks_jit_scrape_database_up 1");
     expect(await databaseUpRegistry(false).metrics()).toContain("aks_jit_scrape_database_up 0");
   });
+
+  it("shows each checked cluster's findings by severity, its standing principals once known, and a failing check", async () => {
+    const values = await valuesOf(
+      databaseRegistry(
+        {
+          ...empty,
+          postures: [
+            { cluster: "aks-dev", high: 1, medium: 1, low: 2, standing: null, isFailing: false },
+            { cluster: "aks-prod", high: 0, medium: 0, low: 0, standing: 3, isFailing: true },
+          ],
+        },
+        0.01,
+      ),
+    );
+    expect([...values.get("aks_jit_posture_findings")!.entries()]).toEqual([
+      ["cluster=aks-dev,severity=high", 1],
+      ["cluster=aks-dev,severity=medium", 1],
+      ["cluster=aks-dev,severity=low", 2],
+      ["cluster=aks-prod,severity=high", 0],
+      ["cluster=aks-prod,severity=medium", 0],
+      ["cluster=aks-prod,severity=low", 0],
+    ]);
+    expect([...values.get("aks_jit_posture_standing_principals")!.entries()]).toEqual([["cluster=aks-prod", 3]]);
+    expect([...values.get("aks_jit_posture_check_failing")!.entries()]).toEqual([
+      ["cluster=aks-dev", 0],
+      ["cluster=aks-prod", 1],
+    ]);
+  });
 });

@@ -19,6 +19,15 @@ export interface DatabaseRows {
   jobs: Array<{ queue: string; state: string; count: number; oldestDueSeconds: number | null }>;
   driftOpen: Array<{ kind: string; count: number }>;
   lastVerification: { ranAt: Date; isIntact: boolean } | null;
+  /** each catalog cluster's latest posture check (cluster_postures); `standing` null until the map was read */
+  postures?: Array<{
+    cluster: string;
+    high: number;
+    medium: number;
+    low: number;
+    standing: number | null;
+    isFailing: boolean;
+  }>;
 }
 
 /**
@@ -68,6 +77,32 @@ export function databaseRegistry(rows: DatabaseRows, readSeconds: number): Regis
 
   const drift = gauge("aks_jit_drift_findings_open", "Open drift findings, by kind", ["kind"], registers);
   for (const kind of DRIFT_KINDS) drift.set({ kind }, sum(rows.driftOpen.filter((row) => row.kind === kind)));
+
+  const findings = gauge(
+    "aks_jit_posture_findings",
+    "Posture findings of each catalog cluster at its last check, by severity",
+    ["cluster", "severity"],
+    registers,
+  );
+  const standing = gauge(
+    "aks_jit_posture_standing_principals",
+    "People and identities that reach cluster admin or the nodes of a cluster without a JIT grant (clusters whose map was read)",
+    ["cluster"],
+    registers,
+  );
+  const failing = gauge(
+    "aks_jit_posture_check_failing",
+    "1 when a cluster's last posture check could not read it (its last facts are kept), else 0",
+    ["cluster"],
+    registers,
+  );
+  for (const posture of rows.postures ?? []) {
+    for (const severity of ["high", "medium", "low"] as const) {
+      findings.set({ cluster: posture.cluster, severity }, posture[severity]);
+    }
+    if (posture.standing !== null) standing.set({ cluster: posture.cluster }, posture.standing);
+    failing.set({ cluster: posture.cluster }, posture.isFailing ? 1 : 0);
+  }
 
   const verification = rows.lastVerification;
   gauge(

@@ -82,6 +82,12 @@ function createMetrics() {
       help: "Bindings a reconcile run could not read, and so did not check",
       registers,
     }),
+    postureChecks: new Counter({
+      name: "aks_jit_posture_checks_total",
+      help: "Cluster posture checks, by outcome: unchanged, changed (posture.changed recorded) or failed (ARM could not be read)",
+      labelNames: ["outcome"] as const,
+      registers,
+    }),
     driftResolutions: new Counter({
       name: "aks_jit_drift_resolutions_total",
       help: "Drift findings an admin resolved, by finding kind and action",

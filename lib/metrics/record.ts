@@ -83,3 +83,8 @@ export function timeReconcile(): (skipped: number) => void {
 export function countDriftResolution(kind: string, action: "remove" | "reapply") {
   metrics.driftResolutions.inc({ kind: kind === "missing" || kind === "unexplained" ? kind : "other", action });
 }
+
+/** One cluster's posture check: its facts read and unchanged, read and changed, or not read. */
+export function countPostureCheck(outcome: "unchanged" | "changed" | "failed") {
+  metrics.postureChecks.inc({ outcome });
+}

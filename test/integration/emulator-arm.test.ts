@@ -556,6 +556,69 @@ describe("ARM emulator: time, throttling, authentication and AKS", () => {
     expect(missing.status).toBe(404);
     expect((await missing.json()).error.code).toBe("ResourceNotFound");
   });
+
+  it("answers each cluster's security settings from the seed, and as the test knob changes them", async () => {
+    const headers = { authorization: `Bearer ${await armToken()}` };
+    const dev = `${EMU}/subscriptions/${SUB}/resourceGroups/rg-aks-dev/providers/Microsoft.ContainerService/managedClusters/aks-dev-weu`;
+    const prod = dev.replace(/rg-aks-dev/, "rg-aks-prod").replace(/aks-dev-weu/, "aks-prod-weu");
+    const get = async (url: string) => (await fetch(`${url}?api-version=2025-10-01`, { headers })).json();
+    const knob = (body: object, method = "PUT") =>
+      fetch(`${EMU}/_emulator/clusters/aks-dev-weu`, {
+        method,
+        headers: { "content-type": "application/json" },
+        body: method === "PUT" ? JSON.stringify(body) : undefined,
+      });
+    expect((await get(prod)).properties).toMatchObject({
+      apiServerAccessProfile: { enablePrivateCluster: false, authorizedIPRanges: ["203.0.113.0/24"] },
+      oidcIssuerProfile: { enabled: true, issuerURL: expect.stringMatching(/^https:\/\/westeurope\.oic\./) },
+      securityProfile: { workloadIdentity: { enabled: true } },
+      aadProfile: { adminGroupObjectIDs: [] },
+    });
+    const sshOf = async (url: string) =>
+      (
+        (await get(`${url}/agentPools`)).value as Array<{
+          name: string;
+          properties: { securityProfile: { sshAccess: string } };
+        }>
+      ).map((p) => [p.name, p.properties.securityProfile.sshAccess]);
+    expect(await sshOf(prod)).toEqual([
+      ["system", "Disabled"],
+      ["user", "EntraId"],
+    ]);
+    expect(await sshOf(dev)).toEqual([
+      ["system", "Disabled"],
+      ["user", "LocalUser"],
+    ]);
+    expect((await get(dev)).properties.apiServerAccessProfile).toEqual({ enablePrivateCluster: false });
+
+    try {
+      // A private cluster answers privateFQDN and no public fqdn, unless it asks for one.
+      expect((await knob({ enablePrivateCluster: true, sshAccess: { user: "Disabled" } })).status).toBe(200);
+      const privateOne = (await get(dev)).properties;
+      expect(privateOne.fqdn).toBeUndefined();
+      expect(privateOne.privateFQDN).toMatch(/\.privatelink\.westeurope\.azmk8s\.io$/);
+      expect(privateOne.agentPoolProfiles[1].securityProfile.sshAccess).toBe("Disabled");
+      expect(await sshOf(dev)).toEqual([
+        ["system", "Disabled"],
+        ["user", "Disabled"],
+      ]);
+      expect((await knob({ enablePrivateClusterPublicFQDN: true })).status).toBe(200);
+      expect((await get(dev)).properties.fqdn).toMatch(/\.hcp\.westeurope\.azmk8s\.io$/);
+      // What AKS refuses, the knob refuses: ranges on a private cluster, workload identity without OIDC, unknown pools.
+      expect((await knob({ authorizedIPRanges: ["198.51.100.0/24"] })).status).toBe(400);
+      expect((await knob({ workloadIdentity: true })).status).toBe(400);
+      expect((await knob({ sshAccess: { nope: "Disabled" } })).status).toBe(400);
+      expect((await knob({ sshAccess: { user: "Root" } })).status).toBe(400);
+      expect((await knob({ unknownSetting: true })).status).toBe(400);
+    } finally {
+      expect((await knob({}, "DELETE")).status).toBe(200);
+    }
+    expect((await get(dev)).properties.apiServerAccessProfile).toEqual({ enablePrivateCluster: false });
+    expect(await sshOf(dev)).toEqual([
+      ["system", "Disabled"],
+      ["user", "LocalUser"],
+    ]);
+  });
 });
 
 describe("ARM emulator: Azure's error codes, api-versions and Azure RBAC", () => {

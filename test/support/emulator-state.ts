@@ -115,3 +115,13 @@ export const throttlingState = async () =>
     enabled: boolean;
     throttled: Record<string, number>;
   };
+
+/** PUT /_emulator/clusters/:name: a cluster's security settings (emulator/tenant.ts ZClusterSettingsOverride), any subset. */
+export const setEmulatorCluster = (name: string, settings: Record<string, unknown>) =>
+  put(`/_emulator/clusters/${name}`, settings);
+
+/** DELETE /_emulator/clusters/:name: the cluster's settings as the tenant seed has them. */
+export async function resetEmulatorCluster(name: string) {
+  const response = await fetch(`${EMU()}/_emulator/clusters/${name}`, { method: "DELETE" });
+  if (!response.ok) throw new Error(`DELETE /_emulator/clusters/${name} answered ${response.status}`);
+}

@@ -1,0 +1,129 @@
+/* `npm run bench:posture [-- --clusters N]`: one posture check of every catalog cluster (N seeded, default
+ * 500, plus the demo's two) through the real code (lib/posture/check-posture.ts, as "Check now" runs it):
+ * a fresh embedded PostgreSQL, the emulator in its own process with N more clusters
+ * (emulator/scale-seed.ts, left as `az aks create` makes them, so each has findings) and Azure's
+ * throttling budgets on, and the matching catalog (scripts/bench/scale-catalog.ts). Prints the check's
+ * duration, the ARM reads, the floor that ARM's read budget sets (emulator/throttling.ts: a burst of
+ * 250, then 25 reads/s per principal and subscription) and the goal, floor + 20 %. Figures, not
+ * assertions: compare runs. The standing-access map (lib/posture/standing-access.ts) is not part of it. */
+import { rmSync } from "node:fs";
+import path from "node:path";
+import { ensureCertificates } from "../emulator/certs";
+import { AZURE_BUDGETS } from "../emulator/throttling";
+import { Tenant } from "../emulator/tenant";
+import { freePort, testAppEnv } from "../test/support/stack";
+import { argument, benchRunDir, startBenchDatabase } from "./bench/common";
+import { writeScaleCatalog } from "./bench/scale-catalog";
+import { migrate } from "./lib/database";
+import { DEMO_TENANT_FILE } from "./lib/demo-env";
+import { CERT_DIR, ROOT } from "./lib/paths";
+import { start, stop, waitForUrl } from "./lib/processes";
+
+const CLUSTERS = Number(argument("clusters") ?? 500);
+const AT_ONCE = Number(argument("at-once") ?? 8);
+const { capacity: ARM_READ_BURST, refillPerSecond: ARM_READS_PER_SECOND } = AZURE_BUDGETS.armReads;
+/** ARM's floor for this many reads answered: what the burst does not cover, at the refill rate. */
+const floorSeconds = (armReads: number) => Math.max(0, armReads - ARM_READ_BURST) / ARM_READS_PER_SECOND;
+
+const mark = (isMet: boolean) => (isMet ? "✓" : "✗");
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const benchStarted = performance.now();
+const phase = (what: string) => console.log(`  [${seconds(performance.now() - benchStarted)}] ${what}`);
+
+const runDir = benchRunDir("posture");
+const tls = await ensureCertificates(CERT_DIR);
+const database = await startBenchDatabase(runDir);
+const emulatorPort = await freePort();
+// The emulator runs apart, as in the demo, so that its work does not share this process's event loop.
+const emulator = start(process.execPath, ["--import", "tsx", path.join(ROOT, "emulator", "main.ts")], {
+  cwd: ROOT,
+  stdio: ["ignore", "ignore", "inherit"],
+  env: {
+    ...process.env,
+    EMULATOR_PORT: String(emulatorPort),
+    EMULATOR_SCALE_CLUSTERS: String(CLUSTERS),
+    EMULATOR_THROTTLING: "azure",
+  },
+});
+let stopApp: (() => Promise<void>) | undefined;
+try {
+  const emulatorUrl = `https://localhost:${emulatorPort}`;
+  await waitForUrl(`${emulatorUrl}/_emulator/health`, 60_000, () => emulator.exitCode === null);
+  const throttling = (await (await fetch(`${emulatorUrl}/_emulator/throttling`)).json()) as { enabled?: boolean };
+  phase(`emulator ready (throttling ${throttling.enabled ? "on" : "OFF: the check may beat the floor"})`);
+  await migrate(database.url);
+  phase("database migrated");
+  Object.assign(
+    process.env,
+    testAppEnv({
+      appUrl: `http://localhost:${await freePort()}`,
+      emulatorUrl,
+      databaseUrl: database.url,
+      caPath: tls.caPath,
+      tenant: Tenant.fromFile(DEMO_TENANT_FILE),
+      catalogPath: writeScaleCatalog(runDir, CLUSTERS),
+    }),
+  );
+  // The app's modules read their configuration at import: after the environment is set.
+  const { db } = await import("../lib/db/client");
+  const { checkAllPostures } = await import("../lib/posture/check-posture");
+  const { ZPostureFinding } = await import("../lib/posture/types");
+  stopApp = () => db.$disconnect();
+  // As in a running app: the catalog loaded, the database connected and the app's ARM token in hand
+  // (the token endpoint is not ARM: it spends none of the read budget).
+  const { getCatalog } = await import("../lib/config/catalog");
+  const { appCredential } = await import("../lib/cloud/credentials");
+  const { env } = await import("../lib/config/env");
+  getCatalog();
+  await db.$queryRaw`SELECT 1`;
+  await appCredential().getToken(env.ARM_APP_SCOPE);
+  phase("catalog loaded, database connected, ARM token acquired");
+
+  console.log(`Posture check of ${CLUSTERS} seeded clusters (+ the demo's), ${AT_ONCE} at a time in one process`);
+  const started = performance.now();
+  const checks = await checkAllPostures(new Date(), "bench-posture", AT_ONCE);
+  const durationMs = performance.now() - started;
+
+  const armCalls = checks.reduce((n, c) => n + c.armCalls, 0);
+  const throttled = checks.reduce((n, c) => n + c.armThrottled, 0);
+  // A read answered 429 takes no token from the bucket: the floor is that of the reads answered.
+  const floorMs = floorSeconds(armCalls - throttled) * 1000;
+  const goalMs = floorMs * 1.2;
+  const failed = checks.filter((c) => c.outcome === "failed").length;
+  const severities = new Map<string, number>();
+  for (const row of await db.clusterPosture.findMany({ select: { findings: true } })) {
+    for (const finding of ZPostureFinding.array().parse(row.findings)) {
+      severities.set(finding.severity, (severities.get(finding.severity) ?? 0) + 1);
+    }
+  }
+  const changes = await db.auditEvent.count({ where: { type: "posture.changed" } });
+
+  const goal =
+    floorMs > 0
+      ? `goal ≤ floor + 20 % = ${seconds(goalMs)}) ${mark(durationMs <= goalMs)}`
+      : "no floor: within the burst)";
+  console.log(`\n  check duration     ${seconds(durationMs)} (${goal}`);
+  console.log(
+    `  floor              ${seconds(floorMs)}: ${armCalls - throttled} ARM reads answered − ${ARM_READ_BURST} burst at ${ARM_READS_PER_SECOND}/s`,
+  );
+  console.log(
+    `  ARM calls          ${armCalls} (${throttled} throttled with 429), ${(armCalls - throttled) / checks.length} read per cluster`,
+  );
+  console.log(`  clusters           ${checks.length} checked, ${failed} not read (goal 0) ${mark(failed === 0)}`);
+  console.log(`  findings           ${[...severities].map(([s, n]) => `${n} ${s}`).join(", ")}`);
+  console.log(
+    `  audit rows written ${changes} posture.changed (goal: one per cluster) ${mark(changes === checks.length)}`,
+  );
+  console.log(
+    `  load average       ${(await import("node:os"))
+      .loadavg()
+      .map((n) => n.toFixed(2))
+      .join(" ")}`,
+  );
+} finally {
+  await stopApp?.().catch((error: unknown) => console.error(error));
+  await stop(emulator);
+  await database.stop();
+  rmSync(runDir, { recursive: true, force: true });
+  phase("everything stopped");
+}
