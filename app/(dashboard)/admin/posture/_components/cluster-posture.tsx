@@ -19,6 +19,14 @@ const ABILITY_WORDS: Record<string, string> = {
   nodeRunCommand: "run command on the nodes",
 };
 
+const SCOPE_WORDS: Record<StandingPrincipal["paths"][number]["scopeLevel"], string> = {
+  cluster: "cluster",
+  resourceGroup: "resource group",
+  nodeResourceGroup: "node resource group",
+  subscription: "subscription",
+  managementGroup: "management group",
+};
+
 function apiServer(facts: ClusterFacts) {
   if (facts.isPrivate) return facts.hasPublicFqdn ? "private (its name resolves publicly)" : "private";
   return facts.authorizedIpRanges.length === 0
@@ -95,7 +103,7 @@ function PrincipalRows({ principals }: { principals: StandingPrincipal[] }) {
           {principal.paths.map((path, i) => (
             <li key={`${path.roleAssignmentId ?? path.scope}-${i}`}>
               {path.kind === "adminGroup" ? "member of an admin group (aadProfile)" : (path.roleName ?? "a role")} at
-              the {path.scopeLevel}
+              the {SCOPE_WORDS[path.scopeLevel]}
               {path.viaGroup ? `, via group ${path.viaGroup.displayName ?? path.viaGroup.id}` : ""}:{" "}
               {path.abilities.map((a) => ABILITY_WORDS[a] ?? a).join(", ")}
               <span className="block font-mono text-xs break-all text-slate-500">{path.scope}</span>
