@@ -21,7 +21,7 @@ export default async function PosturePage() {
         </p>
         <p className="mt-1 text-sm">
           <Link href="/posture-terms" className="text-brand-700 underline">
-            What the findings mean
+            What the badges mean
           </Link>
         </p>
       </PageHeader>

@@ -95,8 +95,9 @@ function PrincipalRows({ principals }: { principals: StandingPrincipal[] }) {
       <td className={TD}>
         <span className="font-medium">{principal.displayName ?? principal.principalId}</span>
         <span className="block text-xs break-all text-slate-600">
-          {principal.userPrincipalName ?? principal.principalId} ({principal.principalType})
+          {principal.userPrincipalName ?? principal.principalId}
         </span>
+        <span className="block text-xs text-slate-600">{principal.principalType}</span>
       </td>
       <td className={TD}>
         <ul className="space-y-1">
@@ -104,8 +105,8 @@ function PrincipalRows({ principals }: { principals: StandingPrincipal[] }) {
             <li key={`${path.roleAssignmentId ?? path.scope}-${i}`}>
               {path.kind === "adminGroup" ? "member of an admin group (aadProfile)" : (path.roleName ?? "a role")} at
               the {SCOPE_WORDS[path.scopeLevel]}
-              {path.viaGroup ? `, via group ${path.viaGroup.displayName ?? path.viaGroup.id}` : ""}:{" "}
-              {path.abilities.map((a) => ABILITY_WORDS[a] ?? a).join(", ")}
+              {path.viaGroup ? `, via group ${path.viaGroup.displayName ?? path.viaGroup.id}` : ""}
+              {path.abilities.length ? `: ${path.abilities.map((a) => ABILITY_WORDS[a] ?? a).join(", ")}` : ""}
               <span className="block font-mono text-xs break-all text-slate-500">{path.scope}</span>
             </li>
           ))}
@@ -143,9 +144,14 @@ function Standing({ view }: { view: ClusterPostureView }) {
         </DataTable>
       )}
       {standing.appIdentity.length > 0 ? (
-        <DataTable caption={`AKS JIT's own identity on ${view.name}: it provisions the grants`} columns={columns}>
-          <PrincipalRows principals={standing.appIdentity} />
-        </DataTable>
+        <>
+          <p className="text-sm font-medium text-slate-700">
+            AKS JIT&apos;s own identity: it provisions the grants, so it holds standing access by design.
+          </p>
+          <DataTable caption={`AKS JIT's own identity on ${view.name}: it provisions the grants`} columns={columns}>
+            <PrincipalRows principals={standing.appIdentity} />
+          </DataTable>
+        </>
       ) : null}
     </div>
   );
