@@ -205,3 +205,16 @@ test("[POSTURE] a requester of a private cluster gets az aks command invoke, not
   await expect(page.locator("[data-status]").first()).toHaveText("ended early");
   await requester.close();
 });
+
+test("[POSTURE] an auditor reads the Posture page from Audit but may not run the check", async ({ browser }) => {
+  const auditor = await browser.newContext({ ignoreHTTPSErrors: true, viewport: SIZES[1] });
+  await signInAs(auditor, "aud01@contoso.com");
+  const page = await auditor.newPage();
+  await page.goto("/audit");
+  await page.getByRole("link", { name: "posture", exact: true }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Posture" })).toBeVisible();
+  await expect(page.locator('[data-finding="local-accounts-enabled"] code')).toHaveText(FIX);
+  await expect(page.getByRole("button", { name: "Check now" })).toHaveCount(0);
+  await expectAccessible(page);
+  await auditor.close();
+});
