@@ -23,3 +23,22 @@ export function PostureBadges({ clusterName, badges }: { clusterName: string; ba
     </ul>
   );
 }
+
+/** The same, inline in a sentence: a form field's hint (a paragraph, where a list may not go). */
+export function PostureHint({ badges }: { badges: PostureBadge[] | undefined }) {
+  if (!badges?.length) return null;
+  return (
+    <>
+      Ways in without AKS JIT:{" "}
+      {badges.map((badge, i) => (
+        <span key={badge.code}>
+          {i > 0 ? ", " : null}
+          <Link href={`/posture-terms#${badge.code}`} className="font-medium text-amber-900 underline">
+            {badge.text}
+          </Link>
+        </span>
+      ))}
+      .
+    </>
+  );
+}

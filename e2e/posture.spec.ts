@@ -182,6 +182,11 @@ test("[POSTURE] a requester of a private cluster gets az aks command invoke, not
   const card = page.getByRole("list", { name: `Ways into ${CLUSTER} without AKS JIT` });
   await expect(card.getByRole("link")).toHaveText(["1 standing admin", "local accounts on", "SSH with local keys"]);
   await expect(page.getByText("olaf@contoso.com")).toHaveCount(0);
+  // The request form says it too, under the cluster it has chosen.
+  await page.goto(`/access?cluster=${CLUSTER}&role=node-access#new-request`);
+  await expect(page.getByLabel("Cluster", { exact: true })).toHaveAccessibleDescription(
+    "Ways in without AKS JIT: 1 standing admin, local accounts on, SSH with local keys.",
+  );
 
   await fileRequest(page, { cluster: CLUSTER, role: "node-access", justification: `Private node ${Date.now()}` });
   await expect(page).toHaveURL(/\/requests\/[0-9a-f-]{36}$/);

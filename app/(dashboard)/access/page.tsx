@@ -110,6 +110,7 @@ export default async function MyAccessPage({
           clusters={clusters}
           prefill={prefill}
           stepUp={hasBreakGlassStepUp ? stepUpSettings(user, { maxAgeMinutes: 0 }) : undefined}
+          postureBadges={badges}
         />
       </section>
       <section aria-labelledby="my-requests">
