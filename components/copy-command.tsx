@@ -1,8 +1,8 @@
 "use client";
 import { useEffect, useId, useState } from "react";
 
-/** One command to type, with a Copy button and visible, announced feedback. */
-export function CopyCommand({ label, command }: { label: string; command: string }) {
+/** One command to type, with a Copy button and visible, announced feedback; `note`: what to know before running it. */
+export function CopyCommand({ label, command, note }: { label: string; command: string; note?: string }) {
   const id = useId();
   const [outcome, setOutcome] = useState<"idle" | "copied" | "failed">("idle");
   useEffect(() => {
@@ -25,6 +25,7 @@ export function CopyCommand({ label, command }: { label: string; command: string
       <p id={`${id}-label`} className="text-sm text-slate-700">
         {label}
       </p>
+      {note ? <p className="mt-1 max-w-3xl text-xs text-amber-900">{note}</p> : null}
       <div className="mt-1 flex items-start gap-2">
         <code className="block flex-1 rounded-md bg-slate-900 px-3 py-2 font-mono text-xs leading-5 break-all whitespace-pre-wrap text-slate-50">
           {command}
@@ -49,12 +50,12 @@ export function CopyCommand({ label, command }: { label: string; command: string
 }
 
 /** The commands that use active access, in order. */
-export function CommandList({ commands }: { commands: Array<{ label: string; command: string }> }) {
+export function CommandList({ commands }: { commands: Array<{ label: string; command: string; note?: string }> }) {
   return (
     <ol className="space-y-2">
       {commands.map((c) => (
         <li key={c.command}>
-          <CopyCommand label={c.label} command={c.command} />
+          <CopyCommand label={c.label} command={c.command} note={c.note} />
         </li>
       ))}
     </ol>

@@ -7,6 +7,8 @@ import { isEligible } from "@/lib/domain/policy";
 import { env } from "@/lib/config/env";
 import { findRole } from "@/lib/config/catalog-schema";
 import { accessCommands, type AccessCommand } from "./access-commands";
+import { factsByCluster } from "@/lib/posture/posture-queries";
+import type { ClusterFacts } from "@/lib/posture/types";
 import { authorize } from "@/lib/auth/authorize";
 import { assertRequestId, notFound } from "./request-record";
 import { mayReviewRequesterHistory, requestVisibility } from "@/lib/domain/affordances";
@@ -53,24 +55,29 @@ export function visibleTo(viewer: SessionUser): Prisma.AccessRequestWhereInput {
   return { OR: [{ requesterId: visibility.requesterId }, ...routed] };
 }
 
+/** The clusters' last posture facts (lib/posture/posture-queries.ts): what the connection commands follow. */
+type PostureFacts = ReadonlyMap<string, ClusterFacts | null>;
+const NO_FACTS: PostureFacts = new Map();
+
 /** The row as the viewer sees it (request-view.ts): what they may do to it is the domain's answer. */
 function toView(
   row: RequestRow,
   viewer: SessionUser,
+  facts: PostureFacts,
   now = new Date(),
   deferredRemoval: RequestView["deferredRemoval"] = null,
 ): RequestView {
   return toRequestView(row, viewer, {
     now,
     tokenLifetimeMinutes: env.TOKEN_LIFETIME_MINUTES,
-    commandsFor,
+    commandsFor: (r) => commandsFor(r, facts),
     deferredRemoval,
   });
 }
 
-function commandsFor(row: Pick<RequestRow, "clusterName" | "roleName">): AccessCommand[] {
+function commandsFor(row: Pick<RequestRow, "clusterName" | "roleName">, facts: PostureFacts): AccessCommand[] {
   const found = findRole(getCatalog(), row.clusterName, row.roleName);
-  return found ? accessCommands(found.cluster, found.role) : [];
+  return found ? accessCommands(found.cluster, found.role, facts.get(row.clusterName) ?? null) : [];
 }
 
 /** One request, if the viewer may see it (404 otherwise: its existence is not disclosed). */
@@ -78,7 +85,8 @@ export async function loadRequestView(id: string, viewer: SessionUser): Promise<
   assertRequestId(id);
   const row = await findRequest(id, viewer);
   if (!row) throw notFound(id);
-  return toView(row, viewer, new Date(), await deferredRemovalOf(id));
+  const [facts, deferredRemoval] = await Promise.all([factsByCluster(), deferredRemovalOf(id)]);
+  return toView(row, viewer, facts, new Date(), deferredRemoval);
 }
 
 /**
@@ -90,7 +98,8 @@ export function viewOfFiledRequest(
   requester: SessionUser,
 ): RequestView {
   const { id, userPrincipalName, displayName } = requester;
-  return toView({ ...row, requester: { id, userPrincipalName, displayName }, decisions: [] }, requester);
+  // Not active yet: no commands, so no posture to read.
+  return toView({ ...row, requester: { id, userPrincipalName, displayName }, decisions: [] }, requester, NO_FACTS);
 }
 
 /** What an `access.removal_deferred` event says (lib/access/expire-access.ts); older events may lack it. */
@@ -151,15 +160,18 @@ async function pageOfRequests(
 ): Promise<RequestPage> {
   const page = Math.min(MAX_REQUEST_PAGE, Math.max(1, Math.trunc(options.page ?? 1)));
   const pageSize = Math.min(100, Math.max(1, Math.trunc(options.pageSize ?? REQUEST_PAGE_SIZE)));
-  const rows = await db.accessRequest.findMany({
-    where,
-    orderBy: [{ [newestBy]: "desc" }, { id: "desc" }],
-    skip: (page - 1) * pageSize,
-    take: pageSize + 1,
-    include: requestInclude,
-  });
+  const [rows, facts] = await Promise.all([
+    db.accessRequest.findMany({
+      where,
+      orderBy: [{ [newestBy]: "desc" }, { id: "desc" }],
+      skip: (page - 1) * pageSize,
+      take: pageSize + 1,
+      include: requestInclude,
+    }),
+    factsByCluster(),
+  ]);
   return {
-    requests: rows.slice(0, pageSize).map((row) => toView(row, viewer)),
+    requests: rows.slice(0, pageSize).map((row) => toView(row, viewer, facts)),
     page,
     pageSize,
     hasNextPage: rows.length > pageSize,
@@ -191,12 +203,15 @@ export async function listAllRequestsPage(viewer: SessionUser, options: PageOpti
 /** The viewer's active access, whatever page of their requests it is on (few: MAX_OPEN_REQUESTS_PER_ROLE). */
 export async function listMyActiveRequests(viewer: SessionUser): Promise<RequestView[]> {
   authorize(viewer, "access.request");
-  const rows = await db.accessRequest.findMany({
-    where: { requesterId: viewer.id, status: "active" },
-    orderBy: { activeUntil: "asc" },
-    include: requestInclude,
-  });
-  return rows.map((row) => toView(row, viewer));
+  const [rows, facts] = await Promise.all([
+    db.accessRequest.findMany({
+      where: { requesterId: viewer.id, status: "active" },
+      orderBy: { activeUntil: "asc" },
+      include: requestInclude,
+    }),
+    factsByCluster(),
+  ]);
+  return rows.map((row) => toView(row, viewer, facts));
 }
 
 /** The first page of listMyRequestsPage (kept for callers that show only the latest). */
@@ -222,14 +237,17 @@ export async function recentRequestsOnCluster(
   excludeId: string,
 ) {
   authorize(viewer, "request.approve");
-  const rows = await db.accessRequest.findMany({
-    // Only what the viewer could open: an approver of one group learns nothing of requests routed to another.
-    where: { AND: [{ requesterId, clusterName, id: { not: excludeId } }, visibleTo(viewer)] },
-    orderBy: { createdAt: "desc" },
-    take: 10,
-    include: requestInclude,
-  });
-  return rows.map((row) => toView(row, viewer));
+  const [rows, facts] = await Promise.all([
+    db.accessRequest.findMany({
+      // Only what the viewer could open: an approver of one group learns nothing of requests routed to another.
+      where: { AND: [{ requesterId, clusterName, id: { not: excludeId } }, visibleTo(viewer)] },
+      orderBy: { createdAt: "desc" },
+      take: 10,
+      include: requestInclude,
+    }),
+    factsByCluster(),
+  ]);
+  return rows.map((row) => toView(row, viewer, facts));
 }
 
 /**

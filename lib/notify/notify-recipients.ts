@@ -3,7 +3,8 @@ import { getCatalog } from "@/lib/config/catalog";
 import { DEFAULT_NOTIFY_ROUTE, findRole } from "@/lib/config/catalog-schema";
 import { env } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
-import { accessCommands } from "@/lib/access/access-commands";
+import { connectCommands } from "@/lib/access/access-commands";
+import { postureOf } from "@/lib/posture/posture-queries";
 import { ticketUrl } from "@/lib/domain/approver-context";
 import { addMinutes } from "@/lib/domain/duration";
 import { isAwaitingDecision, parseRequestStatus } from "@/lib/domain/request-state";
@@ -154,12 +155,13 @@ export async function notifyRecipients(
     ...(actor && { actor: actor.decider }),
     ...(revoker && { actor: revoker }),
     minutes: kind === "access_ending_soon" ? endingMinutes : pendingMinutes,
-    // The kubeconfig and a clean token cache; node access's extra steps are on the request page.
+    // Reaching the cluster as its last posture check saw it (public: the kubeconfig; private: az aks
+    // command invoke) and a clean token cache; node access's extra steps are on the request page.
     ...(kind === "access_active" &&
       found && {
-        commands: accessCommands(found.cluster, found.role)
-          .slice(0, 2)
-          .map((c) => c.command),
+        commands: connectCommands(found.cluster, (await postureOf(row.clusterName))?.facts ?? null).map(
+          (c) => c.command,
+        ),
       }),
     tokensUntil: row.activeUntil ? addMinutes(row.activeUntil, env.TOKEN_LIFETIME_MINUTES) : null,
     endedBy: data.endedBy,

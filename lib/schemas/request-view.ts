@@ -8,6 +8,11 @@ export const ZRequestStatus = z.enum(REQUEST_STATUSES);
 export const ZAccessCommand = z.strictObject({
   label: z.string().meta({ description: "What the command does." }),
   command: z.string().meta({ description: "The command line, to run as it is." }),
+  // Optional: evidence packs made before notes existed still parse.
+  note: z
+    .string()
+    .optional()
+    .meta({ description: "What to know before running it (the cluster's posture: a private API server, SSH mode)." }),
 });
 
 const ZDecision = z.strictObject({

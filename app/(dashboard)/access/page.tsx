@@ -3,12 +3,14 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { FreshOnReturn } from "@/components/fresh-on-return";
 import { PageHeader } from "@/components/page-header";
+import { PostureBadges } from "@/components/posture-badges";
 import { RequestTable } from "@/components/request-table";
 import { Pager, pageFromQuery } from "@/components/pager";
 import { eligibleRoles, listMyActiveRequests, listMyRequestsPage } from "@/lib/access/request-queries";
 import { requirePermission } from "@/lib/auth/current-user";
 import { stepUpSettings } from "@/lib/auth/step-up";
 import { policyInBrief } from "@/lib/domain/policy-summary";
+import { clusterPostureBadges } from "@/lib/posture/posture-view";
 import { ActiveAccess } from "./_components/active-access";
 import { RequestForm, type EligibleCluster } from "./_components/request-form";
 
@@ -32,9 +34,10 @@ export default async function MyAccessPage({
   const user = await requirePermission("access.request", "/access");
   const query = await searchParams;
   const clusters = eligibleRoles(user);
-  const [active, { requests, page, hasNextPage }] = await Promise.all([
+  const [active, { requests, page, hasNextPage }, badges] = await Promise.all([
     listMyActiveRequests(user),
     listMyRequestsPage(user, { page: pageFromQuery(query.page) }),
+    clusterPostureBadges(user),
   ]);
   const prefill = prefillFrom(clusters, query);
   const isMoreTime =
@@ -72,6 +75,7 @@ export default async function MyAccessPage({
                 <p className="font-semibold">
                   {cluster.name} <span className="font-normal text-slate-600">({cluster.environment})</span>
                 </p>
+                <PostureBadges clusterName={cluster.name} badges={badges[cluster.name]} />
                 <ul className="mt-2 space-y-1 text-sm">
                   {cluster.roles.map((role) => (
                     <li key={role.name}>
@@ -106,6 +110,7 @@ export default async function MyAccessPage({
           clusters={clusters}
           prefill={prefill}
           stepUp={hasBreakGlassStepUp ? stepUpSettings(user, { maxAgeMinutes: 0 }) : undefined}
+          postureBadges={badges}
         />
       </section>
       <section aria-labelledby="my-requests">

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { ComingSoon, PageHeader } from "@/components/page-header";
 import { listActiveGrants, listOpenDrift } from "@/lib/access/grant-queries";
 import { Pager, pageFromQuery } from "@/components/pager";
@@ -51,6 +52,12 @@ export default async function AdminPage({
     <>
       <PageHeader title="Admin">
         <p>Who holds access now, what failed and where the cloud disagrees with the records; and the configuration.</p>
+        <p className="mt-1 text-sm">
+          <Link href="/admin/posture" className="font-medium text-brand-700 underline">
+            Posture
+          </Link>
+          : whether AKS JIT is the only way into each cluster, and who gets in without it.
+        </p>
       </PageHeader>
       <ActiveGrants grants={grants} />
       <FailedActivations requests={failedRequests.requests} names={names} />

@@ -50,7 +50,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           <Link href="/audit/insights" className="font-medium text-brand-700 underline">
             charts of activations, approval times, break-glass uses and failures
           </Link>{" "}
-          have a page of their own.
+          have a page of their own, and so has each cluster&apos;s{" "}
+          <Link href="/admin/posture" className="font-medium text-brand-700 underline">
+            posture
+          </Link>{" "}
+          (who gets in without AKS JIT).
         </p>
         <p className="mt-1">
           Break-glass access not yet reviewed waits in the{" "}

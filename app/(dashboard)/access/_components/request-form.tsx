@@ -9,6 +9,8 @@ import { describeDuration, toIsoDuration } from "@/lib/domain/duration";
 import { policyRules } from "@/lib/domain/policy-summary";
 import { parseWallTime, toWallTime, WALL_TIME_FORMAT } from "@/lib/domain/time-zone";
 import { useTimeZone } from "@/components/time-zone";
+import { PostureHint } from "@/components/posture-badges";
+import type { PostureBadge } from "@/lib/posture/posture-badges";
 import { submitRequest } from "../actions";
 
 export interface EligibleCluster {
@@ -33,6 +35,8 @@ interface RequestFormProps {
   prefill?: { cluster: string; role: string };
   /** where the step-up popup signs in, when a role offers break-glass behind a fresh sign-in */
   stepUp?: StepUpSettings;
+  /** each cluster's ways in without AKS JIT (lib/posture/posture-badges.ts), by cluster name */
+  postureBadges?: Record<string, PostureBadge[]>;
 }
 
 /** The fields of the form, in the order a refusal is looked for: focus goes to the first in error. */
@@ -71,6 +75,7 @@ function RequestFieldset({
   clusters,
   prefill,
   stepUp,
+  postureBadges,
   state,
   isAnswer,
   formAction,
@@ -176,7 +181,14 @@ function RequestFieldset({
           </p>
         ) : null}
         <div className="grid gap-4 sm:grid-cols-2">
-          <Field id="cluster" label="Cluster" error={error("cluster")}>
+          <Field
+            id="cluster"
+            label="Cluster"
+            hint={
+              postureBadges?.[cluster.name]?.length ? <PostureHint badges={postureBadges[cluster.name]} /> : undefined
+            }
+            error={error("cluster")}
+          >
             {(control) => (
               <select
                 {...control}

@@ -3,6 +3,8 @@ import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { EnvironmentBadges, TicketLink } from "@/components/catalog-badges";
 import { CommandList } from "@/components/copy-command";
+import { PostureBadges } from "@/components/posture-badges";
+import { clusterPostureBadges } from "@/lib/posture/posture-view";
 import { Countdown } from "@/components/countdown";
 import { PageHeader } from "@/components/page-header";
 import { RequestTable } from "@/components/request-table";
@@ -41,11 +43,12 @@ export default async function RequestPage({
     if (isAppError(error) && error.code === "NOT_FOUND") notFound();
     throw error;
   });
-  const [timeline, history, approverContext, review] = await Promise.all([
+  const [timeline, history, approverContext, review, badges] = await Promise.all([
     requestTimeline(viewer, id),
     requesterHistory(viewer, request),
     loadApproverContext(viewer, request),
     request.isBreakGlass ? breakGlassReviewOf(viewer, id) : null,
+    clusterPostureBadges(viewer),
   ]);
   const catalog = catalogContext(request);
   const now = new Date();
@@ -63,7 +66,13 @@ export default async function RequestPage({
   );
   const facts: Array<[string, ReactNode]> = [
     ["Requester", `${request.requester.displayName} (${request.requester.userPrincipalName})`],
-    ["Cluster", request.clusterName],
+    [
+      "Cluster",
+      <>
+        {request.clusterName}
+        <PostureBadges clusterName={request.clusterName} badges={badges[request.clusterName]} />
+      </>,
+    ],
     [
       "Role",
       <>
