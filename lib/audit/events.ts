@@ -162,13 +162,15 @@ export interface ReconcileSummary {
 
 /** One cluster's posture change (`posture.changed`); facts and findings as lib/posture/types.ts shapes them. */
 export interface PostureChange {
-  cluster: string;
+  clusterName: string;
   /** what changed, in words: "first read", "local accounts turned on", "finding opened: api-server-open" */
   changes: string[];
   /** ClusterFacts now */
   facts: Record<string, unknown>;
   /** PostureFinding[] now */
   findings: Array<{ code: string; severity: string; title: string; allows: string; fix: string }>;
+  /** StandingAccess when known (the evidence pack shows it at the time of a grant), else null */
+  standing: Record<string, unknown> | null;
 }
 
 /** What a refused privileged attempt was (`access.refused`). */

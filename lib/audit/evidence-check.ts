@@ -32,7 +32,7 @@ export type PackCheck =
 export const POSTURE_EVENT_TYPE = "posture.changed";
 export const NOT_CHECKED = "not checked before this grant";
 
-/** A `posture.changed` event's data ({clusterName, facts, findings, standing, change}) in words. */
+/** A `posture.changed` event's data ({clusterName, changes, facts, findings, standing}) in words. */
 export function describePosture(event: Pick<PackEvent, "occurredAt" | "seq" | "data">): string {
   const data = (event.data ?? {}) as {
     findings?: unknown;

@@ -1,4 +1,4 @@
-import type { ClusterFacts, PostureFinding } from "./types";
+import type { ClusterFacts, PostureFinding, StandingAccess, StandingPrincipal } from "./types";
 
 /*
  * What changed between two reads of a cluster, in the words an auditor reads in `posture.changed`
@@ -86,3 +86,30 @@ export function sameValue(a: unknown, b: unknown): boolean {
   const otherKeys = Object.keys(y).filter((k) => y[k] !== undefined);
   return keys.length === otherKeys.length && keys.every((k) => sameValue(x[k], y[k]));
 }
+
+/**
+ * Who gained or lost a standing way in, in words; [] when the same people get in the same ways, or
+ * when either read is missing. What JIT grants explain comes and goes with every grant: not a change.
+ */
+export function describeStandingChanges(before: StandingAccess | null, after: StandingAccess | null): string[] {
+  if (!before || !after) return [];
+  const changes: string[] = [];
+  for (const [label, was, now] of [
+    ["standing access", before.principals, after.principals],
+    ["the app's identity", before.appIdentity, after.appIdentity],
+  ] as const) {
+    const old = new Map(was.map((p) => [p.principalId, p]));
+    const fresh = new Map(now.map((p) => [p.principalId, p]));
+    const name = (p: StandingPrincipal) => p.userPrincipalName ?? p.displayName ?? p.principalId;
+    for (const [id, p] of fresh) {
+      const earlier = old.get(id);
+      if (!earlier) changes.push(`${label} gained: ${name(p)} (${abilitiesOf(p)})`);
+      else if (!sameValue(earlier.paths, p.paths)) changes.push(`${label} of ${name(p)} changed (${abilitiesOf(p)})`);
+    }
+    for (const [id, p] of old) if (!fresh.has(id)) changes.push(`${label} lost: ${name(p)}`);
+  }
+  return changes;
+}
+
+const abilitiesOf = (p: StandingPrincipal) =>
+  [...new Set(p.paths.flatMap((path) => path.abilities))].join(", ") || "no abilities";

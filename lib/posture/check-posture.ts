@@ -12,6 +12,7 @@ import { db } from "@/lib/db/client";
 import { log } from "@/lib/log";
 import { countPostureCheck } from "@/lib/metrics/record";
 import { readClusterFacts } from "./read-posture";
+import { newStandingReadCache, readStandingAccess, type StandingReadCache } from "./standing-access";
 import { storePostures, type PostureOutcome, type PostureRead } from "./store-posture";
 import { ZClusterPosture, type ClusterPosture } from "./types";
 
@@ -29,20 +30,33 @@ const CLUSTERS_AT_ONCE = 8;
 /** How many clusters' results one transaction stores: one commit, not one per cluster, at 500 clusters. */
 const STORED_AT_ONCE = 25;
 
-/** Reads one cluster's facts; a failure is a result (its error), not a throw. */
-async function readPosture(cluster: CatalogCluster, correlationId: string) {
+const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 1000);
+
+/**
+ * Reads one cluster's facts, then who gets in without a grant (standing-access.ts, with what one run
+ * reads once for every cluster in `cache`); a failure is a result (its error), not a throw.
+ */
+async function readPosture(cluster: CatalogCluster, correlationId: string, cache: StandingReadCache) {
   const calls = { armCalls: 0, armThrottled: 0 };
   const onCalls = (made: ProviderCall[]) => {
     calls.armCalls += made.length;
     calls.armThrottled += made.filter((call) => call.status === 429).length;
   };
+  let facts;
   try {
-    const facts = await readClusterFacts(cluster, { correlationId, onCalls });
-    return { read: { cluster, facts } satisfies PostureRead, ...calls };
+    facts = await readClusterFacts(cluster, { correlationId, onCalls });
   } catch (error) {
-    const reason = (error instanceof Error ? error.message : String(error)).slice(0, 1000);
+    const reason = reasonOf(error);
     log.warn({ cluster: cluster.name, err: reason }, "posture check could not read the cluster");
     return { read: { cluster, error: reason } satisfies PostureRead, ...calls };
+  }
+  try {
+    const standing = await readStandingAccess(cluster, facts, cache);
+    return { read: { cluster, facts, standing } satisfies PostureRead, ...calls };
+  } catch (error) {
+    const reason = reasonOf(error);
+    log.warn({ cluster: cluster.name, err: reason }, "posture check could not read the cluster's standing access");
+    return { read: { cluster, facts, standing: null, standingError: reason } satisfies PostureRead, ...calls };
   }
 }
 
@@ -68,7 +82,11 @@ export async function checkClusterPosture(
   now: Date,
   context: { correlationId: string },
 ): Promise<PostureCheck> {
-  const [check] = await store([await readPosture(cluster, context.correlationId)], now, context.correlationId);
+  const [check] = await store(
+    [await readPosture(cluster, context.correlationId, newStandingReadCache())],
+    now,
+    context.correlationId,
+  );
   return check!;
 }
 
@@ -88,6 +106,7 @@ export async function checkAllPostures(
   clustersAtOnce = CLUSTERS_AT_ONCE,
 ): Promise<PostureCheck[]> {
   const clusters = getCatalog().clusters;
+  const cache = newStandingReadCache();
   const checks: PostureCheck[] = [];
   let pending: Array<Awaited<ReturnType<typeof readPosture>>> = [];
   let storing = Promise.resolve();
@@ -104,7 +123,7 @@ export async function checkAllPostures(
   const worker = async () => {
     while (next < clusters.length) {
       // Read first, then taken: `pending` may be a new array by the time the read ends.
-      const read = await readPosture(clusters[next++]!, correlationId);
+      const read = await readPosture(clusters[next++]!, correlationId, cache);
       pending.push(read);
       if (pending.length >= STORED_AT_ONCE) flush();
     }

@@ -3,12 +3,17 @@ import { z } from "zod";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import type { CatalogCluster } from "@/lib/config/catalog-schema";
 import { db, type Prisma } from "@/lib/db/client";
-import { describeChanges } from "./changes";
+import { describeChanges, describeStandingChanges } from "./changes";
 import { postureFindings } from "./findings";
-import { ZClusterFacts, ZPostureFinding, type ClusterFacts } from "./types";
+import { ZClusterFacts, ZPostureFinding, ZStandingAccess, type ClusterFacts, type StandingAccess } from "./types";
 
-/** What one read of a cluster gave: its facts, or why they could not be read. */
-export type PostureRead = { cluster: CatalogCluster } & ({ facts: ClusterFacts } | { error: string });
+/**
+ * What one read of a cluster gave: its facts and standing access (null when that read failed, with
+ * why), or why the facts could not be read.
+ */
+export type PostureRead = { cluster: CatalogCluster } & (
+  { facts: ClusterFacts; standing: StandingAccess | null; standingError?: string } | { error: string }
+);
 
 export type PostureOutcome = "unchanged" | "changed" | "failed";
 
@@ -16,7 +21,7 @@ export type PostureOutcome = "unchanged" | "changed" | "failed";
  * Stores what a few clusters' reads gave, in one transaction: each cluster's facts and findings in
  * cluster_postures and, when they differ from the stored ones, a `posture.changed` event with what
  * changed. A failed read stores its error and keeps the last facts and findings: not read is not fixed.
- * Standing access (standing-access.ts) is written apart and left as it is.
+ * Standing access that could not be read is left as it was, and the row says why.
  *
  * The clusters' rows are locked first, in name order, and the audit chain after them (lock order:
  * record-audit-event.ts): a scheduled check and "Check now" of one cluster take turns, so a change is
@@ -35,8 +40,8 @@ export async function storePostures(
         INSERT INTO cluster_postures (cluster_name, checked_at)
         SELECT name, ${now} FROM unnest(${names}::text[]) AS name ORDER BY name
         ON CONFLICT (cluster_name) DO NOTHING`;
-      const rows = await tx.$queryRaw<Array<{ name: string; facts: unknown; findings: unknown }>>`
-        SELECT cluster_name AS name, facts, findings FROM cluster_postures
+      const rows = await tx.$queryRaw<Array<{ name: string; facts: unknown; findings: unknown; standing: unknown }>>`
+        SELECT cluster_name AS name, facts, findings, standing FROM cluster_postures
         WHERE cluster_name = ANY(${names}) ORDER BY cluster_name FOR UPDATE`;
       const stored = new Map(rows.map((row) => [row.name, row]));
       const outcomes = new Map<string, { outcome: PostureOutcome; findings: number }>();
@@ -51,17 +56,23 @@ export async function storePostures(
         const before = {
           facts: ZClusterFacts.safeParse(stored.get(name)?.facts).data ?? null,
           findings: z.array(ZPostureFinding).safeParse(stored.get(name)?.findings).data ?? [],
+          standing: ZStandingAccess.safeParse(stored.get(name)?.standing).data ?? null,
         };
+        const standing = read.standing ?? before.standing;
         await tx.clusterPosture.update({
           where: { clusterName: name },
           data: {
             checkedAt: now,
             facts: read.facts as Prisma.InputJsonValue,
             findings: findings as Prisma.InputJsonValue,
-            error: null,
+            ...(read.standing ? { standing: read.standing as Prisma.InputJsonValue } : {}),
+            error: read.standingError ? `Standing access could not be read: ${read.standingError}` : null,
           },
         });
-        const changes = describeChanges(before, { facts: read.facts, findings });
+        const changes = [
+          ...describeChanges(before, { facts: read.facts, findings }),
+          ...describeStandingChanges(before.standing, read.standing),
+        ];
         outcomes.set(name, { outcome: changes.length > 0 ? "changed" : "unchanged", findings: findings.length });
         if (changes.length === 0) continue;
         await recordAuditEvent(tx, {
@@ -70,7 +81,7 @@ export async function storePostures(
           subjectId: name,
           correlationId,
           occurredAt: now,
-          data: { cluster: name, changes, facts: read.facts, findings },
+          data: { clusterName: name, changes, facts: read.facts, findings, standing },
         });
       }
       return outcomes;

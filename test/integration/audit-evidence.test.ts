@@ -8,7 +8,6 @@ import { approveRequest } from "@/lib/access/approve-request";
 import { cancelRequest } from "@/lib/access/cancel-request";
 import { requestAccess } from "@/lib/access/request-access";
 import { buildEvidencePack } from "@/lib/audit/evidence";
-import type { AuditEventInput } from "@/lib/audit/events";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { db } from "@/lib/db/client";
 import { ZEvidencePack } from "@/lib/schemas/evidence-pack";
@@ -125,12 +124,15 @@ describe("evidence packs", () => {
           occurredAt: at,
           data: {
             clusterName,
+            changes: [principals === 0 ? "first read" : "local accounts turned on"],
             facts: { areLocalAccountsDisabled: principals === 0 },
-            findings: principals === 0 ? [] : [{ code: "local-accounts-enabled" }],
+            findings:
+              principals === 0
+                ? []
+                : [{ code: "local-accounts-enabled", severity: "high", title: "t", allows: "a", fix: "f" }],
             standing: { principals: Array.from({ length: principals }, (_, i) => ({ principalId: `p${i}` })) },
-            change: "local accounts turned on",
           },
-        } as unknown as AuditEventInput),
+        }),
       );
     await posture("aks-dev-weu", minutes(-10), 0);
     await posture("aks-dev-weu", minutes(-5), 3);

@@ -4,9 +4,13 @@ import { approveRequest } from "@/lib/access/approve-request";
 import { requestAccess } from "@/lib/access/request-access";
 import { getCatalog } from "@/lib/config/catalog";
 import { env } from "@/lib/config/env";
+import { buildEvidencePack } from "@/lib/audit/evidence";
+import { db } from "@/lib/db/client";
+import { checkClusterPosture } from "@/lib/posture/check-posture";
 import { readStandingAccess, type StandingFacts } from "@/lib/posture/standing-access";
 import { ZStandingAccess, type StandingAccess } from "@/lib/posture/types";
 import { demoUser } from "../support/emulator-browser";
+import { resetEmulatorCluster, setEmulatorCluster } from "../support/emulator-state";
 import { contextFor } from "../support/users";
 
 /**
@@ -102,5 +106,61 @@ describe("standing access", () => {
     ]);
     // The notActions exclusion holds with local accounts on too.
     expect(Object.keys(s)).not.toContain("Maya Cohen");
+  });
+
+  it("is what the posture check stores and audits: a new way in is a change, and a grant's evidence pack shows it", async () => {
+    const changesOf = async () =>
+      (
+        await db.auditEvent.findMany({
+          where: { type: "posture.changed", subjectId: prod.name },
+          orderBy: { seq: "asc" },
+        })
+      ).map((e) => e.data as { changes: string[]; standing: StandingAccess | null });
+    const storedMap = async () =>
+      ZStandingAccess.parse(
+        (await db.clusterPosture.findUniqueOrThrow({ where: { clusterName: prod.name } })).standing,
+      );
+
+    await checkClusterPosture(prod, new Date(), { correlationId: "standing-test" });
+    expect(Object.keys(summary(await storedMap()))).toContain("Omar Haddad");
+    const recorded = (await changesOf()).length;
+    // platform-oncall becomes an admin group of the cluster: its members are cluster admins now.
+    await setEmulatorCluster(prod.clusterName, { adminGroupObjectIDs: [PLATFORM_ONCALL] });
+    try {
+      expect((await checkClusterPosture(prod, new Date(), { correlationId: "standing-test" })).outcome).toBe("changed");
+      const changes = await changesOf();
+      expect(changes).toHaveLength(recorded + 1);
+      expect(changes.at(-1)!.changes).toEqual(
+        expect.arrayContaining([
+          `admin groups changed from none to ${PLATFORM_ONCALL}`,
+          "standing access of ops02@contoso.com changed (nodeLogin, clusterAdmin)",
+          "standing access of ops03@contoso.com changed (nodeLogin, clusterAdmin)",
+        ]),
+      );
+      expect(summary(changes.at(-1)!.standing!)["Lena Fischer"]).toEqual(summary(await storedMap())["Lena Fischer"]);
+
+      // A grant after it: its evidence pack carries that event, map included.
+      const now = new Date();
+      const request = await requestAccess(
+        {
+          cluster: "aks-prod-weu",
+          role: "admin",
+          duration: "PT1H",
+          justification: "Evidence of posture",
+          ticket: "INC12345",
+        },
+        await contextFor("n02@contoso.com", now),
+      );
+      await approveRequest(request.id, { comment: "ok" }, await contextFor("p01@contoso.com", now));
+      expect(await activateRequest(request.id, new Date())).toBe("active");
+      const pack = await buildEvidencePack(await contextFor("aud01@contoso.com", new Date()), request.id);
+      expect(pack.postureAtGrant?.summary).toMatch(/: 0 finding\(s\), 6 standing principal\(s\)$/);
+      expect(pack.postureAtGrant?.event?.data).toMatchObject({
+        clusterName: prod.name,
+        changes: changes.at(-1)!.changes,
+      });
+    } finally {
+      await resetEmulatorCluster(prod.clusterName);
+    }
   });
 });

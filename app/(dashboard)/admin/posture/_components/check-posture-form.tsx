@@ -22,6 +22,7 @@ export function CheckPostureForm() {
         {isPending ? "Reading each cluster's settings and role assignments from Azure…" : null}
         {!isPending && result
           ? `Checked ${plural(result.checked, "cluster")}` +
+            (result.changed > 0 ? `, ${result.changed} changed since the last check` : "") +
             (result.failed > 0 ? `; ${plural(result.failed, "check")} failed (see the cluster).` : ".")
           : null}
       </p>
