@@ -8,17 +8,24 @@
  * assertions: compare runs. The check reads each cluster's standing-access map too
  * (lib/posture/standing-access.ts: role assignments at and above the cluster and on its nodes). */
 import { rmSync } from "node:fs";
-import path from "node:path";
 import { ensureCertificates } from "../emulator/certs";
 import { AZURE_BUDGETS } from "../emulator/throttling";
 import { Tenant } from "../emulator/tenant";
 import { freePort, testAppEnv } from "../test/support/stack";
-import { argument, benchRunDir, startBenchDatabase } from "./bench/common";
+import {
+  argument,
+  benchRunDir,
+  mark,
+  phaseLogger,
+  seconds,
+  startBenchDatabase,
+  startScaleEmulator,
+} from "./bench/common";
 import { writeScaleCatalog } from "./bench/scale-catalog";
 import { migrate } from "./lib/database";
 import { DEMO_TENANT_FILE } from "./lib/demo-env";
-import { CERT_DIR, ROOT } from "./lib/paths";
-import { start, stop, waitForUrl } from "./lib/processes";
+import { CERT_DIR } from "./lib/paths";
+import { stop } from "./lib/processes";
 
 const CLUSTERS = Number(argument("clusters") ?? 500);
 const AT_ONCE = Number(argument("at-once") ?? 8);
@@ -26,30 +33,16 @@ const { capacity: ARM_READ_BURST, refillPerSecond: ARM_READS_PER_SECOND } = AZUR
 /** ARM's floor for this many reads answered: what the burst does not cover, at the refill rate. */
 const floorSeconds = (armReads: number) => Math.max(0, armReads - ARM_READ_BURST) / ARM_READS_PER_SECOND;
 
-const mark = (isMet: boolean) => (isMet ? "✓" : "✗");
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-const benchStarted = performance.now();
-const phase = (what: string) => console.log(`  [${seconds(performance.now() - benchStarted)}] ${what}`);
+const phase = phaseLogger();
 
 const runDir = benchRunDir("posture");
 const tls = await ensureCertificates(CERT_DIR);
 const database = await startBenchDatabase(runDir);
 const emulatorPort = await freePort();
-// The emulator runs apart, as in the demo, so that its work does not share this process's event loop.
-const emulator = start(process.execPath, ["--import", "tsx", path.join(ROOT, "emulator", "main.ts")], {
-  cwd: ROOT,
-  stdio: ["ignore", "ignore", "inherit"],
-  env: {
-    ...process.env,
-    EMULATOR_PORT: String(emulatorPort),
-    EMULATOR_SCALE_CLUSTERS: String(CLUSTERS),
-    EMULATOR_THROTTLING: "azure",
-  },
-});
+const { emulator, url: emulatorUrl, ready: emulatorReady } = startScaleEmulator(emulatorPort, CLUSTERS);
 let stopApp: (() => Promise<void>) | undefined;
 try {
-  const emulatorUrl = `https://localhost:${emulatorPort}`;
-  await waitForUrl(`${emulatorUrl}/_emulator/health`, 60_000, () => emulator.exitCode === null);
+  await emulatorReady();
   const throttling = (await (await fetch(`${emulatorUrl}/_emulator/throttling`)).json()) as { enabled?: boolean };
   phase(`emulator ready (throttling ${throttling.enabled ? "on" : "OFF: the check may beat the floor"})`);
   await migrate(database.url);

@@ -6,7 +6,6 @@
  * pass's duration, the reads per service, the findings, the audit rows written, and the floor that
  * ARM's read budget sets, each next to its goal. Figures, not assertions: compare runs. */
 import { rmSync } from "node:fs";
-import path from "node:path";
 import { ensureCertificates } from "../emulator/certs";
 import { clusterResourceId, nodeResourceGroupId, scaleClusters, SCALE_DRIFT_EVERY } from "../emulator/scale-seed";
 import { Tenant } from "../emulator/tenant";
@@ -18,9 +17,17 @@ import { freePort, testAppEnv } from "../test/support/stack";
 import { writeScaleCatalog } from "./bench/scale-catalog";
 import { migrate } from "./lib/database";
 import { DEMO_TENANT_FILE } from "./lib/demo-env";
-import { CERT_DIR, ROOT } from "./lib/paths";
-import { start, stop, waitForUrl } from "./lib/processes";
-import { argument, benchRunDir, startBenchDatabase } from "./bench/common";
+import { CERT_DIR } from "./lib/paths";
+import { stop } from "./lib/processes";
+import {
+  argument,
+  benchRunDir,
+  mark,
+  phaseLogger,
+  seconds,
+  startBenchDatabase,
+  startScaleEmulator,
+} from "./bench/common";
 
 const CLUSTERS = Number(argument("clusters") ?? 500);
 
@@ -40,31 +47,15 @@ const floorSeconds = (armReads: number, graphReads: number) =>
     Math.max(0, graphReads - GRAPH_REQUESTS_PER_SECOND * 10) / GRAPH_REQUESTS_PER_SECOND,
   );
 
-const mark = (isMet: boolean) => (isMet ? "✓" : "✗");
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
-const benchStarted = performance.now();
-const phase = (what: string) => console.log(`  [${seconds(performance.now() - benchStarted)}] ${what}`);
+const phase = phaseLogger();
 const runDir = benchRunDir("reconcile");
 const tls = await ensureCertificates(CERT_DIR);
 const database = await startBenchDatabase(runDir);
 const emulatorPort = await freePort();
-// The emulator runs apart, as in the demo, so that its work does not share this process's event loop.
-// EMULATOR_THROTTLING turns Azure's budgets on in an emulator that has them (helper A's work).
-const emulator = start(process.execPath, ["--import", "tsx", path.join(ROOT, "emulator", "main.ts")], {
-  cwd: ROOT,
-  stdio: ["ignore", "ignore", "inherit"],
-  env: {
-    ...process.env,
-    EMULATOR_PORT: String(emulatorPort),
-    EMULATOR_SCALE_CLUSTERS: String(CLUSTERS),
-    EMULATOR_THROTTLING: "azure",
-  },
-});
+const { emulator, url: emulatorUrl, ready: emulatorReady } = startScaleEmulator(emulatorPort, CLUSTERS);
 let stopJobs: (() => Promise<void>) | undefined;
 try {
-  const emulatorUrl = `https://localhost:${emulatorPort}`;
-  await waitForUrl(`${emulatorUrl}/_emulator/health`, 60_000, () => emulator.exitCode === null);
+  await emulatorReady();
   phase("emulator ready");
   const throttling = await turnThrottlingOn(emulatorUrl);
   await migrate(database.url);

@@ -3,7 +3,8 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { startEmbeddedPostgres } from "../../lib/db/embedded-postgres";
 import { freePort } from "../../test/support/stack";
-import { DATA_DIR } from "../lib/paths";
+import { DATA_DIR, ROOT } from "../lib/paths";
+import { start, waitForUrl } from "../lib/processes";
 
 /** The value after `--name` on the command line (`npm run bench:x -- --name value`), if given. */
 export function argument(name: string): string | undefined {
@@ -31,4 +32,34 @@ export async function startBenchDatabase(runDir: string) {
     logFile: path.join(runDir, "postgres.log"),
     isEphemeral: true,
   });
+}
+
+export const mark = (isMet: boolean) => (isMet ? "✓" : "✗");
+export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** Prints each phase with the time since the bench started: `[2.7 s] emulator ready`. */
+export function phaseLogger() {
+  const started = performance.now();
+  return (what: string) => console.log(`  [${seconds(performance.now() - started)}] ${what}`);
+}
+
+/**
+ * The emulator in a process of its own (as in the demo, so that its work does not share the bench's
+ * event loop), with `clusters` more clusters (emulator/scale-seed.ts) and Azure's throttling budgets
+ * on. Stop it with `stop(emulator)` (scripts/lib/processes.ts) once `url` answers or not.
+ */
+export function startScaleEmulator(port: number, clusters: number) {
+  const emulator = start(process.execPath, ["--import", "tsx", path.join(ROOT, "emulator", "main.ts")], {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "inherit"],
+    env: {
+      ...process.env,
+      EMULATOR_PORT: String(port),
+      EMULATOR_SCALE_CLUSTERS: String(clusters),
+      EMULATOR_THROTTLING: "azure",
+    },
+  });
+  const url = `https://localhost:${port}`;
+  const ready = () => waitForUrl(`${url}/_emulator/health`, 60_000, () => emulator.exitCode === null);
+  return { emulator, url, ready };
 }
