@@ -291,8 +291,11 @@ test("[AUDIT] an auditor finds a request's whole history, opens its timeline, ex
     requestId: string;
     events: Array<{ type: string }>;
     eventsCsv: string;
+    postureAtGrant: { clusterName: string; summary: string } | null;
   };
-  expect(pack.format).toBe("aks-jit-evidence/1");
+  // Format /2: the cluster's posture at the time of the grant rides along (issue 18).
+  expect(pack.format).toBe("aks-jit-evidence/2");
+  expect(pack.postureAtGrant?.clusterName).toBe("aks-prod-weu");
   expect(pack.requestId).toBe(requestId);
   expect(pack.events).toHaveLength(count);
   expect(pack.eventsCsv.trimEnd().split("\r\n")).toHaveLength(count + 1);
