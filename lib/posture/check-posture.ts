@@ -73,6 +73,21 @@ async function store(reads: Array<Awaited<ReturnType<typeof readPosture>>>, now:
   });
 }
 
+/** How long the scheduled checks of one pass share what they read once: role definitions, groups, names. */
+const SHARED_READS_MS = 5 * 60_000;
+let shared: { cache: StandingReadCache; until: number } | undefined;
+
+/**
+ * What the clusters of one scheduled pass read once between them (a pass's per-cluster jobs run in
+ * this process within minutes): role definitions, groups' members and names. The ledger of active
+ * grants is read afresh for each check, so that access granted a moment ago is never taken for
+ * standing access.
+ */
+function passReadCache(now: number): StandingReadCache {
+  if (!shared || shared.until <= now) shared = { cache: newStandingReadCache(), until: now + SHARED_READS_MS };
+  return { ...shared.cache, heldGrants: undefined };
+}
+
 /**
  * One catalog cluster's posture check: reads its facts through ARM, works out the findings and stores
  * them, recording `posture.changed` when they differ from the stored ones (store-posture.ts).
@@ -83,7 +98,7 @@ export async function checkClusterPosture(
   context: { correlationId: string },
 ): Promise<PostureCheck> {
   const [check] = await store(
-    [await readPosture(cluster, context.correlationId, newStandingReadCache())],
+    [await readPosture(cluster, context.correlationId, passReadCache(Date.now()))],
     now,
     context.correlationId,
   );

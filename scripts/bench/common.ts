@@ -46,9 +46,9 @@ export function phaseLogger() {
 /**
  * The emulator in a process of its own (as in the demo, so that its work does not share the bench's
  * event loop), with `clusters` more clusters (emulator/scale-seed.ts) and Azure's throttling budgets
- * on. Stop it with `stop(emulator)` (scripts/lib/processes.ts) once `url` answers or not.
+ * on; `seeds`: the tenant overlays, "" for none. Stop it with `stop(emulator)` (scripts/lib/processes.ts) once `url` answers or not.
  */
-export function startScaleEmulator(port: number, clusters: number) {
+export function startScaleEmulator(port: number, clusters: number, options: { seeds?: string } = {}) {
   const emulator = start(process.execPath, ["--import", "tsx", path.join(ROOT, "emulator", "main.ts")], {
     cwd: ROOT,
     stdio: ["ignore", "ignore", "inherit"],
@@ -57,6 +57,8 @@ export function startScaleEmulator(port: number, clusters: number) {
       EMULATOR_PORT: String(port),
       EMULATOR_SCALE_CLUSTERS: String(clusters),
       EMULATOR_THROTTLING: "azure",
+      // The emulator's default overlays (emulator/config.ts) unless the bench says which.
+      ...(options.seeds === undefined ? {} : { EMULATOR_SEEDS: options.seeds }),
     },
   });
   const url = `https://localhost:${port}`;
