@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
-import type { APIRequestContext } from "@playwright/test";
 import {
+  appToken,
   EMULATOR_URL,
   expect,
   expectAccessible,
@@ -22,25 +21,6 @@ const DEV_CLUSTER =
   `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-aks-dev` +
   "/providers/Microsoft.ContainerService/managedClusters/aks-dev-weu";
 const onDevCluster = (scope: string) => scope.toLowerCase() === DEV_CLUSTER.toLowerCase();
-
-/** The demo app registration's own ARM token (client credentials), as any tool outside AKS JIT would get one. */
-async function armToken(request: APIRequestContext) {
-  const tenant = JSON.parse(readFileSync(new URL("../emulator/tenant.json", import.meta.url), "utf8")) as {
-    tenant: { id: string };
-    applications: Array<{ appId: string; clientSecret: string }>;
-  };
-  const app = tenant.applications[0]!;
-  const response = await request.post(`${EMULATOR_URL}/${tenant.tenant.id}/oauth2/v2.0/token`, {
-    form: {
-      grant_type: "client_credentials",
-      client_id: app.appId,
-      client_secret: app.clientSecret,
-      scope: "https://management.azure.com/.default",
-    },
-  });
-  expect(response.ok(), "the emulator should issue an app token").toBe(true);
-  return ((await response.json()) as { access_token: string }).access_token;
-}
 
 test("[ADMIN] a platform admin revokes n02's dev admin access with a reason, and Entra ID and Azure drop it", async ({
   browser,
@@ -112,7 +92,7 @@ test("[ADMIN] access added by hand in Azure shows as drift after Check now, and 
 }) => {
   const aud01 = await userIdOf(context.request, "aud01@contoso.com");
   const assignmentName = randomUUID();
-  const token = await armToken(context.request);
+  const token = await appToken(context.request, "https://management.azure.com/.default");
   const added = await context.request.put(
     `${EMULATOR_URL}${DEV_CLUSTER}/providers/Microsoft.Authorization/roleAssignments/${assignmentName}?api-version=2022-04-01`,
     {

@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
-import type { APIRequestContext, Page } from "@playwright/test";
-import { EMULATOR_URL, expect, expectAccessible, signInAs, test, userIdOf } from "./support/fixtures";
+import type { Page } from "@playwright/test";
+import { appToken, EMULATOR_URL, expect, expectAccessible, signInAs, test, userIdOf } from "./support/fixtures";
 
 /**
  * An admin sees on the Admin page whether each role can be approved: the demo tenant covers every
@@ -8,25 +7,6 @@ import { EMULATOR_URL, expect, expectAccessible, signInAs, test, userIdOf } from
  * is named with its group and what to fix, readable on a phone.
  */
 const APPROVER_GROUP = "09ecf0d7-9504-4f6c-b557-71f30e9759bf";
-
-/** The demo app registration's own Graph token (client credentials), as an admin's tooling would get one. */
-async function graphToken(request: APIRequestContext) {
-  const tenant = JSON.parse(readFileSync(new URL("../emulator/tenant.json", import.meta.url), "utf8")) as {
-    tenant: { id: string };
-    applications: Array<{ appId: string; clientSecret: string }>;
-  };
-  const app = tenant.applications[0]!;
-  const response = await request.post(`${EMULATOR_URL}/${tenant.tenant.id}/oauth2/v2.0/token`, {
-    form: {
-      grant_type: "client_credentials",
-      client_id: app.appId,
-      client_secret: app.clientSecret,
-      scope: "https://graph.microsoft.com/.default",
-    },
-  });
-  expect(response.ok(), "the emulator should issue an app token").toBe(true);
-  return ((await response.json()) as { access_token: string }).access_token;
-}
 
 /** The page fits a 390 px phone without scrolling sideways, and passes axe. */
 async function expectPhoneReady(page: Page) {
@@ -53,7 +33,7 @@ test("[ADMIN] approver coverage names each role its approvers cannot cover, with
   await expectPhoneReady(page);
 
   const p01 = await userIdOf(context.request, "p01@contoso.com");
-  const token = await graphToken(context.request);
+  const token = await appToken(context.request, "https://graph.microsoft.com/.default");
   const headers = { authorization: `Bearer ${token}` };
   const removed = await context.request.delete(`${EMULATOR_URL}/v1.0/groups/${APPROVER_GROUP}/members/${p01}/$ref`, {
     headers,

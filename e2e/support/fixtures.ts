@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
 import { test as base, expect, type APIRequestContext, type BrowserContext, type Page } from "@playwright/test";
 import type { EmulatorState } from "../../emulator/state";
@@ -40,6 +41,23 @@ export async function expectAccessible(page: Page) {
 }
 
 export type { EmulatorState };
+
+/**
+ * The demo app registration's own token for `scope` (client credentials), as an admin's tooling
+ * outside AKS JIT would get one: to change the tenant behind the app's back.
+ */
+export async function appToken(request: APIRequestContext, scope: string) {
+  const tenant = JSON.parse(readFileSync(new URL("../../emulator/tenant.json", import.meta.url), "utf8")) as {
+    tenant: { id: string };
+    applications: Array<{ appId: string; clientSecret: string }>;
+  };
+  const app = tenant.applications[0]!;
+  const response = await request.post(`${EMULATOR_URL}/${tenant.tenant.id}/oauth2/v2.0/token`, {
+    form: { grant_type: "client_credentials", client_id: app.appId, client_secret: app.clientSecret, scope },
+  });
+  expect(response.ok(), "the emulator should issue an app token").toBe(true);
+  return ((await response.json()) as { access_token: string }).access_token;
+}
 
 export async function emulatorState(request: APIRequestContext): Promise<EmulatorState> {
   const response = await request.get(`${EMULATOR_URL}/_emulator/state`);
