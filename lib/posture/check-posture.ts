@@ -1,20 +1,17 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import { authorize } from "@/lib/auth/authorize";
 import { authorizeAttempt } from "@/lib/auth/refusals";
 import type { ProviderCall } from "@/lib/cloud/call-recorder";
 import type { CatalogCluster } from "@/lib/config/catalog-schema";
 import { getCatalog } from "@/lib/config/catalog";
 import type { ActionContext } from "@/lib/context";
-import type { SessionUser } from "@/lib/context";
 import { db } from "@/lib/db/client";
 import { log } from "@/lib/log";
 import { countPostureCheck } from "@/lib/metrics/record";
 import { readClusterFacts } from "./read-posture";
 import { newStandingReadCache, readStandingAccess, type StandingReadCache } from "./standing-access";
 import { storePostures, type PostureOutcome, type PostureRead } from "./store-posture";
-import { ZClusterPosture, type ClusterPosture } from "./types";
 
 export interface PostureCheck {
   cluster: string;
@@ -170,19 +167,4 @@ export async function checkPostureNow(context: ActionContext) {
     }),
   );
   return result;
-}
-
-/**
- * The latest posture of each catalog cluster, in catalog order, for auditors and admins; a cluster
- * never checked has no row here. Rows of clusters gone from the catalog are left out.
- */
-export async function clusterPostures(viewer: SessionUser): Promise<ClusterPosture[]> {
-  authorize(viewer, "audit.read");
-  const names = getCatalog().clusters.map((c) => c.name);
-  const rows = await db.clusterPosture.findMany({ where: { clusterName: { in: names } } });
-  const byName = new Map(rows.map((row) => [row.clusterName, row]));
-  return names.flatMap((name) => {
-    const row = byName.get(name);
-    return row ? [ZClusterPosture.parse(row)] : [];
-  });
 }

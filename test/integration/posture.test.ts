@@ -5,7 +5,8 @@ import { getBoss } from "@/lib/jobs/boss";
 import { QUEUES } from "@/lib/jobs/queues";
 import { startJobs } from "@/lib/jobs/start-jobs";
 import { readDatabaseRows } from "@/lib/metrics/database-gauges";
-import { checkAllPostures, checkClusterPosture, checkPostureNow, clusterPostures } from "@/lib/posture/check-posture";
+import { checkAllPostures, checkClusterPosture, checkPostureNow } from "@/lib/posture/check-posture";
+import { loadPostureOverview } from "@/lib/posture/posture-view";
 import { ZClusterFacts, ZPostureFinding } from "@/lib/posture/types";
 import { injectFault, resetEmulatorCluster, setEmulatorCluster } from "../support/emulator-state";
 import { contextFor, sessionUser } from "../support/users";
@@ -177,7 +178,9 @@ describe("posture", () => {
     await expect(checkPostureNow(await contextFor("n01@contoso.com", now))).rejects.toMatchObject({
       code: "FORBIDDEN",
     });
-    await expect(clusterPostures(await sessionUser("n01@contoso.com"))).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(loadPostureOverview(await sessionUser("n01@contoso.com"))).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
 
     await setEmulatorCluster(dev.clusterName, { disableLocalAccounts: false });
     const admin = await contextFor("adm01@contoso.com", now);
@@ -194,7 +197,8 @@ describe("posture", () => {
     });
     expect((change.data as { changes: string[] }).changes).toContain("local accounts turned on");
 
-    const all = await clusterPostures(await sessionUser("aud01@contoso.com"));
+    const overview = await loadPostureOverview(await sessionUser("aud01@contoso.com"));
+    const all = overview.clusters.flatMap((c) => (c.posture ? [c.posture] : []));
     expect(all.filter((p) => !DEMO.includes(p.clusterName)).map((p) => [p.facts, p.error !== null])).toEqual(
       Array.from({ length: UNKNOWN_TO_ARM }, () => [null, true]),
     );
