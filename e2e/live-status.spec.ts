@@ -89,7 +89,8 @@ async function liveJourney(browser: Browser, testInfo: TestInfo, setup: Setup) {
   const decision = await approver.newPage();
   await decision.goto(new URL(requestUrl).pathname);
   await decision.getByLabel(/^Comment/).fill("Ticket checked");
-  const approveButton = decision.getByRole("button", { name: "Approve" });
+  // On a phone the sticky decision bar repeats Approve once the form scrolls away: the form's own, first.
+  const approveButton = decision.getByRole("button", { name: "Approve" }).first();
   await expect(approveButton).toBeEnabled();
   const approvedAt = Date.now();
   await approveButton.click();
