@@ -295,6 +295,26 @@ const role = z
 
 const RISK_MESSAGE = "must be low, medium, high or critical";
 
+const WORKSPACE_ID =
+  /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[^/]+\/providers\/Microsoft\.OperationalInsights\/workspaces\/[^/]+$/iu;
+
+/**
+ * The Log Analytics workspace that receives the cluster's `kube-audit-admin` (or `kube-audit`) logs in
+ * resource-specific mode, and which table to read. Without `workspaceResourceId`, the workspace is
+ * found from the cluster's diagnostic settings. AKSAuditAdmin (no get/list) is the cheaper default;
+ * AKSAudit also shows reads, secret reads among them.
+ */
+const auditLogs = z.strictObject({
+  workspaceResourceId: z
+    .string()
+    .regex(WORKSPACE_ID, {
+      error:
+        "must be a Log Analytics workspace's ARM resource id: /subscriptions/<subscription id>/resourceGroups/<resource group>/providers/Microsoft.OperationalInsights/workspaces/<name>",
+    })
+    .optional(),
+  table: z.enum(["AKSAuditAdmin", "AKSAudit"], { error: "must be AKSAuditAdmin or AKSAudit" }).default("AKSAuditAdmin"),
+});
+
 const cluster = z
   .strictObject({
     name: slug("cluster name"),
@@ -309,6 +329,8 @@ const cluster = z
     }),
     /** the default for the cluster's roles that have no `notify` of their own */
     notify: notify.optional(),
+    /** where the cluster's Kubernetes audit logs are read from (issue 19); discovered when absent */
+    auditLogs: auditLogs.optional(),
     roles: z.array(role).min(1, { error: "must list at least one role" }),
   })
   .transform(({ resourceId, displayName, notify: clusterNotify, roles, ...rest }) => ({

@@ -229,6 +229,9 @@ export const ZEnv = z.object({
   ARM_BASE_URL: httpsUrl.default("https://management.azure.com"),
   /** The ARM resource the app's own token is for. */
   ARM_APP_SCOPE: z.string().default("https://management.azure.com/.default"),
+  /** The Log Analytics query API (LogsQueryClient's endpoint is this plus /v1). */
+  LOG_ANALYTICS_BASE_URL: httpsUrl.default("https://api.loganalytics.io"),
+  LOG_ANALYTICS_APP_SCOPE: z.string().default("https://api.loganalytics.io/.default"),
   APPROVER_GROUP_IDS: groupIds,
   AUDITOR_GROUP_IDS: groupIds,
   ADMIN_GROUP_IDS: groupIds,
@@ -260,6 +263,16 @@ export const ZEnv = z.object({
     .min(0)
     .max(24 * 60)
     .default(75),
+  /**
+   * How long after a grant's effective end (its end plus TOKEN_LIFETIME_MINUTES) the holder's activity
+   * is read from the audit logs: Log Analytics ingests AKS audit logs with a delay of minutes.
+   */
+  ACTIVITY_DELAY_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 60)
+    .default(15),
   /**
    * The mailbox notifications are sent from (Graph `POST /users/{sender}/sendMail`, the Mail.Send
    * application permission, limited to this mailbox by an Exchange application access policy).

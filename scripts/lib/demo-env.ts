@@ -43,6 +43,7 @@ export function demoAppEnv(options: {
     ...(app.clientSecret ? { ENTRA_CLIENT_SECRET: app.clientSecret } : {}),
     GRAPH_BASE_URL: options.emulatorUrl,
     ARM_BASE_URL: options.emulatorUrl,
+    LOG_ANALYTICS_BASE_URL: options.emulatorUrl,
     APPROVER_GROUP_IDS: groupId("approver"),
     AUDITOR_GROUP_IDS: groupId("auditors"),
     ADMIN_GROUP_IDS: groupId("jit-admins"),
