@@ -6,7 +6,8 @@
  * duration, the ARM reads, the floor that ARM's read budget sets (emulator/throttling.ts: a burst of
  * 250, then 25 reads/s per principal and subscription) and the goal, floor + 20 %. Figures, not
  * assertions: compare runs. The check reads each cluster's standing-access map too
- * (lib/posture/standing-access.ts: role assignments at and above the cluster and on its nodes). */
+ * (lib/posture/standing-access.ts: role assignments at and above the cluster and on its nodes), and
+ * its diagnostic settings (where its audit logs go: one more read per cluster, in the floor). */
 import { rmSync } from "node:fs";
 import { ensureCertificates } from "../emulator/certs";
 import { AZURE_BUDGETS } from "../emulator/throttling";
@@ -87,6 +88,8 @@ try {
   };
   const armReads = served.calls.filter((c) => c.method === "GET" && /^\/(subscriptions|providers)\//i.test(c.path));
   const settingsReads = armReads.filter((c) => /managedClusters\/[^/]+$/i.test(c.path)).length;
+  // Issue 19: where each cluster's audit logs go, one list of its diagnostic settings.
+  const diagnosticReads = armReads.filter((c) => /\/diagnosticSettings$/i.test(c.path)).length;
   const graphReads = served.calls.filter((c) => c.method === "GET" && c.path.startsWith("/v1.0/")).length;
   const throttled = checks.reduce((n, c) => n + c.armThrottled, 0);
   const floorMs = floorSeconds(armReads.length) * 1000;
@@ -110,7 +113,7 @@ try {
   );
   console.log(
     `  ARM reads          ${armReads.length} served (${(armReads.length / checks.length).toFixed(1)} per cluster: ` +
-      `${settingsReads} of the clusters' settings, the rest role assignments and definitions for standing access); ` +
+      `${settingsReads} of the clusters' settings, ${diagnosticReads} of their diagnostic settings, the rest role assignments and definitions for standing access); ` +
       `${throttled} answered 429 to the settings reads and retried`,
   );
   console.log(`  Graph reads        ${graphReads} (groups' members and names, read once per run)`);

@@ -43,12 +43,35 @@ export function describeChanges(
     if (was[key] !== now[key]) changes.push(`${key} changed from ${was[key] ?? "none"} to ${now[key] ?? "none"}`);
   }
   changes.push(...poolChanges(was.nodePools, now.nodePools));
+  changes.push(...auditLogChanges(was.auditLogs, now.auditLogs));
   const codes = (list: readonly PostureFinding[]) => new Set(list.map((f) => f.code));
   const [old, fresh] = [codes(before.findings), codes(after.findings)];
   changes.push(...[...fresh].filter((code) => !old.has(code)).map((code) => `finding opened: ${code}`));
   changes.push(...[...old].filter((code) => !fresh.has(code)).map((code) => `finding closed: ${code}`));
   // Same codes, other words or fix (a release reworded them): a change, though no setting moved.
   if (changes.length === 0 && !sameValue(before.findings, after.findings)) changes.push("findings reworded");
+  return changes;
+}
+
+/** Only between two reads that both knew (an unreadable setting is no change of it). */
+function auditLogChanges(was: ClusterFacts["auditLogs"], now: ClusterFacts["auditLogs"]): string[] {
+  if (!was || !now) return [];
+  const changes: string[] = [];
+  if (!sameSet(was.categories, now.categories)) {
+    changes.push(`audit log categories collected changed from ${listed(was.categories)} to ${listed(now.categories)}`);
+  }
+  if (was.workspaceResourceId !== now.workspaceResourceId) {
+    changes.push(
+      `audit log workspace changed from ${was.workspaceResourceId ?? "none"} to ${now.workspaceResourceId ?? "none"}`,
+    );
+  }
+  if (was.isResourceSpecific !== now.isResourceSpecific) {
+    changes.push(
+      now.isResourceSpecific
+        ? "audit logs moved to the resource-specific tables"
+        : "audit logs moved to AzureDiagnostics",
+    );
+  }
   return changes;
 }
 

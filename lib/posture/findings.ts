@@ -1,3 +1,4 @@
+import { type AuditTable, diagnosticSettingCommand, resourceSpecificCommand } from "./audit-logs";
 import { FINDING_SEVERITIES, type ClusterFacts, type PostureFinding } from "./types";
 
 /*
@@ -16,6 +17,8 @@ import { FINDING_SEVERITIES, type ClusterFacts, type PostureFinding } from "./ty
 export interface ClusterRef {
   resourceGroup: string;
   clusterName: string;
+  /** the catalog's `auditLogs`: which table the activity summary reads, and the workspace if named */
+  auditLogs?: { workspaceResourceId?: string; table?: AuditTable };
 }
 
 /**
@@ -75,6 +78,7 @@ export function postureFindings(cluster: ClusterRef, facts: ClusterFacts): Postu
     ...nodePoolFindings(cluster, facts),
     ...apiServerFindings(cluster, facts),
     ...workloadIdentityFindings(cluster, facts),
+    ...auditLogFindings(cluster, facts),
   ];
   const rank = (finding: PostureFinding) => FINDING_SEVERITIES.indexOf(finding.severity);
   return findings
@@ -165,4 +169,42 @@ function workloadIdentityFindings(cluster: ClusterRef, facts: ClusterFacts): Pos
     });
   }
   return findings;
+}
+
+/**
+ * Audit logs (issue 19): without them nobody can tell what a grant was used for. Unknown (the
+ * settings could not be read) is no finding: the doctor says why they could not be read.
+ */
+function auditLogFindings(cluster: ClusterRef, facts: ClusterFacts): PostureFinding[] {
+  const audit = facts.auditLogs;
+  if (!audit) return [];
+  if (audit.categories.length === 0) {
+    return [
+      {
+        code: "audit-logs-not-collected",
+        severity: "medium",
+        title: "Kubernetes audit logs are not collected to a Log Analytics workspace",
+        allows:
+          "Nobody can see what was done with access to this cluster: AKS JIT cannot summarise a grant's Kubernetes activity, and neither can an investigator.",
+        fix: diagnosticSettingCommand({
+          clusterResourceId: facts.resourceId,
+          workspaceResourceId: cluster.auditLogs?.workspaceResourceId,
+          table: cluster.auditLogs?.table ?? "AKSAuditAdmin",
+        }),
+      },
+    ];
+  }
+  if (!audit.isResourceSpecific) {
+    return [
+      {
+        code: "audit-logs-not-resource-specific",
+        severity: "medium",
+        title: "Kubernetes audit logs go to the AzureDiagnostics table, not the resource-specific AKSAudit tables",
+        allows:
+          "The AKSAudit and AKSAuditAdmin tables stay empty, so AKS JIT cannot summarise what was done with a grant; the rows sit in AzureDiagnostics, which it does not read.",
+        fix: resourceSpecificCommand(facts.resourceId, audit.settingName),
+      },
+    ];
+  }
+  return [];
 }

@@ -6,8 +6,11 @@ import { armAuthorizationClient } from "@/lib/cloud/credentials";
 import { toProviderError } from "@/lib/cloud/providers/arm-errors";
 import type { CatalogCluster } from "@/lib/config/catalog-schema";
 import { env } from "@/lib/config/env";
+import { log } from "@/lib/log";
+import { ProviderError, type ProviderErrorKind } from "@/lib/cloud/access-provider";
 import { clusterFactsFromArm, poolsOfCluster, type ArmAgentPool, type ArmManagedCluster } from "./arm-facts";
-import type { ClusterFacts } from "./types";
+import { auditLogsFromSettings, DIAGNOSTIC_SETTINGS_API_VERSION, type ArmDiagnosticSetting } from "./audit-logs";
+import type { AuditLogsFacts, ClusterFacts } from "./types";
 
 /** A stable AKS api-version with apiServerAccessProfile, oidcIssuerProfile, workload identity and each pool's sshAccess. */
 const AKS_API_VERSION = "2025-10-01";
@@ -34,8 +37,34 @@ export async function readClusterFacts(
     const pools =
       poolsOfCluster(body) ??
       (await armList<ArmAgentPool>(cluster, `${cluster.resourceId}/agentPools?api-version=${AKS_API_VERSION}`, action));
-    return clusterFactsFromArm(body, pools);
+    const auditLogs = await readAuditLogs(cluster);
+    return { ...clusterFactsFromArm(body, pools), auditLogs };
   });
+}
+
+/**
+ * Where the cluster's audit logs go: its diagnostic settings, one more read per cluster (the list
+ * answers every setting at once). A refusal (403: the app lacks Microsoft.Insights/diagnosticSettings/read),
+ * a 404, or a 400 (an ARM that does not know the Microsoft.Insights provider) leaves them unknown
+ * rather than failing the whole check; throttling and outages fail it as the cluster's own read would.
+ */
+const UNKNOWN_WHEN: ReadonlySet<ProviderErrorKind> = new Set(["forbidden", "not_found", "invalid"]);
+
+async function readAuditLogs(cluster: CatalogCluster): Promise<AuditLogsFacts | null> {
+  try {
+    const settings = await armGet<{ value?: ArmDiagnosticSetting[] }>(
+      cluster,
+      `${cluster.resourceId}/providers/Microsoft.Insights/diagnosticSettings?api-version=${DIAGNOSTIC_SETTINGS_API_VERSION}`,
+      `read the diagnostic settings of ${cluster.name}`,
+    );
+    return auditLogsFromSettings(settings.value ?? []);
+  } catch (error) {
+    if (error instanceof ProviderError && UNKNOWN_WHEN.has(error.kind)) {
+      log.warn({ cluster: cluster.name, err: error.message }, "posture check could not read the diagnostic settings");
+      return null;
+    }
+    throw error;
+  }
 }
 
 async function armGet<T>(cluster: CatalogCluster, pathOrUrl: string, action: string): Promise<T> {

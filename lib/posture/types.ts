@@ -13,6 +13,19 @@ import { z } from "zod";
 export const SSH_ACCESS_MODES = ["LocalUser", "Disabled", "EntraId", "unknown"] as const;
 export type SshAccessMode = (typeof SSH_ACCESS_MODES)[number];
 
+/** Where the cluster's Kubernetes audit logs go (its diagnostic settings; lib/posture/audit-logs.ts). */
+export const ZAuditLogsFacts = z.object({
+  /** kube-audit-admin / kube-audit, as sent to a workspace by the setting below ([]: not collected) */
+  categories: z.array(z.string()),
+  /** the Log Analytics workspace's ARM id */
+  workspaceResourceId: z.string().nullable(),
+  /** logAnalyticsDestinationType "Dedicated": the AKSAudit* tables; otherwise AzureDiagnostics */
+  isResourceSpecific: z.boolean(),
+  /** the diagnostic setting's name */
+  settingName: z.string().nullable(),
+});
+export type AuditLogsFacts = z.infer<typeof ZAuditLogsFacts>;
+
 export const ZClusterFacts = z.object({
   /** the managedClusters resource id ARM answered for */
   resourceId: z.string(),
@@ -38,6 +51,11 @@ export const ZClusterFacts = z.object({
   adminGroupObjectIds: z.array(z.string()),
   nodeResourceGroup: z.string(),
   nodePools: z.array(z.object({ name: z.string(), mode: z.string(), sshAccess: z.enum(SSH_ACCESS_MODES) })),
+  /**
+   * Where its audit logs go; null when the diagnostic settings could not be read (403/404: unknown,
+   * no finding), absent in facts stored before issue 19.
+   */
+  auditLogs: ZAuditLogsFacts.nullable().optional(),
 });
 export type ClusterFacts = z.infer<typeof ZClusterFacts>;
 

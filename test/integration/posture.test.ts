@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { getCatalog } from "@/lib/config/catalog";
+import { env } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
 import { getBoss } from "@/lib/jobs/boss";
 import { QUEUES } from "@/lib/jobs/queues";
@@ -35,10 +36,23 @@ const changesOf = async (name: string) =>
     (e) => e.data as { changes: string[]; findings: Array<{ code: string; fix: string }> },
   );
 
+/** The emulator's switch of a cluster's diagnostic settings (PUT /_emulator/clusters/:name/diagnostics). */
+const setDiagnostics = async (clusterName: string, categories: string[], destination = "Dedicated") => {
+  const response = await fetch(`${env.ENTRA_AUTHORITY_HOST}/_emulator/clusters/${clusterName}/diagnostics`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ categories, destination }),
+  });
+  if (!response.ok) throw new Error(`PUT diagnostics answered ${response.status}: ${await response.text()}`);
+};
+/** What the demo tenant seeds: both audit categories to the demo workspace, resource-specific. */
+const DEMO_DIAGNOSTICS = ["kube-audit-admin", "kube-audit"];
+
 afterEach(async () => {
   await injectFault();
   await resetEmulatorCluster(prod.clusterName);
   await resetEmulatorCluster(dev.clusterName);
+  await setDiagnostics(prod.clusterName, DEMO_DIAGNOSTICS);
 });
 
 describe("posture", () => {
@@ -48,8 +62,9 @@ describe("posture", () => {
       ["aks-dev-weu", "changed"],
       ["aks-prod-weu", "changed"],
     ]);
-    // One read per cluster: its GET lists the pools with their SSH mode.
-    expect(checks.map((c) => c.armCalls)).toEqual([1, 1]);
+    // Two reads per cluster: its GET lists the pools with their SSH mode; its diagnostic settings say
+    // where its audit logs go.
+    expect(checks.map((c) => c.armCalls)).toEqual([2, 2]);
     const prodNow = await stored("aks-prod-weu");
     expect(prodNow.codes).toEqual([]);
     expect(prodNow.facts).toMatchObject({
@@ -137,6 +152,50 @@ describe("posture", () => {
     const closed = (await changesOf("aks-prod-weu")).slice(before + 1);
     expect(closed).toHaveLength(1);
     expect(closed[0]!.changes).toEqual(expect.arrayContaining(codes.map((code) => `finding closed: ${code}`)));
+  });
+
+  it("finds audit logs not collected, then not resource-specific, and clears it when they are collected again", async () => {
+    await checkClusterPosture(prod, new Date(), { correlationId });
+    expect((await stored("aks-prod-weu")).facts!.auditLogs).toMatchObject({
+      categories: expect.arrayContaining(DEMO_DIAGNOSTICS),
+      isResourceSpecific: true,
+      workspaceResourceId: expect.stringMatching(/\/providers\/Microsoft\.OperationalInsights\/workspaces\//i),
+    });
+    const before = (await changesOf("aks-prod-weu")).length;
+
+    await setDiagnostics(prod.clusterName, []);
+    expect((await checkClusterPosture(prod, new Date(), { correlationId })).outcome).toBe("changed");
+    expect((await stored("aks-prod-weu")).codes).toEqual(["audit-logs-not-collected"]);
+    const [opened] = (await changesOf("aks-prod-weu")).slice(before);
+    expect(opened!.changes).toContain("finding opened: audit-logs-not-collected");
+    expect(opened!.findings[0]!.fix).toMatch(
+      new RegExp(
+        `^az monitor diagnostic-settings create --name aks-audit --resource ${prod.resourceId.replace(/[.]/g, "\\.")} --workspace \\S+ --export-to-resource-specific true --logs '\\[\\{"category":"kube-audit-admin","enabled":true\\}\\]'$`,
+        "i",
+      ),
+    );
+
+    await setDiagnostics(prod.clusterName, ["kube-audit-admin"], "AzureDiagnostics");
+    await checkClusterPosture(prod, new Date(), { correlationId });
+    expect((await stored("aks-prod-weu")).codes).toEqual(["audit-logs-not-resource-specific"]);
+
+    await setDiagnostics(prod.clusterName, DEMO_DIAGNOSTICS);
+    await checkClusterPosture(prod, new Date(), { correlationId });
+    expect((await stored("aks-prod-weu")).codes).toEqual([]);
+  });
+
+  it("keeps checking when the diagnostic settings cannot be read: audit logs unknown, no finding", async () => {
+    await injectFault({
+      path: "managedClusters/aks-prod-weu/providers/Microsoft.Insights/diagnosticSettings",
+      method: "GET",
+      count: 1,
+      status: 403,
+    });
+    const check = await checkClusterPosture(prod, new Date(), { correlationId });
+    expect(check.outcome).not.toBe("failed");
+    const now = await stored("aks-prod-weu");
+    expect(now.facts!.auditLogs).toBeNull();
+    expect(now.codes).toEqual([]);
   });
 
   it("records a read failure as the error and keeps the last facts and findings", async () => {
