@@ -6,13 +6,14 @@ import { env } from "@/lib/config/env";
 import { checkAppRegistration } from "./check-app-registration";
 import { checkApproverCoverage } from "./check-approver-coverage";
 import { checkArmPermissions } from "./check-arm-permissions";
+import { checkAuditLogs } from "./check-audit-logs";
 import { checkClusters } from "./check-clusters";
 import { checkCredential } from "./check-credential";
 import { checkGraphPermissions } from "./check-graph-permissions";
 import { checkGroups } from "./check-groups";
 import type { CheckResult } from "./check-result";
 import { doctorNeeds } from "./needs";
-import { appTenantReader } from "./tenant-reader";
+import { appLogsProbe, appTenantReader } from "./tenant-reader";
 
 export interface DoctorReport {
   tenantId: string;
@@ -56,6 +57,7 @@ export async function runDoctor(): Promise<DoctorReport> {
     ...(await checkArmPermissions(reader, needs.armScopes, clientId)),
     ...(await checkGroups(reader, needs.groups, needs.pimTargets)),
     ...(await checkClusters(reader, needs.clusters)),
+    ...(await checkAuditLogs(reader, appLogsProbe(), clientId, needs.clusters)),
     ...(await checkApproverCoverage(
       catalog,
       { auditorGroupIds: env.AUDITOR_GROUP_IDS, approverRoleGroupIds: env.APPROVER_GROUP_IDS },

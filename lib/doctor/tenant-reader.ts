@@ -1,7 +1,9 @@
 import "server-only";
+import { LogsQueryClient, LogsQueryResultStatus } from "@azure/monitor-query-logs";
 import type { Client } from "@microsoft/microsoft-graph-client";
 import { appCredential, appGraphClient } from "@/lib/cloud/credentials";
 import { env } from "@/lib/config/env";
+import type { LogsProbe } from "./check-audit-logs";
 import type { Read, ReadFailure, TenantReader } from "./check-result";
 
 /**
@@ -40,6 +42,37 @@ export function appTenantReader(): TenantReader {
       }
       return { ok: true, value: items };
     },
+  };
+}
+
+/**
+ * A query through the Log Analytics query API as the activity summary sends it: the app's credential,
+ * LogsQueryClient with the endpoint and scope of the environment (with `endpoint` given the SDK does
+ * not add /v1). Failures come back as values: the status and Log Analytics' error code
+ * (InsufficientAccessError, BadArgumentError, PathNotFoundError ...;
+ * https://learn.microsoft.com/azure/azure-monitor/logs/api/errors).
+ */
+export function appLogsProbe(): LogsProbe {
+  const client = new LogsQueryClient(appCredential(), {
+    endpoint: `${env.LOG_ANALYTICS_BASE_URL}/v1`,
+    credentials: { scopes: [env.LOG_ANALYTICS_APP_SCOPE] },
+  });
+  return async (workspaceCustomerId, query) => {
+    try {
+      const result = await client.queryWorkspace(
+        workspaceCustomerId,
+        query,
+        { duration: "P1D" },
+        { serverTimeoutInSeconds: 30, abortSignal: AbortSignal.timeout(ARM_TIMEOUT_MS) },
+      );
+      if (result.status === LogsQueryResultStatus.PartialFailure) {
+        return failure(200, result.partialError.code ?? "PartialError", result.partialError.message ?? "");
+      }
+      return { ok: true, value: result.tables.reduce((n, table) => n + table.rows.length, 0) };
+    } catch (error) {
+      const { statusCode, code, message } = error as { statusCode?: number; code?: string; message?: string };
+      return failure(statusCode ?? 0, code ?? nameOf(error), message ?? String(error));
+    }
   };
 }
 

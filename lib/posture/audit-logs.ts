@@ -58,10 +58,15 @@ const isDedicated = (setting: ArmDiagnosticSetting) =>
  * workspace in AzureDiagnostics mode; `categories: []` when none sends an audit category to a
  * workspace (a storage account or event hub alone cannot be queried).
  */
-export function auditLogsFromSettings(settings: readonly ArmDiagnosticSetting[]): AuditLogsFacts {
+export function auditLogsFromSettings(
+  settings: readonly ArmDiagnosticSetting[],
+  /** only the settings that send this category (the doctor's: the catalog's table's) */
+  only?: AuditCategory,
+): AuditLogsFacts {
   const candidates = settings
     .map((setting) => ({ setting, categories: auditCategoriesOf(setting) }))
-    .filter(({ setting, categories }) => categories.length > 0 && !!setting.properties?.workspaceId);
+    .filter(({ categories }) => categories.length > 0 && (!only || categories.includes(only)))
+    .filter(({ setting }) => !!setting.properties?.workspaceId);
   const rank = ({ setting, categories }: (typeof candidates)[number]) =>
     (isDedicated(setting) ? 0 : 10) - categories.length;
   const best = candidates.sort((a, b) => rank(a) - rank(b))[0];

@@ -10,7 +10,9 @@ import { Tenant } from "../../emulator/tenant";
 import { CERT_DIR, ROOT } from "../../scripts/lib/paths";
 import { GRAPH_PERMISSIONS } from "@/lib/cloud/required-permissions";
 import { env as appEnv } from "@/lib/config/env";
+import { getCatalog } from "@/lib/config/catalog";
 import { runDoctor } from "@/lib/doctor/run-doctor";
+import { grantRole, revokeRole, seededRoleAssignments } from "../support/azure-rbac";
 
 /**
  * `npm run doctor` checks a live configuration against the tenant before going live: against the
@@ -75,6 +77,7 @@ describe("npm run doctor against the demo tenant", () => {
         "PIM for Groups",
         "Approver coverage",
         "AKS clusters",
+        "Kubernetes audit logs",
       ]),
     );
     expect(stdout).toContain("Microsoft Graph token (client secret)");
@@ -143,6 +146,80 @@ describe("doctor, one Graph permission removed at a time", () => {
   });
 });
 
+describe("doctor, Kubernetes audit logs", () => {
+  // Guards issue 19's acceptance: the doctor says, per cluster, when the activity summary cannot be
+  // taken (audit logs not collected, not resource-specific, not readable by the app) and how to fix it.
+  const prod = getCatalog().clusters.find((c) => c.name === "aks-prod-weu")!;
+  /** Azure's built-in Log Analytics Reader role. */
+  const LOG_ANALYTICS_READER = "73c42c96-874c-492b-b04d-ab87d138a893";
+  const setDiagnostics = async (categories: string[], destination = "Dedicated") => {
+    const response = await fetch(`${appEnv.ENTRA_AUTHORITY_HOST}/_emulator/clusters/${prod.clusterName}/diagnostics`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ categories, destination }),
+    });
+    expect(response.ok).toBe(true);
+  };
+  const auditLines = async () => (await runDoctor()).results.filter((r) => r.check === "Kubernetes audit logs");
+  const prodLine = async () => (await auditLines()).find((r) => r.name === prod.name)!;
+
+  it("passes for the demo clusters: collected resource-specific, and the app can query the table", async () => {
+    // The test catalog's other clusters exist only for other suites' grants: ARM does not know them.
+    const lines = (await auditLines()).filter((r) => r.name === "aks-prod-weu" || r.name === "aks-dev-weu");
+    expect(lines.map((r) => [r.name, r.status])).toEqual([
+      ["aks-prod-weu", "pass"],
+      ["aks-dev-weu", "pass"],
+    ]);
+    expect(lines[0]!.detail).toContain("kube-audit-admin → AKSAuditAdmin");
+  });
+
+  it("names the az command when collection is off, and when it goes to AzureDiagnostics", async () => {
+    try {
+      await setDiagnostics([]);
+      const off = await prodLine();
+      expect(off.status).toBe("fail");
+      expect(off.detail).toContain("kube-audit-admin is not sent to a Log Analytics workspace");
+      expect(off.fix).toContain(
+        `az monitor diagnostic-settings create --name aks-audit --resource ${prod.resourceId} --workspace `,
+      );
+      expect(off.fix).toContain(
+        `--export-to-resource-specific true --logs '[{"category":"kube-audit-admin","enabled":true}]'`,
+      );
+
+      await setDiagnostics(["kube-audit-admin"], "AzureDiagnostics");
+      const legacy = await prodLine();
+      expect(legacy.status).toBe("fail");
+      expect(legacy.detail).toContain("AzureDiagnostics mode");
+      expect(legacy.fix).toMatch(
+        new RegExp(
+          `az monitor diagnostic-settings update --name \\S+ --resource ${prod.resourceId.replace(/\./g, "\\.")} --export-to-resource-specific true`,
+        ),
+      );
+    } finally {
+      await setDiagnostics(["kube-audit-admin", "kube-audit"]);
+    }
+    expect((await prodLine()).status).toBe("pass");
+  });
+
+  it("names the Log Analytics Reader assignment when the app cannot query the workspace", async () => {
+    const seeded = (await seededRoleAssignments()).filter(
+      (a) => a.roleDefinitionId.toLowerCase().endsWith(LOG_ANALYTICS_READER) && /\/workspaces\//i.test(a.scope),
+    );
+    expect(seeded.length).toBeGreaterThan(0);
+    for (const assignment of seeded) await revokeRole(assignment.name);
+    try {
+      const line = await prodLine();
+      expect(line.status).toBe("fail");
+      expect(line.fix).toContain(
+        `az role assignment create --assignee ${appEnv.ENTRA_CLIENT_ID} --role "Log Analytics Reader" --scope ${seeded[0]!.scope}`,
+      );
+    } finally {
+      for (const assignment of seeded) await grantRole(assignment.scope, LOG_ANALYTICS_READER, assignment.principalId);
+    }
+    expect((await prodLine()).status).toBe("pass");
+  });
+});
+
 describe("npm run doctor against a misconfigured tenant", () => {
   let emulator: RunningEmulator;
   let env: Record<string, string>;
@@ -156,6 +233,7 @@ describe("npm run doctor against a misconfigured tenant", () => {
       ENTRA_AUTHORITY_HOST: emulator.url,
       GRAPH_BASE_URL: emulator.url,
       ARM_BASE_URL: emulator.url,
+      LOG_ANALYTICS_BASE_URL: emulator.url,
       // The demo's auditors group, which this tenant lacks.
       AUDITOR_GROUP_IDS: AUDITORS,
     };
