@@ -60,7 +60,11 @@ async function checkCluster(
         CHECK,
         cluster.name,
         `${category} is not sent to a Log Analytics workspace, so ${table} has no rows and nobody can see what was done with a grant`,
-        `\`${diagnosticSettingCommand({ clusterResourceId: cluster.resourceId, workspaceResourceId: workspaceId ?? collected.workspaceResourceId, table })}\` (Terraform: deploy/terraform's audit_log_workspace_id).`,
+        `\`${diagnosticSettingCommand({
+          clusterResourceId: cluster.resourceId, // The workspace the cluster's other audit category already goes to, if any.
+          workspaceResourceId: workspaceId ?? auditLogsFromSettings(settings.value).workspaceResourceId,
+          table,
+        })}\` (Terraform: deploy/terraform's audit_log_workspace_id).`,
       );
     }
     if (!collected.isResourceSpecific) {
