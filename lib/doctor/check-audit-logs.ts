@@ -61,7 +61,8 @@ async function checkCluster(
         cluster.name,
         `${category} is not sent to a Log Analytics workspace, so ${table} has no rows and nobody can see what was done with a grant`,
         `\`${diagnosticSettingCommand({
-          clusterResourceId: cluster.resourceId, // The workspace the cluster's other audit category already goes to, if any.
+          clusterResourceId: cluster.resourceId,
+          // The workspace the cluster's other audit category already goes to, if any.
           workspaceResourceId: workspaceId ?? auditLogsFromSettings(settings.value).workspaceResourceId,
           table,
         })}\` (Terraform: deploy/terraform's audit_log_workspace_id).`,
