@@ -105,3 +105,45 @@ variable "pim_self_activation_requires_approval" {
   type        = bool
   default     = true
 }
+
+variable "log_analytics_workspace_ids" {
+  description = "Log Analytics workspaces (ARM ids) that hold the target clusters' Kubernetes audit logs: the app gets Log Analytics Reader on each to summarise what every grant was used for (docs/activity.md). The workspace of audit_log_workspace_id is added to them."
+  type        = set(string)
+  default     = []
+
+  validation {
+    condition = alltrue([
+      for id in var.log_analytics_workspace_ids :
+      can(regex("(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.OperationalInsights/workspaces/[^/]+$", id))
+    ])
+    error_message = "log_analytics_workspace_ids must be workspace resource ids (az monitor log-analytics workspace show -g <rg> -n <name> --query id -o tsv)."
+  }
+}
+
+variable "audit_log_workspace_id" {
+  description = "A Log Analytics workspace (ARM id) to send every target cluster's Kubernetes audit logs to, in resource-specific mode, with one diagnostic setting per cluster. null: the module leaves the clusters' diagnostic settings alone (npm run doctor says when audit logs are not collected)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.audit_log_workspace_id == null || can(regex("(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.OperationalInsights/workspaces/[^/]+$", var.audit_log_workspace_id))
+    error_message = "audit_log_workspace_id must be a workspace resource id."
+  }
+}
+
+variable "audit_log_categories" {
+  description = "The audit categories the diagnostic settings send: kube-audit-admin (the AKSAuditAdmin table, no get/list: the cheaper default) and, for a catalog whose clusters set auditLogs.table: AKSAudit, kube-audit (every call, reads included: many more rows, much more cost)."
+  type        = list(string)
+  default     = ["kube-audit-admin"]
+
+  validation {
+    condition     = length(var.audit_log_categories) > 0 && alltrue([for category in var.audit_log_categories : contains(["kube-audit-admin", "kube-audit"], category)])
+    error_message = "audit_log_categories may contain kube-audit-admin and kube-audit."
+  }
+}
+
+variable "audit_log_setting_name" {
+  description = "Name of the diagnostic setting the module creates on each target cluster (a cluster may have up to five)."
+  type        = string
+  default     = "aks-jit-audit"
+}

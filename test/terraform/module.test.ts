@@ -200,6 +200,40 @@ describe("what the app needs (lib/cloud/required-permissions.ts)", () => {
   });
 });
 
+describe("audit logs for the activity summary (docs/activity.md)", () => {
+  it("gives the app Log Analytics Reader on every workspace it queries", () => {
+    const reader = resource("azurerm_role_assignment", "log_analytics_reader");
+    expect(reader.for_each).toBe("${local.activity_workspace_ids}");
+    expect(reader.role_definition_name).toBe("Log Analytics Reader");
+    expect(reader.principal_id).toBe("${azuread_service_principal.app.object_id}");
+    // The named workspaces and the one the module sends the logs to.
+    expect(mod.locals.activity_workspace_ids).toContain("var.log_analytics_workspace_ids");
+    expect(mod.locals.activity_workspace_ids).toContain("var.audit_log_workspace_id");
+  });
+
+  it("sends the chosen audit categories of each target cluster to the workspace in resource-specific mode", () => {
+    const setting = resource("azurerm_monitor_diagnostic_setting", "audit");
+    expect(setting.for_each).toBe("${local.audit_log_clusters}");
+    expect(setting.target_resource_id).toBe("${each.value.id}");
+    expect(setting.log_analytics_workspace_id).toBe("${var.audit_log_workspace_id}");
+    // AzureDiagnostics mode would leave the AKSAudit* tables the app queries empty.
+    expect(setting.log_analytics_destination_type).toBe("Dedicated");
+    const logs = (setting.dynamic as Record<string, Body[]>).enabled_log![0]!;
+    expect(logs.for_each).toBe("${toset(var.audit_log_categories)}");
+    expect(block(logs, "content").category).toBe("${enabled_log.value}");
+    // Only when asked: without a workspace, no cluster gets a setting.
+    expect(mod.locals.audit_log_clusters).toContain("if var.audit_log_workspace_id != null");
+  });
+
+  it("defaults to kube-audit-admin, the cheaper category, and accepts only the two audit categories", () => {
+    const categories = first(mod.variable.audit_log_categories, "variable audit_log_categories");
+    expect(categories.default).toEqual(["kube-audit-admin"]);
+    const condition = block(categories, "validation").condition as string;
+    expect(condition).toContain('"kube-audit-admin"');
+    expect(condition).toContain('"kube-audit"');
+  });
+});
+
 describe("outputs and the Helm chart", () => {
   const schema = JSON.parse(readFileSync(path.join(CHART_DIR, "values.schema.json"), "utf8")) as SchemaNode;
 
