@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { auditLogsFromSettings, diagnosticSettingCommand, type ArmDiagnosticSetting } from "./audit-logs";
+import {
+  auditLogsFromSettings,
+  describeAuditLogs,
+  diagnosticSettingCommand,
+  type ArmDiagnosticSetting,
+} from "./audit-logs";
 import { describeChanges } from "./changes";
 import { postureFindings } from "./findings";
 import type { ClusterFacts } from "./types";
@@ -148,5 +153,24 @@ describe("audit log findings", () => {
     ]);
     expect(changesOfAuditLogs(facts(on), facts(null))).toEqual([]);
     expect(changesOfAuditLogs(facts(undefined), facts(on))).toEqual([]);
+  });
+});
+
+describe("describeAuditLogs: the Posture page's words", () => {
+  it.each<[string, Parameters<typeof describeAuditLogs>[0], string | undefined]>([
+    ["facts read before audit logs were", undefined, undefined],
+    ["unreadable settings", null, "unknown: the diagnostic settings could not be read"],
+    [
+      "nothing collected",
+      { categories: [], workspaceResourceId: null, isResourceSpecific: false, settingName: null },
+      "not collected to a Log Analytics workspace",
+    ],
+    [
+      "collected",
+      { categories: ["kube-audit-admin"], workspaceResourceId: WORKSPACE, isResourceSpecific: true, settingName: "a" },
+      "kube-audit-admin to law (resource-specific)",
+    ],
+  ])("%s", (_, audit, words) => {
+    expect(describeAuditLogs(audit)).toBe(words);
   });
 });

@@ -106,3 +106,12 @@ export function diagnosticSettingCommand(input: {
 export function resourceSpecificCommand(clusterResourceId: string, settingName: string | null): string {
   return `az monitor diagnostic-settings update --name ${settingName ?? "<setting name>"} --resource ${clusterResourceId} --export-to-resource-specific true`;
 }
+
+/** Where the audit logs go, in words for the Posture page; undefined for facts read before issue 19. */
+export function describeAuditLogs(audit: AuditLogsFacts | null | undefined): string | undefined {
+  if (audit === undefined) return undefined;
+  if (audit === null) return "unknown: the diagnostic settings could not be read";
+  if (audit.categories.length === 0) return "not collected to a Log Analytics workspace";
+  const workspace = audit.workspaceResourceId?.split("/").pop() ?? "a workspace";
+  return `${audit.categories.join(", ")} to ${workspace} (${audit.isResourceSpecific ? "resource-specific" : "AzureDiagnostics: the AKSAudit tables stay empty"})`;
+}

@@ -3,6 +3,7 @@ import { LocalTime } from "@/components/local-time";
 import { PostureBadges } from "@/components/posture-badges";
 import { DataTable, TD } from "@/components/ui/data-table";
 import type { ClusterPostureView } from "@/lib/posture/posture-view";
+import { describeAuditLogs } from "@/lib/posture/audit-logs";
 import type { ClusterFacts, PostureFinding, StandingPrincipal } from "@/lib/posture/types";
 
 const SEVERITY_STYLE: Record<PostureFinding["severity"], string> = {
@@ -45,6 +46,8 @@ function Facts({ facts }: { facts: ClusterFacts }) {
     ["Admin groups (aadProfile)", facts.adminGroupObjectIds.length ? facts.adminGroupObjectIds.join(", ") : "none"],
     ["Node pools (SSH)", facts.nodePools.map((p) => `${p.name}: ${p.sshAccess}`).join(", ") || "none"],
   ];
+  const auditLogs = describeAuditLogs(facts.auditLogs);
+  if (auditLogs) rows.push(["Kubernetes audit logs", auditLogs]);
   return (
     <dl className="grid grid-cols-1 gap-x-6 gap-y-1 text-sm sm:grid-cols-[14rem_1fr]">
       {rows.map(([label, value]) => (
