@@ -8,7 +8,7 @@ const COVERAGE = "Approver coverage";
 const REPORTED_BY_GROUPS = new Set(["approver-group-unknown", "escalation-group-unknown"]);
 
 /**
- * Check 7: each role can be approved, escalated and heard with the members its groups have now: the
+ * Check 8: each role can be approved, escalated and heard with the members its groups have now: the
  * rules of `npm run catalog:check -- --live` (lib/config/approver-coverage.ts), as warnings.
  */
 export async function checkApproverCoverage(
