@@ -29,21 +29,6 @@ resource "azurerm_role_assignment" "log_analytics_reader" {
   skip_service_principal_aad_check = true
 }
 
-# Monitoring Reader on each target cluster: Microsoft.Insights/diagnosticSettings/read, so that the app
-# finds the workspace from the cluster's diagnostic settings, the posture check and `npm run doctor`
-# say whether the audit logs are collected (as the demo tenant gives it: emulator/tenant.json).
-resource "azurerm_role_assignment" "monitoring_reader" {
-  for_each = local.target_clusters
-
-  scope                = each.value.id
-  role_definition_name = "Monitoring Reader"
-  principal_id         = azuread_service_principal.app.object_id
-  principal_type       = "ServicePrincipal"
-  description          = "AKS JIT reads where this cluster's audit logs go (its diagnostic settings)."
-
-  skip_service_principal_aad_check = true
-}
-
 # kube-audit-admin fills AKSAuditAdmin (no get/list: the cheaper default); kube-audit fills AKSAudit
 # (every call, reads included: far more rows). "Dedicated" is resource-specific mode: without it the
 # rows go to AzureDiagnostics and the AKSAudit* tables stay empty

@@ -211,14 +211,6 @@ describe("audit logs for the activity summary (docs/activity.md)", () => {
     expect(mod.locals.activity_workspace_ids).toContain("var.audit_log_workspace_id");
   });
 
-  it("lets the app read each target cluster's diagnostic settings (Monitoring Reader)", () => {
-    const reader = resource("azurerm_role_assignment", "monitoring_reader");
-    expect(reader.for_each).toBe("${local.target_clusters}");
-    expect(reader.scope).toBe("${each.value.id}");
-    expect(reader.role_definition_name).toBe("Monitoring Reader");
-    expect(reader.principal_id).toBe("${azuread_service_principal.app.object_id}");
-  });
-
   it("sends the chosen audit categories of each target cluster to the workspace in resource-specific mode", () => {
     const setting = resource("azurerm_monitor_diagnostic_setting", "audit");
     expect(setting.for_each).toBe("${local.audit_log_clusters}");
