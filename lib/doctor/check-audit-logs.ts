@@ -1,3 +1,4 @@
+import { PROVISIONER_ROLE } from "@/lib/cloud/required-permissions";
 import type { CatalogCluster } from "@/lib/config/catalog-schema";
 import {
   type ArmDiagnosticSetting,
@@ -49,7 +50,7 @@ async function checkCluster(
         CHECK,
         cluster.name,
         `cannot read the cluster's diagnostic settings to find its workspace: ${describeFailure(settings)}`,
-        `Give the app Microsoft.Insights/diagnosticSettings/read on the cluster (the built-in "Monitoring Reader" role has it), or name the workspace in the catalog: clusters[].auditLogs.workspaceResourceId.`,
+        `Give the app Microsoft.Insights/diagnosticSettings/read on the cluster (the role "${PROVISIONER_ROLE.roleName}" includes it; see Azure role assignments above), or name the workspace in the catalog: clusters[].auditLogs.workspaceResourceId.`,
       );
     }
   } else {
