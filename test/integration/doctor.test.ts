@@ -313,7 +313,16 @@ describe("npm run doctor against a misconfigured tenant", () => {
       expect(line.text).toContain("an overdue break-glass review is escalated to nobody");
       expect(line.fix).toContain("or set AUDITOR_GROUP_IDS to a group with members");
     }
-    expect(stdout).toMatch(/\n\d+ passed, 18 failed, 2 warnings\n/);
+    // The audit logs are collected, but the app holds no Log Analytics Reader on their workspace here.
+    const audit = failures(lines, "Kubernetes audit logs");
+    expect(audit.map((l) => l.text.split(": ")[0])).toEqual(["aks-prod-weu", "aks-dev-weu"]);
+    for (const line of audit) {
+      expect(line.text).toContain("cannot read the workspace");
+      expect(line.fix).toMatch(
+        /az role assignment create --assignee \S+ --role "Log Analytics Reader" --scope \/subscriptions\/.+\/workspaces\//,
+      );
+    }
+    expect(stdout).toMatch(/\n\d+ passed, 20 failed, 2 warnings\n/);
   }, 60_000);
 
   it("says it cannot read the granted permissions without Application.Read.All, and how to grant it", async () => {
