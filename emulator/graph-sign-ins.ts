@@ -91,7 +91,13 @@ const FILTERABLE: Record<string, { ops: readonly string[]; get: (s: SignInRecord
 export function parseSignInFilter(text: string): Predicate {
   const clauses = text
     .split(/\s+and\s+/i)
-    .map((c) => c.trim().replace(/^\(+/, "").replace(/\)+$/, "").trim())
+    .map((c) => {
+      // Grouping parentheses around clauses go; a function call's own stay.
+      let clause = c.trim().replace(/^\(+/, "");
+      const count = (ch: string) => clause.split(ch).length - 1;
+      while (clause.endsWith(")") && count(")") > count("(")) clause = clause.slice(0, -1).trimEnd();
+      return clause.trim();
+    })
     .filter(Boolean);
   if (/\s+or\s+/i.test(text)) throw new FilterError("The 'or' operator is not supported on signIns.");
   const predicates = clauses.map((clause): Predicate => {

@@ -38,12 +38,15 @@ beforeEach(async () => {
   await call("PUT", "/_emulator/workspaces/law-aks-jit", { tables: ["AKSAudit", "AKSAuditAdmin"] });
 });
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions read whatever came back
+type Json = any;
+
 function call(
   method: string,
   path: string,
   body?: unknown,
   headers: Record<string, string> = {},
-): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; json: any }> {
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; json: Json }> {
   return new Promise((resolve, reject) => {
     const url = new URL(path, emulator.url);
     const req = https.request(
@@ -402,7 +405,7 @@ describe("the token endpoint", () => {
       client_secret: app.clientSecret ?? "",
       scope: "https://api.loganalytics.io/.default",
     });
-    const answer = await new Promise<{ status: number; json: any }>((resolve, reject) => {
+    const answer = await new Promise<{ status: number; json: Json }>((resolve, reject) => {
       const req = https.request(
         new URL(`/${tenant.id}/oauth2/v2.0/token`, emulator.url),
         { method: "POST", ca, headers: { "content-type": "application/x-www-form-urlencoded" } },
