@@ -319,15 +319,6 @@ export const ROLE_DEFINITIONS: SeedRoleDefinition[] = [
     }),
   },
   {
-    // built-in-roles/monitor.md#monitoring-reader: every read, diagnostic settings among them.
-    name: "43d0d8ad-25c7-4714-9337-8ba259a9fe05",
-    roleName: "Monitoring Reader",
-    description: "Can read all monitoring data.",
-    permissions: permission({
-      actions: ["*/read", "Microsoft.OperationalInsights/workspaces/search/action", "Microsoft.Support/*"],
-    }),
-  },
-  {
     // The custom role the README and deploy/terraform create for the app (lib/cloud/required-permissions.ts),
     // under the fixed GUID the demo tenant assigns.
     name: PROVISIONER_ROLE.id,

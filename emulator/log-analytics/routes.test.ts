@@ -361,7 +361,7 @@ describe("ARM: diagnostic settings and the workspace", () => {
     expect(refused.status).toBe(403);
     expect(refused.json.error.code).toBe("AuthorizationFailed");
     expect(refused.json.error.message).toContain("Microsoft.Insights/diagnosticSettings/read");
-    // The app holds Monitoring Reader, not write: grant Owner on the cluster to n01 to change the setting.
+    // The app reads diagnostic settings (its provisioner role), it does not write them: n01 gets Owner to.
     const owner = await call("POST", "/_emulator/azure/roleAssignments", {
       principalId: n01.id,
       roleDefinitionId: "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",

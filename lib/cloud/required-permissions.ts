@@ -119,5 +119,8 @@ export const PROVISIONER_ROLE = {
     "Microsoft.ContainerService/managedClusters/read",
     "Microsoft.ContainerService/managedClusters/agentPools/read",
     "Microsoft.Resources/subscriptions/resourceGroups/read",
+    // Issue 19: which Log Analytics workspace a cluster's audit logs go to (its diagnostic settings),
+    // for the activity summaries (https://learn.microsoft.com/rest/api/monitor/diagnostic-settings/list).
+    "Microsoft.Insights/diagnosticSettings/read",
   ],
 } as const;
