@@ -7,7 +7,7 @@
  * ResponseComplete (https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/#audit-policy): the
  * ResponseStarted row comes LONG_RUNNING_MS before the call's `at`, which is its ResponseComplete time. */
 import type { Row } from "./kql";
-import type { AuditTableName, AuditUser, ClusterRef } from "./store";
+import type { AuditTableName, AuditUser, ClusterRef } from "./model";
 
 export interface CallInput {
   /** when the call completed: TimeGenerated of its ResponseComplete row */

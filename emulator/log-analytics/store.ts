@@ -21,9 +21,9 @@
 import { randomUUID } from "node:crypto";
 import type { Column, Row, TableSource, Value } from "./kql";
 import { callRows, type CallInput, generatedCall, isLongRunning } from "./generate";
+import type { AuditTableName, AuditUser, ClusterRef } from "./model";
 
-export const AUDIT_TABLE_NAMES = ["AKSAudit", "AKSAuditAdmin"] as const;
-export type AuditTableName = (typeof AUDIT_TABLE_NAMES)[number];
+export { AUDIT_TABLE_NAMES, type AuditTableName, type AuditUser, type ClusterRef } from "./model";
 
 /** The AKS resource log categories (https://learn.microsoft.com/azure/aks/monitor-aks-reference#resource-logs). */
 export const AKS_LOG_CATEGORIES = [
@@ -104,21 +104,6 @@ export interface DiagnosticSetting {
   workspaceId: string | null;
   logs: Array<{ category: string | null; categoryGroup: string | null; enabled: boolean }>;
   logAnalyticsDestinationType: "Dedicated" | "AzureDiagnostics" | null;
-}
-
-/** The AKS user value of the User column: a dictionary entry, shared by all its rows. */
-export interface AuditUser {
-  username: string;
-  uid?: string;
-  groups: string[];
-  extra?: Record<string, string[]>;
-}
-
-/** One cluster's calls, as the control endpoints give them (generate.ts builds the rows). */
-export interface ClusterRef {
-  name: string;
-  resourceId: string;
-  subscriptionId: string;
 }
 
 interface GeneratedBlock {
