@@ -783,6 +783,31 @@ function compileBinary(e: Extract<Expr, { k: "bin" }>, schema: readonly Column[]
   const op = e.op;
   if (op === "and") return { type: "bool", eval: (row) => l.eval(row) === true && r.eval(row) === true };
   if (op === "or") return { type: "bool", eval: (row) => l.eval(row) === true || r.eval(row) === true };
+  // The hot comparisons of the app's queries, typed: strings with strings, datetimes with datetimes.
+  if (l.type === "string" && r.type === "string" && (op === "==" || op === "=~")) {
+    const ci = op === "=~";
+    return {
+      type: "bool",
+      eval: (row) => {
+        const a = l.eval(row);
+        const b = r.eval(row);
+        if (typeof a !== "string" || typeof b !== "string") return false;
+        return ci ? a.length === b.length && a.toLowerCase() === b.toLowerCase() : a === b;
+      },
+    };
+  }
+  if (l.type === "datetime" && r.type === "datetime" && (op === "<" || op === "<=" || op === ">" || op === ">=")) {
+    return {
+      type: "bool",
+      eval: (row) => {
+        const a = l.eval(row);
+        const b = r.eval(row);
+        if (!(a instanceof Date) || !(b instanceof Date)) return false;
+        const d = a.getTime() - b.getTime();
+        return op === "<" ? d < 0 : op === "<=" ? d <= 0 : op === ">" ? d > 0 : d >= 0;
+      },
+    };
+  }
   if (op === "==" || op === "!=" || op === "=~" || op === "!~") {
     const ci = op === "=~" || op === "!~";
     const negate = op.startsWith("!");
