@@ -964,7 +964,10 @@ export interface TableSource {
   schema: readonly Column[];
   /** the distinct User values, each with the key the scan takes */
   users(): Iterable<{ key: number; user: Value }>;
-  /** rows with TimeGenerated in [fromMs, toMs), of these users only when given; returns rows scanned */
+  /**
+   * Rows with TimeGenerated in [fromMs, toMs), of these users only when given; returns rows scanned.
+   * Each row handed to `visit` is the query's own: the engine writes extended columns into it.
+   */
   scan(range: { fromMs: number; toMs: number; users?: readonly number[] }, visit: (row: Row) => void): number;
 }
 
@@ -1088,12 +1091,11 @@ export function runQuery(
           name: item.name ?? defaultName(item.e, `Column${i + 1}`),
           c: compileExpr(item.e, schema, cx("extend")),
         }));
-        rows = rows.map((row) => {
-          // The new columns over the row, which stays shared (a store's row is never written to).
-          const next = Object.create(row) as Row;
-          for (const { name, c } of items) next[name] = c.eval(row);
-          return next;
-        });
+        // In place: every row is the query's own (TableSource.scan hands out rows nobody else holds).
+        for (const row of rows) {
+          const values = items.map(({ c }) => c.eval(row));
+          items.forEach(({ name }, i) => (row[name] = values[i] ?? null));
+        }
         for (const { name, c } of items) {
           schema = schema.filter((col) => col.name !== name);
           schema.push({ name, type: c.type });

@@ -178,7 +178,7 @@ export class AuditTable {
                 const t = (rows[i]!.TimeGenerated as Date).getTime();
                 if (t >= range.toMs) break;
                 scanned += 1;
-                visit(rows[i]!);
+                visit({ ...rows[i]! }); // the query's own copy: the engine extends rows in place
               }
             } else {
               scanned += this.scanGenerated(key, segment.block, range, visit);
