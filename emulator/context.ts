@@ -79,6 +79,9 @@ export interface ServiceSettings {
    * Tests make it small.
    */
   logAnalyticsMaxRows: number;
+  /** ... and at most this many bytes of rows ("Maximum size of data returned: ~104 MB" for the API, 64 MB
+   * of compressed result in the engine's E_QUERY_RESULT_SET_TOO_LARGE; the emulator counts the JSON text) */
+  logAnalyticsMaxBytes: number;
 }
 
 export const DEFAULT_SERVICE_SETTINGS: ServiceSettings = {
@@ -86,6 +89,7 @@ export const DEFAULT_SERVICE_SETTINGS: ServiceSettings = {
   principalReplicationDelaySeconds: 0,
   pimReplicationDelaySeconds: 0,
   logAnalyticsMaxRows: 500_000,
+  logAnalyticsMaxBytes: 64 * 1024 * 1024,
 };
 
 /** Someone was given a role at a scope (an ARM role assignment or PIM assignment the emulator made). */

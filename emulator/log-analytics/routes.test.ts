@@ -141,7 +141,11 @@ describe("POST /v1/workspaces/{customerId}/query", () => {
       ["2026-12-05T09:10:00.000Z", "create", '["10.224.0.4"]'],
       ["2026-12-05T11:30:00.000Z", "delete", '["10.224.0.4"]'],
     ]);
-    expect(listed.json.statistics.query.datasetStatistics).toEqual([{ tableRowCount: 2, tableSize: 2400 }]);
+    const size = listed.json.tables[0].rows.reduce(
+      (sum: number, r: unknown[]) => sum + JSON.stringify(r).length + 1,
+      0,
+    );
+    expect(listed.json.statistics.query.datasetStatistics).toEqual([{ tableRowCount: 2, tableSize: size }]);
   });
 
   it("returns the rows so far and a partial error past the row limit", async () => {
@@ -154,6 +158,20 @@ describe("POST /v1/workspaces/{customerId}/query", () => {
       code: "PartialError",
       details: [{ code: "EngineError", innererror: { message: expect.stringContaining("record count limit 2") } }],
     });
+  });
+
+  it("returns the rows so far and a partial error past the size limit", async () => {
+    await seedCalls();
+    await call("PUT", "/_emulator/settings", { logAnalyticsMaxBytes: 1000 });
+    try {
+      const answer = await call("POST", QUERY, { query: "AKSAudit | order by TimeGenerated asc" }, await bearer());
+      expect(answer.status).toBe(200);
+      // AKSAudit rows are about 900 bytes of JSON each: one fits
+      expect(answer.json.tables[0].rows).toHaveLength(1);
+      expect(answer.json.error.details[0].innererror.message).toContain("data size limit 1000");
+    } finally {
+      await call("PUT", "/_emulator/settings", { logAnalyticsMaxBytes: 64 * 1024 * 1024 });
+    }
   });
 
   it("answers a table the workspace lacks with BadArgumentError / SemanticError naming it", async () => {

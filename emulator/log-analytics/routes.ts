@@ -177,18 +177,36 @@ export function executeQuery(
     }
     const started = performance.now();
     const result = runQuery(query, table.source(), { now: ctx.now(), timespan });
+    // The limits: rows up to logAnalyticsMaxRows, then up to logAnalyticsMaxBytes of JSON; past
+    // either, the rows so far and a partial error (https://learn.microsoft.com/azure/azure-monitor/service-limits#log-queries-and-language).
     const limit = ctx.settings.logAnalyticsMaxRows;
-    const rows = result.rows.slice(0, limit);
+    const wire: unknown[][] = [];
+    let bytes = 0;
+    let exceeded: string | undefined;
+    for (const row of result.rows) {
+      if (wire.length >= limit) {
+        exceeded = `Query result set has exceeded the internal record count limit ${limit} (E_QUERY_RESULT_SET_TOO_LARGE; see https://aka.ms/kustoquerylimits)`;
+        break;
+      }
+      const values = result.columns.map((c) => serialiseValue(row[c.name] ?? null, c.type));
+      const size = JSON.stringify(values).length + 1;
+      if (bytes + size > ctx.settings.logAnalyticsMaxBytes) {
+        exceeded = `Query result set has exceeded the internal data size limit ${ctx.settings.logAnalyticsMaxBytes} (E_QUERY_RESULT_SET_TOO_LARGE; see https://aka.ms/kustoquerylimits)`;
+        break;
+      }
+      bytes += size;
+      wire.push(values);
+    }
     const answer: Record<string, unknown> = {
       tables: [
         {
           name: "PrimaryResult",
           columns: result.columns.map((c) => ({ name: c.name, type: c.type })),
-          rows: rows.map((row) => result.columns.map((c) => serialiseValue(row[c.name] ?? null, c.type))),
+          rows: wire,
         },
       ],
     };
-    if (result.rows.length > limit) {
+    if (exceeded) {
       answer.error = {
         code: "PartialError",
         message: "There were some errors when processing your query.",
@@ -196,12 +214,7 @@ export function executeQuery(
           {
             code: "EngineError",
             message: "Something went wrong processing your query on the server.",
-            innererror: {
-              code: "-2133196797",
-              message: `Query result set has exceeded the internal record count limit ${limit} (E_QUERY_RESULT_SET_TOO_LARGE; see https://aka.ms/kustoquerylimits)`,
-              severity: 2,
-              severityName: "Error",
-            },
+            innererror: { code: "-2133196797", message: exceeded, severity: 2, severityName: "Error" },
           },
         ],
       };
@@ -215,7 +228,7 @@ export function executeQuery(
             extents: { total: 1, scanned: 1 },
             rows: { total: table.rowCount, scanned: result.scanned },
           },
-          datasetStatistics: [{ tableRowCount: rows.length, tableSize: rows.length * 1200 }],
+          datasetStatistics: [{ tableRowCount: wire.length, tableSize: bytes }],
         },
       };
     }
