@@ -79,7 +79,7 @@ export async function findAuditWorkspace(cluster: CatalogCluster, context: ReadC
     (s) => s.properties?.workspaceId,
   );
   const chosen = chooseSetting(settings, wanted);
-  const placeholder = "<workspace resource id>";
+  const placeholder = "<workspace-resource-id>";
   if (!chosen) {
     return missing(
       "not-collected",
