@@ -28,6 +28,8 @@ export type PackCheck =
       anchorHash: string;
       /** format /2: the posture at the grant, in words; null when access never began */
       posture?: string | null;
+      /** format /3: the activity summary, in words; null when none was made */
+      activity?: string | null;
     }
   | { isValid: false; problem: string };
 
@@ -112,9 +114,11 @@ export function checkEvidencePack(pack: EvidencePack): PackCheck {
     if (problem) return fail(problem);
     posture = pack.postureAtGrant ? pack.postureAtGrant.summary : null;
   }
+  let activity: string | null | undefined;
   if (pack.format === EVIDENCE_FORMAT) {
     const problem = checkActivity(pack);
     if (problem) return fail(problem);
+    activity = pack.activity ? describeActivity(pack.activity) : null;
   }
   const last = pack.chain.at(-1)!;
   return {
@@ -125,7 +129,19 @@ export function checkEvidencePack(pack: EvidencePack): PackCheck {
     toSeq: last.seq,
     anchorHash: last.hash,
     ...(posture === undefined ? {} : { posture }),
+    ...(activity === undefined ? {} : { activity }),
   };
+}
+
+/** A pack's activity in words: "summarised at …: 7 calls, 1 after the end …" or why it is unavailable. */
+export function describeActivity(activity: PackActivity): string {
+  const { summary, eventSeq } = activity;
+  const k = summary.kubernetes;
+  const what = k
+    ? `${k.totalCalls} Kubernetes call(s) in ${k.table}: ${k.sensitiveCalls} sensitive, ${k.deniedCalls} denied, ${k.afterEndCalls} after the end`
+    : `unavailable (${summary.problems.map((p) => p.code).join(", ")})`;
+  const signIns = summary.nodeSignIns ? `; ${summary.nodeSignIns.total} node sign-in(s)` : "";
+  return `read at ${summary.queriedAt} (audit seq ${eventSeq}${summary.window.isComplete ? "" : ", incomplete"}): ${what}${signIns}`;
 }
 
 /**

@@ -246,6 +246,8 @@ describe("activity after a grant", () => {
     writeFileSync(file, JSON.stringify(pack));
     const valid = await verifyPack(file);
     expect(valid.code, valid.output).toBe(0);
+    expect(valid.output).toContain("Activity of the holder: read at ");
+    expect(valid.output).toContain("7 Kubernetes call(s) in AKSAudit: 4 sensitive, 1 denied, 1 after the end.");
     const edited = structuredClone(pack);
     (edited.activity!.summary.kubernetes as { afterEndCalls: number }).afterEndCalls = 0;
     writeFileSync(file, JSON.stringify(edited));
