@@ -9,10 +9,10 @@ import type { ActivityProblem } from "./types";
 /*
  * The holder's Entra sign-ins to the node VMs over the window: Graph `GET /auditLogs/signIns`
  * (https://learn.microsoft.com/graph/api/signin-list, application permission AuditLog.Read.All),
- * filtered on userId, appId and createdDateTime, which the API supports in $filter
- * (https://learn.microsoft.com/graph/api/resources/signin#properties). `az ssh vm` signs in to the
- * "Azure Linux VM Sign-In" application
- * (https://learn.microsoft.com/entra/identity/devices/howto-vm-sign-in-azure-ad-linux).
+ * filtered on userId, resourceId and createdDateTime, which the API supports in $filter
+ * (https://learn.microsoft.com/graph/api/resources/signin#properties). `az ssh vm` signs the user in
+ * from the Azure CLI (the sign-in's app) to the "Azure Linux VM Sign-In" application (its resource,
+ * https://learn.microsoft.com/entra/identity/devices/howto-vm-sign-in-azure-ad-linux).
  */
 
 /** The Azure Linux VM Sign-In application (first-party, the same id in every tenant). */
@@ -37,7 +37,7 @@ interface SignInPage {
 export function signInsFilter(objectId: string, from: Date, to: Date): string {
   return [
     `userId eq '${objectId}'`,
-    `appId eq '${LINUX_VM_SIGN_IN_APP_ID}'`,
+    `resourceId eq '${LINUX_VM_SIGN_IN_APP_ID}'`,
     `createdDateTime ge ${from.toISOString()}`,
     `createdDateTime lt ${to.toISOString()}`,
   ].join(" and ");
@@ -48,7 +48,9 @@ export async function readNodeSignIns(
   window: { from: Date; to: Date },
   client: Client = appGraphClient(),
 ): Promise<SignInsAnswer> {
-  const filter = signInsFilter(objectId, window.from, window.to);
+  // Graph records sign-ins to the second: one in the second the access began counts.
+  const from = new Date(Math.floor(window.from.getTime() / 1000) * 1000);
+  const filter = signInsFilter(objectId, from, window.to);
   const query = `GET /v1.0/auditLogs/signIns?$filter=${filter}&$top=${PAGE_SIZE}`;
   const items: GraphSignIn[] = [];
   try {
@@ -64,9 +66,9 @@ export async function readNodeSignIns(
     const inWindow = items.filter((item) => {
       const at = new Date(item.createdDateTime).getTime();
       return (
-        at >= window.from.getTime() &&
+        at >= from.getTime() &&
         at < window.to.getTime() &&
-        (item.appId === undefined || item.appId.toLowerCase() === LINUX_VM_SIGN_IN_APP_ID)
+        (item.resourceId === undefined || item.resourceId.toLowerCase() === LINUX_VM_SIGN_IN_APP_ID)
       );
     });
     return { query, items: inWindow, isCut: next !== undefined };

@@ -34,6 +34,8 @@ export interface GraphSignIn {
   id: string;
   createdDateTime: string;
   appId?: string;
+  /** the application signed in to: the Azure Linux VM Sign-In app for a node login */
+  resourceId?: string;
   appDisplayName?: string | null;
   resourceDisplayName?: string | null;
   ipAddress?: string | null;
