@@ -18,6 +18,7 @@ import { QUEUES } from "@/lib/jobs/queues";
 import { notifyRecipients } from "@/lib/notify/notify-recipients";
 import { ROOT } from "../../scripts/lib/paths";
 import { revokeRole, seededRoleAssignments } from "../support/azure-rbac";
+import { injectFault } from "../support/emulator-state";
 import { takeQueuedJobs } from "../support/jobs";
 import { contextFor, sessionUser } from "../support/users";
 
@@ -362,6 +363,22 @@ describe("activity that cannot be read", () => {
       }),
     ]);
   }, 60_000);
+
+  it("throws while Log Analytics fails, storing nothing, so that the queue retries the job and then lists it", async () => {
+    const grant = await endedProdGrant(minutes(new Date(), -10 * 60));
+    await takeQueuedJobs(QUEUES.summariseActivity, grant.id);
+    await injectFault({ path: "/query", method: "POST", count: 20, status: 503 });
+    try {
+      await expect(summariseActivityJob(grant.id, minutes(grant.activeUntil, 120))).rejects.toThrow();
+    } finally {
+      await injectFault();
+    }
+    expect(await db.requestActivity.count({ where: { requestId: grant.id } })).toBe(0);
+    expect(await db.auditEvent.count({ where: { requestId: grant.id, type: "activity.summarised" } })).toBe(0);
+    // Once it answers again, the retry summarises.
+    await summariseActivityJob(grant.id, minutes(grant.activeUntil, 121));
+    expect((await storedSummary(grant.id)).row.status).toBe("summarised");
+  }, 90_000);
 
   // Last: the app has no Log Analytics Reader after it.
   it("says the app lacks Log Analytics Reader on the workspace, and the role assignment that fixes it", async () => {
