@@ -1,12 +1,14 @@
 import "server-only";
+import { setTimeout as sleep } from "node:timers/promises";
 import { assertRequestId, notFound } from "@/lib/access/request-record";
 import { authorizeAttempt } from "@/lib/auth/refusals";
 import type { ActionContext } from "@/lib/context";
+import { env } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { enforceRateLimit } from "@/lib/limits/rate-limit";
 import { log } from "@/lib/log";
-import { collectActivity, loadActivitySubject } from "./collect-activity";
+import { collectActivity, loadActivitySubject, type ActivitySubject } from "./collect-activity";
 import { ActivityThrottledError } from "./query-activity";
 import { storeActivitySummary } from "./store-activity";
 import type { ActivitySummary } from "./types";
@@ -64,7 +66,28 @@ export async function summariseActivityJob(requestId: string, now: Date): Promis
   const stored = await db.requestActivity.findUnique({ where: { requestId }, select: { isComplete: true } });
   if (stored?.isComplete) return;
   const correlationId = `activity-${requestId}`;
-  const { summary, stats } = await collectActivity(subject, { correlationId, now });
+  const { summary, stats } = await collectHonouringRetryAfter(subject, { correlationId, now });
   await storeActivitySummary(summary, { actor: null, origin: { correlationId }, now });
   log.info({ requestId, status: summary.status, ...stats }, "activity summarised");
+}
+
+/**
+ * Log Analytics throttled the app past the SDK's own retries: waits as long as it asked
+ * (Retry-After) and reads again, within half the job's time budget; beyond it the job fails and the
+ * queue retries it later with backoff.
+ */
+async function collectHonouringRetryAfter(subject: ActivitySubject, context: { correlationId: string; now: Date }) {
+  let waitedSeconds = 0;
+  for (;;) {
+    try {
+      return await collectActivity(subject, context);
+    } catch (error) {
+      if (!(error instanceof ActivityThrottledError)) throw error;
+      const wait = Math.max(1, error.retryAfterSeconds ?? env.JOB_RETRY_DELAY_SECONDS);
+      if (waitedSeconds + wait > env.JOB_TIMEOUT_SECONDS / 2) throw error;
+      log.info({ requestId: subject.id, wait }, "Log Analytics is throttling; waiting as it asked");
+      await sleep(wait * 1000);
+      waitedSeconds += wait;
+    }
+  }
 }
