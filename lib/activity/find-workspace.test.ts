@@ -72,6 +72,17 @@ describe("findAuditWorkspace", () => {
     );
   });
 
+  it("says which permission reads the diagnostic settings when ARM refuses them", async () => {
+    answers.set(`${CLUSTER_ID}/providers/Microsoft.Insights/diagnosticSettings`, {
+      status: 403,
+      body: {},
+      error: { code: "AuthorizationFailed", message: "no" },
+    });
+    const found = await findAuditWorkspace(cluster(), context);
+    expect(found).toMatchObject({ isFound: false, problem: { code: "no-workspace-access" } });
+    expect(!found.isFound && found.problem.fix).toContain("Microsoft.Insights/diagnosticSettings/read");
+  });
+
   it("says which role assignment lets the app read the workspace when ARM refuses it", async () => {
     answers.set(WORKSPACE, { status: 403, body: {}, error: { code: "AuthorizationFailed", message: "no" } });
     const found = await findAuditWorkspace(

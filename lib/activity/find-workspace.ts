@@ -1,4 +1,5 @@
 import "server-only";
+import { PROVISIONER_ROLE } from "@/lib/cloud/required-permissions";
 import type { CatalogCluster } from "@/lib/config/catalog-schema";
 import { env } from "@/lib/config/env";
 import { armRead, type ReadContext } from "./arm-read";
@@ -62,10 +63,11 @@ export async function findAuditWorkspace(cluster: CatalogCluster, context: ReadC
   const path = `${cluster.resourceId}/providers/Microsoft.Insights/diagnosticSettings?api-version=${DIAGNOSTIC_SETTINGS_API_VERSION}`;
   const answer = await armRead(path, `read the diagnostic settings of ${cluster.name}`, context);
   if (answer.status === 403) {
+    // The app's provisioner role (lib/cloud/required-permissions.ts) carries Microsoft.Insights/diagnosticSettings/read.
     return missing(
       "no-workspace-access",
-      `Azure refused to show ${cluster.name}'s diagnostic settings to AKS JIT: ${answer.error?.message ?? "403"}`,
-      `az role assignment create --role "Monitoring Reader" --assignee ${env.ENTRA_CLIENT_ID} --scope ${cluster.resourceId}`,
+      `Azure refused to show ${cluster.name}'s diagnostic settings to AKS JIT (it needs Microsoft.Insights/diagnosticSettings/read on the cluster): ${answer.error?.message ?? "403"}`,
+      `Add Microsoft.Insights/diagnosticSettings/read to the role "${PROVISIONER_ROLE.roleName}" (deploy/terraform does), or: az role assignment create --role "${PROVISIONER_ROLE.roleName}" --assignee ${env.ENTRA_CLIENT_ID} --scope ${cluster.resourceId}`,
     );
   }
   if (answer.status >= 400) {
