@@ -2,12 +2,17 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
+import { ActivitySection } from "@/components/activity/activity-section";
+import { CheckActivityForm } from "@/components/activity/check-activity-form";
 import { PageHeader } from "@/components/page-header";
 import { StatusBadge } from "@/components/status-badge";
 import { LocalTime } from "@/components/local-time";
+import { loadRequestActivity } from "@/lib/activity/load-activity";
+import { activityReadAt } from "@/lib/activity/read-at";
 import { requestAuditTrail } from "@/lib/audit/request-trail";
 import { requirePermission } from "@/lib/auth/current-user";
 import { isAppError } from "@/lib/errors";
+import { checkActivityAction } from "./actions";
 import { TrailTable } from "./_components/trail-table";
 
 export const metadata: Metadata = { title: "Request timeline" };
@@ -22,6 +27,8 @@ export default async function RequestTrailPage({ params }: { params: Promise<{ i
     if (isAppError(error) && (error.code === "NOT_FOUND" || error.code === "INVALID_INPUT")) notFound();
     throw error;
   });
+  // After the trail, which refuses an id that is not a request's.
+  const activity = accessEnd ? await loadRequestActivity(viewer, id) : null;
   const facts: Array<[string, ReactNode]> = [
     ["Requester", request.requester.userPrincipalName],
     ["Requested", <LocalTime key="c" iso={request.createdAt} />],
@@ -67,6 +74,19 @@ export default async function RequestTrailPage({ params }: { params: Promise<{ i
         The evidence pack holds these events, their hashes and the chain links around them; check it offline with{" "}
         <code>npm run audit:verify -- --pack FILE</code>.
       </p>
+      {accessEnd ? (
+        <div className="mb-8">
+          <ActivitySection
+            facts={{
+              stored: activity,
+              holderUpn: request.requester.userPrincipalName,
+              clusterName: request.clusterName,
+              readAt: activityReadAt(accessEnd.at).toISOString(),
+            }}
+            actions={<CheckActivityForm requestId={request.id} action={checkActivityAction} />}
+          />
+        </div>
+      ) : null}
       <section aria-labelledby="trail">
         <h2 id="trail" className="mb-3 text-lg font-semibold">
           Timeline
