@@ -37,8 +37,8 @@ export function ActivitySection({ facts, actions }: { facts: ActivityFacts; acti
           <p className="text-slate-700" data-testid="activity-pending">
             {facts.readAt ? (
               <>
-                Activity will be read from the cluster&apos;s audit logs at <LocalTime iso={facts.readAt} />, once
-                the access has ended, tokens issued before then have expired and Log Analytics has the logs.
+                Activity will be read from the cluster&apos;s audit logs at <LocalTime iso={facts.readAt} />, once the
+                access has ended, tokens issued before then have expired and Log Analytics has the logs.
               </>
             ) : (
               "Activity will be read from the cluster's audit logs after the access ends."
@@ -65,8 +65,8 @@ function Summary({
     <>
       <div className="rounded-lg border border-slate-200 bg-white p-4" data-testid="activity-status">
         <p>
-          Summarised at <LocalTime iso={summarisedAt} /> from the calls between <LocalTime iso={window.from} />{" "}
-          (access start) and <LocalTime iso={window.to} /> (tokens&apos; end); access ended at{" "}
+          Summarised at <LocalTime iso={summarisedAt} /> from the calls between <LocalTime iso={window.from} /> (access
+          start) and <LocalTime iso={window.to} /> (tokens&apos; end); access ended at{" "}
           <LocalTime iso={window.accessEnd} />.
         </p>
         {window.isComplete ? (
@@ -132,10 +132,10 @@ function Kubernetes({ k8s, facts, window }: { k8s: Kube; facts: ActivityFacts; w
       </dl>
       {!k8s.hasReads ? (
         <p className="text-slate-700" data-testid="activity-no-reads">
-          This cluster&apos;s activity comes from {k8s.table}, which leaves out get and list calls: secret reads are
-          not visible. To see them, send the cluster&apos;s <code>kube-audit</code> logs to the workspace and set{" "}
-          <code>auditLogs: {"{ table: AKSAudit }"}</code> on the cluster in the access catalog (AKSAudit is larger,
-          and costs more to keep).
+          This cluster&apos;s activity comes from {k8s.table}, which leaves out get and list calls: secret reads are not
+          visible. To see them, send the cluster&apos;s <code>kube-audit</code> logs to the workspace and set{" "}
+          <code>auditLogs: {"{ table: AKSAudit }"}</code> on the cluster in the access catalog (AKSAudit is larger, and
+          costs more to keep).
         </p>
       ) : null}
       {k8s.totalCalls === 0 ? (
@@ -166,7 +166,10 @@ function Counts({ title, caption, counts }: { title: string; caption: string; co
   return (
     <div>
       <h3 className="mb-1 font-semibold">{title}</h3>
-      <DataTable caption={caption} columns={[title.replace("By ", "").replace(/^./, (c) => c.toUpperCase()), { name: "Calls", isNumeric: true }]}>
+      <DataTable
+        caption={caption}
+        columns={[title.replace("By ", "").replace(/^./, (c) => c.toUpperCase()), { name: "Calls", isNumeric: true }]}
+      >
         {counts.map((c) => (
           <tr key={c.key} className="border-t border-slate-100">
             <td className={`${td} font-mono text-xs break-all`}>{c.key}</td>
@@ -178,8 +181,7 @@ function Counts({ title, caption, counts }: { title: string; caption: string; co
   );
 }
 
-const target = (call: KubernetesCall) =>
-  [call.namespace, call.name].filter(Boolean).join("/") || "—";
+const target = (call: KubernetesCall) => [call.namespace, call.name].filter(Boolean).join("/") || "—";
 const resourceOf = (call: KubernetesCall) =>
   call.subresource ? `${call.resource}/${call.subresource}` : call.resource || call.requestUri;
 
@@ -254,7 +256,10 @@ function NodeSignIns({ signIns }: { signIns: NonNullable<ActivitySummary["nodeSi
         {signIns.afterEnd > 0 ? `, ${plural(signIns.afterEnd, "sign-in")} after access ended` : ""}.
       </p>
       {signIns.items.length > 0 ? (
-        <DataTable caption="Node sign-ins, oldest first" columns={["Time", "Application", "Resource", "IP address", "Result"]}>
+        <DataTable
+          caption="Node sign-ins, oldest first"
+          columns={["Time", "Application", "Resource", "IP address", "Result"]}
+        >
           {signIns.items.map((s: NodeSignIn) => (
             <tr
               key={s.id}
@@ -269,7 +274,9 @@ function NodeSignIns({ signIns }: { signIns: NonNullable<ActivitySummary["nodeSi
               <td className={td}>{s.appDisplayName}</td>
               <td className={td}>{s.resourceDisplayName}</td>
               <td className={`${td} font-mono text-xs`}>{s.ipAddress}</td>
-              <td className={td}>{s.errorCode === 0 ? "Succeeded" : `Failed (${s.errorCode}): ${s.failureReason ?? ""}`}</td>
+              <td className={td}>
+                {s.errorCode === 0 ? "Succeeded" : `Failed (${s.errorCode}): ${s.failureReason ?? ""}`}
+              </td>
             </tr>
           ))}
         </DataTable>
@@ -299,7 +306,9 @@ function Provenance({ k8s }: { k8s: Kube }) {
         </dd>
       </dl>
       <details className="mt-2">
-        <summary className="cursor-pointer text-brand-700">The {plural(k8s.queries.length, "query", "queries")} sent</summary>
+        <summary className="cursor-pointer text-brand-700">
+          The {plural(k8s.queries.length, "query", "queries")} sent
+        </summary>
         <ol className="mt-1 space-y-2">
           {k8s.queries.map((q, i) => (
             <li key={i}>
