@@ -125,17 +125,20 @@ function Kubernetes({ k8s, facts, window }: { k8s: Kube; facts: ActivityFacts; w
           >
             <dt className="text-xs font-medium text-slate-600">{label}</dt>
             <dd className="text-lg font-semibold tabular-nums" data-testid={`activity-${key}`}>
-              {key === "secret-reads" && !k8s.hasReads ? "not visible" : COUNT.format(value)}
+              {COUNT.format(value)}
             </dd>
+            {key === "secret-reads" && !k8s.hasReads ? (
+              <dd className="text-xs text-slate-600">watches only: gets and lists are not logged</dd>
+            ) : null}
           </div>
         ))}
       </dl>
       {!k8s.hasReads ? (
         <p className="text-slate-700" data-testid="activity-no-reads">
-          This cluster&apos;s activity comes from {k8s.table}, which leaves out get and list calls: secret reads are not
-          visible. To see them, send the cluster&apos;s <code>kube-audit</code> logs to the workspace and set{" "}
-          <code>auditLogs: {"{ table: AKSAudit }"}</code> on the cluster in the access catalog (AKSAudit is larger, and
-          costs more to keep).
+          This cluster&apos;s activity comes from {k8s.table}, which has no get or list calls: secret reads made with
+          them are not visible. To see them, send the cluster&apos;s <code>kube-audit</code> logs to the workspace and
+          set <code>auditLogs: {"{ table: AKSAudit }"}</code> on the cluster in the access catalog (AKSAudit is larger,
+          and costs more to keep).
         </p>
       ) : null}
       {k8s.totalCalls === 0 ? (
