@@ -65,9 +65,8 @@ function Summary({
     <>
       <div className="rounded-lg border border-slate-200 bg-white p-4" data-testid="activity-status">
         <p>
-          Summarised at <LocalTime iso={summarisedAt} /> from the calls between <LocalTime iso={window.from} /> (access
-          start) and <LocalTime iso={window.to} /> (tokens&apos; end); access ended at{" "}
-          <LocalTime iso={window.accessEnd} />.
+          Summarised at <LocalTime iso={summarisedAt} />. Calls read from <LocalTime iso={window.from} /> (access start)
+          → <LocalTime iso={window.accessEnd} /> (access ended) → <LocalTime iso={window.to} /> (tokens&apos; end).
         </p>
         {window.isComplete ? (
           <p className="mt-1 text-slate-700">Complete: every token issued before the end had expired.</p>
@@ -79,7 +78,7 @@ function Summary({
         )}
       </div>
       {summary.status === "unavailable" ? <Problems problems={summary.problems} /> : null}
-      {k8s ? <Kubernetes k8s={k8s} facts={facts} window={window} /> : null}
+      {k8s ? <Kubernetes k8s={k8s} facts={facts} window={window} nodeSignIns={nodeSignIns?.total ?? null} /> : null}
       {summary.status === "summarised" && summary.problems.length > 0 ? <Problems problems={summary.problems} /> : null}
       {nodeSignIns ? <NodeSignIns signIns={nodeSignIns} /> : null}
     </>
@@ -107,7 +106,18 @@ function Problems({ problems }: { problems: ActivitySummary["problems"] }) {
 
 type Kube = NonNullable<ActivitySummary["kubernetes"]>;
 
-function Kubernetes({ k8s, facts, window }: { k8s: Kube; facts: ActivityFacts; window: ActivitySummary["window"] }) {
+function Kubernetes({
+  k8s,
+  facts,
+  window,
+  nodeSignIns,
+}: {
+  k8s: Kube;
+  facts: ActivityFacts;
+  window: ActivitySummary["window"];
+  /** sign-ins to the nodes, null when they were not read */
+  nodeSignIns: number | null;
+}) {
   const totals: Array<[string, number, string]> = [
     ["Calls", k8s.totalCalls, "total"],
     ["Denied", k8s.deniedCalls, "denied"],
@@ -115,6 +125,7 @@ function Kubernetes({ k8s, facts, window }: { k8s: Kube; facts: ActivityFacts; w
     ["Sensitive", k8s.sensitiveCalls, "sensitive"],
     ["Secret reads", k8s.secretReads, "secret-reads"],
   ];
+  if (nodeSignIns !== null) totals.push(["Node sign-ins", nodeSignIns, "node-sign-ins"]);
   return (
     <>
       <dl className="grid grid-cols-2 gap-2 sm:grid-cols-3 lg:grid-cols-6" data-testid="activity-totals">
