@@ -1,5 +1,8 @@
 import { ZActivitySummary } from "@/lib/activity/types";
 
+/** The event type of a stored summary (lib/audit/events.ts once i19-core's summariser is in). */
+export const ACTIVITY_EVENT_TYPE: string = "activity.summarised";
+
 const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
 
 /**
