@@ -59,6 +59,19 @@ export default async function RequestTrailPage({ params }: { params: Promise<{ i
           </div>
         ))}
       </dl>
+      {accessEnd ? (
+        <div className="mb-8">
+          <ActivitySection
+            facts={{
+              stored: activity,
+              holderUpn: request.requester.userPrincipalName,
+              clusterName: request.clusterName,
+              readAt: activityReadAt(accessEnd.at).toISOString(),
+            }}
+            actions={<CheckActivityForm requestId={request.id} action={checkActivityAction} />}
+          />
+        </div>
+      ) : null}
       <p className="mb-6 flex flex-wrap gap-x-6 gap-y-2 text-sm">
         <a href={`/api/v1/requests/${request.id}/evidence`} download className={link}>
           Download the evidence pack
@@ -74,19 +87,6 @@ export default async function RequestTrailPage({ params }: { params: Promise<{ i
         The evidence pack holds these events, their hashes and the chain links around them; check it offline with{" "}
         <code>npm run audit:verify -- --pack FILE</code>.
       </p>
-      {accessEnd ? (
-        <div className="mb-8">
-          <ActivitySection
-            facts={{
-              stored: activity,
-              holderUpn: request.requester.userPrincipalName,
-              clusterName: request.clusterName,
-              readAt: activityReadAt(accessEnd.at).toISOString(),
-            }}
-            actions={<CheckActivityForm requestId={request.id} action={checkActivityAction} />}
-          />
-        </div>
-      ) : null}
       <section aria-labelledby="trail">
         <h2 id="trail" className="mb-3 text-lg font-semibold">
           Timeline
