@@ -7,7 +7,7 @@ import type { ActivitySummary, KubernetesCall, NodeSignIn } from "@/lib/activity
 /** What the request page and the auditor's timeline show of a grant's activity. */
 export interface ActivityFacts {
   /** the stored summary (request_activities), or null before the first one */
-  stored: { summary: ActivitySummary; summarisedAt: string; isComplete: boolean } | null;
+  stored: { summary: ActivitySummary; summarisedAt: Date | string; isComplete: boolean } | null;
   holderUpn: string;
   clusterName: string;
   /** when the job reads the audit logs (end + token lifetime + ingestion delay); null while no end is known */
@@ -57,7 +57,7 @@ function Summary({
   facts,
 }: {
   summary: ActivitySummary;
-  summarisedAt: string;
+  summarisedAt: Date | string;
   facts: ActivityFacts;
 }) {
   const { window, kubernetes: k8s, nodeSignIns } = summary;

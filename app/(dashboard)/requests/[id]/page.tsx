@@ -13,7 +13,7 @@ import { RequestTable } from "@/components/request-table";
 import { StatusBadge } from "@/components/status-badge";
 import { LocalTime } from "@/components/local-time";
 import { catalogContext, loadApproverContext } from "@/lib/access/approver-context";
-import { loadRequestActivity } from "@/lib/activity/load-activity";
+import { loadRequestActivity } from "@/lib/activity/request-activity";
 import { activityReadAt } from "@/lib/activity/read-at";
 import { breakGlassReviewOf } from "@/lib/access/break-glass-reviews";
 import { idNamer } from "@/lib/access/id-names";

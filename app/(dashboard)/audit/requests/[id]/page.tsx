@@ -7,7 +7,7 @@ import { CheckActivityForm } from "@/components/activity/check-activity-form";
 import { PageHeader } from "@/components/page-header";
 import { StatusBadge } from "@/components/status-badge";
 import { LocalTime } from "@/components/local-time";
-import { loadRequestActivity } from "@/lib/activity/load-activity";
+import { loadRequestActivity } from "@/lib/activity/request-activity";
 import { activityReadAt } from "@/lib/activity/read-at";
 import { requestAuditTrail } from "@/lib/audit/request-trail";
 import { requirePermission } from "@/lib/auth/current-user";
