@@ -160,13 +160,9 @@ function Kubernetes({
       ) : (
         <>
           <div className="grid gap-4 lg:grid-cols-3">
-            <Counts title="By verb" caption="Calls by verb" counts={k8s.byVerb} />
-            <Counts title="By resource" caption="Calls by resource" counts={k8s.byResource} />
-            <Counts
-              title="By namespace"
-              caption="Calls by namespace"
-              counts={k8s.byNamespace.map((c) => ({ ...c, key: c.key || "(cluster-wide)" }))}
-            />
+            <Counts by="Verb" counts={k8s.byVerb} />
+            <Counts by="Resource" counts={k8s.byResource} />
+            <Counts by="Namespace" counts={k8s.byNamespace.map((c) => ({ ...c, key: c.key || "(cluster-wide)" }))} />
           </div>
           <Listed k8s={k8s} />
         </>
@@ -176,14 +172,12 @@ function Kubernetes({
   );
 }
 
-function Counts({ title, caption, counts }: { title: string; caption: string; counts: Kube["byVerb"] }) {
+/** One count table: calls by verb, resource or namespace, in the summary's order. */
+function Counts({ by, counts }: { by: "Verb" | "Resource" | "Namespace"; counts: Kube["byVerb"] }) {
   return (
     <div>
-      <h3 className="mb-1 font-semibold">{title}</h3>
-      <DataTable
-        caption={caption}
-        columns={[title.replace("By ", "").replace(/^./, (c) => c.toUpperCase()), { name: "Calls", isNumeric: true }]}
-      >
+      <h3 className="mb-1 font-semibold">By {by.toLowerCase()}</h3>
+      <DataTable caption={`Calls by ${by.toLowerCase()}`} columns={[by, { name: "Calls", isNumeric: true }]}>
         {counts.map((c) => (
           <tr key={c.key} className="border-t border-slate-100">
             <td className={`${td} font-mono text-xs break-all`}>{c.key}</td>
