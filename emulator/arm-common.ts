@@ -126,6 +126,18 @@ const PROVIDERS: Record<string, { namespace: string; location?: string; types: R
       roleEligibilityScheduleInstances: ["2020-10-01"],
     },
   },
+  // Diagnostic settings (https://learn.microsoft.com/rest/api/monitor/diagnostic-settings, 2021-05-01-preview):
+  // an extension resource, not regional.
+  "microsoft.insights": {
+    namespace: "Microsoft.Insights",
+    types: { diagnosticSettings: ["2021-05-01-preview"] },
+  },
+  // Log Analytics workspaces (https://learn.microsoft.com/rest/api/loganalytics/workspaces/get, 2023-09-01).
+  "microsoft.operationalinsights": {
+    namespace: "Microsoft.OperationalInsights",
+    location: "westeurope",
+    types: { workspaces: ["2022-10-01", "2023-09-01", "2025-02-01"] },
+  },
   "microsoft.containerservice": {
     namespace: "Microsoft.ContainerService",
     location: "westeurope",
@@ -229,6 +241,12 @@ const authorizers = new WeakMap<EmulatorContext, ArmAuthorizer>();
 
 export function setArmAuthorizer(ctx: EmulatorContext, authorizer: ArmAuthorizer) {
   authorizers.set(ctx, authorizer);
+}
+
+/** Azure RBAC's answer for a data-plane service that authorizes through it (Log Analytics' query API). */
+export function isArmAllowed(ctx: EmulatorContext, callerId: string, action: string, scope: string) {
+  const authorize = authorizers.get(ctx);
+  return authorize ? authorize(callerId, action, scope) : false;
 }
 
 /**

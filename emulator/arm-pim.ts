@@ -3,7 +3,7 @@
  * and instances that show them. The SDK accepts only 201 from the PUT and only 200 from cancel (E.2). */
 import { randomUUID } from "node:crypto";
 import { durationMs } from "../lib/domain/duration";
-import type { EmulatorContext } from "./context";
+import { type EmulatorContext, notifyAccessGranted } from "./context";
 import type { EmulatorRequest, Router } from "./http";
 import {
   ArmError,
@@ -168,7 +168,16 @@ export function registerPim(router: Router, ctx: EmulatorContext, store: ArmStor
         };
         request.targetRoleAssignmentScheduleId = assignment.scheduleName;
         request.status = start.getTime() > now.getTime() ? "ScheduleCreated" : "Provisioned";
-        apply = () => void store.assignments.set(assignment.name, assignment);
+        apply = () => {
+          store.assignments.set(assignment.name, assignment);
+          notifyAccessGranted(ctx, {
+            principalId: assignment.principalId,
+            scope: assignment.scope,
+            roleDefinitionId: assignment.roleGuid,
+            start: assignment.startDateTime,
+            end: assignment.endDateTime,
+          });
+        };
         break;
       }
       case "AdminExtend":

@@ -1,6 +1,6 @@
 /* Azure RBAC: roleAssignments and roleDefinitions (api-version 2022-04-01, contract B.2, B.3),
  * at any scope: root, subscription, resource group or resource. */
-import type { EmulatorContext } from "./context";
+import { type EmulatorContext, notifyAccessGranted } from "./context";
 import type { Router } from "./http";
 import {
   ArmError,
@@ -140,6 +140,13 @@ export function registerRbac(router: Router, ctx: EmulatorContext, store: ArmSto
         requestId: null,
       };
       store.assignments.set(created.name, created);
+      notifyAccessGranted(ctx, {
+        principalId: created.principalId,
+        scope: created.scope,
+        roleDefinitionId: created.roleGuid,
+        start: created.startDateTime,
+        end: null,
+      });
       sendArm(res, 201, roleAssignmentResource(store, created));
     }),
   );

@@ -301,6 +301,24 @@ export const ROLE_DEFINITIONS: SeedRoleDefinition[] = [
     }),
   },
   {
+    // built-in-roles/monitor.md#log-analytics-reader: every read, and queries on any table through
+    // */read (Microsoft.OperationalInsights/workspaces/query/read, .../query/{table}/read), but not the
+    // workspace's shared keys.
+    name: "73c42c96-874c-492b-b04d-ab87d138a893",
+    roleName: "Log Analytics Reader",
+    description:
+      "Log Analytics Reader can view and search all monitoring data as well as and view monitoring settings, including viewing the configuration of Azure diagnostics on all Azure resources.",
+    permissions: permission({
+      actions: [
+        "*/read",
+        "Microsoft.OperationalInsights/workspaces/analytics/query/action",
+        "Microsoft.OperationalInsights/workspaces/search/action",
+        "Microsoft.Support/*",
+      ],
+      notActions: ["Microsoft.OperationalInsights/workspaces/sharedKeys/read"],
+    }),
+  },
+  {
     // The custom role the README and deploy/terraform create for the app (lib/cloud/required-permissions.ts),
     // under the fixed GUID the demo tenant assigns.
     name: PROVISIONER_ROLE.id,

@@ -12,8 +12,10 @@ import { registerPim } from "./arm-pim";
 import { registerRbac } from "./arm-rbac";
 import { ArmStore } from "./arm-store";
 import { readSeedOverlay } from "./seed-overlays";
+import { registerArmMonitor } from "./arm-monitor";
+import type { LogStore } from "./log-analytics/store";
 
-export function registerArm(router: Router, ctx: EmulatorContext, seeds: readonly string[] = []) {
+export function registerArm(router: Router, ctx: EmulatorContext, seeds: readonly string[] = [], logs?: LogStore) {
   const store = new ArmStore(ctx);
   const rbac = new ArmRbac(ctx, store);
   rbac.seed();
@@ -29,6 +31,7 @@ export function registerArm(router: Router, ctx: EmulatorContext, seeds: readonl
   registerPim(router, ctx, store);
   registerPermissions(router, ctx, rbac);
   registerAks(router, ctx);
+  if (logs) registerArmMonitor(router, ctx, logs);
   registerRoleAssignmentKnobs(router, rbac);
   ctx.inspectors.push(() => ({
     // What callers assigned through ARM; the tenant seed's and the knob's are listed apart.

@@ -15,6 +15,8 @@ export const ZEmulatorConfig = z.object({
   EMULATOR_SCALE_CLUSTERS: z.coerce.number().int().min(0).max(5000).default(0),
   /** `azure`: Azure's throttling budgets on from the start (throttling.ts); `off` by default, for fast tests */
   EMULATOR_THROTTLING: z.enum(["off", "azure"]).default("off"),
+  /** `on`: each role given on a demo cluster plays a short kubectl session into the audit logs (log-analytics/demo-activity.ts) */
+  EMULATOR_ACTIVITY: z.enum(["on", "off"]).default("on"),
   /** seed overlays laid over the tenant (emulator/seeds/{name}.json), comma-separated; "" for none */
   EMULATOR_SEEDS: z
     .string()

@@ -73,13 +73,34 @@ export interface ServiceSettings {
   principalReplicationDelaySeconds: number;
   /** a new PIM for Groups assignment shows in assignmentScheduleInstances and the member list this late */
   pimReplicationDelaySeconds: number;
+  /**
+   * Log Analytics returns at most this many rows per query, then a partial error with the rows so far
+   * ("Maximum number of records returned: 500,000": learn.microsoft.com/azure/azure-monitor/service-limits#log-queries-and-language).
+   * Tests make it small.
+   */
+  logAnalyticsMaxRows: number;
+  /** ... and at most this many bytes of rows ("Maximum size of data returned: ~104 MB" for the API, 64 MB
+   * of compressed result in the engine's E_QUERY_RESULT_SET_TOO_LARGE; the emulator counts the JSON text) */
+  logAnalyticsMaxBytes: number;
 }
 
 export const DEFAULT_SERVICE_SETTINGS: ServiceSettings = {
   minimumActiveDurationSeconds: 300,
   principalReplicationDelaySeconds: 0,
   pimReplicationDelaySeconds: 0,
+  logAnalyticsMaxRows: 500_000,
+  logAnalyticsMaxBytes: 64 * 1024 * 1024,
 };
+
+/** Someone was given a role at a scope (an ARM role assignment or PIM assignment the emulator made). */
+export interface AccessGrant {
+  principalId: string;
+  scope: string;
+  roleDefinitionId: string;
+  start: Date;
+  /** null: until removed */
+  end: Date | null;
+}
 
 /** Everything the emulator's handlers share; one per running emulator. */
 export interface EmulatorContext {
@@ -103,6 +124,13 @@ export interface EmulatorContext {
   inspectors: StateInspector[];
   /** Azure's throttling budgets (throttling.ts), off unless switched on */
   throttling: Throttling;
+  /** told of each role assignment ARM callers make (the demo's activity plays a session on it) */
+  accessListeners?: Array<(grant: AccessGrant) => void>;
+}
+
+/** Tells the listeners of a new assignment. */
+export function notifyAccessGranted(ctx: EmulatorContext, grant: AccessGrant) {
+  for (const listener of ctx.accessListeners ?? []) listener(grant);
 }
 
 export function issuerFor(ctx: EmulatorContext) {

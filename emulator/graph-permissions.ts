@@ -225,6 +225,15 @@ export const GRAPH_PERMISSION_TABLE: readonly GraphPermissionRow[] = [
     ...both(["RoleManagementPolicy.ReadWrite.AzureADGroup"], "unifiedrolemanagementpolicyrule-update.md"),
   },
 
+  // Sign-in logs (graph-sign-ins.ts): node sign-ins for the activity summaries (issue 19).
+  {
+    method: "GET",
+    route: "/v1.0/auditLogs/signIns",
+    application: ["AuditLog.Read.All"],
+    delegated: [["AuditLog.Read.All", "Directory.Read.All"]],
+    doc: `${API}/signin-list.md`,
+  },
+
   // Applications and service principals (applications.ts, workload-identity.ts): what the doctor reads.
   {
     method: "GET",
@@ -318,6 +327,7 @@ export const GRAPH_APP_ROLE_IDS: Readonly<Record<string, string>> = {
   "Application.Read.All": "9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30",
   "Application.ReadWrite.All": "1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9",
   "Application.ReadWrite.OwnedBy": "18a4783c-866b-4cc7-a460-3d5e5662c884",
+  "AuditLog.Read.All": "b0afded3-3588-46d8-8b3d-9842eff778da",
   "Directory.Read.All": "7ab1d382-f21e-4acd-a863-ba3e13f7da61",
   "Directory.ReadWrite.All": "19dbc75e-c2e2-444c-a770-ec69d8559fc7",
   "Group.Read.All": "5b567255-7703-4780-807c-7be8301ae99b",

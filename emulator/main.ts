@@ -15,6 +15,7 @@ const emulator = await startEmulator({
   scaleClusters: config.EMULATOR_SCALE_CLUSTERS,
   isThrottling: config.EMULATOR_THROTTLING === "azure",
   seeds: config.EMULATOR_SEEDS,
+  demoActivity: config.EMULATOR_ACTIVITY === "on",
 });
 console.log(`Entra ID emulator listening on ${emulator.url} (CA: ${tls.caPath})`);
 

@@ -20,6 +20,10 @@ import type { EmulatorState } from "./state";
 import { SigningKey } from "./tokens";
 import { CLUSTERS } from "./arm-seed";
 import { scaleClusters } from "./scale-seed";
+import { LogStore } from "./log-analytics/store";
+import { registerLogAnalytics, seedLogAnalytics } from "./log-analytics/routes";
+import { registerDemoActivity } from "./log-analytics/demo-activity";
+import { registerSignIns, SignInStore } from "./graph-sign-ins";
 
 export interface EmulatorOptions {
   tenant: Tenant;
@@ -37,6 +41,11 @@ export interface EmulatorOptions {
   isThrottling?: boolean;
   /** seed overlays (emulator/seeds/{name}.json) laid over the tenant, e.g. "standing-access" */
   seeds?: readonly string[];
+  /**
+   * The demo's activity: each role given on a demo cluster plays a short kubectl session into the audit
+   * logs (log-analytics/demo-activity.ts). Off unless asked (`npm run demo` and `npm run emulator` ask).
+   */
+  demoActivity?: boolean;
 }
 
 export interface RunningEmulator {
@@ -89,7 +98,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   registerApplicationsKnob(router, ctx);
   registerGraph(router, ctx);
   registerApplications(router, ctx);
-  registerArm(router, ctx, options.seeds);
+  const logs = new LogStore();
+  seedLogAnalytics(ctx, logs);
+  const signIns = new SignInStore();
+  registerArm(router, ctx, options.seeds, logs);
+  registerLogAnalytics(router, ctx, logs);
+  registerSignIns(router, ctx, signIns);
+  if (options.demoActivity) registerDemoActivity(ctx, logs, signIns);
   registerGraphPim(router, ctx);
   registerFaults(router, ctx);
   registerCalls(router, ctx);

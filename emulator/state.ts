@@ -34,6 +34,21 @@ export interface EmulatorState {
   signInRevocations: Array<{ userId: string; at: string }>;
   /** what was sent through Graph sendMail (graph.ts) */
   mail: Array<{ from: string; to: string[]; subject: string; body: string; sentAt: string }>;
+  /** Log Analytics (log-analytics/routes.ts): workspaces with row counts per table, the clusters' diagnostic settings */
+  logAnalytics: {
+    workspaces: Array<{ name: string; id: string; customerId: string; tables: Record<string, number> }>;
+    diagnosticSettings: Array<{
+      clusterId: string;
+      name: string;
+      workspaceId: string | null;
+      categories: string[];
+      destination: string;
+    }>;
+    /** rows that went to AzureDiagnostics (destination not Dedicated): counted, not kept */
+    azureDiagnosticsRows: number;
+  };
+  /** node sign-ins recorded in Graph's sign-in logs (graph-sign-ins.ts) */
+  nodeSignIns: number;
 }
 
 /** What a service module adds to the state: its own fields of EmulatorState. */

@@ -13,7 +13,12 @@
  * requests per 2 minutes and 30 seconds" (learn.microsoft.com/graph/throttling-limits, "Identity and
  * access service limits"), modelled as a bucket of 3,000 refilled at 20 per second; its 429 carries
  * Retry-After and Graph's error envelope (learn.microsoft.com/graph/throttling, "Sample response").
- * Graph reads (resource units) and Outlook's mail limits are not modelled. */
+ * Graph reads (resource units) and Outlook's mail limits are not modelled.
+ * Log Analytics' query API: "200 requests per 30 seconds per Microsoft Entra user or client IP
+ * address" (learn.microsoft.com/azure/azure-monitor/service-limits#la-query-api), modelled as a bucket
+ * of 200 per calling principal refilled at 200/30 per second; its 429 carries Retry-After and Log
+ * Analytics' error body (the code ThrottledError is the emulator's choice: the docs name none). */
+import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import { decodeJwt } from "jose";
 import type { Router } from "./http";
@@ -62,7 +67,7 @@ export class TokenBucket {
   }
 }
 
-export type BudgetName = "armReads" | "armWrites" | "armDeletes" | "graphWrites";
+export type BudgetName = "armReads" | "armWrites" | "armDeletes" | "graphWrites" | "logAnalyticsQueries";
 export type Budgets = Record<BudgetName, BucketSpec>;
 
 /** The published budgets (see the docs above). */
@@ -71,9 +76,10 @@ export const AZURE_BUDGETS: Budgets = {
   armWrites: { capacity: 200, refillPerSecond: 10 },
   armDeletes: { capacity: 200, refillPerSecond: 10 },
   graphWrites: { capacity: 3000, refillPerSecond: 3000 / 150 },
+  logAnalyticsQueries: { capacity: 200, refillPerSecond: 200 / 30 },
 };
 
-const ARM_HEADER: Record<Exclude<BudgetName, "graphWrites">, string> = {
+const ARM_HEADER: Record<Exclude<BudgetName, "graphWrites" | "logAnalyticsQueries">, string> = {
   armReads: "x-ms-ratelimit-remaining-subscription-reads",
   armWrites: "x-ms-ratelimit-remaining-subscription-writes",
   armDeletes: "x-ms-ratelimit-remaining-subscription-deletes",
@@ -100,6 +106,11 @@ export function classifyCall(
     const budget: BudgetName = method === "GET" ? "armReads" : method === "DELETE" ? "armDeletes" : "armWrites";
     return { budget, key: `${budget}:${subscription}:${principal}` };
   }
+  // Log Analytics: every query (one per call, and a $batch counts once) of a principal
+  if (/^\/v1\/(workspaces\/[^/]+\/query|\$batch)$/i.test(url.pathname)) {
+    const principal = text(claims.oid) || text(claims.sub);
+    return { budget: "logAnalyticsQueries", key: `logAnalyticsQueries:${principal}` };
+  }
   const isGraph = /^\/(v1\.0|beta)\//i.test(url.pathname);
   if (isGraph && method !== "GET" && !/\/sendMail$/i.test(url.pathname)) {
     const app = text(claims.appid) || text(claims.azp);
@@ -113,7 +124,13 @@ export class Throttling {
   budgets: Budgets = { ...AZURE_BUDGETS };
   private readonly buckets = new Map<string, TokenBucket>();
   /** 429s answered, per budget: benches report them */
-  readonly throttled: Record<BudgetName, number> = { armReads: 0, armWrites: 0, armDeletes: 0, graphWrites: 0 };
+  readonly throttled: Record<BudgetName, number> = {
+    armReads: 0,
+    armWrites: 0,
+    armDeletes: 0,
+    graphWrites: 0,
+    logAnalyticsQueries: 0,
+  };
 
   constructor(isEnabled = false) {
     this.isEnabled = isEnabled;
@@ -141,12 +158,27 @@ export class Throttling {
     }
     const taken = bucket.take(nowMs);
     if (taken.isAllowed) {
-      if (call.budget !== "graphWrites") res.setHeader(ARM_HEADER[call.budget], String(taken.remaining));
+      if (call.budget !== "graphWrites" && call.budget !== "logAnalyticsQueries") {
+        res.setHeader(ARM_HEADER[call.budget], String(taken.remaining));
+      }
       return false;
     }
     this.throttled[call.budget] += 1;
     const retryAfter = { "Retry-After": String(taken.retryAfterSeconds) };
-    if (call.budget === "graphWrites") {
+    if (call.budget === "logAnalyticsQueries") {
+      sendJson(
+        res,
+        429,
+        {
+          error: {
+            message: "Too many requests. The limit is 200 requests per 30 seconds per user. Please retry later.",
+            code: "ThrottledError",
+            correlationId: randomUUID(),
+          },
+        },
+        retryAfter,
+      );
+    } else if (call.budget === "graphWrites") {
       res.setHeader("Retry-After", retryAfter["Retry-After"]);
       sendGraphError(res, 429, "TooManyRequests", "Please retry again later.");
     } else {

@@ -40,7 +40,14 @@ const tenant = Tenant.fromFile(DEMO_TENANT_FILE);
 // The emulator does not need the database: it starts while PostgreSQL does (awaited below, where
 // a failure is reported).
 // With the standing access a platform team's tenant has beside AKS JIT (emulator/seeds/standing-access.json).
-const emulatorStarting = startEmulator({ tenant, tls, port: emulatorPort, seeds: ["standing-access"] });
+// Each grant on a demo cluster plays a short kubectl session into the audit logs (issue 19's activity).
+const emulatorStarting = startEmulator({
+  tenant,
+  tls,
+  port: emulatorPort,
+  seeds: ["standing-access"],
+  demoActivity: true,
+});
 emulatorStarting.catch(() => undefined);
 const db = await openDatabase({ externalUrl: process.env.DATABASE_URL, port: pgPort }).catch((error: unknown) => {
   console.error(`The demo could not start: ${error instanceof Error ? error.message : String(error)}`);

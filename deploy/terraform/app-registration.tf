@@ -4,7 +4,7 @@ locals {
   # lib/cloud/required-permissions.ts GRAPH_PERMISSIONS, by `when` they are needed. Application
   # permissions, granted with admin consent below (test/terraform checks that both lists agree).
   graph_application_permissions = {
-    always        = ["User.Read.All", "GroupMember.Read.All"]
+    always        = ["User.Read.All", "GroupMember.Read.All", "AuditLog.Read.All"]
     entraPimGroup = ["PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup", "PrivilegedEligibilitySchedule.Read.AzureADGroup", "RoleManagementPolicy.Read.AzureADGroup"]
     entraGroup    = ["GroupMember.ReadWrite.All"]
     endSessions   = ["User.RevokeSessions.All"]

@@ -22,6 +22,7 @@ locals {
       "Microsoft.ContainerService/managedClusters/read",
       "Microsoft.ContainerService/managedClusters/agentPools/read",
       "Microsoft.Resources/subscriptions/resourceGroups/read",
+      "Microsoft.Insights/diagnosticSettings/read",
     ]
   }
 

@@ -4,8 +4,14 @@ import { sendEntraError, sendJson, stringParam } from "../http";
 import { issueAppToken } from "../tokens";
 import type { TokenRequest } from "./token-request";
 
-/** Resources with a service principal in the demo tenant: Microsoft Graph, ARM, and its own apps' APIs. */
+/**
+ * Resources with a service principal in the demo tenant: Microsoft Graph, ARM, Log Analytics' query API
+ * (https://api.loganalytics.io: "the resource for the token is https://api.loganalytics.io",
+ * https://learn.microsoft.com/azure/azure-monitor/logs/api/access-api), and its own apps' APIs.
+ */
 const MICROSOFT_RESOURCES = new Set([
+  "https://api.loganalytics.io",
+  "https://api.loganalytics.io/",
   "https://graph.microsoft.com",
   "https://graph.microsoft.com/",
   "https://management.azure.com",

@@ -20,7 +20,8 @@ export type GraphPermission =
   | "RoleManagementPolicy.Read.AzureADGroup"
   | "User.RevokeSessions.All"
   | "Mail.Send"
-  | "Application.Read.All";
+  | "Application.Read.All"
+  | "AuditLog.Read.All";
 
 export interface GraphPermissionNeed {
   permission: GraphPermission;
@@ -63,6 +64,14 @@ export const GRAPH_PERMISSIONS: readonly GraphPermissionNeed[] = [
     permission: "Application.Read.All",
     why: "let `npm run doctor` read the app registration and its granted permissions, and name service principals in the standing-access map",
     when: "doctor",
+  },
+  // Issue 19: node sign-ins (`az ssh vm` to the Azure Linux VM Sign-In application) in each grant's
+  // activity summary, from GET /auditLogs/signIns (https://learn.microsoft.com/graph/api/signin-list).
+  // Every grant is summarised after it ends, whatever its kind: always needed.
+  {
+    permission: "AuditLog.Read.All",
+    why: "read the holders' node sign-ins (Entra sign-in logs) for each grant's activity summary",
+    when: "always",
   },
 ];
 
@@ -110,5 +119,8 @@ export const PROVISIONER_ROLE = {
     "Microsoft.ContainerService/managedClusters/read",
     "Microsoft.ContainerService/managedClusters/agentPools/read",
     "Microsoft.Resources/subscriptions/resourceGroups/read",
+    // Issue 19: which Log Analytics workspace a cluster's audit logs go to (its diagnostic settings),
+    // for the activity summaries (https://learn.microsoft.com/rest/api/monitor/diagnostic-settings/list).
+    "Microsoft.Insights/diagnosticSettings/read",
   ],
 } as const;

@@ -894,9 +894,19 @@ describe("ARM emulator: Azure's error codes, api-versions and Azure RBAC", () =>
         .map(({ scope, roleDefinitionId, principalId }) => ({ scope, roleDefinitionId, principalId }))
         .sort((a, b) => a.scope.localeCompare(b.scope)),
     ).toEqual(
-      [PROD_NODES, devNodes, dev, PROD]
-        .sort((a, b) => a.localeCompare(b))
-        .map((scope) => ({ scope, roleDefinitionId: PROVISIONER, principalId: app.servicePrincipalId })),
+      [
+        ...[PROD_NODES, devNodes, dev, PROD].map((scope) => ({
+          scope,
+          roleDefinitionId: PROVISIONER,
+          principalId: app.servicePrincipalId,
+        })),
+        // Log Analytics Reader on the workspace the clusters' audit logs go to (issue 19)
+        {
+          scope: `/subscriptions/${SUB}/resourceGroups/rg-monitoring/providers/Microsoft.OperationalInsights/workspaces/law-aks-jit`,
+          roleDefinitionId: "73c42c96-874c-492b-b04d-ab87d138a893",
+          principalId: app.servicePrincipalId,
+        },
+      ].sort((a, b) => a.scope.localeCompare(b.scope)),
     );
     const appToken_ = await appToken();
     const onProd = (await state()).find((a) => a.scope === PROD)!;
