@@ -1,7 +1,8 @@
 import { ZActivitySummary } from "@/lib/activity/types";
+import type { AuditEventType } from "@/lib/audit/events";
 
-/** The event type of a stored summary (lib/audit/events.ts once i19-core's summariser is in). */
-export const ACTIVITY_EVENT_TYPE: string = "activity.summarised";
+/** The event type of a stored summary (lib/audit/events.ts). */
+export const ACTIVITY_EVENT_TYPE = "activity.summarised" satisfies AuditEventType;
 
 const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
 

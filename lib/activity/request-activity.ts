@@ -2,12 +2,8 @@ import "server-only";
 import { loadRequestView } from "@/lib/access/request-queries";
 import type { SessionUser } from "@/lib/context";
 import { db } from "@/lib/db/client";
+import { readStoredJson } from "@/lib/domain/policy-snapshot";
 import { ZActivitySummary, type ActivitySummary } from "./types";
-
-/*
- * THROWAWAY (i19-ui): a stand-in with the same name and shape as i19-core's reader, so that the UI
- * compiles and runs before it is merged. The lead takes i19-core's version of this file at merge.
- */
 
 export interface RequestActivity {
   summary: ActivitySummary;
@@ -17,13 +13,20 @@ export interface RequestActivity {
   eventSeq: string;
 }
 
-/** A request's latest activity summary, for whoever may see the request; null while none was made. */
+/**
+ * A request's latest activity summary, for whoever may see the request (its holder, its approvers,
+ * auditors and admins: loadRequestView's rule, a 404 for anyone else); null while none was made.
+ */
 export async function loadRequestActivity(viewer: SessionUser, requestId: string): Promise<RequestActivity | null> {
   await loadRequestView(requestId, viewer);
   const row = await db.requestActivity.findUnique({ where: { requestId } });
   if (!row) return null;
   return {
-    summary: ZActivitySummary.parse(row.summary),
+    summary: readStoredJson(ZActivitySummary, row.summary, {
+      table: "request_activities",
+      rowId: requestId,
+      column: "summary",
+    }),
     summarisedAt: row.summarisedAt,
     isComplete: row.isComplete,
     eventSeq: row.eventSeq.toString(),

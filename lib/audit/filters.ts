@@ -18,6 +18,7 @@ const SHOWN_WITHOUT_ACTOR: ReadonlySet<string> = new Set<AuditEventType>([
   ...REQUEST_EVENT_TYPES,
   "drift.detected",
   "audit.retained",
+  "activity.summarised",
 ]);
 
 /**

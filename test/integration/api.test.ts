@@ -522,7 +522,7 @@ describe("JSON API: audit", () => {
     expect(result.status).toBe(200);
     expect(result.headers.get("content-disposition")).toBe(`attachment; filename="aks-jit-evidence-${id}.json"`);
     expect(result.json).toMatchObject({
-      format: "aks-jit-evidence/2",
+      format: "aks-jit-evidence/3",
       requestId: id,
       generatedBy: "aud01@contoso.com",
     });

@@ -232,7 +232,7 @@ export default async function RequestPage({
                 readAt: request.activeUntil ? activityReadAt(request.activeUntil).toISOString() : null,
               }}
               actions={
-                can(viewer.roles, "audit.read") ? (
+                can(viewer.roles, "activity.check") ? (
                   <CheckActivityForm requestId={request.id} action={checkActivityAction} />
                 ) : null
               }

@@ -11,6 +11,7 @@ import { loadRequestActivity } from "@/lib/activity/request-activity";
 import { activityReadAt } from "@/lib/activity/read-at";
 import { requestAuditTrail } from "@/lib/audit/request-trail";
 import { requirePermission } from "@/lib/auth/current-user";
+import { can } from "@/lib/auth/permissions";
 import { isAppError } from "@/lib/errors";
 import { checkActivityAction } from "./actions";
 import { TrailTable } from "./_components/trail-table";
@@ -68,7 +69,11 @@ export default async function RequestTrailPage({ params }: { params: Promise<{ i
               clusterName: request.clusterName,
               readAt: activityReadAt(accessEnd.at).toISOString(),
             }}
-            actions={<CheckActivityForm requestId={request.id} action={checkActivityAction} />}
+            actions={
+              can(viewer.roles, "activity.check") ? (
+                <CheckActivityForm requestId={request.id} action={checkActivityAction} />
+              ) : null
+            }
           />
         </div>
       ) : null}
