@@ -7,7 +7,7 @@
  * Layers, from the top; each imports only from its own layer and the ones below it:
  *   edges        app/, components/, proxy.ts, instrumentation.ts   what a person or a request reaches
  *   composition  lib/ops/, lib/jobs/start-jobs.ts, lib/doctor/      start processes, wire jobs to handlers, run tools
- *   features     lib/access/, lib/api/, lib/notify/, lib/posture/, lib/audit/ (read side), lib/jobs/failed-jobs.ts, lib/form-action.ts
+ *   features     lib/access/, lib/activity/, lib/api/, lib/notify/, lib/posture/, lib/audit/ (read side), lib/jobs/failed-jobs.ts, lib/form-action.ts
  *                                                                   use cases, read models, the API's and forms' helpers
  *   services     lib/auth/, lib/cloud/, lib/jobs/ (queues), lib/limits/, lib/http/, lib/metrics/, lib/schemas/,
  *                lib/context.ts, the audit writer (lib/audit/{events,event-types,record-audit-event,chain,provider-calls}.ts)
@@ -22,6 +22,8 @@ const AUDIT_WRITER = "^lib/audit/(events|event-types|record-audit-event|chain|pr
 const COMPOSITION = ["^lib/ops/", "^lib/jobs/start-jobs\\.ts$", "^lib/doctor/"];
 const FEATURES = [
   "^lib/access/",
+  // its summary schema and KQL (types.ts, kql.ts) are pure, below every layer: the evidence pack's schema names them
+  "^lib/activity/(?!(types|kql)\\.ts$)",
   "^lib/api/",
   "^lib/notify/",
   "^lib/posture/",

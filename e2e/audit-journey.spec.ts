@@ -293,8 +293,8 @@ test("[AUDIT] an auditor finds a request's whole history, opens its timeline, ex
     eventsCsv: string;
     postureAtGrant: { clusterName: string; summary: string } | null;
   };
-  // Format /2: the cluster's posture at the time of the grant rides along (issue 18).
-  expect(pack.format).toBe("aks-jit-evidence/2");
+  // Format /2: the cluster's posture at the time of the grant rides along (issue 18); /3 adds the activity (issue 19).
+  expect(pack.format).toBe("aks-jit-evidence/3");
   expect(pack.postureAtGrant?.clusterName).toBe("aks-prod-weu");
   expect(pack.requestId).toBe(requestId);
   expect(pack.events).toHaveLength(count);

@@ -35,6 +35,9 @@ function checkPack(file: string): number {
       `Posture of ${pack.request.clusterName} at the grant: ${result.posture ?? "no grant (access never began)"}.`,
     );
   }
+  if (result.activity !== undefined) {
+    console.log(`Activity of the holder: ${result.activity ?? "not summarised yet"}.`);
+  }
   console.log(`Anchor: seq ${result.toSeq}, hash ${result.anchorHash} (compare with the live chain).`);
   return 0;
 }

@@ -97,7 +97,7 @@ try {
     const p95 = percentile(runs, 95);
     console.log(
       `  last ${String(days).padStart(3)} days: p50 ${ms(percentile(runs, 50))}, p95 ${ms(p95)} ${goal(p95 < 100, "p95 < 100 ms")}` +
-        `   first view, rolling up the days not yet rolled up: ${ms(firstView)}`,
+        `   first view, rolling up the days not yet rolled up and packing the closed months: ${ms(firstView)}`,
     );
   }
 

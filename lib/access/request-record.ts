@@ -3,8 +3,12 @@ import { randomUUID } from "node:crypto";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import type { Prisma } from "@/lib/db/client";
 import type { RolePolicy } from "@/lib/domain/policy-types";
+import { env } from "@/lib/config/env";
+import { addMinutes } from "@/lib/domain/duration";
 import {
+  isActive,
   isHandedToActivation,
+  isTerminal,
   type Decision,
   type RefusalCode,
   type RequestEvent,
@@ -12,7 +16,7 @@ import {
 } from "@/lib/domain/request-state";
 import { AppError } from "@/lib/errors";
 import { enqueue } from "@/lib/jobs/outbox";
-import { QUEUES, type ActivateJob } from "@/lib/jobs/queues";
+import { QUEUES, type ActivateJob, type SummariseActivityJob } from "@/lib/jobs/queues";
 import { countRequestEvent } from "@/lib/metrics/record";
 import type { ActionContext } from "@/lib/context";
 import { readRequestState } from "./stored-json";
@@ -147,8 +151,31 @@ export async function recordRequestEvent(
       ...extra,
     },
   });
-  if (!options.isStored) await handOffIfApproved(tx, request.id, event);
+  if (!options.isStored) {
+    await handOffIfApproved(tx, request.id, event);
+    await queueActivitySummary(tx, request.id, event);
+  }
   countRequestEvent(request, event);
+}
+
+/**
+ * Access that was active has ended (expired, ended early, revoked): its activity is read from the
+ * audit logs once the tokens issued before the end have run out (TOKEN_LIFETIME_MINUTES) and Log
+ * Analytics has ingested their calls (ACTIVITY_DELAY_MINUTES), by a job queued with the end, keyed by
+ * the request. The access period is saved before the event is recorded, so its end is the row's.
+ */
+async function queueActivitySummary(tx: Prisma.TransactionClient, requestId: string, event: RequestEvent) {
+  if (event.from === null || !isActive(event.from) || !isTerminal(event.to)) return;
+  const { activeUntil } = await tx.accessRequest.findUniqueOrThrow({
+    where: { id: requestId },
+    select: { activeUntil: true },
+  });
+  if (!activeUntil) return;
+  const job: SummariseActivityJob = { requestId };
+  await enqueue(tx, QUEUES.summariseActivity, job, {
+    startAfter: addMinutes(activeUntil, env.TOKEN_LIFETIME_MINUTES + env.ACTIVITY_DELAY_MINUTES),
+    singletonKey: requestId,
+  });
 }
 
 /** Queues the activation an event hands over (an approval, an admin's retry), in `tx`; other events queue nothing. */

@@ -21,6 +21,7 @@ export const AUDIT_EVENT_TYPES = [
   "break_glass.reviewed",
   "posture.changed",
   "posture.checked",
+  "activity.summarised",
 ] as const satisfies readonly AuditEventType[];
 
 // A type added to events.ts fails to compile here until it is listed, so that it can be searched for.

@@ -118,6 +118,13 @@ export type AuditEventData = {
   /** an admin asked for a posture check of every cluster now ("Check now"), and what it found */
   "posture.checked": { clusters: number; changed: number; failed: number } & RequestOrigin;
   /**
+   * what a request's holder did with it (lib/activity/): their Kubernetes calls from the cluster's audit
+   * logs and their node sign-ins, summarised after the access ended (the job: actorKind "system") or
+   * when an auditor or admin asked (actorKind "user"); or why that could not be read. The rest of the
+   * data is the ActivitySummary (lib/activity/types.ts, format "aks-jit-activity/1") as it was stored.
+   */
+  "activity.summarised": ActivitySummarisedData;
+  /**
    * an approver or auditor reviewed break-glass access afterwards, with a note; where the request owed
    * its ticket, the late ticket or why none exists
    */
@@ -160,6 +167,16 @@ export interface ReconcileSummary {
   failures: Array<{ bindingKey: string; grantKind: string; reason: string }>;
 }
 
+/** `activity.summarised`: an ActivitySummary (lib/activity/types.ts, below the audit writer as JSON) and who asked. */
+export interface ActivitySummarisedData extends RequestOrigin {
+  format: "aks-jit-activity/1";
+  requestId: string;
+  clusterName: string;
+  status: "summarised" | "unavailable";
+  actorKind: "user" | "system";
+  [key: string]: unknown;
+}
+
 /** One cluster's posture change (`posture.changed`); facts and findings as lib/posture/types.ts shapes them. */
 export interface PostureChange {
   clusterName: string;
@@ -184,6 +201,7 @@ export type RefusalKind =
   | "drift.resolve"
   | "drift.check"
   | "posture.check"
+  | "activity.check"
   | "audit.export";
 
 export interface DriftAuditData {

@@ -3,11 +3,13 @@
  * in one unbroken run of the chain, whose last hash can be compared with a later full verification.
  * Pure: no database; `npm run audit:verify -- --pack FILE` runs it.
  */
+import { ZActivitySummary } from "@/lib/activity/types";
 import { canonicalJson, chainHash } from "./chain";
 import {
   EVIDENCE_FORMAT,
   EVIDENCE_FORMATS,
   type EvidencePack,
+  type PackActivity,
   type PackEvent,
   type PostureAtGrant,
 } from "@/lib/schemas/evidence-pack";
@@ -26,10 +28,20 @@ export type PackCheck =
       anchorHash: string;
       /** format /2: the posture at the grant, in words; null when access never began */
       posture?: string | null;
+      /** format /3: the activity summary, in words; null when none was made */
+      activity?: string | null;
     }
   | { isValid: false; problem: string };
 
 export const POSTURE_EVENT_TYPE = "posture.changed";
+export const ACTIVITY_EVENT_TYPE = "activity.summarised";
+
+/** The activity a pack shows: the latest `activity.summarised` event among its events, its summary as recorded. */
+export function activityOf(events: readonly PackEvent[]): PackActivity | null {
+  const event = events.filter((e) => e.type === ACTIVITY_EVENT_TYPE).at(-1);
+  if (!event) return null;
+  return { summary: ZActivitySummary.parse(event.data), eventSeq: event.seq };
+}
 export const NOT_CHECKED = "not checked before this grant";
 
 /** A `posture.changed` event's data ({clusterName, changes, facts, findings, standing}) in words. */
@@ -97,10 +109,16 @@ export function checkEvidencePack(pack: EvidencePack): PackCheck {
   // The CSV is a second copy for people: it must not say anything the checked events do not.
   if (pack.eventsCsv !== eventsAsCsv(pack.events)) return fail("its CSV does not match its events");
   let posture: string | null | undefined;
-  if (pack.format === EVIDENCE_FORMAT) {
+  if (pack.format !== "aks-jit-evidence/1") {
     const problem = checkPostureAtGrant(pack, links);
     if (problem) return fail(problem);
     posture = pack.postureAtGrant ? pack.postureAtGrant.summary : null;
+  }
+  let activity: string | null | undefined;
+  if (pack.format === EVIDENCE_FORMAT) {
+    const problem = checkActivity(pack);
+    if (problem) return fail(problem);
+    activity = pack.activity ? describeActivity(pack.activity) : null;
   }
   const last = pack.chain.at(-1)!;
   return {
@@ -111,7 +129,42 @@ export function checkEvidencePack(pack: EvidencePack): PackCheck {
     toSeq: last.seq,
     anchorHash: last.hash,
     ...(posture === undefined ? {} : { posture }),
+    ...(activity === undefined ? {} : { activity }),
   };
+}
+
+/** A pack's activity in words: "summarised at …: 7 calls, 1 after the end …" or why it is unavailable. */
+export function describeActivity(activity: PackActivity): string {
+  const { summary, eventSeq } = activity;
+  const k = summary.kubernetes;
+  const what = k
+    ? `${k.totalCalls} Kubernetes call(s) in ${k.table}: ${k.sensitiveCalls} sensitive, ${k.deniedCalls} denied, ${k.afterEndCalls} after the end`
+    : `unavailable (${summary.problems.map((p) => p.code).join(", ")})`;
+  const signIns = summary.nodeSignIns ? `; ${summary.nodeSignIns.total} node sign-in(s)` : "";
+  return `read at ${summary.queriedAt} (audit seq ${eventSeq}${summary.window.isComplete ? "" : ", incomplete"}): ${what}${signIns}`;
+}
+
+/**
+ * The activity a /3 pack shows must be what the request's latest `activity.summarised` event among
+ * its (hash-checked) events records: editing the summary fails here, editing the event fails its hash.
+ */
+function checkActivity(pack: EvidencePack): string | undefined {
+  if (pack.activity === undefined) return "it has no activity, which its format requires";
+  let expected: PackActivity | null;
+  try {
+    expected = activityOf(pack.events);
+  } catch {
+    return "its activity event does not hold an activity summary";
+  }
+  if (pack.activity === null) return expected ? "it leaves out the activity summary its events hold" : undefined;
+  if (!expected) return "its activity summary has no activity event among its events";
+  if (pack.activity.eventSeq !== expected.eventSeq) {
+    return `its activity summary is not the latest activity event's (seq ${expected.eventSeq})`;
+  }
+  if (canonicalJson(pack.activity.summary) !== canonicalJson(expected.summary)) {
+    return `its activity summary does not match its activity event seq ${expected.eventSeq}`;
+  }
+  return undefined;
 }
 
 /**

@@ -5,6 +5,7 @@ import { db } from "@/lib/db/client";
 import { enforceRateLimit } from "@/lib/limits/rate-limit";
 import type { RequestView } from "@/lib/schemas/request-view";
 import {
+  activityOf,
   describePosture,
   EVIDENCE_FORMAT,
   eventsAsCsv,
@@ -66,6 +67,7 @@ export async function buildEvidencePack(context: ActionContext, requestId: strin
     eventsCsv: eventsAsCsv(events),
     chain: chain.map((link) => ({ seq: link.seq.toString(), prevHash: link.prevHash ?? "", hash: link.hash ?? "" })),
     postureAtGrant,
+    activity: activityOf(events),
   };
 }
 

@@ -33,3 +33,29 @@ describe("the involving and system filters", () => {
     expect(parsed.error?.issues[0]?.message).toBe('Give system as "include" or "exclude".');
   });
 });
+
+describe("the activity filters (request_activities, issue 19)", () => {
+  it.each([
+    [undefined, undefined],
+    ["", []],
+    ["after-end", ["after-end"]],
+    [
+      ["secret-reads", "after-end"],
+      ["secret-reads", "after-end"],
+    ],
+    [["denied", ""], ["denied"]],
+  ] as const)("read %j as %j", (activity, expected) => {
+    const parsed = ZAuditSearch.parse(activity === undefined ? {} : { activity });
+    expect(parsed.activity).toEqual(expected);
+  });
+  it("refuse anything else, naming what to give", () => {
+    const parsed = ZAuditSearch.safeParse({ activity: ["after-end", "secrets"] });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]?.path).toEqual(["activity", 1]);
+    expect(parsed.error?.issues[0]?.message).toBe("Give activity as secret-reads, after-end, denied (it may repeat).");
+  });
+  it("leave the event type filter as it was: a list, empty when absent", () => {
+    expect(ZAuditSearch.parse({}).type).toEqual([]);
+    expect(ZAuditSearch.parse({ type: "request.created" }).type).toEqual(["request.created"]);
+  });
+});

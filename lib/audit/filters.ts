@@ -18,6 +18,7 @@ const SHOWN_WITHOUT_ACTOR: ReadonlySet<string> = new Set<AuditEventType>([
   ...REQUEST_EVENT_TYPES,
   "drift.detected",
   "audit.retained",
+  "activity.summarised",
 ]);
 
 /**
@@ -46,6 +47,20 @@ const instant = (name: string) => optional(storableInstant(name));
 const text = (label: string, max: number, message: string) => optional(storableText(label).trim().max(max, message));
 const upn = (label: string) => text(label, 320, "A user principal name has at most 320 characters.");
 
+/**
+ * What a request's activity summary (request_activities, issue 19) must show for its events to
+ * match: secret reads, calls after the access ended, denied calls. Several combine with AND.
+ */
+export const ACTIVITY_FILTERS = ["secret-reads", "after-end", "denied"] as const;
+export type ActivityFilter = (typeof ACTIVITY_FILTERS)[number];
+
+/** A parameter that may repeat (`?type=a&type=b`) or come once; an empty value (the form's "any") is none. */
+const repeated = <S extends z.ZodType>(schema: S) =>
+  z.preprocess(
+    (value: string | string[]) => [value].flat().filter((one) => typeof one !== "string" || one.trim() !== ""),
+    z.array(schema),
+  );
+
 const CURSOR = /^[A-Za-z0-9_-]{1,40}$/;
 const cursorMessage = "This cursor is not one we gave out: use nextCursor from the previous page.";
 
@@ -66,19 +81,18 @@ const FILTERS = {
   cluster: text("the cluster", 100, "A cluster name has at most 100 characters."),
   role: text("the role", 100, "A role name has at most 100 characters."),
   /** any of these types (the parameter may repeat) */
-  type: z
-    .preprocess(
-      // Like the other filters, an empty value (`?type=`, the form's "any") is no filter.
-      (value: string | string[]) => [value].flat().filter((type) => typeof type !== "string" || type.trim() !== ""),
-      z.array(
-        z.enum(AUDIT_EVENT_TYPES, {
-          message: `Use event types such as request.created or request.approved: ${AUDIT_EVENT_TYPES.join(", ")}.`,
-        }),
-      ),
-    )
+  type: repeated(
+    z.enum(AUDIT_EVENT_TYPES, {
+      message: `Use event types such as request.created or request.approved: ${AUDIT_EVENT_TYPES.join(", ")}.`,
+    }),
+  )
     .optional()
     .transform((types) => types ?? []),
   requestId: optional(z.uuid("A request id is a UUID.").transform((id) => id.toLowerCase())),
+  /** events of requests whose activity summary shows all of these (the parameter may repeat) */
+  activity: repeated(
+    z.enum(ACTIVITY_FILTERS, { message: `Give activity as ${ACTIVITY_FILTERS.join(", ")} (it may repeat).` }),
+  ).optional(),
   /** words in the request's justification or ticket, or in the event's comment or reason */
   q: text("the search text", 200, "Search for at most 200 characters."),
 };

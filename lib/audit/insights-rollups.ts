@@ -95,6 +95,10 @@ async function rollUp(tx: Prisma.TransactionClient, range: { from: string; to: s
           AND ${column} < (${last}::date + 1)::timestamp AT TIME ZONE 'UTC'
           AND ${utcDate(column)} = ANY (${list}::date[])`;
     await tx.$executeRaw`DELETE FROM audit_insight_days WHERE day = ANY (${list}::date[])`;
+    // A month packed from a day rolled up again is packed again when a chart next needs it.
+    await tx.$executeRaw`
+      DELETE FROM audit_insight_months
+      WHERE month IN (SELECT date_trunc('month', d)::date FROM unnest(${list}::date[]) d)`;
     await tx.$executeRaw`INSERT INTO audit_insight_days (day) SELECT unnest(${list}::date[])`;
     // request.activated: one per request (a request that failed and was retried activates once).
     await tx.$executeRaw`
@@ -125,5 +129,41 @@ async function rollUp(tx: Prisma.TransactionClient, range: { from: string; to: s
  */
 export async function forgetRollupsBefore(tx: Prisma.TransactionClient, cutOff: Date): Promise<void> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ROLLUP_LOCK})`;
-  await tx.$executeRaw`DELETE FROM audit_insight_days WHERE day < (${cutOff.toISOString()}::timestamptz AT TIME ZONE 'UTC')::date`;
+  const day = Sql.sql`(${cutOff.toISOString()}::timestamptz AT TIME ZONE 'UTC')::date`;
+  await tx.$executeRaw`DELETE FROM audit_insight_days WHERE day < ${day}`;
+  // A month that began before the cut-off lost days: packed again (from what is left) if needed.
+  await tx.$executeRaw`DELETE FROM audit_insight_months WHERE month < ${day}`;
+}
+
+/**
+ * Makes each of `months` (first days, YYYY-MM-DD; closed months whose days are all rolled up) packed:
+ * every cluster's approval delays of the month, sorted, in one row (lib/audit/approval-percentiles.ts
+ * reads them). Under the rollups' lock, so that a month is never packed from days being rolled up
+ * again; a month another reader packed meanwhile is left as it is.
+ */
+export async function ensureApprovalMonths(db: PrismaClient, months: readonly string[]): Promise<void> {
+  if (months.length === 0) return;
+  const built = await db.$queryRaw<Array<{ month: string }>>`
+    SELECT to_char(month, 'YYYY-MM-DD') AS month FROM audit_insight_months WHERE month = ANY (${months}::date[])`;
+  const missing = months.filter((month) => !built.some((row) => row.month === month));
+  if (missing.length === 0) return;
+  const first = missing.reduce((a, b) => (a < b ? a : b));
+  const last = missing.reduce((a, b) => (a > b ? a : b));
+  await db.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ROLLUP_LOCK})`;
+      await tx.$executeRaw`
+        WITH packing AS (
+          INSERT INTO audit_insight_months (month) SELECT unnest(${missing}::date[])
+          ON CONFLICT (month) DO NOTHING RETURNING month)
+        INSERT INTO audit_approval_delay_months (month, cluster_name, count, delays)
+        SELECT date_trunc('month', day)::date, cluster_name, count(*)::int,
+               string_agg(float8send(delay_us::float8), ''::bytea ORDER BY delay_us)
+        FROM audit_approval_delays
+        WHERE day >= ${first}::date AND day < (${last}::date + interval '1 month')
+          AND date_trunc('month', day)::date IN (SELECT month FROM packing)
+        GROUP BY 1, 2`;
+    },
+    { timeout: 60_000 },
+  );
 }

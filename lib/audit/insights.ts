@@ -5,7 +5,8 @@ import type { SessionUser } from "@/lib/context";
 import { db } from "@/lib/db/client";
 import { Prisma } from "@/lib/db/generated/client";
 import { parseRequestStatus, type RequestStatus } from "@/lib/domain/request-state";
-import { ensureInsightRollups } from "./insights-rollups";
+import { percentileOfRuns, unpackRun, type SortedRun } from "./approval-percentiles";
+import { ensureApprovalMonths, ensureInsightRollups } from "./insights-rollups";
 import { perDay, seriesByDay, windowSchema, type DaySeries, type InsightsWindowInput } from "./insights-days";
 
 /** The break-glass and failure lists show the newest this many; their counts cover the whole window. */
@@ -49,8 +50,6 @@ export interface AuditInsights {
 }
 
 type DayCount = { day: string; count: number };
-/** Percentiles 50 and 90 of the approval delays, in microseconds. */
-type ApprovalTimeRow = { clusterName: string | null; approvals: number; percentiles: number[] };
 /** The UTC day of a timestamptz, as YYYY-MM-DD whatever the session's time zone and DateStyle. */
 const utcDay = (column: Prisma.Sql) =>
   Prisma.sql`to_char(((${column} AT TIME ZONE 'UTC')::date)::timestamp, 'YYYY-MM-DD')`;
@@ -79,54 +78,54 @@ export async function auditInsights(
   // Every day of the window up to the end of the current one is rolled up: none later has events.
   const tomorrow = new Date(Date.parse(`${now.toISOString().slice(0, 10)}T00:00:00Z`) + 24 * 3_600_000);
   await ensureInsightRollups(db, start, end < tomorrow ? end : tomorrow);
+  const months = closedMonthsWithin(start, end, now);
+  await ensureApprovalMonths(db, months.list);
   const firstDay = Prisma.sql`${start.toISOString().slice(0, 10)}::date`;
   const rolledDays = Prisma.sql`day >= ${firstDay} AND day < ${end.toISOString().slice(0, 10)}::date`;
 
-  const [activations, clusterApprovals, overallApprovals, breakGlassDays, uses, failureDays, failures] =
-    await Promise.all([
-      // One row per cluster and role, its days as offsets from the window's first: both arrays take
-      // the rows in the same order, and any order will do.
-      db.$queryRaw<Array<{ clusterName: string; roleName: string; offsets: number[]; counts: number[] }>>`
+  const [activations, delayRuns, breakGlassDays, uses, failureDays, failures] = await Promise.all([
+    // One row per cluster and role, its days as offsets from the window's first: both arrays take
+    // the rows in the same order, and any order will do.
+    db.$queryRaw<Array<{ clusterName: string; roleName: string; offsets: number[]; counts: number[] }>>`
       SELECT cluster_name AS "clusterName", role_name AS "roleName",
              array_agg(day - ${firstDay}) AS offsets, array_agg(count) AS counts
       FROM audit_activation_days WHERE ${rolledDays}
       GROUP BY cluster_name, role_name`,
-      // A year is 130,000 approvals at 1M events: by cluster (in cluster order, from the index) and
-      // overall in two statements, which PostgreSQL runs side by side on two connections.
-      db.$queryRaw<ApprovalTimeRow[]>`
-      SELECT cluster_name AS "clusterName", count(*)::int AS approvals,
-             percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY delay_us) AS percentiles
-      FROM audit_approval_delays WHERE ${rolledDays}
-      GROUP BY cluster_name ORDER BY cluster_name`,
-      db.$queryRaw<ApprovalTimeRow[]>`
-      SELECT NULL AS "clusterName", count(*)::int AS approvals,
-             percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY delay_us) AS percentiles
-      FROM audit_approval_delays WHERE ${rolledDays}
-      HAVING count(*) > 0`,
-      db.$queryRaw<DayCount[]>`
+    // A year is 130,000 approvals at 1M events: each closed month's come packed and sorted by
+    // cluster, the window's other days' are sorted here (approval-percentiles.ts selects from both).
+    db.$queryRaw<Array<{ clusterName: string; delays: Uint8Array }>>`
+      SELECT cluster_name AS "clusterName", delays FROM audit_approval_delay_months
+      WHERE month = ANY (${months.list}::date[])
+      UNION ALL
+      SELECT cluster_name, string_agg(float8send(delay_us::float8), ''::bytea ORDER BY delay_us)
+      FROM audit_approval_delays
+      WHERE (day >= ${firstDay} AND day < ${months.from}::date)
+         OR (day >= ${months.to}::date AND day < ${end.toISOString().slice(0, 10)}::date)
+      GROUP BY cluster_name`,
+    db.$queryRaw<DayCount[]>`
       SELECT ${utcDay(Prisma.sql`created_at`)} AS day, count(*)::int AS count
       FROM access_requests WHERE is_break_glass AND ${inWindow(Prisma.sql`created_at`)}
       GROUP BY 1`,
-      db.accessRequest.findMany({
-        where: { isBreakGlass: true, createdAt: { gte: start, lt: end } },
-        orderBy: [{ createdAt: "desc" }, { id: "asc" }],
-        take: INSIGHTS_LIST_LIMIT,
-        select: {
-          id: true,
-          createdAt: true,
-          clusterName: true,
-          roleName: true,
-          status: true,
-          justification: true,
-          requester: { select: { userPrincipalName: true, displayName: true } },
-        },
-      }),
-      db.$queryRaw<DayCount[]>`
+    db.accessRequest.findMany({
+      where: { isBreakGlass: true, createdAt: { gte: start, lt: end } },
+      orderBy: [{ createdAt: "desc" }, { id: "asc" }],
+      take: INSIGHTS_LIST_LIMIT,
+      select: {
+        id: true,
+        createdAt: true,
+        clusterName: true,
+        roleName: true,
+        status: true,
+        justification: true,
+        requester: { select: { userPrincipalName: true, displayName: true } },
+      },
+    }),
+    db.$queryRaw<DayCount[]>`
       SELECT ${utcDay(Prisma.sql`occurred_at`)} AS day, count(*)::int AS count
       FROM audit_events WHERE type = 'request.activation_failed' AND ${inWindow(Prisma.sql`occurred_at`)}
       GROUP BY 1`,
-      // Every failure, a retried request's earlier ones too: the history, not the request's state now.
-      db.$queryRaw<FailedActivation[]>`
+    // Every failure, a retried request's earlier ones too: the history, not the request's state now.
+    db.$queryRaw<FailedActivation[]>`
       SELECT e.request_id AS "requestId", e.occurred_at AS "failedAt", e.data->>'reason' AS reason,
              r.cluster_name AS "clusterName", r.role_name AS "roleName", u.user_principal_name AS "requesterUpn"
       FROM audit_events e
@@ -135,7 +134,7 @@ export async function auditInsights(
       WHERE e.type = 'request.activation_failed' AND ${inWindow(Prisma.sql`e.occurred_at`)}
       ORDER BY e.occurred_at DESC, e.seq DESC
       LIMIT ${INSIGHTS_LIST_LIMIT}`,
-    ]);
+  ]);
 
   const series = seriesByDay(
     days,
@@ -148,18 +147,30 @@ export async function auditInsights(
   const sum = (values: number[]) => values.reduce((total, n) => total + n, 0);
   const breakGlassPerDay = perDay(days, breakGlassDays);
   const failedPerDay = perDay(days, failureDays);
-  const asTime = ({ clusterName, approvals, percentiles }: ApprovalTimeRow): ApprovalTime => ({
-    clusterName,
-    approvals,
-    medianSeconds: percentiles[0]! / 1e6,
-    p90Seconds: percentiles[1]! / 1e6,
-  });
+  const runsByCluster = new Map<string, SortedRun[]>();
+  for (const { clusterName, delays } of delayRuns) {
+    runsByCluster.set(clusterName, [...(runsByCluster.get(clusterName) ?? []), unpackRun(delays)]);
+  }
+  const asTime = (clusterName: string | null, runs: SortedRun[]): ApprovalTime | null => {
+    const approvals = runs.reduce((sum, run) => sum + run.length, 0);
+    if (approvals === 0) return null;
+    return {
+      clusterName,
+      approvals,
+      medianSeconds: percentileOfRuns(runs, 0.5)! / 1e6,
+      p90Seconds: percentileOfRuns(runs, 0.9)! / 1e6,
+    };
+  };
+  const clusterTimes = [...runsByCluster.keys()]
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .map((clusterName) => asTime(clusterName, runsByCluster.get(clusterName)!))
+    .filter((time): time is ApprovalTime => time !== null);
   return {
     window: { from, to, days },
     activations: { total: sum(series.map((s) => s.total)), series },
     approvalTimes: {
-      overall: overallApprovals[0] ? asTime(overallApprovals[0]) : null,
-      clusters: clusterApprovals.map(asTime),
+      overall: asTime(null, [...runsByCluster.values()].flat()),
+      clusters: clusterTimes,
     },
     breakGlass: {
       total: sum(breakGlassPerDay),
@@ -177,4 +188,27 @@ export async function auditInsights(
     },
     failedActivations: { total: sum(failedPerDay), perDay: failedPerDay, failures },
   };
+}
+
+const DAY_MS = 24 * 3_600_000;
+const monthStart = (at: Date) => new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1));
+const nextMonth = (at: Date) => new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1));
+const ymd = (at: Date) => at.toISOString().slice(0, 10);
+
+/**
+ * The whole UTC months inside the window [start, end) that have ended before today (their days change
+ * no more, unless an event is written late: then the rollup drops the month), as first days, and the
+ * span [from, to) they cover; from = to when there are none.
+ */
+export function closedMonthsWithin(start: Date, end: Date, now: Date): { list: string[]; from: string; to: string } {
+  const today = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS);
+  const first = start.getTime() === monthStart(start).getTime() ? start : nextMonth(start);
+  const limit = end < today ? end : today;
+  const list: string[] = [];
+  let month = first;
+  while (nextMonth(month) <= limit) {
+    list.push(ymd(month));
+    month = nextMonth(month);
+  }
+  return list.length > 0 ? { list, from: list[0]!, to: ymd(month) } : { list, from: ymd(start), to: ymd(start) };
 }

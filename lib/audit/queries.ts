@@ -3,7 +3,7 @@ import { authorize } from "@/lib/auth/authorize";
 import type { SessionUser } from "@/lib/context";
 import { db } from "@/lib/db/client";
 import { Prisma } from "@/lib/db/generated/client";
-import { TYPES_SHOWN_WITHOUT_ACTOR, type AuditFilters } from "./filters";
+import { TYPES_SHOWN_WITHOUT_ACTOR, type ActivityFilter, type AuditFilters } from "./filters";
 
 export interface AuditEventRow {
   seq: string;
@@ -120,6 +120,13 @@ function involving(upn: string): Prisma.Sql {
       SELECT u.id::text FROM users u WHERE lower(u.user_principal_name) = lower(${upn}))))`;
 }
 
+/** What each activity filter asks of a request's summary (request_activities `a`). */
+const ACTIVITY_CONDITIONS: Record<ActivityFilter, Prisma.Sql> = {
+  "secret-reads": Prisma.sql`a.secret_reads > 0`,
+  "after-end": Prisma.sql`a.after_end_calls > 0`,
+  denied: Prisma.sql`a.denied_calls > 0`,
+};
+
 /**
  * The filters as conditions on audit_events `e`, each one an index can serve (see the audit_search
  * migration). Cluster, role and requester are the request's: every event that has them belongs to a
@@ -139,6 +146,16 @@ function filterConditions(f: AuditFilters): Prisma.Sql[] {
     conditions.push(Prisma.sql`(e.actor_upn IS NOT NULL OR e.type IN (${Prisma.join(TYPES_SHOWN_WITHOUT_ACTOR)}))`);
   }
   if (f.involving) conditions.push(involving(f.involving));
+  if (f.activity && f.activity.length > 0) {
+    // One row per request, found by its primary key from each event's request_id.
+    const shows = Prisma.join(
+      f.activity.map((a) => ACTIVITY_CONDITIONS[a]),
+      " AND ",
+    );
+    conditions.push(
+      Prisma.sql`EXISTS (SELECT 1 FROM request_activities a WHERE a.request_id = e.request_id AND ${shows})`,
+    );
+  }
   const ofRequest: Prisma.Sql[] = [];
   if (f.requester) {
     ofRequest.push(

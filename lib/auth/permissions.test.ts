@@ -32,6 +32,9 @@ describe("can", () => {
     [["requester", "approver"], "access.administer", false],
     [["requester"], "break_glass.review", false],
     [["requester", "approver"], "break_glass.review", true],
+    [["requester", "auditor"], "activity.check", true],
+    [["requester", "admin"], "activity.check", true],
+    [["requester", "approver"], "activity.check", false],
     [["requester", "auditor"], "break_glass.review", true],
     // Platform admins run the tool; deciding requests is the approvers' job (separation of duties).
     [["requester", "admin"], "request.approve", false],

@@ -18,6 +18,8 @@ export const PERMISSIONS = {
    * groups, or any for auditors, never one's own) is lib/domain/break-glass-review.ts's answer
    */
   "break_glass.review": ["approver", "auditor", "admin"],
+  /** read a request's Kubernetes activity and node sign-ins again now ("Check activity now") */
+  "activity.check": ["auditor", "admin"],
   /** the access catalog, health, failed jobs, drift */
   "catalog.admin": ["admin"],
   /** revoke anyone's access, retry failed activations and jobs, remove or re-apply drift */
@@ -49,6 +51,7 @@ export const PERMISSION_AUDIENCE: Record<Permission, string> = {
   "request.approve": "members of an approver group",
   "audit.read": "members of the auditors group and platform admins",
   "break_glass.review": "members of an approver group, the auditors group and platform admins",
+  "activity.check": "members of the auditors group and platform admins",
   "catalog.admin": "platform admins (the jit-admins group)",
   "access.administer": "platform admins (the jit-admins group)",
 };

@@ -1,5 +1,6 @@
 import "server-only";
 import { AuthorizationManagementClient } from "@azure/arm-authorization";
+import { LogsQueryClient } from "@azure/monitor-query-logs";
 import { ClientSecretCredential, WorkloadIdentityCredential, type TokenCredential } from "@azure/identity";
 import { Client, MiddlewareFactory } from "@microsoft/microsoft-graph-client";
 import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials";
@@ -17,6 +18,7 @@ const globalForCloud = globalThis as unknown as {
   credential?: TokenCredential;
   graph?: Client;
   arm?: Map<string, AuthorizationManagementClient>;
+  logs?: LogsQueryClient;
 };
 
 export function appCredential() {
@@ -68,4 +70,17 @@ export function armAuthorizationClient(subscriptionId: string) {
     globalForCloud.arm.set(subscriptionId, client);
   }
   return client;
+}
+
+/**
+ * The Log Analytics query API as the app (Log Analytics Reader on the workspace). With `endpoint`
+ * given, the SDK posts to {endpoint}/workspaces/{customerId}/query as is, so the /v1 of the public
+ * API format is part of it (https://learn.microsoft.com/azure/azure-monitor/logs/api/request-format).
+ */
+export function logsQueryClient() {
+  globalForCloud.logs ??= new LogsQueryClient(appCredential(), {
+    endpoint: `${env.LOG_ANALYTICS_BASE_URL}/v1`,
+    credentials: { scopes: [env.LOG_ANALYTICS_APP_SCOPE] },
+  });
+  return globalForCloud.logs;
 }

@@ -345,6 +345,7 @@ export const ZEnv = z.object({
   RATE_LIMIT_DECISIONS: rateLimit("120/10m"),
   RATE_LIMIT_EXPORTS: rateLimit("20/10m"),
   RATE_LIMIT_STEP_UP: rateLimit("20/10m"),
+  RATE_LIMIT_ACTIVITY_CHECKS: rateLimit("20/10m"),
   RATE_LIMIT_SIGN_IN: rateLimit("60/10m"),
   /**
    * Open requests (pending, approved, scheduled, activating, active) one person may have for one role

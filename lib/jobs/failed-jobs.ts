@@ -25,6 +25,8 @@ const LISTED = [
   QUEUES.notifyDeliver,
   QUEUES.notifyFollowUp,
   QUEUES.notifyEndingSoon,
+  // an activity summary that could not be read (Log Analytics or Graph down, throttled past the retries)
+  QUEUES.summariseActivity,
 ];
 
 export interface FailedJob {

@@ -31,6 +31,11 @@ export const QUEUES = {
   notifyEndingSoon: "notify-ending-soon",
   /** check every link of the audit chain (daily), so that tampering is found without anyone asking */
   verifyAudit: "verify-audit",
+  /**
+   * read what a holder did with their access from the cluster's audit logs and Entra's sign-in logs,
+   * once the access has ended and the tokens issued before it have run out (lib/activity/)
+   */
+  summariseActivity: "summarise-activity",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -58,3 +63,7 @@ export const ZReconcileClusterJob = z.object({
   correlationId: z.string().min(1),
 });
 export type ReconcileClusterJob = z.output<typeof ZReconcileClusterJob>;
+
+/** Summarise one request's activity (lib/activity/summarise-activity.ts): keyed by request, idempotent. */
+export const ZSummariseActivityJob = z.object({ requestId: z.guid() });
+export type SummariseActivityJob = z.output<typeof ZSummariseActivityJob>;

@@ -8,6 +8,7 @@ import { endAccessNow } from "@/lib/access/end-access-now";
 import { expireDueAccess } from "@/lib/access/expire-access";
 import { CLUSTERS_AT_ONCE, reconcileClusterJob, startReconcilePass } from "@/lib/access/reconcile-access";
 import { timeOutPendingRequests } from "@/lib/access/time-out-requests";
+import { summariseActivityJob } from "@/lib/activity/summarise-activity";
 import { verifyAuditHistoryOnSchedule } from "@/lib/audit/verification";
 import { env } from "@/lib/config/env";
 import { readStoredJson } from "@/lib/domain/policy-snapshot";
@@ -24,7 +25,15 @@ import { checkPostureJob } from "@/lib/posture/check-posture";
 import { changeFeed } from "@/lib/db/change-feed";
 import { expectPolling, getBoss, holdingJob, markProcessRunsJobs, registerWorker, wakeWorkers } from "./boss";
 import { handBack } from "./hand-back";
-import { QUEUES, ZActivateJob, ZDeactivateJob, ZExtendJob, ZReconcileClusterJob, type QueueName } from "./queues";
+import {
+  QUEUES,
+  ZActivateJob,
+  ZDeactivateJob,
+  ZExtendJob,
+  ZReconcileClusterJob,
+  ZSummariseActivityJob,
+  type QueueName,
+} from "./queues";
 
 /**
  * A job runs with its own correlation id on every log line and, when tracing is on, as a span that
@@ -187,6 +196,10 @@ export async function startJobs({ pollingIntervalSeconds = 0.5 }: { pollingInter
   await work(QUEUES.notifyFollowUp, async () => {
     await followUpPendingRequests(new Date());
     await escalateOverdueBreakGlassReviews(new Date());
+  });
+  // A few at a time: each reads Log Analytics (200 queries per 30 s per app) and Graph's sign-in logs.
+  await workBatch(QUEUES.summariseActivity, ZSummariseActivityJob, 4, async ({ requestId }) => {
+    await summariseActivityJob(requestId, new Date());
   });
   // Daily, at a quiet hour (UTC): a walk of a million events takes about 15 s.
   await boss.schedule(QUEUES.verifyAudit, "17 3 * * *");

@@ -19,6 +19,8 @@ export const RATE_LIMITS = {
   "request.decide": { setting: "RATE_LIMIT_DECISIONS", attempts: "decisions" },
   /** per person: audit exports and evidence packs */
   "audit.export": { setting: "RATE_LIMIT_EXPORTS", attempts: "exports" },
+  /** per person: activity checks run now (each reads Log Analytics and Graph) */
+  "activity.check": { setting: "RATE_LIMIT_ACTIVITY_CHECKS", attempts: "activity checks" },
   /** per person: fresh sign-ins checked for step-up */
   "step-up": { setting: "RATE_LIMIT_STEP_UP", attempts: "fresh sign-ins checked" },
   /** per client IP: sign-ins started */

@@ -71,6 +71,24 @@ function createMetrics() {
       labelNames: ["grant_kind", "operation", "outcome"] as const,
       registers,
     }),
+    activityQueries: new Counter({
+      name: "aks_jit_activity_queries_total",
+      help: "Log Analytics queries of holders' Kubernetes activity, by audit table and outcome (ok, partial, failed)",
+      labelNames: ["table", "outcome"] as const,
+      registers,
+    }),
+    activityRowsReturned: new Counter({
+      name: "aks_jit_activity_rows_returned_total",
+      help: "Rows Log Analytics returned to the activity queries",
+      labelNames: ["table"] as const,
+      registers,
+    }),
+    activityRowsScanned: new Counter({
+      name: "aks_jit_activity_rows_scanned_total",
+      help: "Rows the activity queries scanned in the workspace (the query statistics' tableRowCount)",
+      labelNames: ["table"] as const,
+      registers,
+    }),
     reconcileDuration: new Histogram({
       name: "aks_jit_reconcile_duration_seconds",
       help: "Duration of one reconcile run: one cluster of a scheduled pass (a job), or every cluster (Check now)",

@@ -88,3 +88,10 @@ export function countDriftResolution(kind: string, action: "remove" | "reapply")
 export function countPostureCheck(outcome: "unchanged" | "changed" | "failed") {
   metrics.postureChecks.inc({ outcome });
 }
+
+/** One Log Analytics query of a holder's activity: its outcome, the rows it returned and the rows it scanned. */
+export function countActivityQuery(table: string, outcome: "ok" | "partial" | "failed", rows: number, scanned: number) {
+  metrics.activityQueries.inc({ table, outcome });
+  metrics.activityRowsReturned.inc({ table }, rows);
+  metrics.activityRowsScanned.inc({ table }, scanned);
+}

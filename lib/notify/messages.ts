@@ -62,6 +62,8 @@ export interface EventDetails {
   isSessionRevoked?: boolean;
   wasActive?: boolean;
   closedBy?: "cancelled" | "timed_out";
+  /** activity after the access ended: Kubernetes calls, node sign-ins, the first calls in words */
+  afterEnd?: { calls: number; signIns: number; first: string[] };
 }
 
 const MAX_FACT = 500;
@@ -304,6 +306,25 @@ function wordingOf(
             text: `${requester} cancelled the request: nothing is left for you to decide.`,
             actionTitle: "Open the request",
           };
+    case "activity_after_end": {
+      const calls = details.afterEnd?.calls ?? 0;
+      const signIns = details.afterEnd?.signIns ?? 0;
+      const what_ = [
+        calls > 0 ? `${calls} Kubernetes call${calls === 1 ? "" : "s"}` : "",
+        signIns > 0 ? `${signIns} sign-in${signIns === 1 ? "" : "s"} to its nodes` : "",
+      ]
+        .filter(Boolean)
+        .join(" and ");
+      const first = details.afterEnd?.first.length ? ` The first: ${details.afterEnd.first.join("; ")}.` : "";
+      const end = request.activeUntil ? utcTime(request.activeUntil) : "its end";
+      return {
+        title: `Used after its end: ${requester}'s ${what}`,
+        text: `${requester} made ${what_ || "calls"} on ${request.clusterName} after their access ended at ${end}, with tokens issued before it.${first} Look at the activity on the request.`,
+        actionTitle: "Open the activity",
+        anchor: "activity",
+        isUrgent: true,
+      };
+    }
     case "access_ending_soon":
       return {
         title: `Your ${what} access ends in ${describeDuration(details.minutes ?? 0)}`,

@@ -169,6 +169,7 @@ export async function notifyRecipients(
     isSessionRevoked: data.isSessionRevoked,
     wasActive: data.wasActive,
     closedBy: data.closedBy,
+    afterEnd: data.afterEnd,
   };
   const describe = (audience: Parameters<typeof describeNotification>[0]["audience"]) =>
     describeNotification({ kind, audience, request, details, appUrl: env.APP_URL });

@@ -19,6 +19,7 @@ export const NOTIFICATION_KINDS = [
   "access_revoked",
   "approval_closed",
   "break_glass_review_overdue",
+  "activity_after_end",
 ] as const;
 export const ZNotificationKind = z.enum(NOTIFICATION_KINDS);
 export type NotificationKind = z.output<typeof ZNotificationKind>;
@@ -41,6 +42,14 @@ export const ZNotificationEventData = z.object({
   /** a revocation of access that was active (else: it never started) */
   wasActive: z.boolean().optional(),
   closedBy: z.enum(["cancelled", "timed_out"]).optional(),
+  /** activity after the access ended (lib/activity/): how much, and the first calls in words */
+  afterEnd: z
+    .object({
+      calls: z.number().int().nonnegative(),
+      signIns: z.number().int().nonnegative(),
+      first: z.array(z.string()).max(5),
+    })
+    .optional(),
 });
 export type NotificationEventData = z.output<typeof ZNotificationEventData>;
 

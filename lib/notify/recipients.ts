@@ -39,6 +39,8 @@ const SOURCES: Record<NotificationKind, AudienceSource[]> = {
   approval_closed: ["asked"],
   // The escalation groups, and the auditors, who review any break-glass access.
   break_glass_review_overdue: ["escalation", "auditors"],
+  // The role's approvers let the access happen: they hear that it was used after its end.
+  activity_after_end: ["approvers"],
 };
 
 /**

@@ -123,3 +123,16 @@ export async function scheduleEndingSoon(tx: Tx, requestId: string, activeUntil:
     id: jobIdFor("ending-soon", requestId, job.activeUntil),
   });
 }
+
+/**
+ * The holder's activity summary shows calls or node sign-ins after the access ended: the role's
+ * approvers hear who, where, how many and the first calls. Once per request, whichever summary
+ * shows them first.
+ */
+export async function notifyActivityAfterEnd(
+  tx: Tx,
+  requestId: string,
+  afterEnd: { calls: number; signIns: number; first: string[] },
+): Promise<boolean> {
+  return recordNotificationEvent(tx, `activity-after-end:${requestId}`, "activity_after_end", requestId, { afterEnd });
+}

@@ -4,14 +4,15 @@
  * (lib/audit/evidence-check.ts), so its shape is a file format: change it only with EVIDENCE_FORMAT.
  */
 import { z } from "zod";
+import { ZActivitySummary } from "@/lib/activity/types";
 import { eventData } from "./audit-event";
 import { instant } from "./fields";
 import { ZRequestView } from "./request-view";
 
-/** The format packs are made in: /2 adds `postureAtGrant`. */
-export const EVIDENCE_FORMAT = "aks-jit-evidence/2";
+/** The format packs are made in: /2 adds `postureAtGrant`, /3 adds `activity`. */
+export const EVIDENCE_FORMAT = "aks-jit-evidence/3";
 /** Every format a pack may have: a pack taken before a change of format stays verifiable. */
-export const EVIDENCE_FORMATS = ["aks-jit-evidence/1", EVIDENCE_FORMAT] as const;
+export const EVIDENCE_FORMATS = ["aks-jit-evidence/1", "aks-jit-evidence/2", EVIDENCE_FORMAT] as const;
 
 const ZChainLink = z.strictObject({ seq: z.string(), prevHash: z.string(), hash: z.string() });
 
@@ -48,6 +49,16 @@ export const ZPostureAtGrant = z.strictObject({
   }),
 });
 
+/**
+ * What the holder did with the access: the request's latest `activity.summarised` event's summary
+ * (lib/activity/types.ts), which the pack's events hold with its hashes; checked to say exactly what
+ * that event says.
+ */
+export const ZPackActivity = z.strictObject({
+  summary: ZActivitySummary,
+  eventSeq: z.string().meta({ description: "The `activity.summarised` event among `events` that recorded it." }),
+});
+
 export const ZEvidencePack = z
   .strictObject({
     format: z.enum(EVIDENCE_FORMATS),
@@ -68,9 +79,13 @@ export const ZEvidencePack = z
     postureAtGrant: ZPostureAtGrant.nullable()
       .optional()
       .meta({ description: "Format /2: the posture at the time of the grant; null when access never began." }),
+    activity: ZPackActivity.nullable()
+      .optional()
+      .meta({ description: "Format /3: the latest activity summary of the request; null when none was made." }),
   })
   .meta({ description: "Checked offline by `npm run audit:verify -- --pack FILE`." });
 
 export type PackEvent = z.output<typeof ZPackEvent>;
 export type EvidencePack = z.output<typeof ZEvidencePack>;
 export type PostureAtGrant = z.output<typeof ZPostureAtGrant>;
+export type PackActivity = z.output<typeof ZPackActivity>;

@@ -522,7 +522,7 @@ describe("JSON API: audit", () => {
     expect(result.status).toBe(200);
     expect(result.headers.get("content-disposition")).toBe(`attachment; filename="aks-jit-evidence-${id}.json"`);
     expect(result.json).toMatchObject({
-      format: "aks-jit-evidence/2",
+      format: "aks-jit-evidence/3",
       requestId: id,
       generatedBy: "aud01@contoso.com",
     });
@@ -605,6 +605,8 @@ describe("JSON API: audit search and export", () => {
     ["an unknown parameter (a misspelt filter)", "?actr=n01@contoso.com", "input"],
     ["a limit over 200", "?limit=1000", "limit"],
     ["an unknown event type", "?type=request.created&type=request.teleported", "type"],
+    // Every value of a repeated activity filter is read, not only the last.
+    ["an unknown activity filter", "?activity=secrets&activity=after-end", "activity"],
   ])("refuses %s with 400 on that field", async (_case, query, field) => {
     const error = expectError(await searchAudit(await bearer("aud01@contoso.com"), query), 400, "INVALID_INPUT");
     expect(error.fields?.map((f) => f.field)).toEqual([field]);

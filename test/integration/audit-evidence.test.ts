@@ -180,6 +180,13 @@ describe("evidence packs", () => {
     const olderCheck = await verifyPack(file);
     expect(olderCheck.code).toBe(0);
     expect(olderCheck.output).not.toContain("Posture of");
-    expect(ZEvidencePack.parse(JSON.parse(JSON.stringify(pack)))).toMatchObject({ format: "aks-jit-evidence/2" });
+    expect(ZEvidencePack.parse(JSON.parse(JSON.stringify(pack)))).toMatchObject({ format: "aks-jit-evidence/3" });
+    // A pack taken in format /2 (posture, no activity) still verifies, its posture checked as before.
+    const second = { ...structuredClone(pack), format: "aks-jit-evidence/2" as const };
+    delete second.activity;
+    writeFileSync(file, JSON.stringify(second));
+    const secondCheck = await verifyPack(file);
+    expect(secondCheck.code).toBe(0);
+    expect(secondCheck.output).toContain("Posture of");
   }, 60_000);
 });

@@ -51,10 +51,10 @@ async function fileApproveActivate(
 }
 
 /** The charts from rollups made afresh: what incremental upkeep must match. */
-async function fromFreshRollups() {
+async function fromFreshRollups(of = window) {
   await db.$executeRaw`DELETE FROM audit_insight_days`;
   await db.$executeRaw`DELETE FROM audit_insight_watermark`;
-  return auditInsights(users.aud01.viewer, window);
+  return auditInsights(users.aud01.viewer, of);
 }
 
 const rolledUpDays = async () =>
@@ -168,5 +168,56 @@ describe("audit insights from rollups", () => {
     const insights = await auditInsights(users.aud01.viewer, window);
     expect(insights.activations.total).toBe(7);
     expect(insights).toEqual(await fromFreshRollups());
+  });
+
+  it("reads closed months' approvals packed and sorted, as if every delay were sorted, and packs a month again after a late approval", async () => {
+    const wide = { from: isoDay(-100), to: isoDay(0) };
+    await fileApproveActivate(prodAdmin, {
+      filed: at(-70, "09:00:00"),
+      approved: at(-70, "09:03:00"),
+      activated: at(-70, "09:04:00"),
+    });
+    await fileApproveActivate(prodNode, {
+      filed: at(-40, "09:00:00"),
+      approved: at(-40, "14:00:00"),
+      activated: at(-40, "14:01:00"),
+    });
+    const exact = async () => {
+      const [row] = await db.$queryRaw<Array<{ approvals: number; percentiles: number[] }>>`
+        SELECT count(*)::int AS approvals,
+               percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY delay_us) AS percentiles
+        FROM audit_approval_delays WHERE day >= ${wide.from}::date AND day <= ${wide.to}::date`;
+      return {
+        approvals: row!.approvals,
+        medianSeconds: row!.percentiles[0]! / 1e6,
+        p90Seconds: row!.percentiles[1]! / 1e6,
+      };
+    };
+    const insights = await auditInsights(users.aud01.viewer, wide);
+    expect(insights.approvalTimes.overall).toEqual({ clusterName: null, ...(await exact()) });
+    // Two or three closed months lie inside the window; the one of day -70 is among them, packed.
+    const packed = await db.auditApprovalDelayMonth.findMany({ orderBy: { month: "asc" } });
+    const monthOf = (day: number) => `${isoDay(day).slice(0, 7)}-01`;
+    const month70 = packed.find((row) => row.month.toISOString().slice(0, 10) === monthOf(-70));
+    expect(month70).toMatchObject({ clusterName: "aks-prod-weu" });
+    const builtBefore = (await db.auditInsightMonth.findUniqueOrThrow({ where: { month: month70!.month } })).builtAt;
+
+    // A late approval dated in that month: its day is rolled up again, the month packed again.
+    await fileApproveActivate(prodAdmin, {
+      filed: at(-70, "10:00:00"),
+      approved: at(-70, "18:00:00"),
+      activated: at(-70, "18:01:00"),
+    });
+    const again = await auditInsights(users.aud01.viewer, wide);
+    expect(again.approvalTimes.overall).toEqual({ clusterName: null, ...(await exact()) });
+    expect(again.approvalTimes.overall!.approvals).toBe(insights.approvalTimes.overall!.approvals + 1);
+    const repacked = await db.auditApprovalDelayMonth.findUniqueOrThrow({
+      where: { month_clusterName: { month: month70!.month, clusterName: "aks-prod-weu" } },
+    });
+    expect(repacked.count).toBe(month70!.count + 1);
+    expect(
+      (await db.auditInsightMonth.findUniqueOrThrow({ where: { month: month70!.month } })).builtAt > builtBefore,
+    ).toBe(true);
+    expect(again).toEqual(await fromFreshRollups(wide));
   });
 });

@@ -281,6 +281,33 @@ describe("auditor search", () => {
   });
 });
 
+describe("auditor search by activity (request_activities, issue 19)", () => {
+  // What each request's activity summary showed; the summaries themselves are i19-core's to write.
+  beforeAll(async () => {
+    const stored = { summarisedAt: new Date(), status: "summarised", isComplete: true, summary: {}, eventSeq: 1n };
+    await db.requestActivity.createMany({
+      data: [
+        { ...stored, requestId: ids.prod, totalCalls: 40, secretReads: 1, afterEndCalls: 2 },
+        { ...stored, requestId: ids.dev, totalCalls: 3, deniedCalls: 1, afterEndCalls: 1 },
+      ],
+    });
+  });
+
+  it.each<[string, () => [AuditSearchInput, Prisma.AuditEventWhereInput]]>([
+    ["secret reads", () => [{ activity: "secret-reads" }, { requestId: ids.prod }]],
+    ["denied calls", () => [{ activity: ["denied"] }, { requestId: ids.dev }]],
+    ["activity after access ended", () => [{ activity: "after-end" }, { requestId: { in: [ids.prod, ids.dev] } }]],
+    ["after-end and denied together", () => [{ activity: ["after-end", "denied"] }, { requestId: ids.dev }]],
+  ])("narrows by %s", async (_case, filterAndExpected) => {
+    const [filter, expected] = filterAndExpected();
+    const filters = { q: marker, ...filter };
+    const seqs = await searchSeqs(filters);
+    expect(seqs).toEqual(await storedSeqs(expected));
+    expect(seqs.length).toBeGreaterThan(0);
+    expect((await searchAuditEvents(aud01.viewer, filters)).count).toBe(seqs.length);
+  });
+});
+
 describe("audit export", () => {
   it("writes as many CSV rows and JSON lines as the search counts, and a justification survives CSV quoting", async () => {
     const filters = { q: marker };

@@ -49,6 +49,7 @@ export function testAppEnv(options: {
     RATE_LIMIT_DECISIONS: "100000/1m",
     RATE_LIMIT_EXPORTS: "100000/1m",
     RATE_LIMIT_STEP_UP: "100000/1m",
+    RATE_LIMIT_ACTIVITY_CHECKS: "100000/1m",
     RATE_LIMIT_SIGN_IN: "100000/1m",
     MAX_OPEN_REQUESTS_PER_ROLE: "100000",
     // Many suites file the same request again on purpose (e.g. overlapping grants in the ledger).

@@ -19,6 +19,7 @@ export const FILTER_NAMES = [
   "requestId",
   "q",
   "system",
+  "activity",
 ] as const;
 export type FilterName = (typeof FILTER_NAMES)[number];
 
@@ -39,7 +40,7 @@ export function searchInputFrom(params: SearchParams, zone: string): SearchInput
     const values = [params[name] ?? []].flat().filter((value) => value.trim() !== "");
     if (values.length === 0) continue;
     const times = name === "from" || name === "to" ? values.map((value) => asInstant(value, zone)) : values;
-    input[name] = name === "type" ? times : times[0];
+    input[name] = name === "type" || name === "activity" ? times : times[0];
   }
   // A request's trail and chosen types show whole (see isSystemEvent): only a broad search hides.
   if (input.system !== "include") delete input.system;

@@ -30,6 +30,8 @@ const AUDIT_QUERY: Record<keyof AuditSearchInput, string> = {
   role: "The request's role, e.g. admin.",
   type: "Event types; repeat the parameter for several (any of them matches).",
   requestId: "The events of one request.",
+  activity:
+    "Events of requests whose activity summary (from the cluster's audit logs, after the grant) shows all of these: `secret-reads`, `after-end` (calls after the access ended), `denied`. Repeat the parameter for several.",
   q: "Text anywhere in the request's justification or ticket, or in the event's comment or reason, in any case (% and _ are plain characters).",
   limit: "Events per page.",
   count: "`exact` counts every match (slower on large histories); by default counting stops at 10,000.",
@@ -47,7 +49,7 @@ function queryOf(schema: z.ZodObject, descriptions: Record<string, string>) {
         name,
         field.meta({
           description: descriptions[name],
-          ...(name === "type" && { param: { style: "form", explode: true } }),
+          ...((name === "type" || name === "activity") && { param: { style: "form", explode: true } }),
         }),
       ]),
     ),

@@ -4,6 +4,14 @@ import type { ReactNode } from "react";
 import type { FieldProblem } from "@/lib/errors";
 import { RANGE_PRESET_LABELS, RANGE_PRESETS, WALL_TIME_FORMAT, type RangePreset } from "@/lib/domain/time-zone";
 import { auditHref, type FilterName, type SearchInput } from "../search-query";
+import type { ActivityFilter } from "@/lib/audit/filters";
+
+/** The activity filters, in the words of the form. */
+const ACTIVITY_CHOICES: Array<[ActivityFilter, string]> = [
+  ["secret-reads", "Requests with secret reads"],
+  ["after-end", "Activity after access ended"],
+  ["denied", "Requests with denied calls"],
+];
 import { PeoplePicker } from "./people-picker";
 
 const inputClass =
@@ -82,6 +90,8 @@ export function SearchForm(props: {
 }) {
   const { input, typed, zone, presets, problems, options } = props;
   const valueOf = (name: FilterName) => [input[name] ?? ""].flat()[0] ?? "";
+  const activity = [input.activity ?? []].flat();
+  const activityProblem = problems.find((p) => p.field === "activity")?.message;
   const field = (name: FilterName, label: string, hint?: string) => ({
     name,
     label,
@@ -215,6 +225,35 @@ export function SearchForm(props: {
           </p>
         </div>
       </div>
+      <fieldset aria-describedby={`activity-hint${activityProblem ? " activity-error" : ""}`}>
+        <legend className={labelClass}>Activity</legend>
+        <p id="activity-hint" className="text-xs text-slate-600">
+          What the holder did with the access, from the cluster&apos;s audit logs once the grant ended: events of the
+          requests whose summary shows each ticked item.
+        </p>
+        <div className="mt-1 flex flex-wrap gap-x-6 gap-y-1">
+          {ACTIVITY_CHOICES.map(([value, label]) => (
+            <div key={value} className="flex items-center gap-2">
+              <input
+                id={`activity-${value}`}
+                name="activity"
+                type="checkbox"
+                value={value}
+                defaultChecked={activity.includes(value)}
+                className="h-4 w-4"
+              />
+              <label htmlFor={`activity-${value}`} className="text-sm text-slate-800">
+                {label}
+              </label>
+            </div>
+          ))}
+        </div>
+        {activityProblem ? (
+          <p id="activity-error" className="mt-1 text-sm font-medium text-red-700">
+            <Message text={activityProblem} />
+          </p>
+        ) : null}
+      </fieldset>
       {typeof input.limit === "string" ? <input type="hidden" name="limit" value={input.limit} /> : null}
       <div className="flex flex-wrap items-center gap-3">
         <button type="submit" className="rounded-md bg-brand-700 px-4 py-2 font-medium text-white hover:bg-brand-900">

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { ACTIVITY_EVENT_TYPE, describeActivityEvent } from "@/components/activity/activity-words";
 import { ExportLinks } from "./export-links";
 import type { AuditSearchEvent, AuditSearchPage } from "@/lib/audit/search";
 import { auditHref, filtersOf, queryString, type SearchInput } from "../search-query";
@@ -37,6 +38,7 @@ function eventRow(event: AuditSearchEvent) {
         )}
       </td>
       <td className={td}>
+        {event.type === ACTIVITY_EVENT_TYPE ? <p className="mb-1">{describeActivityEvent(event.data)}</p> : null}
         <details>
           <summary className="cursor-pointer text-brand-700">Data</summary>
           <pre className="mt-1 max-w-md text-xs break-all whitespace-pre-wrap">

@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
+import { ActivitySection } from "@/components/activity/activity-section";
+import { CheckActivityForm } from "@/components/activity/check-activity-form";
 import { EnvironmentBadges, TicketLink } from "@/components/catalog-badges";
 import { CommandList } from "@/components/copy-command";
 import { PostureBadges } from "@/components/posture-badges";
@@ -11,6 +13,8 @@ import { RequestTable } from "@/components/request-table";
 import { StatusBadge } from "@/components/status-badge";
 import { LocalTime } from "@/components/local-time";
 import { catalogContext, loadApproverContext } from "@/lib/access/approver-context";
+import { loadRequestActivity } from "@/lib/activity/request-activity";
+import { activityReadAt } from "@/lib/activity/read-at";
 import { breakGlassReviewOf } from "@/lib/access/break-glass-reviews";
 import { idNamer } from "@/lib/access/id-names";
 import { loadRequestView, requestTimeline, requesterHistory } from "@/lib/access/request-queries";
@@ -26,6 +30,7 @@ import { BreakGlassReviewSection } from "./_components/break-glass-review-sectio
 import { RequestActions } from "./_components/request-actions";
 import { RequestStepper } from "./_components/request-stepper";
 import { RequestTimeline } from "./_components/request-timeline";
+import { checkActivityAction } from "../../audit/requests/[id]/actions";
 
 export const metadata: Metadata = { title: "Request" };
 
@@ -43,12 +48,13 @@ export default async function RequestPage({
     if (isAppError(error) && error.code === "NOT_FOUND") notFound();
     throw error;
   });
-  const [timeline, history, approverContext, review, badges] = await Promise.all([
+  const [timeline, history, approverContext, review, badges, activity] = await Promise.all([
     requestTimeline(viewer, id),
     requesterHistory(viewer, request),
     loadApproverContext(viewer, request),
     request.isBreakGlass ? breakGlassReviewOf(viewer, id) : null,
     clusterPostureBadges(viewer),
+    request.activeFrom ? loadRequestActivity(viewer, id) : null,
   ]);
   const catalog = catalogContext(request);
   const now = new Date();
@@ -216,6 +222,21 @@ export default async function RequestPage({
               </h2>
               <CommandList commands={request.commands} />
             </section>
+          ) : null}
+          {wasGranted && request.activeFrom ? (
+            <ActivitySection
+              facts={{
+                stored: activity,
+                holderUpn: request.requester.userPrincipalName,
+                clusterName: request.clusterName,
+                readAt: request.activeUntil ? activityReadAt(request.activeUntil).toISOString() : null,
+              }}
+              actions={
+                can(viewer.roles, "activity.check") ? (
+                  <CheckActivityForm requestId={request.id} action={checkActivityAction} />
+                ) : null
+              }
+            />
           ) : null}
           <section aria-labelledby="timeline">
             <h2 id="timeline" className="mb-3 text-lg font-semibold">

@@ -9,6 +9,6 @@ import { ZAuditPage } from "@/lib/schemas/audit-event";
 export const dynamic = "force-dynamic";
 
 export const GET = apiRoute(async ({ request, context }) => {
-  const search = readQuery(request, ZApiAuditSearchQuery, { repeatable: ["type"] });
+  const search = readQuery(request, ZApiAuditSearchQuery, { repeatable: ["type", "activity"] });
   return ok(ZAuditPage, await searchAuditEvents(context.viewer, search));
 });

@@ -2,12 +2,18 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
+import { ActivitySection } from "@/components/activity/activity-section";
+import { CheckActivityForm } from "@/components/activity/check-activity-form";
 import { PageHeader } from "@/components/page-header";
 import { StatusBadge } from "@/components/status-badge";
 import { LocalTime } from "@/components/local-time";
+import { loadRequestActivity } from "@/lib/activity/request-activity";
+import { activityReadAt } from "@/lib/activity/read-at";
 import { requestAuditTrail } from "@/lib/audit/request-trail";
 import { requirePermission } from "@/lib/auth/current-user";
+import { can } from "@/lib/auth/permissions";
 import { isAppError } from "@/lib/errors";
+import { checkActivityAction } from "./actions";
 import { TrailTable } from "./_components/trail-table";
 
 export const metadata: Metadata = { title: "Request timeline" };
@@ -22,6 +28,8 @@ export default async function RequestTrailPage({ params }: { params: Promise<{ i
     if (isAppError(error) && (error.code === "NOT_FOUND" || error.code === "INVALID_INPUT")) notFound();
     throw error;
   });
+  // After the trail, which refuses an id that is not a request's.
+  const activity = accessEnd ? await loadRequestActivity(viewer, id) : null;
   const facts: Array<[string, ReactNode]> = [
     ["Requester", request.requester.userPrincipalName],
     ["Requested", <LocalTime key="c" iso={request.createdAt} />],
@@ -52,6 +60,23 @@ export default async function RequestTrailPage({ params }: { params: Promise<{ i
           </div>
         ))}
       </dl>
+      {accessEnd ? (
+        <div className="mb-8">
+          <ActivitySection
+            facts={{
+              stored: activity,
+              holderUpn: request.requester.userPrincipalName,
+              clusterName: request.clusterName,
+              readAt: activityReadAt(accessEnd.at).toISOString(),
+            }}
+            actions={
+              can(viewer.roles, "activity.check") ? (
+                <CheckActivityForm requestId={request.id} action={checkActivityAction} />
+              ) : null
+            }
+          />
+        </div>
+      ) : null}
       <p className="mb-6 flex flex-wrap gap-x-6 gap-y-2 text-sm">
         <a href={`/api/v1/requests/${request.id}/evidence`} download className={link}>
           Download the evidence pack

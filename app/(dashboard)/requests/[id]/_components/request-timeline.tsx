@@ -1,3 +1,4 @@
+import { describeActivityEvent } from "@/components/activity/activity-words";
 import { LocalTime } from "@/components/local-time";
 import type { requestTimeline } from "@/lib/access/request-queries";
 import { describeDuration } from "@/lib/domain/duration";
@@ -22,6 +23,7 @@ const EVENT_WORDS: Record<string, string> = {
   "request.extended": "Extended",
   "access.removal_deferred": "Removal deferred by PIM",
   "break_glass.reviewed": "Break-glass reviewed",
+  "activity.summarised": "Activity summarised",
 };
 
 const SERVICE_WORDS: Record<string, string> = { graph: "Microsoft Graph", arm: "Azure Resource Manager" };
@@ -62,6 +64,9 @@ function EventDetail({ event, names }: { event: TimelineEvent; names: Names }) {
         {text("noTicketReason") ? ` No ticket exists: ${text("noTicketReason")}.` : null}
       </p>
     );
+  }
+  if (event.type === "activity.summarised") {
+    return <p className="mt-0.5 text-slate-700">{describeActivityEvent(data)}</p>;
   }
   if (event.type === "request.activation_failed" && text("reason")) {
     return <p className="mt-0.5 text-rose-800">{text("reason")}</p>;

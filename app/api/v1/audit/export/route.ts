@@ -8,7 +8,7 @@ import { EXPORT_FORMATS, exportAuditEvents, exportFileName } from "@/lib/audit/e
 export const dynamic = "force-dynamic";
 
 export const GET = apiRoute(async ({ request, context }) => {
-  const { format, ...filters } = readQuery(request, ZApiAuditExportQuery, { repeatable: ["type"] });
+  const { format, ...filters } = readQuery(request, ZApiAuditExportQuery, { repeatable: ["type", "activity"] });
   const body = await exportAuditEvents(context, filters, format);
   return streamed(body, {
     "content-type": EXPORT_FORMATS[format].contentType,

@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { describeActivityEvent } from "@/components/activity/activity-words";
 import { LocalTime } from "@/components/local-time";
 import type { PackEvent } from "@/lib/audit/evidence-check";
 import { DataTable, TD as td } from "@/components/ui/data-table";
@@ -66,6 +67,13 @@ function Details({ event }: { event: PackEvent }) {
     if (ticket) parts.push(<p key="ticket">Late ticket: {ticket}</p>);
     if (noTicket) parts.push(<p key="no-ticket">No ticket exists: {noTicket}</p>);
     if (data.wasOverdue === true) parts.push(<p key="overdue">Reviewed after it was due.</p>);
+  }
+  if (event.type === "activity.summarised") {
+    parts.push(
+      <p key="activity" data-testid="activity-event">
+        {describeActivityEvent(data)}
+      </p>,
+    );
   }
   if (text(data, "newEnd")) {
     parts.push(
