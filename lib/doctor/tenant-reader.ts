@@ -1,7 +1,7 @@
 import "server-only";
-import { LogsQueryClient, LogsQueryResultStatus } from "@azure/monitor-query-logs";
+import { LogsQueryResultStatus } from "@azure/monitor-query-logs";
 import type { Client } from "@microsoft/microsoft-graph-client";
-import { appCredential, appGraphClient } from "@/lib/cloud/credentials";
+import { appCredential, appGraphClient, logsQueryClient } from "@/lib/cloud/credentials";
 import { env } from "@/lib/config/env";
 import type { LogsProbe } from "./check-audit-logs";
 import type { Read, ReadFailure, TenantReader } from "./check-result";
@@ -46,17 +46,13 @@ export function appTenantReader(): TenantReader {
 }
 
 /**
- * A query through the Log Analytics query API as the activity summary sends it: the app's credential,
- * LogsQueryClient with the endpoint and scope of the environment (with `endpoint` given the SDK does
- * not add /v1). Failures come back as values: the status and Log Analytics' error code
- * (InsufficientAccessError, BadArgumentError, PathNotFoundError ...;
+ * A query through the Log Analytics query API as the activity summary sends it: the app's own
+ * LogsQueryClient (lib/cloud/credentials.ts). Failures come back as values: the status and Log
+ * Analytics' error code (InsufficientAccessError, BadArgumentError, PathNotFoundError ...;
  * https://learn.microsoft.com/azure/azure-monitor/logs/api/errors).
  */
 export function appLogsProbe(): LogsProbe {
-  const client = new LogsQueryClient(appCredential(), {
-    endpoint: `${env.LOG_ANALYTICS_BASE_URL}/v1`,
-    credentials: { scopes: [env.LOG_ANALYTICS_APP_SCOPE] },
-  });
+  const client = logsQueryClient();
   return async (workspaceCustomerId, query) => {
     try {
       const result = await client.queryWorkspace(
