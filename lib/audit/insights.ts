@@ -86,18 +86,21 @@ export async function auditInsights(
   const [activations, delayRuns, breakGlassDays, uses, failureDays, failures] = await Promise.all([
     // One row per cluster and role, its days as offsets from the window's first: both arrays take
     // the rows in the same order, and any order will do.
-    db.$queryRaw<Array<{ clusterName: string; roleName: string; offsets: number[]; counts: number[] }>>`
+    // As comma-separated text, which Prisma hands over in half the time of an int[].
+    db.$queryRaw<Array<{ clusterName: string; roleName: string; offsets: string; counts: string }>>`
       SELECT cluster_name AS "clusterName", role_name AS "roleName",
-             array_agg(day - ${firstDay}) AS offsets, array_agg(count) AS counts
+             array_to_string(array_agg(day - ${firstDay}), ',') AS offsets,
+             array_to_string(array_agg(count), ',') AS counts
       FROM audit_activation_days WHERE ${rolledDays}
       GROUP BY cluster_name, role_name`,
     // A year is 130,000 approvals at 1M events: each closed month's come packed and sorted by
     // cluster, the window's other days' are sorted here (approval-percentiles.ts selects from both).
-    db.$queryRaw<Array<{ clusterName: string; delays: Uint8Array }>>`
-      SELECT cluster_name AS "clusterName", delays FROM audit_approval_delay_months
+    // As base64 text: Prisma hands bytea over slowly (a year of delays: 49 ms, against 5 as text).
+    db.$queryRaw<Array<{ clusterName: string; delays: string }>>`
+      SELECT cluster_name AS "clusterName", encode(delays, 'base64') AS delays FROM audit_approval_delay_months
       WHERE month = ANY (${months.list}::date[])
       UNION ALL
-      SELECT cluster_name, string_agg(float8send(delay_us::float8), ''::bytea ORDER BY delay_us)
+      SELECT cluster_name, encode(string_agg(float8send(delay_us::float8), ''::bytea ORDER BY delay_us), 'base64')
       FROM audit_approval_delays
       WHERE (day >= ${firstDay} AND day < ${months.from}::date)
          OR (day >= ${months.to}::date AND day < ${end.toISOString().slice(0, 10)}::date)
@@ -138,9 +141,12 @@ export async function auditInsights(
 
   const series = seriesByDay(
     days,
-    activations.flatMap(({ clusterName, roleName, offsets, counts }) =>
-      offsets.map((offset, i) => ({ day: days[offset]!, clusterName, roleName, count: counts[i]! })),
-    ),
+    activations.flatMap(({ clusterName, roleName, offsets, counts }) => {
+      const countOf = counts.split(",");
+      return offsets
+        .split(",")
+        .map((offset, i) => ({ day: days[Number(offset)]!, clusterName, roleName, count: Number(countOf[i]) }));
+    }),
     (row) => ({ clusterName: row.clusterName, roleName: row.roleName }),
     (key) => `${key.clusterName}\u0000${key.roleName}`,
   );
@@ -149,7 +155,10 @@ export async function auditInsights(
   const failedPerDay = perDay(days, failureDays);
   const runsByCluster = new Map<string, SortedRun[]>();
   for (const { clusterName, delays } of delayRuns) {
-    runsByCluster.set(clusterName, [...(runsByCluster.get(clusterName) ?? []), unpackRun(delays)]);
+    runsByCluster.set(clusterName, [
+      ...(runsByCluster.get(clusterName) ?? []),
+      unpackRun(Buffer.from(delays, "base64")),
+    ]);
   }
   const asTime = (clusterName: string | null, runs: SortedRun[]): ApprovalTime | null => {
     const approvals = runs.reduce((sum, run) => sum + run.length, 0);

@@ -201,6 +201,27 @@ describe("doctor, Kubernetes audit logs", () => {
     expect((await prodLine()).status).toBe("pass");
   });
 
+  it("fails, saying which table is missing, when the workspace has no such table", async () => {
+    const setTables = async (tables: string[]) => {
+      const response = await fetch(`${appEnv.ENTRA_AUTHORITY_HOST}/_emulator/workspaces/law-aks-jit`, {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ tables }),
+      });
+      expect(response.ok).toBe(true);
+    };
+    try {
+      await setTables(["AKSAudit"]);
+      const line = await prodLine();
+      expect(line.status).toBe("fail");
+      expect(`${line.detail} ${line.fix}`).toContain("AKSAuditAdmin");
+      expect(line.fix).toBeTruthy();
+    } finally {
+      await setTables(["AKSAudit", "AKSAuditAdmin"]);
+    }
+    expect((await prodLine()).status).toBe("pass");
+  });
+
   it("names the Log Analytics Reader assignment when the app cannot query the workspace", async () => {
     const seeded = (await seededRoleAssignments()).filter(
       (a) => a.roleDefinitionId.toLowerCase().endsWith(LOG_ANALYTICS_READER) && /\/workspaces\//i.test(a.scope),
