@@ -1,10 +1,9 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
+import { activityReadAt } from "@/lib/activity/read-at";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import type { Prisma } from "@/lib/db/client";
 import type { RolePolicy } from "@/lib/domain/policy-types";
-import { env } from "@/lib/config/env";
-import { addMinutes } from "@/lib/domain/duration";
 import {
   isActive,
   isHandedToActivation,
@@ -173,7 +172,7 @@ async function queueActivitySummary(tx: Prisma.TransactionClient, requestId: str
   if (!activeUntil) return;
   const job: SummariseActivityJob = { requestId };
   await enqueue(tx, QUEUES.summariseActivity, job, {
-    startAfter: addMinutes(activeUntil, env.TOKEN_LIFETIME_MINUTES + env.ACTIVITY_DELAY_MINUTES),
+    startAfter: activityReadAt(activeUntil),
     singletonKey: requestId,
   });
 }

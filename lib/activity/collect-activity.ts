@@ -1,4 +1,5 @@
 import "server-only";
+import { activityReadAt } from "./read-at";
 import type { ProviderCall } from "@/lib/cloud/call-recorder";
 import { findRole } from "@/lib/config/catalog-schema";
 import { getCatalog } from "@/lib/config/catalog";
@@ -52,7 +53,7 @@ export function activityWindow(subject: Pick<ActivitySubject, "activeFrom" | "ac
   const accessEnd = subject.activeUntil;
   const tokensEnd = addMinutes(accessEnd, env.TOKEN_LIFETIME_MINUTES);
   const to = now < tokensEnd ? now : tokensEnd;
-  const isComplete = now.getTime() >= addMinutes(tokensEnd, env.ACTIVITY_DELAY_MINUTES).getTime();
+  const isComplete = now.getTime() >= activityReadAt(accessEnd).getTime();
   return { from: subject.activeFrom, accessEnd, to: to < subject.activeFrom ? subject.activeFrom : to, isComplete };
 }
 
